@@ -1,0 +1,2 @@
+namespace FokkerPlanckNtk.Plotting;
+internal static class Placeholder { }

@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace FokkerPlanckNtk;
+
+/// <summary>
+/// Bad input: names the configuration key (or file), the offending value and what is required.
+/// Front ends print <see cref="Exception.Message"/> as one paragraph and exit non-zero.
+/// </summary>
+public sealed class InputException : Exception
+{
+    public InputException(string key, object? value, string requirement)
+        : base(string.Create(CultureInfo.InvariantCulture, $"{key} = {Format(value)}: {requirement}"))
+    {
+        Key = key;
+        Requirement = requirement;
+    }
+
+    /// <summary>The configuration key, e.g. <c>problem.lambda</c>, or a file path.</summary>
+    public string Key { get; }
+
+    public string Requirement { get; }
+
+    internal static string Format(object? value) => value switch
+    {
+        null => "(missing)",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and strictly positive.</summary>
+    public static double RequirePositive(string key, double value)
+    {
+        if (!(value > 0) || !double.IsFinite(value))
+            throw new InputException(key, value, "must be a finite positive number");
+        return value;
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is finite.</summary>
+    public static double RequireFinite(string key, double value)
+    {
+        if (!double.IsFinite(value))
+            throw new InputException(key, value, "must be a finite number");
+        return value;
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is at least <paramref name="min"/>.</summary>
+    public static int RequireAtLeast(string key, int value, int min)
+    {
+        if (value < min)
+            throw new InputException(key, value, $"must be an integer >= {min}");
+        return value;
+    }
+}

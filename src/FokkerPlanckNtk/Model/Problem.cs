@@ -1,0 +1,40 @@
+namespace FokkerPlanckNtk.Model;
+
+/// <summary>
+/// The mean-field problem (3.4): activation σ, scaling α, regularization λ (weight decay and noise),
+/// data set S and the initial law over z = (θ_1..θ_d, u).
+/// </summary>
+public sealed class Problem
+{
+    public Problem(Activation activation, double alpha, double lambda, DataSet data, InitialLaw? initial = null)
+    {
+        Activation = activation;
+        Alpha = InputException.RequireFinite("problem.alpha", alpha);
+        if (alpha < 0) throw new InputException("problem.alpha", alpha, "must be >= 0");
+        Lambda = InputException.RequirePositive("problem.lambda", lambda);
+        Data = data;
+        Initial = initial ?? InitialLaw.StandardGaussian(data.Dimension + 1);
+        if (Initial.Dimension != data.Dimension + 1)
+            throw new InputException("problem.initial.mean", $"{Initial.Dimension} entries",
+                $"must have d + 1 = {data.Dimension + 1} entries (θ_1..θ_d, u) for data of dimension d = {data.Dimension}");
+    }
+
+    public Activation Activation { get; }
+    public double Alpha { get; }
+    public double Lambda { get; }
+    public DataSet Data { get; }
+    public InitialLaw Initial { get; }
+
+    /// <summary>d, the input dimension (θ ∈ R^d).</summary>
+    public int Dimension => Data.Dimension;
+
+    /// <summary>n.</summary>
+    public int SampleCount => Data.Count;
+
+    /// <summary>The built-in default problem of INTERFACE.md: tanh, α = 2, λ = 0.1, d = 1, n = 4, p0.</summary>
+    public static Problem Default => new(Activation.Tanh, 2.0, 0.1, DataSet.Default);
+
+    public Problem With(double? alpha = null, double? lambda = null, Activation? activation = null, InitialLaw? initial = null,
+        DataSet? data = null) =>
+        new(activation ?? Activation, alpha ?? Alpha, lambda ?? Lambda, data ?? Data, initial ?? Initial);
+}

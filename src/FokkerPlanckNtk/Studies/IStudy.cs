@@ -1,0 +1,28 @@
+namespace FokkerPlanckNtk.Studies;
+
+/// <summary>
+/// A validation study (`fpntk study NAME`): runs a family of problems, writes its tables (CSV and
+/// Markdown) into the output folder and returns the series the front end plots.
+/// </summary>
+public interface IStudy
+{
+    /// <summary>The name used on the command line, e.g. <c>grid-convergence</c>.</summary>
+    string Name { get; }
+
+    /// <summary>One line for <c>--help</c>.</summary>
+    string Description { get; }
+
+    StudyResult Run(StudyOptions options);
+}
+
+/// <param name="OutputDirectory">Folder for the study's files (exists).</param>
+/// <param name="Quick">A reduced version for smoke tests and CI (coarser, fewer repetitions).</param>
+/// <param name="Log">Progress and summary lines.</param>
+public sealed record StudyOptions(string OutputDirectory, bool Quick, Action<string> Log);
+
+/// <param name="Markdown">The result table(s) with the observed orders/slopes, as committed under validation/.</param>
+/// <param name="Series">Curves for log-log convergence plots.</param>
+public sealed record StudyResult(string Markdown, IReadOnlyList<PlotSeries> Series);
+
+/// <summary>One curve of a study plot; plots with the same <paramref name="Plot"/> name share axes.</summary>
+public sealed record PlotSeries(string Plot, string Label, string XLabel, string YLabel, double[] X, double[] Y, bool LogLog = true);
