@@ -122,7 +122,7 @@ public sealed class FiniteVolumeModel
             outside += 0.5 * (MathNet.Numerics.SpecialFunctions.Erfc((b - mu) / (sd * Math.Sqrt(2)))
                             + MathNet.Numerics.SpecialFunctions.Erfc((b + mu) / (sd * Math.Sqrt(2))));
             if (Grid.Spacing(k) > sd)
-                throw new InputException(Grid.Dimension == 1 ? "grid.cells" : $"grid.cells[{k}]", Grid.Cells[k],
+                throw new InputException($"grid.cells[{k}]", Grid.Cells[k],
                     $"cells of width {Grid.Spacing(k):G4} do not resolve the initial law (standard deviation {sd:G4} on axis {k}); use more cells");
         }
         if (outside > 1e-8)
