@@ -69,7 +69,6 @@ public static class NetworkSimplex
         private readonly double[] _a, _b; // masses used (b rescaled to the total of a)
         private readonly TreeNode[] _nodes;
         private readonly double[] _pi;    // LEMON's convention: reduced cost c_e + π_source − π_target
-        private readonly double[] _xBroadcast;
         private readonly long _arcCount, _blockSize;
         private readonly double _artificialCost;
         private long _nextArc, _iterations;
@@ -89,7 +88,6 @@ public static class NetworkSimplex
             double scale = source.TotalMass / target.TotalMass;
             _b = new double[_n2];
             for (int j = 0; j < _n2; j++) _b[j] = target.Weights[j] * scale;
-            _xBroadcast = new double[_k];
             _arcCount = (long)_n1 * _n2;
             _blockSize = Math.Max(10, (long)Math.Sqrt(_arcCount));
             _artificialCost = CostBound() is var bound && bound > 0 ? 2 * bound : 1;
@@ -173,6 +171,7 @@ public static class NetworkSimplex
 
         // Block search: scan blocks of arcs cyclically from where the last search stopped; after each
         // block, enter the best arc seen so far if its reduced cost is negative beyond round-off.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private long FindEnteringArc()
         {
             double best = 0;
@@ -204,40 +203,21 @@ public static class NetworkSimplex
         }
 
         // Reduced costs c_ij + π_i − π_j of arcs (i, j0 .. j0 + length − 1); keeps the smallest below best.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ScanSegment(int i, int j0, int length, ref double best, ref long bestArc)
         {
-            ref double y = ref MemoryMarshal.GetArrayDataReference(_y);
-            ref double piTarget = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pi), _n1);
             double piI = _pi[i];
-            for (int c = 0; c < _k; c++) _xBroadcast[c] = _x[i * _k + c];
-            int w = Vector<double>.Count, end = j0 + length, j = j0;
+            int end = j0 + length, j = j0;
             double segmentBest = best;
             int segmentArg = -1;
-            if (length >= w)
+            if (length >= Vector<double>.Count)
             {
-                var vBest = new Vector<double>(best);
-                var vArg = new Vector<long>(-1);
-                var vPiI = new Vector<double>(piI);
-                var lanes = Lanes;
-                for (; j <= end - w; j += w)
+                j = _k switch
                 {
-                    var acc = Vector<double>.Zero;
-                    for (int c = 0; c < _k; c++)
-                    {
-                        var d = Vector.LoadUnsafe(ref y, (nuint)(c * _n2 + j)) - new Vector<double>(_xBroadcast[c]);
-                        acc += d * d;
-                    }
-                    var rc = acc + vPiI - Vector.LoadUnsafe(ref piTarget, (nuint)j);
-                    var less = Vector.LessThan(rc, vBest);
-                    vBest = Vector.ConditionalSelect(less, rc, vBest);
-                    vArg = Vector.ConditionalSelect(less, new Vector<long>(j) + lanes, vArg);
-                }
-                for (int l = 0; l < w; l++)
-                    if (vBest[l] < segmentBest || (vBest[l] == segmentBest && vArg[l] >= 0 && vArg[l] < segmentArg))
-                    {
-                        segmentBest = vBest[l];
-                        segmentArg = (int)vArg[l];
-                    }
+                    2 => ScanVector2(i, j0, end, ref segmentBest, ref segmentArg),
+                    3 => ScanVector3(i, j0, end, ref segmentBest, ref segmentArg),
+                    _ => ScanVectorAny(i, j0, end, ref segmentBest, ref segmentArg),
+                };
             }
             for (; j < end; j++)
             {
@@ -246,21 +226,124 @@ public static class NetworkSimplex
             }
             if (segmentArg < 0) return;
             long arc = (long)i * _n2 + segmentArg;
-            if (IsTreeArc(arc))
+            if (_nodes[i].Arc == arc || _nodes[_n1 + segmentArg].Arc == arc)
             {
-                // A tree arc (reduced cost 0 up to round-off) came out smallest: rescan without tree arcs.
+                // A tree arc (reduced cost 0 up to round-off) came out smallest. If it is within round-off,
+                // so is every arc of the segment (all are ≥ it): no candidate here. Otherwise rescan.
+                if (segmentBest >= -Epsilon * Scale(arc)) return;
                 segmentArg = -1;
                 segmentBest = best;
                 for (j = j0; j < end; j++)
                 {
                     double rc = Cost(i, j) + piI - _pi[_n1 + j];
-                    if (rc < segmentBest && !IsTreeArc((long)i * _n2 + j)) { segmentBest = rc; segmentArg = j; }
+                    long e = (long)i * _n2 + j;
+                    if (rc < segmentBest && _nodes[i].Arc != e && _nodes[_n1 + j].Arc != e) { segmentBest = rc; segmentArg = j; }
                 }
                 if (segmentArg < 0) return;
                 arc = (long)i * _n2 + segmentArg;
             }
             best = segmentBest;
             bestArc = arc;
+        }
+
+        // SIMD part of a segment scan; returns where the scalar tail starts. The arithmetic (order of the
+        // operations included) is that of Cost, so a lane gives the same reduced cost as the scalar code.
+        private int ScanVector2(int i, int j, int end, ref double segmentBest, ref int segmentArg)
+        {
+            ref double y0 = ref MemoryMarshal.GetArrayDataReference(_y);
+            ref double y1 = ref Unsafe.Add(ref y0, _n2);
+            ref double piTarget = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pi), _n1);
+            var x0 = new Vector<double>(_x[2 * i]);
+            var x1 = new Vector<double>(_x[2 * i + 1]);
+            var piI = new Vector<double>(_pi[i]);
+            var vBest = new Vector<double>(segmentBest);
+            var vArg = new Vector<long>(-1);
+            var index = new Vector<long>(j) + Lanes;
+            var step = new Vector<long>(Vector<double>.Count);
+            for (; j <= end - Vector<double>.Count; j += Vector<double>.Count)
+            {
+                var d0 = Vector.LoadUnsafe(ref y0, (nuint)j) - x0;
+                var d1 = Vector.LoadUnsafe(ref y1, (nuint)j) - x1;
+                var rc = d0 * d0 + d1 * d1 + piI - Vector.LoadUnsafe(ref piTarget, (nuint)j);
+                var less = Vector.LessThan(rc, vBest);
+                vBest = Vector.ConditionalSelect(less, rc, vBest);
+                vArg = Vector.ConditionalSelect(less, index, vArg);
+                index += step;
+            }
+            Reduce(vBest, vArg, ref segmentBest, ref segmentArg);
+            return j;
+        }
+
+        private int ScanVector3(int i, int j, int end, ref double segmentBest, ref int segmentArg)
+        {
+            ref double y0 = ref MemoryMarshal.GetArrayDataReference(_y);
+            ref double y1 = ref Unsafe.Add(ref y0, _n2);
+            ref double y2 = ref Unsafe.Add(ref y0, 2 * _n2);
+            ref double piTarget = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pi), _n1);
+            var x0 = new Vector<double>(_x[3 * i]);
+            var x1 = new Vector<double>(_x[3 * i + 1]);
+            var x2 = new Vector<double>(_x[3 * i + 2]);
+            var piI = new Vector<double>(_pi[i]);
+            var vBest = new Vector<double>(segmentBest);
+            var vArg = new Vector<long>(-1);
+            var index = new Vector<long>(j) + Lanes;
+            var step = new Vector<long>(Vector<double>.Count);
+            for (; j <= end - Vector<double>.Count; j += Vector<double>.Count)
+            {
+                var d0 = Vector.LoadUnsafe(ref y0, (nuint)j) - x0;
+                var d1 = Vector.LoadUnsafe(ref y1, (nuint)j) - x1;
+                var d2 = Vector.LoadUnsafe(ref y2, (nuint)j) - x2;
+                var rc = d0 * d0 + d1 * d1 + d2 * d2 + piI - Vector.LoadUnsafe(ref piTarget, (nuint)j);
+                var less = Vector.LessThan(rc, vBest);
+                vBest = Vector.ConditionalSelect(less, rc, vBest);
+                vArg = Vector.ConditionalSelect(less, index, vArg);
+                index += step;
+            }
+            Reduce(vBest, vArg, ref segmentBest, ref segmentArg);
+            return j;
+        }
+
+        private int ScanVectorAny(int i, int j, int end, ref double segmentBest, ref int segmentArg)
+        {
+            ref double y = ref MemoryMarshal.GetArrayDataReference(_y);
+            ref double piTarget = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pi), _n1);
+            var piI = new Vector<double>(_pi[i]);
+            var vBest = new Vector<double>(segmentBest);
+            var vArg = new Vector<long>(-1);
+            var index = new Vector<long>(j) + Lanes;
+            var step = new Vector<long>(Vector<double>.Count);
+            for (; j <= end - Vector<double>.Count; j += Vector<double>.Count)
+            {
+                var acc = Vector<double>.Zero;
+                for (int c = 0; c < _k; c++)
+                {
+                    var d = Vector.LoadUnsafe(ref y, (nuint)(c * _n2 + j)) - new Vector<double>(_x[i * _k + c]);
+                    acc += d * d;
+                }
+                var rc = acc + piI - Vector.LoadUnsafe(ref piTarget, (nuint)j);
+                var less = Vector.LessThan(rc, vBest);
+                vBest = Vector.ConditionalSelect(less, rc, vBest);
+                vArg = Vector.ConditionalSelect(less, index, vArg);
+                index += step;
+            }
+            Reduce(vBest, vArg, ref segmentBest, ref segmentArg);
+            return j;
+        }
+
+        // Smallest lane (lowest index among ties), if below the current best.
+        private static void Reduce(Vector<double> vBest, Vector<long> vArg, ref double segmentBest, ref int segmentArg)
+        {
+            for (int l = 0; l < Vector<double>.Count; l++)
+            {
+                long arg = vArg[l];
+                if (arg < 0) continue;
+                double v = vBest[l];
+                if (v < segmentBest || (v == segmentBest && arg < segmentArg))
+                {
+                    segmentBest = v;
+                    segmentArg = (int)arg;
+                }
+            }
         }
 
         private static readonly Vector<long> Lanes = CreateLanes();
@@ -272,6 +355,7 @@ public static class NetworkSimplex
             return new Vector<long>(l);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pivot(long inArc)
         {
             int first = (int)(inArc / _n2), second = _n1 + (int)(inArc % _n2);
@@ -341,6 +425,7 @@ public static class NetworkSimplex
             ShiftSubtree(uIn, sigma);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ShiftSubtree(int top, double sigma)
         {
             var nodes = _nodes;
@@ -358,6 +443,7 @@ public static class NetworkSimplex
         }
 
         // π from the tree alone (root 0, reduced cost 0 on every tree arc), in preorder.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RecomputePotentials()
         {
             var nodes = _nodes;
@@ -431,6 +517,7 @@ public static class NetworkSimplex
         }
 
         // max_ij (φ_i + ψ_j − c_ij)⁺ over all pairs: an independent check of dual feasibility.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private double MaxViolation(double[] phi, double[] psi)
         {
             var rowMax = new double[_n1];

@@ -56,7 +56,7 @@ public class NetworkSimplexTests
         var random = new Random(303);
         for (int trial = 0; trial < 200; trial++)
         {
-            int n1 = 1 + random.Next(25), n2 = 1 + random.Next(25), k = 2 + trial % 2;
+            int n1 = 1 + random.Next(25), n2 = 1 + random.Next(25), k = 1 + trial % 4;
             var x = trial % 4 == 0 ? Lattice(random, n1, k) : Points(random, n1, k);
             var y = trial % 4 == 0 ? Lattice(random, n2, k) : Points(random, n2, k);
             if (trial % 2 == 1) RepeatSome(random, x, y, k);
