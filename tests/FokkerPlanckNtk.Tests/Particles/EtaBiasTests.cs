@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FokkerPlanckNtk.ExactSolutions;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Particles;
 
@@ -23,8 +24,8 @@ public class EtaBiasTests
             InitialLaw.Gaussian([0.8, -0.5], new[,] { { 0.6, 0.2 }, { 0.2, 1.5 } }));
         const double t = 1;
         const int m = 1_000_000;
-        var (odeMean, odeCov) = GaussianMoments.Ode(problem, t);
-        var exact = Flatten(odeMean, odeCov);
+        var ode = new GaussianMomentOde(problem).At(t);
+        var exact = Flatten(ode.Mean, ode.Covariance);
 
         // The observable: the moment with the largest exact bias at the smallest η (chosen from the exact law).
         var emSmall = Flatten(GaussianMoments.EulerMaruyama(problem, Steps[^1], (long)Math.Round(t / Steps[^1])));

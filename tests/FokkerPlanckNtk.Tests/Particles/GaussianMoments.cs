@@ -3,10 +3,10 @@ using FokkerPlanckNtk.Model;
 namespace FokkerPlanckNtk.Tests.Particles;
 
 /// <summary>
-/// The Gaussian moment dynamics of the linear activation (DESIGN.md §3.2; OU when α = 0), in the
-/// continuous form (RK4 on the ODE) and in the Euler–Maruyama form (the exact m → ∞ law of the particle
-/// scheme with step η): with A = (2α/n) Σ r_i x_i and M = [[λI, A], [Aᵀ, λ]],
-/// ODE: μ' = −Mμ, Σ' = −MΣ − ΣMᵀ + 2λI;  EM: μ ← (I − ηM)μ, Σ ← (I − ηM)Σ(I − ηM)ᵀ + 2λη I.
+/// The Euler–Maruyama form of the Gaussian moment dynamics of the linear activation (DESIGN.md §3.2; OU
+/// when α = 0): the exact m → ∞ law of the particle scheme with step η. With A = (2α/n) Σ r_i x_i and
+/// M = [[λI, A], [Aᵀ, λ]]: μ ← (I − ηM)μ, Σ ← (I − ηM)Σ(I − ηM)ᵀ + 2λη I (the ODE it discretizes,
+/// μ' = −Mμ, Σ' = −MΣ − ΣMᵀ + 2λI, is <see cref="ExactSolutions.GaussianMomentOde"/>).
 /// </summary>
 internal static class GaussianMoments
 {
@@ -44,28 +44,6 @@ internal static class GaussianMoments
         return r;
     }
 
-    /// <summary>Classical RK4 with <paramref name="steps"/> steps (global error O(h⁴): 1e-4 gives ~1e-16).</summary>
-    public static (double[] Mean, double[,] Covariance) Ode(Problem p, double t, int steps = 10000)
-    {
-        int dim = p.Dimension + 1, size = dim + dim * dim;
-        var y = Pack(p.Initial.Mean, p.Initial.Covariance);
-        double h = t / steps;
-        var k1 = new double[size]; var k2 = new double[size]; var k3 = new double[size]; var k4 = new double[size];
-        var tmp = new double[size];
-        for (int s = 0; s < steps; s++)
-        {
-            Rhs(p, y, k1);
-            for (int q = 0; q < size; q++) tmp[q] = y[q] + h / 2 * k1[q];
-            Rhs(p, tmp, k2);
-            for (int q = 0; q < size; q++) tmp[q] = y[q] + h / 2 * k2[q];
-            Rhs(p, tmp, k3);
-            for (int q = 0; q < size; q++) tmp[q] = y[q] + h * k3[q];
-            Rhs(p, tmp, k4);
-            for (int q = 0; q < size; q++) y[q] += h / 6 * (k1[q] + 2 * k2[q] + 2 * k3[q] + k4[q]);
-        }
-        return Unpack(y, dim);
-    }
-
     /// <summary>The exact law of the Euler–Maruyama scheme in the mean-field limit after <paramref name="steps"/> steps.</summary>
     public static (double[] Mean, double[,] Covariance) EulerMaruyama(Problem p, double eta, long steps)
     {
@@ -98,47 +76,6 @@ internal static class GaussianMoments
             mu = newMu;
             sigma = newSigma;
         }
-        return (mu, sigma);
-    }
-
-    private static void Rhs(Problem p, double[] y, double[] dy)
-    {
-        int dim = p.Dimension + 1;
-        var (mu, sigma) = Unpack(y, dim);
-        var m = Drift(p, mu, sigma);
-        for (int k = 0; k < dim; k++)
-        {
-            double s = 0;
-            for (int l = 0; l < dim; l++) s -= m[k, l] * mu[l];
-            dy[k] = s;
-        }
-        for (int k = 0; k < dim; k++)
-        for (int l = 0; l < dim; l++)
-        {
-            double s = k == l ? 2 * p.Lambda : 0;
-            for (int q = 0; q < dim; q++) s -= m[k, q] * sigma[q, l] + sigma[k, q] * m[l, q];
-            dy[dim + k * dim + l] = s;
-        }
-    }
-
-    private static double[] Pack(double[] mu, double[,] sigma)
-    {
-        int dim = mu.Length;
-        var y = new double[dim + dim * dim];
-        mu.CopyTo(y, 0);
-        for (int k = 0; k < dim; k++)
-        for (int l = 0; l < dim; l++)
-            y[dim + k * dim + l] = sigma[k, l];
-        return y;
-    }
-
-    private static (double[], double[,]) Unpack(double[] y, int dim)
-    {
-        var mu = y[..dim];
-        var sigma = new double[dim, dim];
-        for (int k = 0; k < dim; k++)
-        for (int l = 0; l < dim; l++)
-            sigma[k, l] = y[dim + k * dim + l];
         return (mu, sigma);
     }
 }
