@@ -29,6 +29,7 @@ public static class Charts
         TitleFontSize = 15,
         SubtitleFontSize = 11,
         DefaultFontSize = 12,
+        DefaultFont = "DejaVu Sans",
         PlotMargins = new OxyThickness(double.NaN),
     };
 

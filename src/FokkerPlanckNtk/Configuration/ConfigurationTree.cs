@@ -179,8 +179,29 @@ public sealed class ConfigurationTree
             if (_consumed.Contains(key)) continue;
             if (ignoredPrefixes.Any(p => key.Equals(p, StringComparison.OrdinalIgnoreCase) || key.StartsWith(p + ":", StringComparison.OrdinalIgnoreCase)))
                 continue;
-            throw new InputException(Display(key), _values[key],
-                $"unknown configuration key; known keys: {string.Join(", ", knownKeys)}");
+            string display = Display(key);
+            string? near = knownKeys.MinBy(k => EditDistance(k, display));
+            string hint = near is not null && EditDistance(near, display) <= 3 ? $"did you mean {near}? " : "";
+            throw new InputException(display, _values[key], $"unknown configuration key; {hint}known keys: {string.Join(", ", knownKeys)}");
         }
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        a = a.ToLowerInvariant();
+        b = b.ToLowerInvariant();
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Model;
 
@@ -20,16 +21,33 @@ public sealed record RunConfiguration
     public required ParticleSettings Particles { get; init; }
     public required OutputSettings Output { get; init; }
 
-    /// <summary>Every key the configuration understands (for messages about unknown keys and for docs).</summary>
-    public static IReadOnlyList<string> KnownKeys { get; } =
+    /// <summary>Every key the configuration understands, with its meaning, allowed values and default.</summary>
+    public static IReadOnlyList<(string Key, string Meaning)> Keys { get; } =
     [
-        "problem.activation", "problem.alpha", "problem.lambda", "problem.data.x", "problem.data.y", "problem.data.file",
-        "problem.initial.kind", "problem.initial.mean", "problem.initial.covariance",
-        "grid.cells", "grid.halfWidth",
-        "time.end", "time.outputTimes", "time.cfl", "time.stepper",
-        "particles.count", "particles.step", "particles.seed",
-        "output.plots", "output.checkpointSeconds",
+        ("problem.activation", "tanh | sigmoid | erf | linear (default tanh)"),
+        ("problem.alpha", "scaling α ≥ 0 (default 2)"),
+        ("problem.lambda", "regularization λ > 0 (default 0.1)"),
+        ("problem.data.x", "inputs: one row [x1..xd] per sample (default: the 4 points of the built-in problem)"),
+        ("problem.data.y", "targets, one per row of x"),
+        ("problem.data.file", "instead of x and y: a CSV file with header x1,...,xd,y (relative to the --config file)"),
+        ("problem.initial.kind", "standardGaussian (p0, default) | gaussian"),
+        ("problem.initial.mean", "gaussian only: mean over (θ_1..θ_d, u) (default 0)"),
+        ("problem.initial.covariance", "gaussian only: (d+1)×(d+1) symmetric positive definite (default I)"),
+        ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 128)"),
+        ("grid.halfWidth", "box half width B > 0: one number or one per axis (default 7)"),
+        ("time.end", "final time > 0 (default 5, or the last output time)"),
+        ("time.outputTimes", "increasing times in (0, end] (default 40 equally spaced); t = 0 and end are always recorded"),
+        ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
+        ("time.stepper", "ssprk3 (default)"),
+        ("particles.count", "number of particles m ≥ 1 (default 10000)"),
+        ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
+        ("particles.seed", "random seed, integer ≥ 0 (default 1)"),
+        ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
+        ("output.checkpointSeconds", "wall-clock seconds between checkpoints > 0 (default 180)"),
     ];
+
+    /// <summary>The key names of <see cref="Keys"/>.</summary>
+    public static IReadOnlyList<string> KnownKeys { get; } = Keys.Select(k => k.Key).ToArray();
 
     /// <summary>The built-in default problem (INTERFACE.md) with every default filled in.</summary>
     public static RunConfiguration Default => Read(new ConfigurationTree([]));
@@ -64,7 +82,7 @@ public sealed record RunConfiguration
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             Problem.Write(w);
@@ -74,8 +92,13 @@ public sealed record RunConfiguration
             Output.Write(w);
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        return CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
     }
+
+    /// <summary>Puts arrays of plain numbers on one line (the indented writer gives every number its own line).</summary>
+    private static string CompactNumberArrays(string json) =>
+        System.Text.RegularExpressions.Regex.Replace(json, @"\[\s*(-?[0-9][-+0-9.eE]*(?:\s*,\s*-?[0-9][-+0-9.eE]*)*)\s*\]",
+            m => "[" + System.Text.RegularExpressions.Regex.Replace(m.Groups[1].Value, @"\s*,\s*", ", ") + "]");
 
     internal static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<double> values)
     {
@@ -247,8 +270,12 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
 {
     public const int DefaultOutputCount = 40;
 
-    /// <summary>Stepper names understood by the PDE solver.</summary>
-    public static IReadOnlyList<string> Steppers { get; } = ["ssprk3"];
+    /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
+    public static IReadOnlyList<string> Steppers { get; } = Enum.GetNames<StepperKind>().Select(n => n.ToLowerInvariant()).ToArray();
+
+    /// <summary>The solver options these settings describe.</summary>
+    public PdeSolverOptions ToSolverOptions() =>
+        new(Cfl, Enum.GetValues<StepperKind>().Single(k => k.ToString().Equals(Stepper, StringComparison.OrdinalIgnoreCase)));
 
     internal static TimeSettings Read(ConfigurationTree t)
     {

@@ -35,14 +35,14 @@ public sealed record RunManifest
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("program", Program);
             w.WriteString("version", Version);
             w.WriteString("command", Command);
-            w.WriteString("start", Start.ToString("O", CultureInfo.InvariantCulture));
-            if (End is { } end) w.WriteString("end", end.ToString("O", CultureInfo.InvariantCulture));
+            w.WriteString("start", Start.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            if (End is { } end) w.WriteString("end", end.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
             else w.WriteNull("end");
             w.WriteNumber("wallSeconds", WallSeconds);
             w.WriteNumber("threads", Threads);
