@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
-
 namespace FokkerPlanckNtk.FiniteVolume;
 
 /// <summary>
@@ -25,6 +22,15 @@ internal static class ExponentialFitting
         return w / (e - 1);
     }
 
+    /// <summary>B(w) and B(−w) for one face from w and E = eʷ.</summary>
+    public static void Scalar(double w, double e, out double bPlus, out double bMinus)
+    {
+        if (Math.Abs(w) < SeriesThreshold) { bPlus = Series(w); bMinus = bPlus + w; return; }
+        e = Math.Min(e, MaxExp);
+        bPlus = w / (e - 1);
+        bMinus = bPlus * e;
+    }
+
     private static double Series(double w)
     {
         double w2 = w * w;
@@ -32,59 +38,16 @@ internal static class ExponentialFitting
     }
 
     /// <summary>
-    /// f_j = scale·(B(w_j) pa_j − B(−w_j) pb_j) with e_j = exp(w_j) given. When <paramref name="bPlus"/> is
-    /// not empty, B(w_j) and B(−w_j) are also written (the positivity bound needs them).
+    /// f_j = scale·(B(w_j) pa_j − B(−w_j) pb_j) with e_j = exp(w_j) given: the per-face-exp path used when
+    /// the exponents are too large for the product forms of <see cref="ColumnKernels"/>.
     /// </summary>
     public static void Fluxes(ReadOnlySpan<double> w, ReadOnlySpan<double> e, ReadOnlySpan<double> pa,
-        ReadOnlySpan<double> pb, double scale, Span<double> f, Span<double> bPlus, Span<double> bMinus)
+        ReadOnlySpan<double> pb, double scale, Span<double> f)
     {
-        int n = w.Length;
-        bool withCoefficients = !bPlus.IsEmpty;
-        int j = 0;
-        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        for (int j = 0; j < w.Length; j++)
         {
-            var vw = MemoryMarshal.Cast<double, Vector<double>>(w);
-            var ve = MemoryMarshal.Cast<double, Vector<double>>(e);
-            var va = MemoryMarshal.Cast<double, Vector<double>>(pa[..n]);
-            var vb = MemoryMarshal.Cast<double, Vector<double>>(pb[..n]);
-            var vf = MemoryMarshal.Cast<double, Vector<double>>(f[..n]);
-            var threshold = new Vector<double>(SeriesThreshold);
-            var maxExp = new Vector<double>(MaxExp);
-            var one = Vector<double>.One;
-            var vs = new Vector<double>(scale);
-            for (int k = 0; k < vw.Length; k++)
-            {
-                var x = vw[k];
-                var x2 = x * x;
-                var series = one - new Vector<double>(0.5) * x
-                    + x2 * (new Vector<double>(1.0 / 12) + x2 * (new Vector<double>(-1.0 / 720)
-                    + x2 * (new Vector<double>(1.0 / 30240) - x2 * new Vector<double>(1.0 / 1209600))));
-                var ex = Vector.Min(ve[k], maxExp);
-                var t = x / (ex - one);
-                var small = Vector.LessThan(Vector.Abs(x), threshold);
-                var bp = Vector.ConditionalSelect(small, series, t);
-                var bm = Vector.ConditionalSelect(small, series + x, t * ex);
-                vf[k] = vs * (bp * va[k] - bm * vb[k]);
-                if (withCoefficients)
-                {
-                    bp.CopyTo(bPlus.Slice(k * Vector<double>.Count));
-                    bm.CopyTo(bMinus.Slice(k * Vector<double>.Count));
-                }
-            }
-            j = vw.Length * Vector<double>.Count;
-        }
-        for (; j < n; j++)
-        {
-            double x = w[j], bp, bm;
-            if (Math.Abs(x) < SeriesThreshold) { bp = Series(x); bm = bp + x; }
-            else
-            {
-                double ex = Math.Min(e[j], MaxExp);
-                bp = x / (ex - 1);
-                bm = bp * ex;
-            }
+            Scalar(w[j], e[j], out double bp, out double bm);
             f[j] = scale * (bp * pa[j] - bm * pb[j]);
-            if (withCoefficients) { bPlus[j] = bp; bMinus[j] = bm; }
         }
     }
 }

@@ -14,7 +14,9 @@ public sealed class FiniteVolumeModel
     private readonly double[] _sigma;       // n × ColumnCount: σ(θ_c·x_i)
     private readonly double[] _sigmaPrime;  // n × ColumnCount: σ'(θ_c·x_i)
     private readonly double[] _u;           // u centres
+    private readonly double[] _uSquared;
     private readonly double[] _uFaceShift;  // Δu·(u_j + u_{j+1})/2, the c-independent part of w on u faces
+    private readonly double[] _uFaceExp;    // exp of it
     private readonly double[][] _thetaFaceShift; // per θ axis: (θ_{i+1}² − θ_i²)/2
     private readonly int[] _columnStride;   // per θ axis: stride in column index
     private readonly int[][] _columnAxisIndex; // per θ axis: index along the axis of each column
@@ -55,9 +57,11 @@ public sealed class FiniteVolumeModel
             _thetaSquared[c] = s;
         }
         _u = grid.Centers(grid.UAxis).ToArray();
+        _uSquared = _u.Select(v => v * v).ToArray();
         double du = grid.Spacing(grid.UAxis);
         _uFaceShift = new double[nu];
         for (int j = 0; j + 1 < nu; j++) _uFaceShift[j] = du * 0.5 * (_u[j] + _u[j + 1]);
+        _uFaceExp = _uFaceShift.Select(Math.Exp).ToArray();
         _thetaFaceShift = new double[d][];
         _columnStride = new int[d];
         _columnAxisIndex = new int[d][];
@@ -89,7 +93,9 @@ public sealed class FiniteVolumeModel
     internal ReadOnlySpan<double> Sigma(int i) => _sigma.AsSpan(i * Grid.ColumnCount, Grid.ColumnCount);
 
     internal ReadOnlySpan<double> UCenters => _u;
+    internal ReadOnlySpan<double> USquared => _uSquared;
     internal ReadOnlySpan<double> UFaceShift => _uFaceShift;
+    internal ReadOnlySpan<double> UFaceExp => _uFaceExp;
     internal ReadOnlySpan<double> ThetaFaceShift(int axis) => _thetaFaceShift[axis];
     internal int ColumnStride(int axis) => _columnStride[axis];
     internal int ColumnAxisIndex(int axis, int column) => _columnAxisIndex[axis][column];
@@ -116,7 +122,7 @@ public sealed class FiniteVolumeModel
             outside += 0.5 * (MathNet.Numerics.SpecialFunctions.Erfc((b - mu) / (sd * Math.Sqrt(2)))
                             + MathNet.Numerics.SpecialFunctions.Erfc((b + mu) / (sd * Math.Sqrt(2))));
             if (Grid.Spacing(k) > sd)
-                throw new InputException(Grid.Dimension == 1 ? "grid.cells" : $"grid.cells[{k}]", Grid.Cells[k],
+                throw new InputException($"grid.cells[{k}]", Grid.Cells[k],
                     $"cells of width {Grid.Spacing(k):G4} do not resolve the initial law (standard deviation {sd:G4} on axis {k}); use more cells");
         }
         if (outside > 1e-8)
@@ -152,15 +158,10 @@ public sealed class FiniteVolumeModel
         double du = Grid.Spacing(Grid.UAxis);
         for (int c = 0; c < Grid.ColumnCount; c++)
         {
-            var col = p.Slice(c * nu, nu);
-            if (!m0.IsEmpty) m0[c] = TensorPrimitives.Sum(col) * du;
-            if (!m1.IsEmpty) m1[c] = TensorPrimitives.Dot(col, _u) * du;
-            if (!m2.IsEmpty)
-            {
-                double s = 0;
-                for (int j = 0; j < nu; j++) s += _u[j] * _u[j] * col[j];
-                m2[c] = s * du;
-            }
+            ColumnKernels.Moments(p.Slice(c * nu, nu), _u, _uSquared, out double s0, out double s1, out double s2);
+            if (!m0.IsEmpty) m0[c] = s0 * du;
+            if (!m1.IsEmpty) m1[c] = s1 * du;
+            if (!m2.IsEmpty) m2[c] = s2 * du;
         }
     }
 

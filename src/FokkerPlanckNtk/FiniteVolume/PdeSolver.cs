@@ -7,15 +7,26 @@ public enum StepperKind
 {
     /// <summary>Shu–Osher SSP-RK3, explicit, positivity-preserving under the local bound.</summary>
     SspRk3,
+
+    /// <summary>
+    /// Backward Euler with Ψ frozen over the step: (I − dt L_Ψ) p¹ = p⁰ is an M-matrix system, so the local
+    /// drift–diffusion part is unconditionally stable and positive; only the nonlocal residual feedback is
+    /// lagged, which limits dt to Cfl/((2α²/n) λ_max(H_h)). First order in time: for long runs to the
+    /// stationary state, not for transients.
+    /// </summary>
+    BackwardEuler,
 }
 
 /// <param name="Cfl">Fraction of the stability/positivity bound used as the step (0 &lt; Cfl ≤ 1).</param>
 /// <param name="Stepper">The time integrator.</param>
-public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = StepperKind.SspRk3)
+/// <param name="MaxStep">Upper limit of the step (the implicit stepper's step when α = 0).</param>
+public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = StepperKind.SspRk3,
+    double MaxStep = double.PositiveInfinity)
 {
     internal void Validate()
     {
         if (!(Cfl > 0 && Cfl <= 1)) throw new InputException("time.cfl", Cfl, "must be in (0, 1]");
+        if (!(MaxStep > 0)) throw new InputException("time.maxStep", MaxStep, "must be positive");
     }
 }
 
@@ -35,7 +46,7 @@ public sealed record PdeDiagnostics(double Time, double Loss, double FreeEnergy,
 /// requested times. A step whose result would be negative (the bound is checked at the first stage only) is
 /// rejected and retried with half the step, so densities never go negative.
 /// </summary>
-public sealed class PdeSolver
+public sealed partial class PdeSolver
 {
     private const int ColumnsPerBlock = 8;
     private readonly FiniteVolumeModel _model;
@@ -45,23 +56,21 @@ public sealed class PdeSolver
     private readonly double _lambda;
     private double[] _stage1;                        // SSP-RK3 intermediate state (swapped with the density)
     private readonly double[] _stage2;
-    private readonly double[] _uSquared;
     private readonly double[] _m1, _m1Stage;         // first u-moment per column of the current / stage state
     private readonly double[] _m0, _m2;              // zeroth and second moments (stiff-mode rate)
     private readonly double[] _r, _coupling;         // residuals, c(θ)
-    private readonly double[] _fluxU;                // flux through the upper u-face of each cell
+    private readonly double[] _fluxU;                // per column, N_u + 1 u-face fluxes (walls included, zero)
+    private readonly double[] _zeros;                // the zero flux through a θ wall
     private readonly double[][] _fluxTheta;          // per θ axis: flux through the upper face of each cell
-    private readonly double[] _localRate;            // per column: max_j of the rate from faces the column computes
-    private readonly double[][] _maxBMinus;          // per θ axis, per column: max_j B(−w) on its upper face
     private readonly BlockScratch[] _scratch;
     private readonly double[] _blockMin;
     private readonly double[] _gram;                 // n × n
+    private readonly double[] _gramScratch;          // one column-length row
     private double[] _density;
 
     private sealed class BlockScratch(int nu)
     {
-        public readonly double[] W = new double[nu], E = new double[nu], BPlus = new double[nu],
-            BMinus = new double[nu], Rate = new double[nu];
+        public readonly double[] W = new double[nu], E = new double[nu];
     }
 
     public PdeSolver(FiniteVolumeModel model, PdeSolverOptions? options = null, double[]? initialDensity = null)
@@ -87,17 +96,15 @@ public sealed class PdeSolver
         _m2 = new double[_cols];
         _r = new double[_n];
         _coupling = new double[_cols];
-        _fluxU = new double[_grid.Count];
+        _fluxU = new double[_cols * (_nu + 1)];
+        _zeros = new double[_nu];
         _fluxTheta = new double[_d][];
-        _maxBMinus = new double[_d][];
-        for (int k = 0; k < _d; k++) { _fluxTheta[k] = new double[_grid.Count]; _maxBMinus[k] = new double[_cols]; }
-        _localRate = new double[_cols];
+        for (int k = 0; k < _d; k++) _fluxTheta[k] = new double[_grid.Count];
         _scratch = new BlockScratch[_blocks];
         for (int b = 0; b < _blocks; b++) _scratch[b] = new BlockScratch(_nu);
         _blockMin = new double[_blocks];
         _gram = new double[_n * _n];
-        _uSquared = new double[_nu];
-        TensorPrimitives.Multiply(model.UCenters, model.UCenters, _uSquared);
+        _gramScratch = new double[_cols];
         _model.ThetaMoments(_density, _m0, _m1, _m2);
     }
 
@@ -155,10 +162,13 @@ public sealed class PdeSolver
     public double Step(double maxDt)
     {
         if (!(maxDt > 0)) throw new ArgumentOutOfRangeException(nameof(maxDt), "must be positive");
+        maxDt = Math.Min(maxDt, _options.MaxStep);
+        if (_options.Stepper == StepperKind.BackwardEuler) return ImplicitStep(maxDt);
         // Stage 1 fluxes and the bound from the current state.
         _model.ResidualsFromMoment(_m1, _r);
         _model.CouplingFromResiduals(_r, _coupling);
-        double rate = ComputeFluxes(_density, computeRate: true) + StiffModeRate();
+        ComputeFluxes(_density);
+        double rate = MaxOutflowRate() + StiffModeRate();
         if (!double.IsFinite(rate))
             throw new InputException("time.cfl", _options.Cfl,
                 $"the density became non-finite at t = {Time:G6}; the problem is too stiff for this step bound");
@@ -192,7 +202,7 @@ public sealed class PdeSolver
             // Restore the stage-1 fluxes of the current state for the retry.
             _model.ResidualsFromMoment(_m1, _r);
             _model.CouplingFromResiduals(_r, _coupling);
-            ComputeFluxes(_density, computeRate: false);
+            ComputeFluxes(_density);
         }
         (_density, _stage1) = (_stage1, _density);
         _m1Stage.CopyTo(_m1, 0);
@@ -207,18 +217,18 @@ public sealed class PdeSolver
     {
         _model.ResidualsFromMoment(m1, _r);
         _model.CouplingFromResiduals(_r, _coupling);
-        ComputeFluxes(s, computeRate: false);
+        ComputeFluxes(s);
     }
 
     /// <summary>(2α²/n) λ_max(H_h(p)): the rate of the residual-feedback mode (DESIGN.md §4).</summary>
-    private double StiffModeRate()
+    internal double StiffModeRate()
     {
         var p = _model.Problem;
         if (p.Alpha == 0) return 0;
         var sigma = _model.SigmaTable;
         var sigmaPrime = _model.SigmaPrimeTable;
         double v = _grid.ThetaVolume;
-        Span<double> tmp = _cols <= 4096 ? stackalloc double[_cols] : new double[_cols];
+        var tmp = _gramScratch;
         for (int i = 0; i < _n; i++)
         {
             var si = sigma.Slice(i * _cols, _cols);
@@ -239,102 +249,146 @@ public sealed class PdeSolver
         return 2 * p.Alpha * p.Alpha / _n * Math.Max(lmax, 0);
     }
 
-    /// <summary>
-    /// Fluxes of state <paramref name="s"/> with the current coupling c(θ). With <paramref name="computeRate"/>,
-    /// returns an upper bound of max_c Σ_k (λ/Δ_k²)(B(w_{k,c+½}) + B(−w_{k,c−½})) (exact along u and on the
-    /// upper θ faces; the lower θ-face term is bounded by its column maximum).
-    /// </summary>
-    private double ComputeFluxes(double[] s, bool computeRate)
+    /// <summary>Fluxes of state <paramref name="s"/> with the current coupling c(θ).</summary>
+    internal void ComputeFluxes(double[] s)
     {
         if (Parallelism.Threads == 1)
-            for (int b = 0; b < _blocks; b++) FluxBlock(b, s, computeRate);
+            for (int b = 0; b < _blocks; b++) FluxBlock(b, s);
         else
-            Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s, computeRate));
-        if (!computeRate) return 0;
+            Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s));
+    }
+
+    /// <summary>
+    /// max_c Σ_k (λ/Δ_k²)(B(w_{k,c+½}) + B(−w_{k,c−½})) for the current coupling, exactly, in O(N^d): along a
+    /// column every w is affine in the u index and B is convex ((w/2)coth(w/2) − w/2), so the sum is convex
+    /// in the index on the interior cells and its maximum is at j ∈ {0, 1, N_u−2, N_u−1}.
+    /// </summary>
+    internal double MaxOutflowRate()
+    {
+        int last = _nu - 1;
+        Span<int> rows = [0, Math.Min(1, last), Math.Max(last - 1, 0), last];
         double rate = 0;
-        for (int c = 0; c < _cols; c++)
-        {
-            double r = _localRate[c];
-            for (int k = 0; k < _d; k++)
-            {
-                if (_model.ColumnAxisIndex(k, c) == 0) continue;
-                double dk = _grid.Spacing(k);
-                r += _lambda / (dk * dk) * _maxBMinus[k][c - _model.ColumnStride(k)];
-            }
-            rate = Math.Max(rate, r);
-        }
+        for (int a = 0; a < _cols; a++)
+            foreach (int j in rows) rate = Math.Max(rate, CellOutflowRate(a, j));
         return rate;
     }
 
-    private void FluxBlock(int block, double[] s, bool computeRate)
+    /// <summary>Σ_k (λ/Δ_k²)(B(w_{k,c+½}) + B(−w_{k,c−½})) of cell j of column a for the current coupling.</summary>
+    private double CellOutflowRate(int a, int j)
+    {
+        double du = _grid.Spacing(_grid.UAxis), cu = _lambda / (du * du);
+        double shift = du * _coupling[a] / _lambda;
+        var uShift = _model.UFaceShift;
+        double uj = _model.UCenters[j];
+        double r = 0;
+        if (j < _nu - 1) r += cu * ExponentialFitting.B(shift + uShift[j]);
+        if (j > 0) r += cu * ExponentialFitting.B(-(shift + uShift[j - 1]));
+        for (int k = 0; k < _d; k++)
+        {
+            double dk = _grid.Spacing(k), ck = _lambda / (dk * dk);
+            int ik = _model.ColumnAxisIndex(k, a), stride = _model.ColumnStride(k);
+            var betas = _model.ThetaFaceShift(k);
+            if (ik < _grid.Cells[k] - 1)
+                r += ck * ExponentialFitting.B((_coupling[a + stride] - _coupling[a]) / _lambda * uj + betas[ik]);
+            if (ik > 0)
+                r += ck * ExponentialFitting.B(-((_coupling[a] - _coupling[a - stride]) / _lambda * uj + betas[ik - 1]));
+        }
+        return r;
+    }
+
+    /// <summary>The outflow rate of an arbitrary density (tests): sets the coupling from its residuals.</summary>
+    internal double MaxOutflowRateOf(double[] p)
+    {
+        var m1 = new double[_cols];
+        _model.ThetaMoments(p, default, m1, default);
+        _model.ResidualsFromMoment(m1, _r);
+        _model.CouplingFromResiduals(_r, _coupling);
+        return MaxOutflowRate();
+    }
+
+    private void FluxBlock(int block, double[] s)
     {
         var scratch = _scratch[block];
         int nu = _nu;
         double du = _grid.Spacing(_grid.UAxis);
         var u = _model.UCenters;
-        var uShift = _model.UFaceShift;
+        double uMax = _grid.HalfWidths[_grid.UAxis];
         int end = Math.Min(_cols, (block + 1) * ColumnsPerBlock);
         for (int a = block * ColumnsPerBlock; a < end; a++)
         {
             int offset = a * nu;
             var pa = s.AsSpan(offset, nu);
-            // u faces: w_j = Δu·c(θ)/λ + Δu·(u_j + u_{j+1})/2.
+            // u faces: w_j = Δu·c(θ)/λ + Δu·(u_j + u_{j+1})/2, E_j = e^{Δu c/λ}·e^{Δu ū_j}.
             int faces = nu - 1;
-            var w = scratch.W.AsSpan(0, faces);
-            var e = scratch.E.AsSpan(0, faces);
-            TensorPrimitives.Add(uShift[..faces], du * _coupling[a] / _lambda, w);
-            TensorPrimitives.Exp(w, e);
-            var fu = _fluxU.AsSpan(offset, nu);
-            ExponentialFitting.Fluxes(w, e, pa[..faces], pa[1..], _lambda / du, fu[..faces],
-                computeRate ? scratch.BPlus.AsSpan(0, faces) : default, computeRate ? scratch.BMinus.AsSpan(0, faces) : default);
-            fu[faces] = 0;
-            Span<double> rateCol = scratch.Rate;
-            if (computeRate)
+            double shift = du * _coupling[a] / _lambda;
+            var fu = _fluxU.AsSpan(a * (nu + 1), nu + 1);
+            if (Math.Abs(shift) < ExpRecurrenceLimit)
+                ColumnKernels.UFaces(pa, shift, Math.Exp(shift), _model.UFaceShift, _model.UFaceExp, _lambda / du, fu);
+            else
             {
-                double cu = _lambda / (du * du);
-                rateCol[0] = 0;
-                for (int j = 0; j < faces; j++) rateCol[j] = cu * scratch.BPlus[j];
-                rateCol[faces] = 0;
-                for (int j = 0; j < faces; j++) rateCol[j + 1] += cu * scratch.BMinus[j];
+                // Exponent too large for the product form: one exp per face, clamped inside the flux kernel.
+                var w = scratch.W.AsSpan(0, faces);
+                TensorPrimitives.Add(_model.UFaceShift[..faces], shift, w);
+                TensorPrimitives.Exp(w, scratch.E.AsSpan(0, faces));
+                fu[0] = 0;
+                fu[nu] = 0;
+                ExponentialFitting.Fluxes(w, scratch.E.AsSpan(0, faces), pa[..faces], pa[1..], _lambda / du, fu[1..nu]);
             }
-            // θ faces to the upper neighbour along each axis: w_j = u_j·(c_b − c_a)/λ + (θ_{b}² − θ_{a}²)/2.
+            // θ faces to the upper neighbour along each axis: w_j = u_j·(c_b − c_a)/λ + (θ_b² − θ_a²)/2.
             for (int k = 0; k < _d; k++)
             {
                 var ft = _fluxTheta[k].AsSpan(offset, nu);
                 int ik = _model.ColumnAxisIndex(k, a);
-                if (ik == _grid.Cells[k] - 1)
-                {
-                    ft.Clear();
-                    if (computeRate) _maxBMinus[k][a] = 0;
-                    continue;
-                }
+                if (ik == _grid.Cells[k] - 1) { ft.Clear(); continue; }
                 int bcol = a + _model.ColumnStride(k);
                 double dk = _grid.Spacing(k);
                 double delta = (_coupling[bcol] - _coupling[a]) / _lambda;
                 double beta = _model.ThetaFaceShift(k)[ik];
-                var wt = scratch.W.AsSpan(0, nu);
-                var et = scratch.E.AsSpan(0, nu);
-                TensorPrimitives.Multiply(u, delta, wt);
-                TensorPrimitives.Add(wt, beta, wt);
-                TensorPrimitives.Exp(wt, et);
-                ExponentialFitting.Fluxes(wt, et, pa, s.AsSpan(bcol * nu, nu), _lambda / dk, ft,
-                    computeRate ? scratch.BPlus : default, computeRate ? scratch.BMinus : default);
-                if (computeRate)
+                var pb = s.AsSpan(bcol * nu, nu);
+                if (Math.Abs(delta) * uMax + Math.Abs(beta) < ExpRecurrenceLimit)
+                    // E_j = e^{β + δu_0}·(e^{δΔu})^j: a geometric sequence (relative error ≲ N_u·ε).
+                    ColumnKernels.CrossFaces(pa, pb, u, delta, beta, Math.Exp(beta + delta * u[0]), Math.Exp(delta * du),
+                        _lambda / dk, ft);
+                else
                 {
-                    double ck = _lambda / (dk * dk);
-                    TensorPrimitives.MultiplyAdd(scratch.BPlus, ck, rateCol, rateCol);
-                    _maxBMinus[k][a] = TensorPrimitives.Max(scratch.BMinus.AsSpan(0, nu));
+                    var wt = scratch.W.AsSpan(0, nu);
+                    TensorPrimitives.Multiply(u, delta, wt);
+                    TensorPrimitives.Add(wt, beta, wt);
+                    TensorPrimitives.Exp(wt, scratch.E);
+                    ExponentialFitting.Fluxes(wt, scratch.E, pa, pb, _lambda / dk, ft);
                 }
             }
-            if (computeRate) _localRate[a] = TensorPrimitives.Max(rateCol[..nu]);
         }
+    }
+
+    /// <summary>Below this |exponent| products of exponentials neither overflow nor underflow.</summary>
+    private const double ExpRecurrenceLimit = 300;
+
+    /// <summary>
+    /// dest_j = first·ratio^j, vectorized as independent chains: dest_{j+K} = dest_j·ratio^K (K = 2 vectors).
+    /// Each entry is at most N/K + K multiplications from <paramref name="first"/>.
+    /// </summary>
+    internal static void GeometricSequence(double first, double ratio, Span<double> dest)
+    {
+        int lanes = System.Numerics.Vector<double>.Count, k = 2 * lanes;
+        double v = first;
+        int head = Math.Min(k, dest.Length);
+        for (int j = 0; j < head; j++) { dest[j] = v; v *= ratio; }
+        if (dest.Length <= k) return;
+        double stride = 1;
+        for (int j = 0; j < k; j++) stride *= ratio;
+        var vs = new System.Numerics.Vector<double>(stride);
+        int j0 = k;
+        for (; j0 + lanes <= dest.Length; j0 += lanes)
+            (new System.Numerics.Vector<double>(dest[(j0 - k)..]) * vs).CopyTo(dest[j0..]);
+        for (; j0 < dest.Length; j0++) dest[j0] = dest[j0 - k] * stride;
     }
 
     /// <summary>
     /// out = a·(s + dt·L(s)) + b·p with L from the fluxes in place, and the u-moments of out per column
     /// (m1 always; m0 and m2 when given). Returns min(out), NaN if any value is NaN.
     /// </summary>
-    private double Update(double[] s, double a, double[] p, double b, double dt, double[] output, double[] m1,
+    internal double Update(double[] s, double a, double[] p, double b, double dt, double[] output, double[] m1,
         double[]? m0, double[]? m2)
     {
         if (Parallelism.Threads == 1)
@@ -355,38 +409,35 @@ public sealed class PdeSolver
     {
         int nu = _nu;
         double du = _grid.Spacing(_grid.UAxis);
-        double invDu = 1 / du;
         var u = _model.UCenters;
-        var rhs = _scratch[block].Rate.AsSpan(0, nu); // the rate scratch is only used inside ComputeFluxes
+        var u2 = _model.USquared;
         int end = Math.Min(_cols, (block + 1) * ColumnsPerBlock);
         double min = double.PositiveInfinity;
+        Span<double> inv = stackalloc double[3];
         for (int col = block * ColumnsPerBlock; col < end; col++)
         {
             int offset = col * nu;
-            var fu = _fluxU.AsSpan(offset, nu);
-            // dp/dt = −Σ_k (F_{k,c+½} − F_{k,c−½})/Δ_k; the flux below the first cell is zero.
-            rhs[0] = -fu[0];
-            TensorPrimitives.Subtract(fu[..^1], fu[1..], rhs[1..]);
-            TensorPrimitives.Multiply(rhs, invDu, rhs);
+            ReadOnlySpan<double> above0 = default, below0 = default, above1 = default, below1 = default,
+                above2 = default, below2 = default;
             for (int k = 0; k < _d; k++)
             {
-                double invDk = 1 / _grid.Spacing(k);
-                TensorPrimitives.MultiplyAdd(_fluxTheta[k].AsSpan(offset, nu), -invDk, rhs, rhs);
-                if (_model.ColumnAxisIndex(k, col) > 0)
-                    TensorPrimitives.MultiplyAdd(_fluxTheta[k].AsSpan(offset - _model.ColumnStride(k) * nu, nu), invDk, rhs, rhs);
+                var above = _fluxTheta[k].AsSpan(offset, nu);
+                // Zero flux through the wall below the first layer.
+                var below = _model.ColumnAxisIndex(k, col) > 0
+                    ? _fluxTheta[k].AsSpan(offset - _model.ColumnStride(k) * nu, nu)
+                    : _zeros.AsSpan(0, nu);
+                inv[k] = 1 / _grid.Spacing(k);
+                if (k == 0) { above0 = above; below0 = below; }
+                else if (k == 1) { above1 = above; below1 = below; }
+                else { above2 = above; below2 = below; }
             }
-            var outc = output.AsSpan(offset, nu);
-            TensorPrimitives.MultiplyAdd(rhs, dt, s.AsSpan(offset, nu), outc);
-            if (b == 0) { if (a != 1) TensorPrimitives.Multiply(outc, a, outc); }
-            else
-            {
-                TensorPrimitives.Multiply(outc, a, outc);
-                TensorPrimitives.MultiplyAdd(p.AsSpan(offset, nu), b, outc, outc);
-            }
-            m1[col] = TensorPrimitives.Dot(outc, u) * du;
-            if (m0 is not null) m0[col] = TensorPrimitives.Sum(outc) * du;
-            if (m2 is not null) m2[col] = TensorPrimitives.Dot(outc, _uSquared) * du;
-            min = Math.Min(min, TensorPrimitives.Min(outc));
+            double colMin = ColumnKernels.Update(s.AsSpan(offset, nu), p.AsSpan(offset, nu), a, b, dt,
+                _fluxU.AsSpan(col * (nu + 1), nu + 1), 1 / du, above0, below0, inv[0], above1, below1, inv[1],
+                above2, below2, inv[2], u, u2, output.AsSpan(offset, nu), out double s0, out double s1, out double s2);
+            m1[col] = s1 * du;
+            if (m0 is not null) m0[col] = s0 * du;
+            if (m2 is not null) m2[col] = s2 * du;
+            min = double.IsNaN(colMin) ? double.NaN : Math.Min(min, colMin);
             if (double.IsNaN(min)) break;
         }
         _blockMin[block] = min;

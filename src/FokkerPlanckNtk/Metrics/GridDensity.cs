@@ -1,0 +1,34 @@
+using FokkerPlanckNtk.Grids;
+
+namespace FokkerPlanckNtk.Metrics;
+
+/// <summary>Checks and reductions for grid densities (cell averages p_c, Σ p_c·V = 1).</summary>
+public static class GridDensity
+{
+    /// <summary>Throws unless the density has one finite non-negative value per cell.</summary>
+    public static void Validate(UniformGrid grid, ReadOnlySpan<double> density, string name)
+    {
+        if (density.Length != grid.Count)
+            throw new InputException(name, $"{density.Length} values", $"must have one value per grid cell ({grid.Count})");
+        RequireNonNegative(density, name);
+    }
+
+    internal static void RequireNonNegative(ReadOnlySpan<double> values, string name)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!(values[i] >= 0) || !double.IsFinite(values[i]))
+                throw new InputException($"{name}[{i}]", values[i], "densities must be finite and non-negative");
+    }
+
+    /// <summary>Mass per cell of one axis: m_j = Σ over the other axes of p_c·V (the marginal's cell masses).</summary>
+    public static double[] MarginalMasses(UniformGrid grid, ReadOnlySpan<double> density, int axis)
+    {
+        if (axis < 0 || axis >= grid.Dimension)
+            throw new InputException("axis", axis, $"must be between 0 and {grid.Dimension - 1}");
+        var masses = new double[grid.Cells[axis]];
+        int stride = grid.Stride(axis), n = grid.Cells[axis];
+        for (int c = 0; c < grid.Count; c++) masses[c / stride % n] += density[c];
+        for (int j = 0; j < n; j++) masses[j] *= grid.CellVolume;
+        return masses;
+    }
+}

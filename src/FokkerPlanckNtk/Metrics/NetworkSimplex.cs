@@ -1,0 +1,533 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace FokkerPlanckNtk.Metrics;
+
+/// <summary>
+/// Exact discrete optimal transport between weighted atom sets in R^k with the squared Euclidean cost,
+/// by the primal network simplex on the complete bipartite graph (the method of LEMON and POT, written
+/// for this cost):
+/// <list type="bullet">
+/// <item>arcs are implicit: arc e = i·m + j, its cost |x_i − y_j|² computed from the coordinates when
+///   needed, so memory is O(n + m) (no cost matrix, no per-arc state);</item>
+/// <item>block-search pivoting (blocks of √(nm) arcs, the most negative reduced cost of a block enters),
+///   the reduced costs of a block evaluated with SIMD;</item>
+/// <item>strongly feasible spanning trees (Cunningham's rule: the last blocking arc of the cycle
+///   leaves), which excludes cycling on degenerate inputs (equal masses, repeated points, zeros);</item>
+/// <item>a big-M artificial start (M = 2 × an upper bound of the costs, enough because every artificial
+///   path i → root → j can be replaced by the cheaper arc i → j);</item>
+/// <item>termination only after the potentials are recomputed from the tree and a full pass finds no
+///   arc with a negative reduced cost beyond round-off; the returned certificate (gap, violation) is
+///   computed independently in a last full pass.</item>
+/// </list>
+/// </summary>
+public static class NetworkSimplex
+{
+    /// <summary>Relative tolerance of the entering test: an arc enters when its reduced cost is below
+    /// −ε·max(|π_i|, |π_j|, c_ij) (ten units of round-off, as in LEMON).</summary>
+    public const double Epsilon = 2.2204460492503131e-15;
+
+    /// <summary>The default iteration cap: 10⁴ pivots per atom, far above the 5–50 per atom observed.</summary>
+    public static long DefaultIterationLimit(int sourceCount, int targetCount) => 10_000L * (sourceCount + targetCount);
+
+    /// <summary>
+    /// Solves min Σ π_ij |x_i − y_j|² over plans with marginals a (source masses) and b (target masses).
+    /// Totals must agree within 1e-12 relative (the target is then rescaled to the source total), or
+    /// <paramref name="normalize"/> rescales both to 1. Zero masses are allowed.
+    /// </summary>
+    /// <param name="maxIterations">Pivot cap (0: <see cref="DefaultIterationLimit"/>); when reached the
+    /// status says so and the feasible plan at that point is returned.</param>
+    public static TransportSolution Solve(AtomicMeasure source, AtomicMeasure target, bool normalize = false, long maxIterations = 0)
+    {
+        var clock = Stopwatch.StartNew();
+        (source, target) = AtomicMeasure.Pair(source, target, normalize);
+        long limit = maxIterations > 0 ? maxIterations : DefaultIterationLimit(source.Count, target.Count);
+        var solver = new Solver(source, target);
+        var status = solver.Run(limit);
+        return solver.Result(status, limit, clock);
+    }
+
+    private struct TreeNode
+    {
+        public int Parent;
+        public int FirstChild;
+        public int NextSibling;
+        public int PrevSibling;
+        public int Depth;
+        public bool Up;      // the pred arc is directed child → parent
+        public long Arc;     // pred arc: i·m + j, or −1 for the node's own artificial arc to the root
+        public double Flow;  // flow on the pred arc (non-tree arcs carry none)
+    }
+
+    private sealed class Solver
+    {
+        private readonly int _n1, _n2, _k, _root;
+        private readonly double[] _x;     // sources, n1 × k row-major
+        private readonly double[] _y;     // targets, k × n2 (one row per axis: contiguous for SIMD)
+        private readonly double[] _a, _b; // masses used (b rescaled to the total of a)
+        private readonly TreeNode[] _nodes;
+        private readonly double[] _pi;    // LEMON's convention: reduced cost c_e + π_source − π_target
+        private readonly long _arcCount, _blockSize;
+        private readonly double _artificialCost;
+        private long _nextArc, _iterations;
+
+        public Solver(AtomicMeasure source, AtomicMeasure target)
+        {
+            _n1 = source.Count;
+            _n2 = target.Count;
+            _k = source.Dimension;
+            _root = _n1 + _n2;
+            _x = source.Positions.ToArray();
+            _y = new double[_k * _n2];
+            var yp = target.Positions;
+            for (int j = 0; j < _n2; j++)
+                for (int c = 0; c < _k; c++) _y[c * _n2 + j] = yp[j * _k + c];
+            _a = source.Weights.ToArray();
+            double scale = source.TotalMass / target.TotalMass;
+            _b = new double[_n2];
+            for (int j = 0; j < _n2; j++) _b[j] = target.Weights[j] * scale;
+            _arcCount = (long)_n1 * _n2;
+            _blockSize = Math.Max(10, (long)Math.Sqrt(_arcCount));
+            _artificialCost = CostBound() is var bound && bound > 0 ? 2 * bound : 1;
+            _nodes = new TreeNode[_root + 1];
+            _pi = new double[_root + 1];
+            _nodes[_root] = new TreeNode { Parent = -1, FirstChild = -1, NextSibling = -1, PrevSibling = -1, Arc = -1 };
+            for (int u = _root - 1; u >= 0; u--)
+            {
+                double supply = u < _n1 ? _a[u] : -_b[u - _n1];
+                // Strongly feasible start: zero-flow arcs point to the root.
+                _nodes[u] = new TreeNode { Arc = -1, Depth = 1, Up = supply >= 0, Flow = Math.Abs(supply), FirstChild = -1 };
+                _pi[u] = supply >= 0 ? 0 : _artificialCost;
+                Attach(u, _root);
+            }
+        }
+
+        // (diameter of the bounding box of all points)² ≥ every cost.
+        private double CostBound()
+        {
+            double bound = 0;
+            for (int c = 0; c < _k; c++)
+            {
+                double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+                for (int i = 0; i < _n1; i++) { lo = Math.Min(lo, _x[i * _k + c]); hi = Math.Max(hi, _x[i * _k + c]); }
+                for (int j = 0; j < _n2; j++) { lo = Math.Min(lo, _y[c * _n2 + j]); hi = Math.Max(hi, _y[c * _n2 + j]); }
+                bound += (hi - lo) * (hi - lo);
+            }
+            return bound;
+        }
+
+        public TransportStatus Run(long limit)
+        {
+            bool fresh = false;
+            while (true)
+            {
+                long e = FindEnteringArc();
+                if (e < 0)
+                {
+                    if (fresh) return ArtificialFlow() > 1e-12 * TotalMass() ? TransportStatus.Infeasible : TransportStatus.Optimal;
+                    // Confirm with potentials free of accumulated shifts before declaring optimality.
+                    RecomputePotentials();
+                    fresh = true;
+                    continue;
+                }
+                if (_iterations == limit) return TransportStatus.IterationLimit;
+                Pivot(e);
+                _iterations++;
+                fresh = false;
+            }
+        }
+
+        private double TotalMass()
+        {
+            double s = 0;
+            foreach (double v in _a) s += v;
+            return s;
+        }
+
+        private double ArtificialFlow()
+        {
+            double s = 0;
+            for (int u = 0; u < _root; u++) if (_nodes[u].Arc < 0) s += _nodes[u].Flow;
+            return s;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private double Cost(int i, int j)
+        {
+            double acc = 0;
+            for (int c = 0; c < _k; c++)
+            {
+                double d = _y[c * _n2 + j] - _x[i * _k + c];
+                acc += d * d;
+            }
+            return acc;
+        }
+
+        private double Cost(long arc) => Cost((int)(arc / _n2), (int)(arc % _n2));
+
+        private bool IsTreeArc(long arc) => _nodes[(int)(arc / _n2)].Arc == arc || _nodes[_n1 + (int)(arc % _n2)].Arc == arc;
+
+        // Block search: scan blocks of arcs cyclically from where the last search stopped; after each
+        // block, enter the best arc seen so far if its reduced cost is negative beyond round-off.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private long FindEnteringArc()
+        {
+            double best = 0;
+            long bestArc = -1;
+            long e = _nextArc, remaining = _arcCount, count = _blockSize;
+            while (remaining > 0)
+            {
+                int i = (int)(e / _n2), j = (int)(e % _n2);
+                int length = (int)Math.Min(Math.Min(_n2 - j, count), remaining);
+                ScanSegment(i, j, length, ref best, ref bestArc);
+                e += length;
+                if (e == _arcCount) e = 0;
+                remaining -= length;
+                count -= length;
+                if (count == 0)
+                {
+                    if (bestArc >= 0 && best < -Epsilon * Scale(bestArc)) { _nextArc = e; return bestArc; }
+                    count = _blockSize;
+                }
+            }
+            if (bestArc >= 0 && best < -Epsilon * Scale(bestArc)) { _nextArc = e; return bestArc; }
+            return -1;
+        }
+
+        private double Scale(long arc)
+        {
+            int i = (int)(arc / _n2), j = (int)(arc % _n2);
+            return Math.Max(Math.Max(Math.Abs(_pi[i]), Math.Abs(_pi[_n1 + j])), Cost(i, j));
+        }
+
+        // Reduced costs c_ij + π_i − π_j of arcs (i, j0 .. j0 + length − 1); keeps the smallest below best.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void ScanSegment(int i, int j0, int length, ref double best, ref long bestArc)
+        {
+            double piI = _pi[i];
+            int end = j0 + length, j = j0;
+            double segmentBest = best;
+            int segmentArg = -1;
+            if (length >= Vector<double>.Count)
+            {
+                j = _k switch
+                {
+                    2 => ScanVector2(i, j0, end, ref segmentBest, ref segmentArg),
+                    3 => ScanVector3(i, j0, end, ref segmentBest, ref segmentArg),
+                    _ => ScanVectorAny(i, j0, end, ref segmentBest, ref segmentArg),
+                };
+            }
+            for (; j < end; j++)
+            {
+                double rc = Cost(i, j) + piI - _pi[_n1 + j];
+                if (rc < segmentBest) { segmentBest = rc; segmentArg = j; }
+            }
+            if (segmentArg < 0) return;
+            long arc = (long)i * _n2 + segmentArg;
+            if (_nodes[i].Arc == arc || _nodes[_n1 + segmentArg].Arc == arc)
+            {
+                // A tree arc (reduced cost 0 up to round-off) came out smallest. If it is within round-off,
+                // so is every arc of the segment (all are ≥ it): no candidate here. Otherwise rescan.
+                if (segmentBest >= -Epsilon * Scale(arc)) return;
+                segmentArg = -1;
+                segmentBest = best;
+                for (j = j0; j < end; j++)
+                {
+                    double rc = Cost(i, j) + piI - _pi[_n1 + j];
+                    long e = (long)i * _n2 + j;
+                    if (rc < segmentBest && _nodes[i].Arc != e && _nodes[_n1 + j].Arc != e) { segmentBest = rc; segmentArg = j; }
+                }
+                if (segmentArg < 0) return;
+                arc = (long)i * _n2 + segmentArg;
+            }
+            best = segmentBest;
+            bestArc = arc;
+        }
+
+        // SIMD part of a segment scan; returns where the scalar tail starts. The arithmetic (order of the
+        // operations included) is that of Cost, so a lane gives the same reduced cost as the scalar code.
+        private int ScanVector2(int i, int j, int end, ref double segmentBest, ref int segmentArg)
+        {
+            ref double y0 = ref MemoryMarshal.GetArrayDataReference(_y);
+            ref double y1 = ref Unsafe.Add(ref y0, _n2);
+            ref double piTarget = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pi), _n1);
+            var x0 = new Vector<double>(_x[2 * i]);
+            var x1 = new Vector<double>(_x[2 * i + 1]);
+            var piI = new Vector<double>(_pi[i]);
+            var vBest = new Vector<double>(segmentBest);
+            var vArg = new Vector<long>(-1);
+            var index = new Vector<long>(j) + Lanes;
+            var step = new Vector<long>(Vector<double>.Count);
+            for (; j <= end - Vector<double>.Count; j += Vector<double>.Count)
+            {
+                var d0 = Vector.LoadUnsafe(ref y0, (nuint)j) - x0;
+                var d1 = Vector.LoadUnsafe(ref y1, (nuint)j) - x1;
+                var rc = d0 * d0 + d1 * d1 + piI - Vector.LoadUnsafe(ref piTarget, (nuint)j);
+                var less = Vector.LessThan(rc, vBest);
+                vBest = Vector.ConditionalSelect(less, rc, vBest);
+                vArg = Vector.ConditionalSelect(less, index, vArg);
+                index += step;
+            }
+            Reduce(vBest, vArg, ref segmentBest, ref segmentArg);
+            return j;
+        }
+
+        private int ScanVector3(int i, int j, int end, ref double segmentBest, ref int segmentArg)
+        {
+            ref double y0 = ref MemoryMarshal.GetArrayDataReference(_y);
+            ref double y1 = ref Unsafe.Add(ref y0, _n2);
+            ref double y2 = ref Unsafe.Add(ref y0, 2 * _n2);
+            ref double piTarget = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pi), _n1);
+            var x0 = new Vector<double>(_x[3 * i]);
+            var x1 = new Vector<double>(_x[3 * i + 1]);
+            var x2 = new Vector<double>(_x[3 * i + 2]);
+            var piI = new Vector<double>(_pi[i]);
+            var vBest = new Vector<double>(segmentBest);
+            var vArg = new Vector<long>(-1);
+            var index = new Vector<long>(j) + Lanes;
+            var step = new Vector<long>(Vector<double>.Count);
+            for (; j <= end - Vector<double>.Count; j += Vector<double>.Count)
+            {
+                var d0 = Vector.LoadUnsafe(ref y0, (nuint)j) - x0;
+                var d1 = Vector.LoadUnsafe(ref y1, (nuint)j) - x1;
+                var d2 = Vector.LoadUnsafe(ref y2, (nuint)j) - x2;
+                var rc = d0 * d0 + d1 * d1 + d2 * d2 + piI - Vector.LoadUnsafe(ref piTarget, (nuint)j);
+                var less = Vector.LessThan(rc, vBest);
+                vBest = Vector.ConditionalSelect(less, rc, vBest);
+                vArg = Vector.ConditionalSelect(less, index, vArg);
+                index += step;
+            }
+            Reduce(vBest, vArg, ref segmentBest, ref segmentArg);
+            return j;
+        }
+
+        private int ScanVectorAny(int i, int j, int end, ref double segmentBest, ref int segmentArg)
+        {
+            ref double y = ref MemoryMarshal.GetArrayDataReference(_y);
+            ref double piTarget = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pi), _n1);
+            var piI = new Vector<double>(_pi[i]);
+            var vBest = new Vector<double>(segmentBest);
+            var vArg = new Vector<long>(-1);
+            var index = new Vector<long>(j) + Lanes;
+            var step = new Vector<long>(Vector<double>.Count);
+            for (; j <= end - Vector<double>.Count; j += Vector<double>.Count)
+            {
+                var acc = Vector<double>.Zero;
+                for (int c = 0; c < _k; c++)
+                {
+                    var d = Vector.LoadUnsafe(ref y, (nuint)(c * _n2 + j)) - new Vector<double>(_x[i * _k + c]);
+                    acc += d * d;
+                }
+                var rc = acc + piI - Vector.LoadUnsafe(ref piTarget, (nuint)j);
+                var less = Vector.LessThan(rc, vBest);
+                vBest = Vector.ConditionalSelect(less, rc, vBest);
+                vArg = Vector.ConditionalSelect(less, index, vArg);
+                index += step;
+            }
+            Reduce(vBest, vArg, ref segmentBest, ref segmentArg);
+            return j;
+        }
+
+        // Smallest lane (lowest index among ties), if below the current best.
+        private static void Reduce(Vector<double> vBest, Vector<long> vArg, ref double segmentBest, ref int segmentArg)
+        {
+            for (int l = 0; l < Vector<double>.Count; l++)
+            {
+                long arg = vArg[l];
+                if (arg < 0) continue;
+                double v = vBest[l];
+                if (v < segmentBest || (v == segmentBest && arg < segmentArg))
+                {
+                    segmentBest = v;
+                    segmentArg = (int)arg;
+                }
+            }
+        }
+
+        private static readonly Vector<long> Lanes = CreateLanes();
+
+        private static Vector<long> CreateLanes()
+        {
+            var l = new long[Vector<long>.Count];
+            for (int i = 0; i < l.Length; i++) l[i] = i;
+            return new Vector<long>(l);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Pivot(long inArc)
+        {
+            int first = (int)(inArc / _n2), second = _n1 + (int)(inArc % _n2);
+            var nodes = _nodes;
+
+            // The cycle: the in-arc first → second, then the tree paths second → join → first.
+            int u = first, v = second;
+            while (nodes[u].Depth > nodes[v].Depth) u = nodes[u].Parent;
+            while (nodes[v].Depth > nodes[u].Depth) v = nodes[v].Parent;
+            while (u != v) { u = nodes[u].Parent; v = nodes[v].Parent; }
+            int join = u;
+
+            // Leaving arc: the last blocking arc met when walking the cycle in its direction from the
+            // join (down to first, then up from second): strict < on the first path walked upwards,
+            // ≤ on the second. This keeps the tree strongly feasible.
+            double delta = double.PositiveInfinity;
+            int uOut = -1;
+            bool onFirstSide = false;
+            for (u = first; u != join; u = nodes[u].Parent)
+            {
+                double r = nodes[u].Up ? nodes[u].Flow : double.PositiveInfinity;
+                if (r < delta) { delta = r; uOut = u; onFirstSide = true; }
+            }
+            for (u = second; u != join; u = nodes[u].Parent)
+            {
+                double r = nodes[u].Up ? double.PositiveInfinity : nodes[u].Flow;
+                if (r <= delta) { delta = r; uOut = u; onFirstSide = false; }
+            }
+            if (uOut < 0) throw new InvalidOperationException("Network simplex: unbounded cycle (cannot happen with non-negative costs).");
+
+            if (delta > 0)
+            {
+                for (u = first; u != join; u = nodes[u].Parent) nodes[u].Flow += nodes[u].Up ? -delta : delta;
+                for (u = second; u != join; u = nodes[u].Parent) nodes[u].Flow += nodes[u].Up ? delta : -delta;
+            }
+
+            // The subtree below the leaving arc is cut off and hangs again from the in-arc: re-root it at
+            // uIn by reversing the stem uIn … uOut, shifting each stem arc to the node above it.
+            int uIn = onFirstSide ? first : second, vIn = onFirstSide ? second : first;
+            long carriedArc = inArc;
+            bool carriedUp = uIn == first;
+            double carriedFlow = delta;
+            int newParent = vIn;
+            u = uIn;
+            while (true)
+            {
+                ref var node = ref nodes[u];
+                int oldParent = node.Parent;
+                long oldArc = node.Arc;
+                bool oldUp = node.Up;
+                double oldFlow = node.Flow;
+                Detach(u);
+                Attach(u, newParent);
+                node.Arc = carriedArc;
+                node.Up = carriedUp;
+                node.Flow = carriedFlow;
+                if (u == uOut) break;
+                carriedArc = oldArc;
+                carriedUp = !oldUp;
+                carriedFlow = oldFlow;
+                newParent = u;
+                u = oldParent;
+            }
+
+            double cIn = Cost(inArc);
+            double sigma = nodes[uIn].Up ? _pi[vIn] - _pi[uIn] - cIn : _pi[vIn] - _pi[uIn] + cIn;
+            ShiftSubtree(uIn, sigma);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void ShiftSubtree(int top, double sigma)
+        {
+            var nodes = _nodes;
+            int u = top;
+            while (true)
+            {
+                _pi[u] += sigma;
+                nodes[u].Depth = nodes[nodes[u].Parent].Depth + 1;
+                int child = nodes[u].FirstChild;
+                if (child >= 0) { u = child; continue; }
+                while (u != top && nodes[u].NextSibling < 0) u = nodes[u].Parent;
+                if (u == top) return;
+                u = nodes[u].NextSibling;
+            }
+        }
+
+        // π from the tree alone (root 0, reduced cost 0 on every tree arc), in preorder.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RecomputePotentials()
+        {
+            var nodes = _nodes;
+            int u = nodes[_root].FirstChild;
+            while (u >= 0)
+            {
+                ref var node = ref nodes[u];
+                double c = node.Arc >= 0 ? Cost(node.Arc) : node.Up ? 0 : _artificialCost;
+                _pi[u] = node.Up ? _pi[node.Parent] - c : _pi[node.Parent] + c;
+                node.Depth = nodes[node.Parent].Depth + 1;
+                if (node.FirstChild >= 0) { u = node.FirstChild; continue; }
+                while (u != _root && nodes[u].NextSibling < 0) u = nodes[u].Parent;
+                if (u == _root) break;
+                u = nodes[u].NextSibling;
+            }
+        }
+
+        private void Detach(int u)
+        {
+            ref var node = ref _nodes[u];
+            if (node.PrevSibling >= 0) _nodes[node.PrevSibling].NextSibling = node.NextSibling;
+            else _nodes[node.Parent].FirstChild = node.NextSibling;
+            if (node.NextSibling >= 0) _nodes[node.NextSibling].PrevSibling = node.PrevSibling;
+        }
+
+        private void Attach(int u, int parent)
+        {
+            ref var node = ref _nodes[u];
+            node.Parent = parent;
+            node.PrevSibling = -1;
+            node.NextSibling = _nodes[parent].FirstChild;
+            if (node.NextSibling >= 0) _nodes[node.NextSibling].PrevSibling = u;
+            _nodes[parent].FirstChild = u;
+        }
+
+        public TransportSolution Result(TransportStatus status, long limit, Stopwatch clock)
+        {
+            var plan = new List<PlanEntry>(_root);
+            double cost = 0;
+            for (int u = 0; u < _root; u++)
+            {
+                var node = _nodes[u];
+                if (node.Arc < 0 || !(node.Flow > 0)) continue;
+                int i = (int)(node.Arc / _n2), j = (int)(node.Arc % _n2);
+                plan.Add(new PlanEntry(i, j, node.Flow));
+                cost += node.Flow * Cost(i, j);
+            }
+            plan.Sort((p, q) => p.Source != q.Source ? p.Source.CompareTo(q.Source) : p.Target.CompareTo(q.Target));
+
+            // Duals φ_i = −π_i, ψ_j = π_j, shifted by a constant (φ + t, ψ − t leaves the dual objective
+            // unchanged) so that both have the same weighted mean: smaller numbers, less cancellation.
+            var phi = new double[_n1];
+            var psi = new double[_n2];
+            double meanPhi = 0, meanPsi = 0, mass = TotalMass();
+            for (int i = 0; i < _n1; i++) { phi[i] = -_pi[i]; meanPhi += _a[i] * phi[i]; }
+            for (int j = 0; j < _n2; j++) { psi[j] = _pi[_n1 + j]; meanPsi += _b[j] * psi[j]; }
+            double t = (meanPsi - meanPhi) / (2 * mass);
+            double dual = 0;
+            for (int i = 0; i < _n1; i++) { phi[i] += t; dual += _a[i] * phi[i]; }
+            for (int j = 0; j < _n2; j++) { psi[j] -= t; dual += _b[j] * psi[j]; }
+            double violation = MaxViolation(phi, psi);
+
+            string message = status switch
+            {
+                TransportStatus.Optimal => $"optimal after {_iterations} pivots",
+                TransportStatus.IterationLimit => $"iteration cap {limit} reached before optimality (max reduced-cost violation {violation:G3})",
+                _ => $"infeasible: mass {ArtificialFlow():G3} of {mass:G6} could not be matched",
+            };
+            return new TransportSolution(status, message, cost, plan.ToArray(), phi, psi, dual, violation,
+                _iterations, limit, clock.Elapsed.TotalSeconds);
+        }
+
+        // max_ij (φ_i + ψ_j − c_ij)⁺ over all pairs: an independent check of dual feasibility.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private double MaxViolation(double[] phi, double[] psi)
+        {
+            var rowMax = new double[_n1];
+            Parallel.For(0, _n1, Parallelism.Options, i =>
+            {
+                double m = 0;
+                for (int j = 0; j < _n2; j++) m = Math.Max(m, phi[i] + psi[j] - Cost(i, j));
+                rowMax[i] = m;
+            });
+            return rowMax.Max();
+        }
+    }
+}
