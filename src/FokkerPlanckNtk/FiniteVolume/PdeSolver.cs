@@ -7,15 +7,26 @@ public enum StepperKind
 {
     /// <summary>Shu–Osher SSP-RK3, explicit, positivity-preserving under the local bound.</summary>
     SspRk3,
+
+    /// <summary>
+    /// Backward Euler with Ψ frozen over the step: (I − dt L_Ψ) p¹ = p⁰ is an M-matrix system, so the local
+    /// drift–diffusion part is unconditionally stable and positive; only the nonlocal residual feedback is
+    /// lagged, which limits dt to Cfl/((2α²/n) λ_max(H_h)). First order in time: for long runs to the
+    /// stationary state, not for transients.
+    /// </summary>
+    BackwardEuler,
 }
 
 /// <param name="Cfl">Fraction of the stability/positivity bound used as the step (0 &lt; Cfl ≤ 1).</param>
 /// <param name="Stepper">The time integrator.</param>
-public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = StepperKind.SspRk3)
+/// <param name="MaxStep">Upper limit of the step (the implicit stepper's step when α = 0).</param>
+public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = StepperKind.SspRk3,
+    double MaxStep = double.PositiveInfinity)
 {
     internal void Validate()
     {
         if (!(Cfl > 0 && Cfl <= 1)) throw new InputException("time.cfl", Cfl, "must be in (0, 1]");
+        if (!(MaxStep > 0)) throw new InputException("time.maxStep", MaxStep, "must be positive");
     }
 }
 
@@ -35,7 +46,7 @@ public sealed record PdeDiagnostics(double Time, double Loss, double FreeEnergy,
 /// requested times. A step whose result would be negative (the bound is checked at the first stage only) is
 /// rejected and retried with half the step, so densities never go negative.
 /// </summary>
-public sealed class PdeSolver
+public sealed partial class PdeSolver
 {
     private const int ColumnsPerBlock = 8;
     private readonly FiniteVolumeModel _model;
@@ -151,6 +162,8 @@ public sealed class PdeSolver
     public double Step(double maxDt)
     {
         if (!(maxDt > 0)) throw new ArgumentOutOfRangeException(nameof(maxDt), "must be positive");
+        maxDt = Math.Min(maxDt, _options.MaxStep);
+        if (_options.Stepper == StepperKind.BackwardEuler) return ImplicitStep(maxDt);
         // Stage 1 fluxes and the bound from the current state.
         _model.ResidualsFromMoment(_m1, _r);
         _model.CouplingFromResiduals(_r, _coupling);
@@ -252,34 +265,35 @@ public sealed class PdeSolver
     /// </summary>
     internal double MaxOutflowRate()
     {
-        double du = _grid.Spacing(_grid.UAxis), cu = _lambda / (du * du);
-        var u = _model.UCenters;
-        var uShift = _model.UFaceShift;
         int last = _nu - 1;
         Span<int> rows = [0, Math.Min(1, last), Math.Max(last - 1, 0), last];
         double rate = 0;
         for (int a = 0; a < _cols; a++)
-        {
-            double shift = du * _coupling[a] / _lambda;
-            foreach (int j in rows)
-            {
-                double r = 0;
-                if (j < last) r += cu * ExponentialFitting.B(shift + uShift[j]);
-                if (j > 0) r += cu * ExponentialFitting.B(-(shift + uShift[j - 1]));
-                for (int k = 0; k < _d; k++)
-                {
-                    double dk = _grid.Spacing(k), ck = _lambda / (dk * dk);
-                    int ik = _model.ColumnAxisIndex(k, a), stride = _model.ColumnStride(k);
-                    var betas = _model.ThetaFaceShift(k);
-                    if (ik < _grid.Cells[k] - 1)
-                        r += ck * ExponentialFitting.B((_coupling[a + stride] - _coupling[a]) / _lambda * u[j] + betas[ik]);
-                    if (ik > 0)
-                        r += ck * ExponentialFitting.B(-((_coupling[a] - _coupling[a - stride]) / _lambda * u[j] + betas[ik - 1]));
-                }
-                rate = Math.Max(rate, r);
-            }
-        }
+            foreach (int j in rows) rate = Math.Max(rate, CellOutflowRate(a, j));
         return rate;
+    }
+
+    /// <summary>Σ_k (λ/Δ_k²)(B(w_{k,c+½}) + B(−w_{k,c−½})) of cell j of column a for the current coupling.</summary>
+    private double CellOutflowRate(int a, int j)
+    {
+        double du = _grid.Spacing(_grid.UAxis), cu = _lambda / (du * du);
+        double shift = du * _coupling[a] / _lambda;
+        var uShift = _model.UFaceShift;
+        double uj = _model.UCenters[j];
+        double r = 0;
+        if (j < _nu - 1) r += cu * ExponentialFitting.B(shift + uShift[j]);
+        if (j > 0) r += cu * ExponentialFitting.B(-(shift + uShift[j - 1]));
+        for (int k = 0; k < _d; k++)
+        {
+            double dk = _grid.Spacing(k), ck = _lambda / (dk * dk);
+            int ik = _model.ColumnAxisIndex(k, a), stride = _model.ColumnStride(k);
+            var betas = _model.ThetaFaceShift(k);
+            if (ik < _grid.Cells[k] - 1)
+                r += ck * ExponentialFitting.B((_coupling[a + stride] - _coupling[a]) / _lambda * uj + betas[ik]);
+            if (ik > 0)
+                r += ck * ExponentialFitting.B(-((_coupling[a] - _coupling[a - stride]) / _lambda * uj + betas[ik - 1]));
+        }
+        return r;
     }
 
     /// <summary>The outflow rate of an arbitrary density (tests): sets the coupling from its residuals.</summary>
