@@ -22,16 +22,18 @@ public sealed class RunSession
 
     private readonly IRunObserver _observer;
     private readonly ArrayArchive? _resumeState;
+    private readonly List<IRunPart> _parts;
     private RunManifest _manifest;
 
     private RunSession(string directory, RunConfiguration config, string command, RunManifest manifest, ArrayArchive? resumeState,
-        IRunObserver observer)
+        List<IRunPart> parts, IRunObserver observer)
     {
         Directory = directory;
         Configuration = config;
         Command = command;
         _manifest = manifest;
         _resumeState = resumeState;
+        _parts = parts;
         _observer = observer;
     }
 
@@ -43,12 +45,15 @@ public sealed class RunSession
     private string CheckpointDirectory => Path.Combine(Directory, CheckpointFolder);
 
     /// <summary>
-    /// Starts a new run in <paramref name="directory"/> (created; it must not hold another run): writes the
+    /// Starts a new run in <paramref name="directory"/> (created; it must not hold another run): sets up every
+    /// part (so that a problem the grid cannot hold fails here, before any file is written), then writes the
     /// effective configuration and a manifest with status <c>running</c>.
     /// </summary>
     public static RunSession Start(RunConfiguration config, string command, string directory, IRunObserver? observer = null)
     {
         if (!Commands.Contains(command)) throw new ArgumentException($"'{command}' is not a run command.", nameof(command));
+        observer ??= SilentObserver.Instance;
+        var parts = CreateParts(config, command, observer);
         string dir = AtomicFile.EnsureWritableDirectory(directory);
         if (File.Exists(Path.Combine(dir, "manifest.json")))
             throw new InputException("--out", dir, "the folder already holds a run; continue it with 'fpntk resume' or choose another folder");
@@ -58,7 +63,7 @@ public sealed class RunSession
             Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running,
         };
         manifest.Write(dir);
-        return new RunSession(dir, config, command, manifest, null, observer ?? SilentObserver.Instance);
+        return new RunSession(dir, config, command, manifest, null, parts, observer);
     }
 
     /// <summary>Reopens an interrupted or killed run from its folder and its last checkpoint (if any).</summary>
@@ -73,6 +78,8 @@ public sealed class RunSession
             throw new InputException("DIR", dir, $"the run was made by '{manifest.Command}', which cannot be resumed");
         AtomicFile.EnsureWritableDirectory(dir, "DIR");
         var config = RunConfiguration.Load(Path.Combine(dir, "config.json"));
+        observer ??= SilentObserver.Instance;
+        var parts = CreateParts(config, manifest.Command, observer);
         string statePath = Path.Combine(dir, CheckpointFolder, StateFile);
         ArrayArchive? state = null;
         if (File.Exists(statePath))
@@ -89,13 +96,13 @@ public sealed class RunSession
             Message = null, Resumes = manifest.Resumes + 1,
         };
         resumed.Write(dir);
-        return new RunSession(dir, config, manifest.Command, resumed, state, observer ?? SilentObserver.Instance);
+        return new RunSession(dir, config, manifest.Command, resumed, state, parts, observer);
     }
 
-    private List<IRunPart> CreateParts()
+    private static List<IRunPart> CreateParts(RunConfiguration config, string command, IRunObserver observer)
     {
         var parts = new List<IRunPart>();
-        if (Command is "run" or "solve") parts.Add(new PdePart(Configuration, _observer));
+        if (command is "run" or "solve") parts.Add(new PdePart(config, observer));
         return parts;
     }
 
@@ -106,7 +113,7 @@ public sealed class RunSession
     /// </summary>
     public RunResults Execute(CancellationToken cancellation = default)
     {
-        var parts = CreateParts();
+        var parts = _parts;
         double[] times = [0, .. Configuration.Time.OutputTimes];
         var records = new List<ArrayArchive>();
         System.IO.Directory.CreateDirectory(CheckpointDirectory);
