@@ -1,1 +1,1 @@
-return 0;
+return FokkerPlanckNtk.Cli.FpntkCommandLine.Run(args);

@@ -1,2 +1,49 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Running;
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+using FokkerPlanckNtk;
+using FokkerPlanckNtk.Benchmarks;
+
+// `quick-pde`: a stopwatch measurement of ns per cell per step in one process (ratios within one run);
+// anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "parts")
+{
+    Parallelism.Threads = 1;
+    foreach (var c in new[] { "d1-N256", "d2-N64" })
+    {
+        var solver = PdeStepBenchmarks.MakeSolver(c, 4);
+        var dens = solver.Density; var outp = new double[dens.Length]; var m1 = new double[solver.Model.Grid.ColumnCount];
+        double cells = solver.Model.Grid.Count;
+        void T(string name, Action act)
+        {
+            for (int i = 0; i < 30; i++) act();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var w = Stopwatch.StartNew();
+            for (int i = 0; i < 300; i++) act();
+            double cpuNs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalNanoseconds;
+            Console.WriteLine($"{c} {name}: wall {w.Elapsed.TotalNanoseconds / 300 / cells:F3} cpu {cpuNs / 300 / cells:F3} ns/cell");
+        }
+        T("fluxes", () => solver.ComputeFluxes(dens));
+        T("rate", () => solver.MaxOutflowRate());
+        T("update", () => solver.Update(dens, 1.0, dens, 0.0, 1e-5, outp, m1, null, null));
+        T("stiff", () => solver.StiffModeRate());
+        T("step", () => solver.Step(1e-5));
+    }
+    return;
+}
+if (args.Length > 0 && args[0] == "quick-pde")
+{
+    foreach (var (c, n) in new[] { ("d1-N256", 4), ("d1-N256", 16), ("d2-N64", 4), ("d2-N64", 16) })
+        foreach (int threads in new[] { 1, 2 })
+        {
+            Parallelism.Threads = threads;
+            var solver = PdeStepBenchmarks.MakeSolver(c, n);
+            for (int i = 0; i < 20; i++) solver.Step(1e-4);
+            int steps = 200;
+            var watch = Stopwatch.StartNew();
+            for (int i = 0; i < steps; i++) solver.Step(1e-4);
+            double ns = watch.Elapsed.TotalNanoseconds / steps / solver.Model.Grid.Count;
+            Console.WriteLine($"{c} n={n,2} threads={threads}: {ns,6:F2} ns/cell/step");
+        }
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(PdeStepBenchmarks).Assembly).Run(args);

@@ -28,7 +28,7 @@ public sealed class UniformGrid
         long count = 1;
         for (int k = 0; k < dim; k++)
         {
-            _cells[k] = InputException.RequireAtLeast(cells.Count == 1 ? "grid.cells" : $"grid.cells[{k}]", cells[k], 2);
+            _cells[k] = InputException.RequireAtLeast($"grid.cells[{k}]", cells[k], 2);
             _halfWidths[k] = InputException.RequirePositive($"grid.halfWidth[{k}]", halfWidths[k]);
             _spacing[k] = 2 * _halfWidths[k] / _cells[k];
             _centers[k] = new double[_cells[k]];

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using FokkerPlanckNtk.Configuration;
+using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Runs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FokkerPlanckNtk.Cli;
+
+/// <summary>
+/// Everything a command needs: the host (configuration from --config, FPNTK_ environment variables and
+/// command-line keys, in rising priority; logging), the output streams, the cancellation token fired by
+/// Ctrl+C/SIGTERM, and helpers to read the run configuration and choose the output folder.
+/// </summary>
+internal sealed class CommandContext : IDisposable
+{
+    public const string EnvironmentPrefix = "FPNTK_";
+    private readonly IHost _host;
+    private readonly CancellationTokenSource _interrupt = new();
+    private readonly List<PosixSignalRegistration> _signals = [];
+
+    public CommandContext(ParseResult parse, string commandName, TextWriter output, TextWriter error, bool interactive)
+    {
+        Parse = parse;
+        CommandName = commandName;
+        Output = output;
+        Console = new ConsoleOutput(error, interactive);
+        ConfigFile = parse.GetValue(FpntkCommandLine.ConfigOption);
+        if (ConfigFile is not null)
+        {
+            ConfigFile = Path.GetFullPath(ConfigFile);
+            if (!File.Exists(ConfigFile)) throw new InputException("--config", ConfigFile, "the configuration file does not exist");
+        }
+        var overrides = ConfigurationOverrides(parse);
+        // The user's configuration alone (the host adds keys of its own, such as applicationName).
+        var user = new ConfigurationBuilder();
+        if (ConfigFile is not null) user.AddJsonFile(ConfigFile, optional: false, reloadOnChange: false);
+        user.AddEnvironmentVariables(EnvironmentPrefix);
+        user.AddCommandLine(overrides);
+        try { UserConfiguration = user.Build(); }
+        catch (Exception e) when (e is InvalidDataException or FormatException or IOException)
+        {
+            throw new InputException("--config", ConfigFile, $"is not a valid JSON configuration ({(e.InnerException ?? e).Message})");
+        }
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "fpntk", DisableDefaults = true });
+        builder.Configuration.AddConfiguration(UserConfiguration);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("logging"));
+        builder.Logging.AddProvider(new ConsoleLoggerProvider(Console));
+        builder.Services.AddSingleton(Console);
+        _host = builder.Build();
+        Logger = _host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("fpntk");
+        Observer = new ConsoleRunObserver(Console, Logger);
+        int? threads = parse.GetValue(FpntkCommandLine.ThreadsOption);
+        if (threads is { } t) Parallelism.Threads = t;
+    }
+
+    public ParseResult Parse { get; }
+    public string CommandName { get; }
+    public TextWriter Output { get; }
+    public ConsoleOutput Console { get; }
+    public string? ConfigFile { get; }
+    /// <summary>The configuration from --config, the environment and the command line (nothing else).</summary>
+    public IConfiguration UserConfiguration { get; }
+    public ILogger Logger { get; }
+    public IRunObserver Observer { get; }
+    public CancellationToken Cancellation => _interrupt.Token;
+
+    /// <summary>
+    /// Command-line tokens the parser did not match are configuration keys (<c>--problem:alpha=4</c>); anything
+    /// else is a usage error.
+    /// </summary>
+    private static string[] ConfigurationOverrides(ParseResult parse)
+    {
+        var tokens = parse.UnmatchedTokens.ToArray();
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            string token = tokens[i];
+            bool key = token.StartsWith("--", StringComparison.Ordinal) && token.Length > 2;
+            bool valueOfPreviousKey = i > 0 && tokens[i - 1].StartsWith("--", StringComparison.Ordinal) && !tokens[i - 1].Contains('=');
+            if (!key && !valueOfPreviousKey)
+                throw new InputException("command line", token,
+                    "unexpected argument; configuration keys are given as --section:key=value (e.g. --problem:alpha=4)");
+            if (key && !token.Contains('=') && (i + 1 >= tokens.Length || tokens[i + 1].StartsWith("--", StringComparison.Ordinal)))
+                throw new InputException(ConfigurationTree.Display(token[2..]), null,
+                    "unknown option, or a configuration key without a value (write --section:key=value)");
+        }
+        return tokens;
+    }
+
+    /// <summary>The validated run configuration (defaults filled in).</summary>
+    public RunConfiguration ReadRunConfiguration()
+    {
+        var tree = new ConfigurationTree(UserConfiguration.AsEnumerable());
+        return RunConfiguration.Read(tree, ConfigFile is null ? null : Path.GetDirectoryName(ConfigFile), "logging");
+    }
+
+    /// <summary>
+    /// --out, or a new folder <c>runs/COMMAND-yyyyMMdd-HHmmss</c> under the current folder (not created here:
+    /// the command creates it once its input is valid).
+    /// </summary>
+    public string OutputDirectory()
+    {
+        string? given = Parse.GetValue(FpntkCommandLine.OutOption);
+        if (given is not null) return Path.GetFullPath(given);
+        string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        string basePath = Path.Combine("runs", $"{CommandName}-{stamp}");
+        string path = basePath;
+        for (int k = 2; Directory.Exists(path); k++) path = $"{basePath}-{k.ToString(CultureInfo.InvariantCulture)}";
+        return Path.GetFullPath(path);
+    }
+
+    /// <summary>
+    /// The first Ctrl+C or SIGTERM cancels the token (the command writes a checkpoint and stops); a second
+    /// Ctrl+C ends the process at once.
+    /// </summary>
+    public void HandleInterrupts()
+    {
+        void OnSignal(PosixSignalContext context)
+        {
+            if (_interrupt.IsCancellationRequested) return;
+            context.Cancel = true;
+            Logger.LogWarning("{Signal} received: stopping at the next step and writing a checkpoint (press Ctrl+C again to stop at once)", context.Signal);
+            _interrupt.Cancel();
+        }
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal));
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _signals) s.Dispose();
+        Console.ClearProgress();
+        _host.Dispose();
+        _interrupt.Dispose();
+    }
+}

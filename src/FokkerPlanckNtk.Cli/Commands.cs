@@ -1,0 +1,94 @@
+using System.CommandLine;
+using FokkerPlanckNtk.Configuration;
+using FokkerPlanckNtk.Plotting;
+using FokkerPlanckNtk.Runs;
+using Microsoft.Extensions.Logging;
+
+namespace FokkerPlanckNtk.Cli;
+
+/// <summary>The commands of INTERFACE.md whose engines exist.</summary>
+internal static class Commands
+{
+    public static IEnumerable<Command> All(TextWriter output, TextWriter error, bool interactive)
+    {
+        Command Make(string name, string description, Func<CommandContext, int> body, params Argument[] arguments)
+        {
+            if (arguments.Length == 0) HelpLayout.ConfiguredCommands.Add(name);
+            var command = new Command(name, description) { TreatUnmatchedTokensAsErrors = false };
+            foreach (var a in arguments) command.Arguments.Add(a);
+            command.SetAction(parse => FpntkCommandLine.Execute(parse, name, output, error, interactive, body));
+            return command;
+        }
+
+        yield return Make("run",
+            "The main job: the PDE and the particles on one problem, all metrics, plots and report.html. Without --config it runs "
+            + "the built-in default problem (d = 1, tanh, α = 2, λ = 0.1, four data points).",
+            context => StartRun(context, "run"));
+        yield return Make("solve", "The PDE alone: pde.csv, snapshots.h5, plots and report.html.",
+            context => StartRun(context, "solve"));
+        var dir = new Argument<string>("DIR") { Description = "the folder of the interrupted run" };
+        yield return Make("resume",
+            "Continues an interrupted or killed run (run, solve) from its last checkpoint; the final files are identical to "
+            + "those of an uninterrupted run. The run's own config.json is used; --threads may differ.",
+            context => ResumeRun(context, context.Parse.GetRequiredValue(dir)), dir);
+        yield return Make("config",
+            "Validates the configuration and prints the effective configuration (defaults filled in) as JSON.",
+            context =>
+            {
+                context.Output.Write(context.ReadRunConfiguration().ToJson());
+                return FpntkCommandLine.Success;
+            });
+        yield return StudyCommand.Create(output, error, interactive);
+    }
+
+    private static int StartRun(CommandContext context, string command)
+    {
+        var config = context.ReadRunConfiguration();
+        string directory = context.OutputDirectory();
+        var session = RunSession.Start(config, command, directory, context.Observer);
+        context.Logger.LogInformation("{Command}: {Problem}; grid {Grid}; t ≤ {End}; output in {Directory}",
+            command, Describe(config), config.Grid.ToGrid(), config.Time.End, directory);
+        return Execute(context, session);
+    }
+
+    private static int ResumeRun(CommandContext context, string directory)
+    {
+        var session = RunSession.Resume(directory, context.Observer);
+        context.Logger.LogInformation("resume {Command} in {Directory}", session.Command, session.Directory);
+        return Execute(context, session);
+    }
+
+    internal static string Describe(RunConfiguration config)
+    {
+        var p = config.Problem;
+        return FormattableString.Invariant(
+            $"{p.Activation.Name}, α = {p.Alpha:G6}, λ = {p.Lambda:G6}, d = {p.Data.Dimension}, n = {p.Data.Count}, initial {(p.Initial.IsStandard ? "p0" : "Gaussian")}");
+    }
+
+    private static int Execute(CommandContext context, RunSession session)
+    {
+        context.HandleInterrupts();
+        try
+        {
+            var results = session.Execute(context.Cancellation);
+            context.Console.ClearProgress();
+            string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots);
+            session.Complete();
+            context.Logger.LogInformation("done in {Seconds:F1} s", session.Manifest.WallSeconds);
+            context.Output.WriteLine($"report: {report}");
+            return FpntkCommandLine.Success;
+        }
+        catch (OperationCanceledException)
+        {
+            string message = $"interrupted; continue with: fpntk resume {session.Directory}";
+            session.MarkInterrupted(message);
+            context.Console.WriteLine($"fpntk {session.Command}: {message}");
+            return FpntkCommandLine.Interrupted;
+        }
+        catch (Exception e)
+        {
+            session.MarkFailed(e.Message);
+            throw;
+        }
+    }
+}

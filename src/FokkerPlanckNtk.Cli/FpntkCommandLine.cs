@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Microsoft.Extensions.Logging;
+
+namespace FokkerPlanckNtk.Cli;
+
+/// <summary>
+/// The <c>fpntk</c> command line (System.CommandLine): the commands of INTERFACE.md, the common options
+/// (--config, --out, --threads) and configuration keys as extra tokens (--problem:alpha=4). Exit codes:
+/// 0 success, 1 command-line usage error, 2 bad input (one paragraph naming the key or file),
+/// 3 an unexpected failure, 130 interrupted (a checkpoint was written; continue with <c>fpntk resume</c>).
+/// </summary>
+public static class FpntkCommandLine
+{
+    public const int Success = 0, UsageError = 1, InputError = 2, Failure = 3, Interrupted = 130;
+
+    internal static readonly Option<string?> ConfigOption = new("--config")
+    {
+        Description = "JSON configuration file (camelCase keys: problem, grid, time, particles, output); "
+                      + "keys can also be given as --section:key=value and as FPNTK_section__key environment variables",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    internal static readonly Option<string?> OutOption = new("--out")
+    {
+        Description = "output folder (default: a new folder runs/COMMAND-DATE-TIME under the current folder)",
+        HelpName = "DIR",
+        Recursive = true,
+    };
+
+    internal static readonly Option<int?> ThreadsOption = new("--threads")
+    {
+        Description = "worker threads (default: all cores); results do not depend on it",
+        HelpName = "N",
+        Recursive = true,
+    };
+
+    /// <summary>Parses and runs a command line; output and error streams default to the console.</summary>
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+        bool interactive = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        var root = Build(output, error, interactive);
+        HelpLayout.Apply(root, args, output, () => Build(output, error, interactive));
+        var parse = root.Parse(args);
+        return parse.Invoke(new InvocationConfiguration
+        {
+            Output = output, Error = error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false,
+        });
+    }
+
+    internal static RootCommand Build(TextWriter output, TextWriter error, bool interactive)
+    {
+        var root = new RootCommand(
+            "fpntk: the mean-field (Fokker–Planck) dynamics of a wide two-layer network trained by noisy gradient descent, "
+            + "solved on a finite-volume grid and cross-checked with particles, distances and the NTK theory.");
+        root.Options.Add(ConfigOption);
+        root.Options.Add(OutOption);
+        root.Options.Add(ThreadsOption);
+        foreach (var command in Commands.All(output, error, interactive)) root.Subcommands.Add(command);
+        root.SetAction(parse => parse.RootCommandResult.Command.Options.OfType<HelpOption>().Single().Action is SynchronousCommandLineAction help
+            ? help.Invoke(parse) : Success);
+        return root;
+    }
+
+    /// <summary>
+    /// Runs a command body inside a <see cref="CommandContext"/> and turns failures into exit codes with one
+    /// paragraph on standard error (bad input names the key and value; no stack trace unless logging at Debug).
+    /// </summary>
+    internal static int Execute(ParseResult parse, string name, TextWriter output, TextWriter error, bool interactive,
+        Func<CommandContext, int> body)
+    {
+        CommandContext? context = null;
+        try
+        {
+            context = new CommandContext(parse, name, output, error, interactive);
+            return body(context);
+        }
+        catch (InputException e)
+        {
+            Report(context, error, $"fpntk {name}: {e.Message}");
+            return InputError;
+        }
+        catch (OperationCanceledException)
+        {
+            return Interrupted;
+        }
+        catch (Exception e)
+        {
+            context?.Logger.LogDebug(e, "details");
+            Report(context, error, $"fpntk {name}: unexpected failure ({e.GetType().Name}): {e.Message} "
+                                   + "(run with --logging:logLevel:default=Debug for details)");
+            return Failure;
+        }
+        finally
+        {
+            context?.Dispose();
+        }
+    }
+
+    private static void Report(CommandContext? context, TextWriter error, string message)
+    {
+        if (context is not null) context.Console.WriteLine(message);
+        else { error.WriteLine(message); error.Flush(); }
+    }
+}

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Reflection;
+using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Plotting;
+using FokkerPlanckNtk.Studies;
+using Microsoft.Extensions.Logging;
+
+namespace FokkerPlanckNtk.Cli;
+
+/// <summary>
+/// <c>fpntk study NAME</c>: runs one of the validation studies (every <see cref="IStudy"/> of the library,
+/// found by reflection) and writes its Markdown table, its log-log plots and a report.
+/// </summary>
+internal static class StudyCommand
+{
+    /// <summary>Every study of the library, by name.</summary>
+    public static IReadOnlyList<IStudy> Discover() =>
+        typeof(IStudy).Assembly.GetTypes()
+            .Where(t => typeof(IStudy).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false } && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Select(t => (IStudy)Activator.CreateInstance(t)!)
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
+            .ToList();
+
+    public static Command Create(TextWriter output, TextWriter error, bool interactive)
+    {
+        var studies = Discover();
+        var name = new Argument<string?>("NAME")
+        {
+            Description = "the study to run; without a name, the list of studies",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        name.AcceptOnlyFromAmong(studies.Select(s => s.Name).ToArray());
+        var quick = new Option<bool>("--quick") { Description = "a reduced version (coarser grids, fewer repetitions) for smoke tests" };
+        string list = studies.Count == 0 ? "none yet" : string.Join("; ", studies.Select(s => $"{s.Name}: {s.Description}"));
+        var command = new Command("study", $"Runs a validation study and writes its tables (Markdown, CSV), log-log plots and a report. Studies: {list}.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.Arguments.Add(name);
+        command.Options.Add(quick);
+        command.SetAction(parse => FpntkCommandLine.Execute(parse, "study", output, error, interactive, context =>
+        {
+            string? chosen = parse.GetValue(name);
+            if (chosen is null)
+            {
+                foreach (var s in studies) context.Output.WriteLine($"{s.Name,-20} {s.Description}");
+                return FpntkCommandLine.Success;
+            }
+            return Run(context, studies.Single(s => s.Name == chosen), parse.GetValue(quick));
+        }));
+        return command;
+    }
+
+    private static int Run(CommandContext context, IStudy study, bool quick)
+    {
+        string directory = AtomicFile.EnsureWritableDirectory(context.OutputDirectory());
+        context.Logger.LogInformation("study {Name}{Quick}: output in {Directory}", study.Name, quick ? " (quick)" : "", directory);
+        var result = study.Run(new StudyOptions(directory, quick, line => context.Logger.LogInformation("{Line}", line)));
+        AtomicFile.WriteText(Path.Combine(directory, $"{study.Name}.md"), result.Markdown);
+        var report = new HtmlReport($"fpntk study {study.Name}{(quick ? " (quick)" : "")}");
+        report.Paragraph(study.Description);
+        report.Markdown(result.Markdown);
+        foreach (var group in result.Series.GroupBy(s => s.Plot))
+        {
+            var first = group.First();
+            var curves = group.Select(s => new Curve(s.Label, s.X, s.Y)).ToList();
+            var model = first.LogLog
+                ? Charts.LogLog(group.Key, first.XLabel, first.YLabel, curves)
+                : Charts.Lines(group.Key, first.XLabel, first.YLabel, curves);
+            var png = PlotFiles.Save(model, Path.Combine(directory, "plots"), FileName(group.Key));
+            report.Figure(png, group.Key);
+        }
+        string path = Path.Combine(directory, "report.html");
+        AtomicFile.WriteText(path, report.ToString());
+        context.Output.WriteLine($"report: {path}");
+        return FpntkCommandLine.Success;
+    }
+
+    internal static string FileName(string title)
+    {
+        var chars = title.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray();
+        return string.Join("-", new string(chars).Split('-', StringSplitOptions.RemoveEmptyEntries));
+    }
+}

@@ -1,2 +1,0 @@
-namespace FokkerPlanckNtk.Plotting;
-internal static class Placeholder { }

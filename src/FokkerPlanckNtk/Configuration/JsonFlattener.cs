@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace FokkerPlanckNtk.Configuration;
+
+/// <summary>
+/// Turns a JSON document into the flat keys of Microsoft.Extensions.Configuration (objects give
+/// <c>a:b</c>, arrays give <c>a:0</c>), so that library users can read a configuration file without the
+/// hosting stack, with the same meaning as the command-line tool.
+/// </summary>
+public static class JsonFlattener
+{
+    public static ConfigurationTree FlattenFile(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException("--config", path, $"cannot be read: {e.Message}");
+        }
+        return new ConfigurationTree(Flatten(text, path));
+    }
+
+    public static IReadOnlyList<KeyValuePair<string, string?>> Flatten(string json, string source = "configuration")
+    {
+        var values = new List<KeyValuePair<string, string?>>();
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InputException("--config", source, "the configuration must be a JSON object");
+            Visit(document.RootElement, "", values);
+        }
+        catch (JsonException e)
+        {
+            throw new InputException("--config", source, $"is not valid JSON ({e.Message})");
+        }
+        return values;
+    }
+
+    private static void Visit(JsonElement element, string key, List<KeyValuePair<string, string?>> values)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var p in element.EnumerateObject())
+                    Visit(p.Value, key.Length == 0 ? p.Name : $"{key}:{p.Name}", values);
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (var item in element.EnumerateArray())
+                    Visit(item, $"{key}:{(i++).ToString(CultureInfo.InvariantCulture)}", values);
+                break;
+            case JsonValueKind.Null:
+                values.Add(new(key, null));
+                break;
+            case JsonValueKind.String:
+                values.Add(new(key, element.GetString()));
+                break;
+            default: // numbers keep their exact text; true/false
+                values.Add(new(key, element.GetRawText()));
+                break;
+        }
+    }
+}

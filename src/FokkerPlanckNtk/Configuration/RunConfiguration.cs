@@ -1,0 +1,361 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FokkerPlanckNtk.FiniteVolume;
+using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.Model;
+
+namespace FokkerPlanckNtk.Configuration;
+
+/// <summary>
+/// The configuration of INTERFACE.md (camelCase JSON): problem, grid, time, particles, plus output options.
+/// <see cref="Read"/> fills defaults and validates every value, so that a run fails at start (never midway)
+/// on bad input; <see cref="ToJson"/> writes the effective configuration (config.json), which reads back
+/// to an equal configuration.
+/// </summary>
+public sealed record RunConfiguration
+{
+    public required ProblemSettings Problem { get; init; }
+    public required GridSettings Grid { get; init; }
+    public required TimeSettings Time { get; init; }
+    public required ParticleSettings Particles { get; init; }
+    public required OutputSettings Output { get; init; }
+
+    /// <summary>Every key the configuration understands, with its meaning, allowed values and default.</summary>
+    public static IReadOnlyList<(string Key, string Meaning)> Keys { get; } =
+    [
+        ("problem.activation", "tanh | sigmoid | erf | linear (default tanh)"),
+        ("problem.alpha", "scaling α ≥ 0 (default 2)"),
+        ("problem.lambda", "regularization λ > 0 (default 0.1)"),
+        ("problem.data.x", "inputs: one row [x1..xd] per sample (default: the 4 points of the built-in problem)"),
+        ("problem.data.y", "targets, one per row of x"),
+        ("problem.data.file", "instead of x and y: a CSV file with header x1,...,xd,y (relative to the --config file)"),
+        ("problem.initial.kind", "standardGaussian (p0, default) | gaussian"),
+        ("problem.initial.mean", "gaussian only: mean over (θ_1..θ_d, u) (default 0)"),
+        ("problem.initial.covariance", "gaussian only: (d+1)×(d+1) symmetric positive definite (default I)"),
+        ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 128)"),
+        ("grid.halfWidth", "box half width B > 0: one number or one per axis (default 7)"),
+        ("time.end", "final time > 0 (default 5, or the last output time)"),
+        ("time.outputTimes", "increasing times in (0, end] (default 40 equally spaced); t = 0 and end are always recorded"),
+        ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
+        ("time.stepper", "ssprk3 (default)"),
+        ("particles.count", "number of particles m ≥ 1 (default 10000)"),
+        ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
+        ("particles.seed", "random seed, integer ≥ 0 (default 1)"),
+        ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
+        ("output.checkpointSeconds", "wall-clock seconds between checkpoints > 0 (default 180)"),
+    ];
+
+    /// <summary>The key names of <see cref="Keys"/>.</summary>
+    public static IReadOnlyList<string> KnownKeys { get; } = Keys.Select(k => k.Key).ToArray();
+
+    /// <summary>The built-in default problem (INTERFACE.md) with every default filled in.</summary>
+    public static RunConfiguration Default => Read(new ConfigurationTree([]));
+
+    /// <summary>
+    /// Reads and validates a configuration. Relative data-file paths are resolved against
+    /// <paramref name="baseDirectory"/> (the folder of the --config file), or the current folder.
+    /// </summary>
+    public static RunConfiguration Read(ConfigurationTree tree, string? baseDirectory = null, params string[] ignoredPrefixes)
+    {
+        var problem = ProblemSettings.Read(tree, baseDirectory);
+        var config = new RunConfiguration
+        {
+            Problem = problem,
+            Grid = GridSettings.Read(tree, problem.Data.Dimension + 1),
+            Time = TimeSettings.Read(tree),
+            Particles = ParticleSettings.Read(tree),
+            Output = OutputSettings.Read(tree),
+        };
+        tree.RejectUnknownKeys(KnownKeys, ignoredPrefixes);
+        return config;
+    }
+
+    /// <summary>Reads a JSON configuration file (as written by <see cref="ToJson"/> or by hand).</summary>
+    public static RunConfiguration Load(string path)
+    {
+        if (!File.Exists(path)) throw new InputException("--config", path, "the configuration file does not exist");
+        return Read(JsonFlattener.FlattenFile(path), Path.GetDirectoryName(Path.GetFullPath(path)));
+    }
+
+    /// <summary>The effective configuration as indented JSON, data inline, numbers in round-trip form.</summary>
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            Problem.Write(w);
+            Grid.Write(w);
+            Time.Write(w);
+            Particles.Write(w);
+            Output.Write(w);
+            w.WriteEndObject();
+        }
+        return CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
+    }
+
+    /// <summary>Puts arrays of plain numbers on one line (the indented writer gives every number its own line).</summary>
+    private static string CompactNumberArrays(string json) =>
+        System.Text.RegularExpressions.Regex.Replace(json, @"\[\s*(-?[0-9][-+0-9.eE]*(?:\s*,\s*-?[0-9][-+0-9.eE]*)*)\s*\]",
+            m => "[" + System.Text.RegularExpressions.Regex.Replace(m.Groups[1].Value, @"\s*,\s*", ", ") + "]");
+
+    internal static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<double> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteNumberValue(v);
+        w.WriteEndArray();
+    }
+}
+
+/// <summary><c>problem</c>: activation, α, λ, the data set (inline or a CSV file) and the initial law.</summary>
+public sealed record ProblemSettings(Activation Activation, double Alpha, double Lambda, DataSet Data, InitialLaw Initial)
+{
+    internal static ProblemSettings Read(ConfigurationTree t, string? baseDirectory)
+    {
+        var activation = Activation.FromName(t.String("problem:activation", "tanh"));
+        double alpha = t.Double("problem:alpha", 2.0);
+        double lambda = t.Double("problem:lambda", 0.1);
+        var data = ReadData(t, baseDirectory);
+        var initial = ReadInitial(t, data.Dimension + 1);
+        // The Problem constructor checks α ≥ 0, λ > 0 and the dimensions against each other.
+        var problem = new Problem(activation, alpha, lambda, data, initial);
+        return new ProblemSettings(problem.Activation, problem.Alpha, problem.Lambda, problem.Data, problem.Initial);
+    }
+
+    private static DataSet ReadData(ConfigurationTree t, string? baseDirectory)
+    {
+        string? file = t.OptionalString("problem:data:file");
+        bool inline = t.Exists("problem:data:x") || t.Exists("problem:data:y");
+        if (file is not null)
+        {
+            if (inline)
+                throw new InputException("problem.data", "file and x/y", "give either problem.data.file or problem.data.x and problem.data.y, not both");
+            string path = Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(baseDirectory ?? Directory.GetCurrentDirectory(), file));
+            return DataSet.FromCsv(path);
+        }
+        if (!inline) return DataSet.Default;
+        var x = t.Matrix("problem:data:x") ?? throw new InputException("problem.data.x", null, "is required when problem.data.y is given");
+        var y = t.Doubles("problem:data:y") ?? throw new InputException("problem.data.y", null, "is required when problem.data.x is given");
+        return new DataSet(x, y);
+    }
+
+    private static InitialLaw ReadInitial(ConfigurationTree t, int dimension)
+    {
+        string kind = t.String("problem:initial:kind", "standardGaussian");
+        var mean = t.Doubles("problem:initial:mean");
+        var cov = t.Matrix("problem:initial:covariance");
+        switch (kind.ToLowerInvariant())
+        {
+            case "standardgaussian":
+                if (mean is not null || cov is not null)
+                    throw new InputException("problem.initial.kind", kind, "mean and covariance are only allowed with kind = gaussian");
+                return InitialLaw.StandardGaussian(dimension);
+            case "gaussian":
+                mean ??= new double[dimension];
+                if (mean.Length != dimension)
+                    throw new InputException("problem.initial.mean", $"{mean.Length} entries", $"must have d + 1 = {dimension} entries (θ_1..θ_d, u)");
+                var c = new double[dimension, dimension];
+                if (cov is null)
+                    for (int i = 0; i < dimension; i++) c[i, i] = 1;
+                else
+                {
+                    if (cov.Length != dimension || cov.Any(r => r.Length != dimension))
+                        throw new InputException("problem.initial.covariance", $"{cov.Length} rows", $"must be a {dimension}x{dimension} matrix (θ_1..θ_d, u)");
+                    for (int i = 0; i < dimension; i++)
+                        for (int j = 0; j < dimension; j++) c[i, j] = cov[i][j];
+                }
+                return InitialLaw.Gaussian(mean, c);
+            default:
+                throw new InputException("problem.initial.kind", kind, "must be standardGaussian or gaussian");
+        }
+    }
+
+    /// <summary>The problem these settings describe.</summary>
+    public Problem ToProblem() => new(Activation, Alpha, Lambda, Data, Initial);
+
+    internal void Write(Utf8JsonWriter w)
+    {
+        w.WriteStartObject("problem");
+        w.WriteString("activation", Activation.Name);
+        w.WriteNumber("alpha", Alpha);
+        w.WriteNumber("lambda", Lambda);
+        w.WriteStartObject("data");
+        w.WriteStartArray("x");
+        for (int i = 0; i < Data.Count; i++)
+        {
+            w.WriteStartArray();
+            foreach (var v in Data.X(i)) w.WriteNumberValue(v);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+        RunConfiguration.WriteArray(w, "y", Data.Y.ToArray());
+        w.WriteEndObject();
+        w.WriteStartObject("initial");
+        if (Initial.IsStandard) w.WriteString("kind", "standardGaussian");
+        else
+        {
+            w.WriteString("kind", "gaussian");
+            RunConfiguration.WriteArray(w, "mean", Initial.Mean);
+            w.WriteStartArray("covariance");
+            for (int i = 0; i < Initial.Dimension; i++)
+            {
+                w.WriteStartArray();
+                for (int j = 0; j < Initial.Dimension; j++) w.WriteNumberValue(Initial.Covariance[i, j]);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    public bool Equals(ProblemSettings? other) =>
+        other is not null && Activation.Name == other.Activation.Name && Alpha.Equals(other.Alpha) && Lambda.Equals(other.Lambda)
+        && Data.XFlat.SequenceEqual(other.Data.XFlat) && Data.Y.SequenceEqual(other.Data.Y) && Data.Dimension == other.Data.Dimension
+        && Initial.IsStandard == other.Initial.IsStandard && Initial.Mean.SequenceEqual(other.Initial.Mean)
+        && Initial.Covariance.Cast<double>().SequenceEqual(other.Initial.Covariance.Cast<double>());
+
+    public override int GetHashCode() => HashCode.Combine(Activation.Name, Alpha, Lambda, Data.Count);
+}
+
+/// <summary><c>grid</c>: cells and half widths per axis (θ_1..θ_d, u); one number in the file means every axis.</summary>
+public sealed record GridSettings(int[] Cells, double[] HalfWidth)
+{
+    internal static GridSettings Read(ConfigurationTree t, int dimension)
+    {
+        var cells = Expand(t.Ints("grid:cells") ?? [128], dimension, "grid.cells");
+        var half = Expand(t.Doubles("grid:halfWidth") ?? [7.0], dimension, "grid.halfWidth");
+        for (int k = 0; k < dimension; k++)
+        {
+            if (cells[k] < 2) throw new InputException(Key("grid.cells", k, cells), cells[k], "must be an integer >= 2");
+            if (!(half[k] > 0)) throw new InputException(Key("grid.halfWidth", k, half), half[k], "must be a finite positive number");
+        }
+        var settings = new GridSettings(cells, half);
+        _ = settings.ToGrid(); // size and range checks of the grid itself
+        return settings;
+    }
+
+    private static string Key<T>(string key, int k, T[] values) => values.Distinct().Count() == 1 ? key : $"{key}[{k}]";
+
+    private static T[] Expand<T>(T[] values, int dimension, string key)
+    {
+        if (values.Length == 1) return Enumerable.Repeat(values[0], dimension).ToArray();
+        if (values.Length != dimension)
+            throw new InputException(key, $"{values.Length} values", $"give one number for every axis or one per axis: d + 1 = {dimension} (θ_1..θ_d, u)");
+        return values;
+    }
+
+    public UniformGrid ToGrid() => new(Cells, HalfWidth);
+
+    internal void Write(Utf8JsonWriter w)
+    {
+        w.WriteStartObject("grid");
+        w.WriteStartArray("cells");
+        foreach (var c in Cells) w.WriteNumberValue(c);
+        w.WriteEndArray();
+        RunConfiguration.WriteArray(w, "halfWidth", HalfWidth);
+        w.WriteEndObject();
+    }
+
+    public bool Equals(GridSettings? other) => other is not null && Cells.SequenceEqual(other.Cells) && HalfWidth.SequenceEqual(other.HalfWidth);
+    public override int GetHashCode() => HashCode.Combine(Cells.Length, Cells[0], HalfWidth[0]);
+}
+
+/// <summary>
+/// <c>time</c>: end time, output times (ascending, in (0, end]; the end is always an output time; t = 0 is
+/// recorded too), CFL factor and stepper name. Without output times, 40 equally spaced times up to the end.
+/// </summary>
+public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper)
+{
+    public const int DefaultOutputCount = 40;
+
+    /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
+    public static IReadOnlyList<string> Steppers { get; } = Enum.GetNames<StepperKind>().Select(n => n.ToLowerInvariant()).ToArray();
+
+    /// <summary>The solver options these settings describe.</summary>
+    public PdeSolverOptions ToSolverOptions() =>
+        new(Cfl, Enum.GetValues<StepperKind>().Single(k => k.ToString().Equals(Stepper, StringComparison.OrdinalIgnoreCase)));
+
+    internal static TimeSettings Read(ConfigurationTree t)
+    {
+        var times = t.Doubles("time:outputTimes");
+        double? endGiven = t.OptionalDouble("time:end");
+        double end = endGiven ?? (times is { Length: > 0 } ? times.Max() : 5.0);
+        InputException.RequirePositive("time.end", end);
+        if (times is null)
+            times = Enumerable.Range(1, DefaultOutputCount).Select(k => k == DefaultOutputCount ? end : end * k / DefaultOutputCount).ToArray();
+        for (int i = 0; i < times.Length; i++)
+        {
+            if (!(times[i] > 0) || times[i] > end)
+                throw new InputException($"time.outputTimes[{i}]", times[i], $"output times must lie in (0, time.end = {end.ToString("R", CultureInfo.InvariantCulture)}]");
+            if (i > 0 && !(times[i] > times[i - 1]))
+                throw new InputException($"time.outputTimes[{i}]", times[i], "output times must be strictly increasing");
+        }
+        if (times.Length == 0 || times[^1] < end) times = [.. times, end];
+        double cfl = t.Double("time:cfl", 0.5);
+        if (!(cfl > 0) || cfl > 1) throw new InputException("time.cfl", cfl, "must lie in (0, 1] (the positivity bound of the scheme)");
+        string stepper = t.String("time:stepper", "ssprk3");
+        if (!Steppers.Contains(stepper.ToLowerInvariant()))
+            throw new InputException("time.stepper", stepper, $"unknown stepper; allowed: {string.Join(", ", Steppers)}");
+        return new TimeSettings(end, times, cfl, stepper.ToLowerInvariant());
+    }
+
+    internal void Write(Utf8JsonWriter w)
+    {
+        w.WriteStartObject("time");
+        w.WriteNumber("end", End);
+        RunConfiguration.WriteArray(w, "outputTimes", OutputTimes);
+        w.WriteNumber("cfl", Cfl);
+        w.WriteString("stepper", Stepper);
+        w.WriteEndObject();
+    }
+
+    public bool Equals(TimeSettings? other) =>
+        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper;
+    public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper);
+}
+
+/// <summary><c>particles</c>: number m, Euler–Maruyama step η and random seed.</summary>
+public sealed record ParticleSettings(int Count, double Step, long Seed)
+{
+    internal static ParticleSettings Read(ConfigurationTree t)
+    {
+        int count = t.Int("particles:count", 10000);
+        if (count < 1) throw new InputException("particles.count", count, "must be an integer >= 1");
+        double step = t.Double("particles:step", 0.001);
+        InputException.RequirePositive("particles.step", step);
+        long seed = t.Long("particles:seed", 1);
+        if (seed < 0) throw new InputException("particles.seed", seed, "must be an integer >= 0");
+        return new ParticleSettings(count, step, seed);
+    }
+
+    internal void Write(Utf8JsonWriter w)
+    {
+        w.WriteStartObject("particles");
+        w.WriteNumber("count", Count);
+        w.WriteNumber("step", Step);
+        w.WriteNumber("seed", Seed);
+        w.WriteEndObject();
+    }
+}
+
+/// <summary><c>output</c>: whether to draw plots, and the wall-clock interval between checkpoints (seconds).</summary>
+public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
+{
+    internal static OutputSettings Read(ConfigurationTree t)
+    {
+        bool plots = t.Bool("output:plots", true);
+        double every = t.Double("output:checkpointSeconds", 180);
+        InputException.RequirePositive("output.checkpointSeconds", every);
+        return new OutputSettings(plots, every);
+    }
+
+    internal void Write(Utf8JsonWriter w)
+    {
+        w.WriteStartObject("output");
+        w.WriteBoolean("plots", Plots);
+        w.WriteNumber("checkpointSeconds", CheckpointSeconds);
+        w.WriteEndObject();
+    }
+}

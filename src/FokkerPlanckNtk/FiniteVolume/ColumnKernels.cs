@@ -1,0 +1,178 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace FokkerPlanckNtk.FiniteVolume;
+
+/// <summary>
+/// The fused per-column loops of the scheme. Along a u-column Ψ is linear in u apart from a fixed
+/// quadratic, so the face exponentials are a per-column factor times a fixed table (u faces) or a
+/// geometric sequence (θ faces): no exp per face, one division per face (B(w) = w/(E − 1)).
+/// </summary>
+internal static class ColumnKernels
+{
+    private static readonly int Lanes = Vector<double>.Count;
+
+    /// <summary>
+    /// Scharfetter–Gummel flux and coefficients of one vector of faces (see <see cref="ExponentialFitting"/>):
+    /// B(w) by series for |w| &lt; 0.1, else w/(E − 1); B(−w) = B(w) + w or B(w)·E.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> Face(Vector<double> w, Vector<double> e, Vector<double> pa, Vector<double> pb)
+    {
+        e = Vector.Min(e, new Vector<double>(1e300));
+        var t = w / (e - Vector<double>.One);
+        var small = Vector.LessThan(Vector.Abs(w), new Vector<double>(ExponentialFitting.SeriesThreshold));
+        if (small == Vector<long>.Zero) return t * (pa - e * pb); // no lane near w = 0: skip the series
+        var w2 = w * w;
+        var series = Vector<double>.One - new Vector<double>(0.5) * w
+            + w2 * (new Vector<double>(1.0 / 12) + w2 * (new Vector<double>(-1.0 / 720)
+            + w2 * (new Vector<double>(1.0 / 30240) - w2 * new Vector<double>(1.0 / 1209600))));
+        var bp = Vector.ConditionalSelect(small, series, t);
+        var bm = Vector.ConditionalSelect(small, series + w, t * e);
+        return bp * pa - bm * pb;
+    }
+
+    /// <summary>
+    /// u faces of one column: f[j+1] = scale·(B(w_j) p_j − B(−w_j) p_{j+1}) for j = 0..N_u−2 with
+    /// w_j = shift + faceShift_j and E_j = expShift·faceExp_j; f[0] = f[N_u] = 0 (zero-flux walls).
+    /// </summary>
+    public static void UFaces(ReadOnlySpan<double> p, double shift, double expShift, ReadOnlySpan<double> faceShift,
+        ReadOnlySpan<double> faceExp, double scale, Span<double> f)
+    {
+        int faces = p.Length - 1;
+        f[0] = 0;
+        f[faces + 1] = 0;
+        var vshift = new Vector<double>(shift);
+        var vexp = new Vector<double>(expShift);
+        var vscale = new Vector<double>(scale);
+        int j = 0;
+        for (; j + Lanes <= faces; j += Lanes)
+        {
+            var flux = Face(vshift + new Vector<double>(faceShift[j..]), vexp * new Vector<double>(faceExp[j..]),
+                new Vector<double>(p[j..]), new Vector<double>(p[(j + 1)..]));
+            (vscale * flux).CopyTo(f[(j + 1)..]);
+        }
+        for (; j < faces; j++)
+        {
+            double w = shift + faceShift[j];
+            ExponentialFitting.Scalar(w, expShift * faceExp[j], out double bp, out double bm);
+            f[j + 1] = scale * (bp * p[j] - bm * p[j + 1]);
+        }
+    }
+
+    /// <summary>
+    /// Faces between column a and its upper neighbour b: f_j = scale·(B(w_j) pa_j − B(−w_j) pb_j) with
+    /// w_j = δ·u_j + β and E_j = first·ratio^j generated as a vector geometric sequence.
+    /// </summary>
+    public static void CrossFaces(ReadOnlySpan<double> pa, ReadOnlySpan<double> pb, ReadOnlySpan<double> u,
+        double delta, double beta, double first, double ratio, double scale, Span<double> f)
+    {
+        int n = pa.Length;
+        var vdelta = new Vector<double>(delta);
+        var vbeta = new Vector<double>(beta);
+        var vscale = new Vector<double>(scale);
+        Span<double> start = stackalloc double[Lanes];
+        double g = first, stride = 1;
+        for (int l = 0; l < Lanes; l++) { start[l] = g; g *= ratio; stride *= ratio; }
+        var ev = new Vector<double>(start);
+        var vstride = new Vector<double>(stride);
+        int j = 0;
+        for (; j + Lanes <= n; j += Lanes)
+        {
+            var flux = Face(vdelta * new Vector<double>(u[j..]) + vbeta, ev,
+                new Vector<double>(pa[j..]), new Vector<double>(pb[j..]));
+            (vscale * flux).CopyTo(f[j..]);
+            ev *= vstride;
+        }
+        double e = j < n ? ev[0] : 0;
+        for (; j < n; j++)
+        {
+            ExponentialFitting.Scalar(delta * u[j] + beta, e, out double bp, out double bm);
+            f[j] = scale * (bp * pa[j] - bm * pb[j]);
+            e *= ratio;
+        }
+    }
+
+    /// <summary>Σ p, Σ u·p, Σ u²·p over a column, in the same summation order as <see cref="Update"/>.</summary>
+    public static void Moments(ReadOnlySpan<double> p, ReadOnlySpan<double> u, ReadOnlySpan<double> u2,
+        out double m0, out double m1, out double m2)
+    {
+        var s0 = Vector<double>.Zero;
+        var s1 = Vector<double>.Zero;
+        var s2 = Vector<double>.Zero;
+        int j = 0;
+        for (; j + Lanes <= p.Length; j += Lanes)
+        {
+            var v = new Vector<double>(p[j..]);
+            s0 += v;
+            s1 += v * new Vector<double>(u[j..]);
+            s2 += v * new Vector<double>(u2[j..]);
+        }
+        double sum0 = Vector.Sum(s0), sum1 = Vector.Sum(s1), sum2 = Vector.Sum(s2);
+        for (; j < p.Length; j++) { sum0 += p[j]; sum1 += p[j] * u[j]; sum2 += p[j] * u2[j]; }
+        m0 = sum0;
+        m1 = sum1;
+        m2 = sum2;
+    }
+
+    /// <summary>
+    /// out = a·(s + dt·L(s)) + b·p on one column, where L(s)_j = (fu_j − fu_{j+1})/Δu + Σ_k (below_k,j − above_k,j)/Δ_k,
+    /// and the u-moments Σ out, Σ u·out, Σ u²·out (unscaled). Returns min(out) (NaN propagates).
+    /// </summary>
+    public static double Update(ReadOnlySpan<double> s, ReadOnlySpan<double> p, double a, double b, double dt,
+        ReadOnlySpan<double> fu, double invDu, ReadOnlySpan<double> above0, ReadOnlySpan<double> below0, double inv0,
+        ReadOnlySpan<double> above1, ReadOnlySpan<double> below1, double inv1,
+        ReadOnlySpan<double> above2, ReadOnlySpan<double> below2, double inv2,
+        ReadOnlySpan<double> u, ReadOnlySpan<double> u2, Span<double> output,
+        out double m0, out double m1, out double m2)
+    {
+        int n = s.Length;
+        int axes = above2.IsEmpty ? above1.IsEmpty ? 1 : 2 : 3;
+        var va = new Vector<double>(a);
+        var vb = new Vector<double>(b);
+        var vdt = new Vector<double>(dt);
+        var vdu = new Vector<double>(invDu);
+        var v0 = new Vector<double>(inv0);
+        var v1 = new Vector<double>(inv1);
+        var v2 = new Vector<double>(inv2);
+        var s0 = Vector<double>.Zero;
+        var s1 = Vector<double>.Zero;
+        var s2 = Vector<double>.Zero;
+        var vmin = new Vector<double>(double.PositiveInfinity);
+        int j = 0;
+        for (; j + Lanes <= n; j += Lanes)
+        {
+            var rhs = (new Vector<double>(fu[j..]) - new Vector<double>(fu[(j + 1)..])) * vdu
+                + (new Vector<double>(below0[j..]) - new Vector<double>(above0[j..])) * v0;
+            if (axes > 1) rhs += (new Vector<double>(below1[j..]) - new Vector<double>(above1[j..])) * v1;
+            if (axes > 2) rhs += (new Vector<double>(below2[j..]) - new Vector<double>(above2[j..])) * v2;
+            var result = va * (new Vector<double>(s[j..]) + vdt * rhs) + vb * new Vector<double>(p[j..]);
+            result.CopyTo(output[j..]);
+            s0 += result;
+            s1 += result * new Vector<double>(u[j..]);
+            s2 += result * new Vector<double>(u2[j..]);
+            // NaN-propagating minimum: a NaN lane stays NaN.
+            vmin = Vector.ConditionalSelect(Vector.Equals(result, result), Vector.Min(vmin, result), result);
+        }
+        double sum0 = Vector.Sum(s0), sum1 = Vector.Sum(s1), sum2 = Vector.Sum(s2);
+        double min = double.PositiveInfinity;
+        for (int l = 0; l < Lanes; l++) min = double.IsNaN(vmin[l]) || double.IsNaN(min) ? double.NaN : Math.Min(min, vmin[l]);
+        for (; j < n; j++)
+        {
+            double rhs = (fu[j] - fu[j + 1]) * invDu + (below0[j] - above0[j]) * inv0;
+            if (axes > 1) rhs += (below1[j] - above1[j]) * inv1;
+            if (axes > 2) rhs += (below2[j] - above2[j]) * inv2;
+            double result = a * (s[j] + dt * rhs) + b * p[j];
+            output[j] = result;
+            sum0 += result;
+            sum1 += result * u[j];
+            sum2 += result * u2[j];
+            min = double.IsNaN(result) || double.IsNaN(min) ? double.NaN : Math.Min(min, result);
+        }
+        m0 = sum0;
+        m1 = sum1;
+        m2 = sum2;
+        return min;
+    }
+}

@@ -1,0 +1,471 @@
+using System.Numerics.Tensors;
+using FokkerPlanckNtk.Grids;
+
+namespace FokkerPlanckNtk.FiniteVolume;
+
+public enum StepperKind
+{
+    /// <summary>Shu–Osher SSP-RK3, explicit, positivity-preserving under the local bound.</summary>
+    SspRk3,
+
+    /// <summary>
+    /// Backward Euler with Ψ frozen over the step: (I − dt L_Ψ) p¹ = p⁰ is an M-matrix system, so the local
+    /// drift–diffusion part is unconditionally stable and positive; only the nonlocal residual feedback is
+    /// lagged, which limits dt to Cfl/((2α²/n) λ_max(H_h)). First order in time: for long runs to the
+    /// stationary state, not for transients.
+    /// </summary>
+    BackwardEuler,
+}
+
+/// <param name="Cfl">Fraction of the stability/positivity bound used as the step (0 &lt; Cfl ≤ 1).</param>
+/// <param name="Stepper">The time integrator.</param>
+/// <param name="MaxStep">Upper limit of the step (the implicit stepper's step when α = 0).</param>
+public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = StepperKind.SspRk3,
+    double MaxStep = double.PositiveInfinity)
+{
+    internal void Validate()
+    {
+        if (!(Cfl > 0 && Cfl <= 1)) throw new InputException("time.cfl", Cfl, "must be in (0, 1]");
+        if (!(MaxStep > 0)) throw new InputException("time.maxStep", MaxStep, "must be positive");
+    }
+}
+
+/// <summary>The diagnostics of DESIGN.md §4/§5 at one time.</summary>
+/// <param name="FreeEnergy">Q_h = L_h + λ Σ p log(p/p0_c) V.</param>
+/// <param name="OuterLayerMass">Mass in the outermost cell layer (a box-too-small indicator).</param>
+public sealed record PdeDiagnostics(double Time, double Loss, double FreeEnergy, double KlP0, double Chi2P0,
+    double Mass, double MinDensity, double OuterLayerMass, double[] Residuals)
+{
+    /// <summary>Above this outer-layer mass the box is too small for the solution.</summary>
+    public const double OuterLayerWarning = 1e-8;
+}
+
+/// <summary>
+/// Time integration of the finite-volume scheme: SSP-RK3 with the adaptive step
+/// dt = CFL / (max_c Σ_k (λ/Δ_k²)(B(w_{k,c+½}) + B(−w_{k,c−½})) + (2α²/n) λ_max(H_h(p))), landing exactly on
+/// requested times. A step whose result would be negative (the bound is checked at the first stage only) is
+/// rejected and retried with half the step, so densities never go negative.
+/// </summary>
+public sealed partial class PdeSolver
+{
+    private const int ColumnsPerBlock = 8;
+    private readonly FiniteVolumeModel _model;
+    private readonly UniformGrid _grid;
+    private readonly PdeSolverOptions _options;
+    private readonly int _n, _cols, _nu, _d, _blocks;
+    private readonly double _lambda;
+    private double[] _stage1;                        // SSP-RK3 intermediate state (swapped with the density)
+    private readonly double[] _stage2;
+    private readonly double[] _m1, _m1Stage;         // first u-moment per column of the current / stage state
+    private readonly double[] _m0, _m2;              // zeroth and second moments (stiff-mode rate)
+    private readonly double[] _r, _coupling;         // residuals, c(θ)
+    private readonly double[] _fluxU;                // per column, N_u + 1 u-face fluxes (walls included, zero)
+    private readonly double[] _zeros;                // the zero flux through a θ wall
+    private readonly double[][] _fluxTheta;          // per θ axis: flux through the upper face of each cell
+    private readonly BlockScratch[] _scratch;
+    private readonly double[] _blockMin;
+    private readonly double[] _gram;                 // n × n
+    private readonly double[] _gramScratch;          // one column-length row
+    private double[] _density;
+
+    private sealed class BlockScratch(int nu)
+    {
+        public readonly double[] W = new double[nu], E = new double[nu];
+    }
+
+    public PdeSolver(FiniteVolumeModel model, PdeSolverOptions? options = null, double[]? initialDensity = null)
+    {
+        _model = model;
+        _grid = model.Grid;
+        _options = options ?? new PdeSolverOptions();
+        _options.Validate();
+        _n = model.Problem.SampleCount;
+        _cols = _grid.ColumnCount;
+        _nu = _grid.ColumnLength;
+        _d = _grid.ThetaDimension;
+        _lambda = model.Problem.Lambda;
+        _blocks = (_cols + ColumnsPerBlock - 1) / ColumnsPerBlock;
+        _density = initialDensity ?? model.InitialDensity();
+        if (_density.Length != _grid.Count)
+            throw new InputException("initialDensity", $"{_density.Length} values", $"must have one value per cell ({_grid.Count})");
+        _stage1 = new double[_grid.Count];
+        _stage2 = new double[_grid.Count];
+        _m1 = new double[_cols];
+        _m1Stage = new double[_cols];
+        _m0 = new double[_cols];
+        _m2 = new double[_cols];
+        _r = new double[_n];
+        _coupling = new double[_cols];
+        _fluxU = new double[_cols * (_nu + 1)];
+        _zeros = new double[_nu];
+        _fluxTheta = new double[_d][];
+        for (int k = 0; k < _d; k++) _fluxTheta[k] = new double[_grid.Count];
+        _scratch = new BlockScratch[_blocks];
+        for (int b = 0; b < _blocks; b++) _scratch[b] = new BlockScratch(_nu);
+        _blockMin = new double[_blocks];
+        _gram = new double[_n * _n];
+        _gramScratch = new double[_cols];
+        _model.ThetaMoments(_density, _m0, _m1, _m2);
+    }
+
+    public FiniteVolumeModel Model => _model;
+
+    /// <summary>The current density (cell averages); do not modify during a run.</summary>
+    public double[] Density => _density;
+
+    public double Time { get; private set; }
+
+    /// <summary>Accepted steps so far.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Steps rejected because a stage went negative (the step was halved and retried).</summary>
+    public long RejectedSteps { get; private set; }
+
+    /// <summary>The step size of the last accepted step.</summary>
+    public double LastStep { get; private set; }
+
+    /// <summary>The bound-limited step at the start of the last step (before landing on an output time).</summary>
+    public double LastStableStep { get; private set; }
+
+    /// <summary>Called after every accepted step (e.g. to track the free energy at every step).</summary>
+    public Action<PdeSolver>? AfterStep { get; set; }
+
+    /// <summary>Everything needed to continue bit-identically.</summary>
+    public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density);
+
+    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone());
+
+    public void Restore(State state)
+    {
+        if (state.Density.Length != _grid.Count)
+            throw new InputException("checkpoint.density", $"{state.Density.Length} values", $"must have {_grid.Count} values");
+        state.Density.CopyTo(_density, 0);
+        Time = state.Time;
+        Steps = state.Steps;
+        RejectedSteps = state.RejectedSteps;
+        _model.ThetaMoments(_density, _m0, _m1, _m2);
+    }
+
+    /// <summary>Advances to exactly <paramref name="t"/> (the last step is shortened to land on it).</summary>
+    public void AdvanceTo(double t)
+    {
+        if (!double.IsFinite(t)) throw new InputException("time.end", t, "must be a finite number");
+        while (Time < t)
+        {
+            double remaining = t - Time;
+            double taken = Step(remaining);
+            if (taken >= remaining) Time = t; // land exactly, whatever the rounding of Time + dt
+        }
+    }
+
+    /// <summary>One SSP-RK3 step of at most <paramref name="maxDt"/>; returns the step taken.</summary>
+    public double Step(double maxDt)
+    {
+        if (!(maxDt > 0)) throw new ArgumentOutOfRangeException(nameof(maxDt), "must be positive");
+        maxDt = Math.Min(maxDt, _options.MaxStep);
+        if (_options.Stepper == StepperKind.BackwardEuler) return ImplicitStep(maxDt);
+        // Stage 1 fluxes and the bound from the current state.
+        _model.ResidualsFromMoment(_m1, _r);
+        _model.CouplingFromResiduals(_r, _coupling);
+        ComputeFluxes(_density);
+        double rate = MaxOutflowRate() + StiffModeRate();
+        if (!double.IsFinite(rate))
+            throw new InputException("time.cfl", _options.Cfl,
+                $"the density became non-finite at t = {Time:G6}; the problem is too stiff for this step bound");
+        double stable = _options.Cfl / rate;
+        LastStableStep = stable;
+        double dt = Math.Min(stable, maxDt);
+        for (int attempt = 0; ; attempt++)
+        {
+            // Stage 1 fluxes are already in place for this state (they do not depend on dt).
+            // Shu–Osher: p1 = p + dt L(p); p2 = ¾p + ¼(p1 + dt L(p1)); p3 = ⅓p + ⅔(p2 + dt L(p2)).
+            double min = Update(_density, 1.0, _density, 0.0, dt, _stage1, _m1Stage, null, null);
+            if (min >= 0)
+            {
+                Stage(_stage1, _m1Stage);
+                min = Update(_stage1, 0.25, _density, 0.75, dt, _stage2, _m1Stage, null, null);
+                if (min >= 0)
+                {
+                    Stage(_stage2, _m1Stage);
+                    min = Update(_stage2, 2.0 / 3, _density, 1.0 / 3, dt, _stage1, _m1Stage, _m0, _m2);
+                }
+            }
+            if (double.IsNaN(min) || double.IsInfinity(min))
+                throw new InputException("time.cfl", _options.Cfl,
+                    $"a time step of {dt:G4} at t = {Time:G6} produced a non-finite density");
+            if (min >= 0) break;
+            RejectedSteps++;
+            if (attempt > 40)
+                throw new InputException("time.cfl", _options.Cfl,
+                    $"the density cannot be kept non-negative at t = {Time:G6} even with dt = {dt:G3}");
+            dt *= 0.5;
+            // Restore the stage-1 fluxes of the current state for the retry.
+            _model.ResidualsFromMoment(_m1, _r);
+            _model.CouplingFromResiduals(_r, _coupling);
+            ComputeFluxes(_density);
+        }
+        (_density, _stage1) = (_stage1, _density);
+        _m1Stage.CopyTo(_m1, 0);
+        Time += dt;
+        Steps++;
+        LastStep = dt;
+        AfterStep?.Invoke(this);
+        return dt;
+    }
+
+    private void Stage(double[] s, double[] m1)
+    {
+        _model.ResidualsFromMoment(m1, _r);
+        _model.CouplingFromResiduals(_r, _coupling);
+        ComputeFluxes(s);
+    }
+
+    /// <summary>(2α²/n) λ_max(H_h(p)): the rate of the residual-feedback mode (DESIGN.md §4).</summary>
+    internal double StiffModeRate()
+    {
+        var p = _model.Problem;
+        if (p.Alpha == 0) return 0;
+        var sigma = _model.SigmaTable;
+        var sigmaPrime = _model.SigmaPrimeTable;
+        double v = _grid.ThetaVolume;
+        var tmp = _gramScratch;
+        for (int i = 0; i < _n; i++)
+        {
+            var si = sigma.Slice(i * _cols, _cols);
+            var spi = sigmaPrime.Slice(i * _cols, _cols);
+            for (int j = i; j < _n; j++)
+            {
+                TensorPrimitives.Multiply(si, _m0, tmp);
+                double h0 = TensorPrimitives.Dot(tmp, sigma.Slice(j * _cols, _cols));
+                TensorPrimitives.Multiply(spi, _m2, tmp);
+                double h2 = TensorPrimitives.Dot(tmp, sigmaPrime.Slice(j * _cols, _cols));
+                double h = (h0 + p.Data.Dot(i, j) * h2) * v;
+                _gram[i * _n + j] = h;
+                _gram[j * _n + i] = h;
+            }
+        }
+        var evd = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(_n, _n, _gram).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+        double lmax = evd.EigenValues.Select(e => e.Real).Max();
+        return 2 * p.Alpha * p.Alpha / _n * Math.Max(lmax, 0);
+    }
+
+    /// <summary>Fluxes of state <paramref name="s"/> with the current coupling c(θ).</summary>
+    internal void ComputeFluxes(double[] s)
+    {
+        if (Parallelism.Threads == 1)
+            for (int b = 0; b < _blocks; b++) FluxBlock(b, s);
+        else
+            Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s));
+    }
+
+    /// <summary>
+    /// max_c Σ_k (λ/Δ_k²)(B(w_{k,c+½}) + B(−w_{k,c−½})) for the current coupling, exactly, in O(N^d): along a
+    /// column every w is affine in the u index and B is convex ((w/2)coth(w/2) − w/2), so the sum is convex
+    /// in the index on the interior cells and its maximum is at j ∈ {0, 1, N_u−2, N_u−1}.
+    /// </summary>
+    internal double MaxOutflowRate()
+    {
+        int last = _nu - 1;
+        Span<int> rows = [0, Math.Min(1, last), Math.Max(last - 1, 0), last];
+        double rate = 0;
+        for (int a = 0; a < _cols; a++)
+            foreach (int j in rows) rate = Math.Max(rate, CellOutflowRate(a, j));
+        return rate;
+    }
+
+    /// <summary>Σ_k (λ/Δ_k²)(B(w_{k,c+½}) + B(−w_{k,c−½})) of cell j of column a for the current coupling.</summary>
+    private double CellOutflowRate(int a, int j)
+    {
+        double du = _grid.Spacing(_grid.UAxis), cu = _lambda / (du * du);
+        double shift = du * _coupling[a] / _lambda;
+        var uShift = _model.UFaceShift;
+        double uj = _model.UCenters[j];
+        double r = 0;
+        if (j < _nu - 1) r += cu * ExponentialFitting.B(shift + uShift[j]);
+        if (j > 0) r += cu * ExponentialFitting.B(-(shift + uShift[j - 1]));
+        for (int k = 0; k < _d; k++)
+        {
+            double dk = _grid.Spacing(k), ck = _lambda / (dk * dk);
+            int ik = _model.ColumnAxisIndex(k, a), stride = _model.ColumnStride(k);
+            var betas = _model.ThetaFaceShift(k);
+            if (ik < _grid.Cells[k] - 1)
+                r += ck * ExponentialFitting.B((_coupling[a + stride] - _coupling[a]) / _lambda * uj + betas[ik]);
+            if (ik > 0)
+                r += ck * ExponentialFitting.B(-((_coupling[a] - _coupling[a - stride]) / _lambda * uj + betas[ik - 1]));
+        }
+        return r;
+    }
+
+    /// <summary>The outflow rate of an arbitrary density (tests): sets the coupling from its residuals.</summary>
+    internal double MaxOutflowRateOf(double[] p)
+    {
+        var m1 = new double[_cols];
+        _model.ThetaMoments(p, default, m1, default);
+        _model.ResidualsFromMoment(m1, _r);
+        _model.CouplingFromResiduals(_r, _coupling);
+        return MaxOutflowRate();
+    }
+
+    private void FluxBlock(int block, double[] s)
+    {
+        var scratch = _scratch[block];
+        int nu = _nu;
+        double du = _grid.Spacing(_grid.UAxis);
+        var u = _model.UCenters;
+        double uMax = _grid.HalfWidths[_grid.UAxis];
+        int end = Math.Min(_cols, (block + 1) * ColumnsPerBlock);
+        for (int a = block * ColumnsPerBlock; a < end; a++)
+        {
+            int offset = a * nu;
+            var pa = s.AsSpan(offset, nu);
+            // u faces: w_j = Δu·c(θ)/λ + Δu·(u_j + u_{j+1})/2, E_j = e^{Δu c/λ}·e^{Δu ū_j}.
+            int faces = nu - 1;
+            double shift = du * _coupling[a] / _lambda;
+            var fu = _fluxU.AsSpan(a * (nu + 1), nu + 1);
+            if (Math.Abs(shift) < ExpRecurrenceLimit)
+                ColumnKernels.UFaces(pa, shift, Math.Exp(shift), _model.UFaceShift, _model.UFaceExp, _lambda / du, fu);
+            else
+            {
+                // Exponent too large for the product form: one exp per face, clamped inside the flux kernel.
+                var w = scratch.W.AsSpan(0, faces);
+                TensorPrimitives.Add(_model.UFaceShift[..faces], shift, w);
+                TensorPrimitives.Exp(w, scratch.E.AsSpan(0, faces));
+                fu[0] = 0;
+                fu[nu] = 0;
+                ExponentialFitting.Fluxes(w, scratch.E.AsSpan(0, faces), pa[..faces], pa[1..], _lambda / du, fu[1..nu]);
+            }
+            // θ faces to the upper neighbour along each axis: w_j = u_j·(c_b − c_a)/λ + (θ_b² − θ_a²)/2.
+            for (int k = 0; k < _d; k++)
+            {
+                var ft = _fluxTheta[k].AsSpan(offset, nu);
+                int ik = _model.ColumnAxisIndex(k, a);
+                if (ik == _grid.Cells[k] - 1) { ft.Clear(); continue; }
+                int bcol = a + _model.ColumnStride(k);
+                double dk = _grid.Spacing(k);
+                double delta = (_coupling[bcol] - _coupling[a]) / _lambda;
+                double beta = _model.ThetaFaceShift(k)[ik];
+                var pb = s.AsSpan(bcol * nu, nu);
+                if (Math.Abs(delta) * uMax + Math.Abs(beta) < ExpRecurrenceLimit)
+                    // E_j = e^{β + δu_0}·(e^{δΔu})^j: a geometric sequence (relative error ≲ N_u·ε).
+                    ColumnKernels.CrossFaces(pa, pb, u, delta, beta, Math.Exp(beta + delta * u[0]), Math.Exp(delta * du),
+                        _lambda / dk, ft);
+                else
+                {
+                    var wt = scratch.W.AsSpan(0, nu);
+                    TensorPrimitives.Multiply(u, delta, wt);
+                    TensorPrimitives.Add(wt, beta, wt);
+                    TensorPrimitives.Exp(wt, scratch.E);
+                    ExponentialFitting.Fluxes(wt, scratch.E, pa, pb, _lambda / dk, ft);
+                }
+            }
+        }
+    }
+
+    /// <summary>Below this |exponent| products of exponentials neither overflow nor underflow.</summary>
+    private const double ExpRecurrenceLimit = 300;
+
+    /// <summary>
+    /// dest_j = first·ratio^j, vectorized as independent chains: dest_{j+K} = dest_j·ratio^K (K = 2 vectors).
+    /// Each entry is at most N/K + K multiplications from <paramref name="first"/>.
+    /// </summary>
+    internal static void GeometricSequence(double first, double ratio, Span<double> dest)
+    {
+        int lanes = System.Numerics.Vector<double>.Count, k = 2 * lanes;
+        double v = first;
+        int head = Math.Min(k, dest.Length);
+        for (int j = 0; j < head; j++) { dest[j] = v; v *= ratio; }
+        if (dest.Length <= k) return;
+        double stride = 1;
+        for (int j = 0; j < k; j++) stride *= ratio;
+        var vs = new System.Numerics.Vector<double>(stride);
+        int j0 = k;
+        for (; j0 + lanes <= dest.Length; j0 += lanes)
+            (new System.Numerics.Vector<double>(dest[(j0 - k)..]) * vs).CopyTo(dest[j0..]);
+        for (; j0 < dest.Length; j0++) dest[j0] = dest[j0 - k] * stride;
+    }
+
+    /// <summary>
+    /// out = a·(s + dt·L(s)) + b·p with L from the fluxes in place, and the u-moments of out per column
+    /// (m1 always; m0 and m2 when given). Returns min(out), NaN if any value is NaN.
+    /// </summary>
+    internal double Update(double[] s, double a, double[] p, double b, double dt, double[] output, double[] m1,
+        double[]? m0, double[]? m2)
+    {
+        if (Parallelism.Threads == 1)
+            for (int blk = 0; blk < _blocks; blk++) UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2);
+        else
+            Parallel.For(0, _blocks, Parallelism.Options, blk => UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2));
+        double min = double.PositiveInfinity;
+        foreach (double v in _blockMin)
+        {
+            if (double.IsNaN(v)) return double.NaN;
+            min = Math.Min(min, v);
+        }
+        return min;
+    }
+
+    private void UpdateBlock(int block, double[] s, double a, double[] p, double b, double dt, double[] output,
+        double[] m1, double[]? m0, double[]? m2)
+    {
+        int nu = _nu;
+        double du = _grid.Spacing(_grid.UAxis);
+        var u = _model.UCenters;
+        var u2 = _model.USquared;
+        int end = Math.Min(_cols, (block + 1) * ColumnsPerBlock);
+        double min = double.PositiveInfinity;
+        Span<double> inv = stackalloc double[3];
+        for (int col = block * ColumnsPerBlock; col < end; col++)
+        {
+            int offset = col * nu;
+            ReadOnlySpan<double> above0 = default, below0 = default, above1 = default, below1 = default,
+                above2 = default, below2 = default;
+            for (int k = 0; k < _d; k++)
+            {
+                var above = _fluxTheta[k].AsSpan(offset, nu);
+                // Zero flux through the wall below the first layer.
+                var below = _model.ColumnAxisIndex(k, col) > 0
+                    ? _fluxTheta[k].AsSpan(offset - _model.ColumnStride(k) * nu, nu)
+                    : _zeros.AsSpan(0, nu);
+                inv[k] = 1 / _grid.Spacing(k);
+                if (k == 0) { above0 = above; below0 = below; }
+                else if (k == 1) { above1 = above; below1 = below; }
+                else { above2 = above; below2 = below; }
+            }
+            double colMin = ColumnKernels.Update(s.AsSpan(offset, nu), p.AsSpan(offset, nu), a, b, dt,
+                _fluxU.AsSpan(col * (nu + 1), nu + 1), 1 / du, above0, below0, inv[0], above1, below1, inv[1],
+                above2, below2, inv[2], u, u2, output.AsSpan(offset, nu), out double s0, out double s1, out double s2);
+            m1[col] = s1 * du;
+            if (m0 is not null) m0[col] = s0 * du;
+            if (m2 is not null) m2[col] = s2 * du;
+            min = double.IsNaN(colMin) ? double.NaN : Math.Min(min, colMin);
+            if (double.IsNaN(min)) break;
+        }
+        _blockMin[block] = min;
+    }
+
+    /// <summary>Diagnostics of the current density.</summary>
+    public PdeDiagnostics Diagnose() => Diagnose(_model, _density, Time);
+
+    public static PdeDiagnostics Diagnose(FiniteVolumeModel model, ReadOnlySpan<double> p, double time)
+    {
+        var grid = model.Grid;
+        var r = new double[model.Problem.SampleCount];
+        model.Residuals(p, r);
+        double loss = FiniteVolumeModel.Loss(r);
+        double v = grid.CellVolume;
+        var p0 = model.ReferenceDensityValues;
+        double kl = 0, chi2 = 0, mass = 0, min = double.PositiveInfinity, outer = 0;
+        for (int c = 0; c < grid.Count; c++)
+        {
+            double pc = p[c];
+            mass += pc;
+            min = Math.Min(min, pc);
+            if (pc > 0) kl += pc * Math.Log(pc / p0[c]);
+            double diff = pc - p0[c];
+            chi2 += diff * diff / p0[c];
+            if (grid.IsOuterCell(c)) outer += pc;
+        }
+        kl *= v;
+        return new PdeDiagnostics(time, loss, loss + model.Problem.Lambda * kl, kl, chi2 * v, mass * v, min, outer * v, r);
+    }
+}

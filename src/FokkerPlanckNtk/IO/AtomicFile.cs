@@ -1,0 +1,75 @@
+using System.Text;
+
+namespace FokkerPlanckNtk.IO;
+
+/// <summary>
+/// Writes a file so that it either does not exist or is complete: the content goes to a temporary file
+/// next to the target (<c>name.partial-PID</c>), is flushed to disk, and is then renamed over the target
+/// (an atomic replace on POSIX file systems). A process killed midway leaves at most a <c>.partial-*</c>
+/// file, never a half-written file under the final name.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>Marker in the names of temporary files; anything containing it is an unfinished write.</summary>
+    public const string PartialMarker = ".partial-";
+
+    public static void Write(string path, Action<Stream> write)
+    {
+        string full = Path.GetFullPath(path);
+        string temp = full + PartialMarker + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            TryDelete(temp);
+            throw new InputException("output", full, $"cannot be written: {e.Message}");
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>UTF-8 text without a byte-order mark.</summary>
+    public static void WriteText(string path, string text) =>
+        Write(path, s => { var bytes = new UTF8Encoding(false).GetBytes(text); s.Write(bytes); });
+
+    public static void WriteBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        var copy = bytes.ToArray();
+        Write(path, s => s.Write(copy));
+    }
+
+    /// <summary>Creates a folder (and parents) and checks that files can be created in it.</summary>
+    public static string EnsureWritableDirectory(string directory, string key = "--out")
+    {
+        string full = Path.GetFullPath(directory);
+        try
+        {
+            if (File.Exists(full)) throw new InputException(key, full, "is a file, not a folder");
+            Directory.CreateDirectory(full);
+            string probe = Path.Combine(full, ".fpntk-write-test" + PartialMarker + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new InputException(key, full, $"the output folder cannot be created or written ({e.Message})");
+        }
+        return full;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort: the name marks it unfinished */ }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text;
+
+namespace FokkerPlanckNtk.IO;
+
+/// <summary>
+/// A numeric table with a header row, written culture-invariant with round-trip precision ("R"), so that
+/// <see cref="Read"/> returns bit-identical numbers. Non-finite values are written as NaN/Infinity/-Infinity
+/// (pandas and CSV.jl read these as floats).
+/// </summary>
+public sealed class CsvTable
+{
+    private readonly List<double[]> _rows = [];
+
+    public CsvTable(IReadOnlyList<string> columns)
+    {
+        if (columns.Count == 0) throw new ArgumentException("A table needs at least one column.", nameof(columns));
+        Columns = columns.ToArray();
+    }
+
+    public IReadOnlyList<string> Columns { get; }
+    public IReadOnlyList<double[]> Rows => _rows;
+
+    public void Add(params double[] row)
+    {
+        if (row.Length != Columns.Count)
+            throw new ArgumentException($"Row has {row.Length} values, the table has {Columns.Count} columns.", nameof(row));
+        _rows.Add((double[])row.Clone());
+    }
+
+    /// <summary>The values of one column.</summary>
+    public double[] Column(string name)
+    {
+        int k = Array.IndexOf(Columns.ToArray(), name);
+        if (k < 0) throw new ArgumentException($"No column '{name}'.", nameof(name));
+        return _rows.Select(r => r[k]).ToArray();
+    }
+
+    public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.Append(string.Join(",", Columns)).Append('\n');
+        foreach (var row in _rows)
+        {
+            for (int k = 0; k < row.Length; k++)
+            {
+                if (k > 0) text.Append(',');
+                text.Append(Format(row[k]));
+            }
+            text.Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Writes the table atomically.</summary>
+    public void Write(string path) => AtomicFile.WriteText(path, ToString());
+
+    public static CsvTable Read(string path)
+    {
+        if (!File.Exists(path)) throw new InputException("file", path, "does not exist");
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        if (lines.Length == 0) throw new InputException("file", path, "is empty (a header row is required)");
+        var table = new CsvTable(lines[0].Split(',').Select(c => c.Trim()).ToArray());
+        for (int r = 1; r < lines.Length; r++)
+        {
+            var parts = lines[r].Split(',');
+            if (parts.Length != table.Columns.Count)
+                throw new InputException("file", path, $"line {r + 1} has {parts.Length} fields, the header has {table.Columns.Count}");
+            var row = new double[parts.Length];
+            for (int k = 0; k < parts.Length; k++)
+                if (!double.TryParse(parts[k].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out row[k]))
+                    throw new InputException("file", path, $"line {r + 1}, column '{table.Columns[k]}': '{parts[k].Trim()}' is not a number");
+            table._rows.Add(row);
+        }
+        return table;
+    }
+}

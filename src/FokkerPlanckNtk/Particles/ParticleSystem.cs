@@ -1,0 +1,454 @@
+using System.Globalization;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using FokkerPlanckNtk.Model;
+
+namespace FokkerPlanckNtk.Particles;
+
+/// <summary>
+/// The finite-width network trained by noisy gradient descent (Algorithm 1) on the mean-field time scale
+/// of DESIGN.md §2: m neurons z_j = (θ_j, u_j) move by Euler–Maruyama,
+/// <c>z ← z − η ∇Ψ_m(z) + sqrt(2λη) ξ</c>, where Ψ_m uses the residuals r^m of the empirical network
+/// <c>f_m(x) = (α/m) Σ_j u_j σ(θ_j·x)</c>. Time is <c>t = kη</c> after k steps.
+/// </summary>
+/// <remarks>
+/// <para>Layout: structure of arrays (one array per θ coordinate, one for u), cut into fixed blocks of
+/// <see cref="BlockSize"/> particles. A step is one parallel pass over the blocks: gradient at the current
+/// positions, noise, update, then σ(θ·x_i) at the new positions and the block's partial sums
+/// <c>Σ_j u_j σ(θ_j·x_i)</c>. The partial sums are combined in block order after the pass, so the residuals
+/// of the next step (and every result) are the same for any thread count. The σ table of the current
+/// positions is kept between steps, so each step evaluates the activation once per (particle, sample).</para>
+/// <para>Noise: the normals of block b at step k are a pure function of (seed, k, b)
+/// (<see cref="ParticleNoise"/>), so (positions, step index, seed) is the whole state: see
+/// <see cref="State"/> for checkpoints that resume bit for bit.</para>
+/// </remarks>
+public sealed class ParticleSystem
+{
+    /// <summary>Particles per block: the unit of parallel work and of the random streams (fixed: changing
+    /// it changes the random numbers).</summary>
+    public const int BlockSize = 512;
+
+    /// <summary>Largest seed: 2^53 − 1, the largest integer every JSON reader holds exactly.</summary>
+    public const long MaxSeed = (1L << 53) - 1;
+
+    /// <summary>
+    /// A coordinate beyond this size (or non-finite) means the time stepping is unstable. A converging
+    /// run stays far below it: the confinement λ|z|²/2 keeps the particles where the free energy is finite.
+    /// </summary>
+    public const double ExplosionBound = 1e8;
+
+    private const int InitialStream = 0, DynamicsStream = 1;
+
+    private readonly int _m, _d, _n, _blocks;
+    private readonly double _alpha, _lambda, _eta, _decay, _noiseScale;
+    private readonly double[] _x;        // n × d, row-major
+    private readonly double[] _y;
+    private readonly double[][] _theta;  // d arrays of length m
+    private readonly double[] _u;
+    private readonly double[] _sigma;    // σ(θ_j·x_i) at the current positions: per block, n rows of its length
+    private readonly double[] _partial;  // blocks × n partial sums Σ_{j∈b} u_j σ(θ_j·x_i)
+    private readonly double[] _blockMax; // max |z| per block after the last pass
+    private readonly double[] _residuals;
+    private readonly double[] _coupling; // c_i = (2α/n) r_i
+    private readonly Activation _activation;
+    private readonly DerivativeSource _derivative;
+    private readonly Action<int> _stepBlock, _evaluateBlock;
+
+    [ThreadStatic] private static Scratch? t_scratch;
+
+    /// <summary>m particles drawn i.i.d. from the problem's initial law with the given seed.</summary>
+    /// <param name="problem">The mean-field problem (activation, α, λ, data, initial law).</param>
+    /// <param name="count">m ≥ 1 (<c>particles.count</c>).</param>
+    /// <param name="step">η &gt; 0 (<c>particles.step</c>).</param>
+    /// <param name="seed">0 ≤ seed ≤ <see cref="MaxSeed"/> (<c>particles.seed</c>).</param>
+    public ParticleSystem(Problem problem, int count, double step, long seed)
+        : this(problem, InputException.RequireAtLeast("particles.count", count, 1), step, seed, steps: 0)
+    {
+        var law = problem.Initial.ToGaussian();
+        InitializeFromLaw(law.Mean, law.CholeskyFactor);
+        Evaluate();
+    }
+
+    /// <summary>Resumes from a <see cref="State"/> captured by <see cref="Capture"/>: the continuation is
+    /// bit-identical to the uninterrupted run.</summary>
+    public ParticleSystem(Problem problem, State state)
+        : this(problem, ValidateState(problem, state).Count, state.StepSize, state.Seed, state.Steps)
+    {
+        int dim = _d + 1;
+        for (int j = 0; j < _m; j++)
+        {
+            for (int k = 0; k < _d; k++) _theta[k][j] = state.Positions[j * dim + k];
+            _u[j] = state.Positions[j * dim + _d];
+        }
+        Evaluate();
+    }
+
+    private ParticleSystem(Problem problem, int count, double step, long seed, long steps)
+    {
+        if (!(step > 0) || !double.IsFinite(step))
+            throw new InputException("particles.step", step, "must be a finite positive number (the Euler–Maruyama step η)");
+        if (seed < 0 || seed > MaxSeed)
+            throw new InputException("particles.seed", seed, $"must be an integer in 0..{MaxSeed} (2^53 − 1)");
+        Problem = problem;
+        _m = count;
+        _d = problem.Dimension;
+        _n = problem.SampleCount;
+        _blocks = (count + BlockSize - 1) / BlockSize;
+        _alpha = problem.Alpha;
+        _lambda = problem.Lambda;
+        _eta = step;
+        _decay = 1 - step * problem.Lambda;
+        _noiseScale = Math.Sqrt(2 * problem.Lambda * step);
+        _x = problem.Data.XFlat.ToArray();
+        _y = problem.Data.Y.ToArray();
+        _theta = new double[_d][];
+        for (int k = 0; k < _d; k++) _theta[k] = new double[count];
+        _u = new double[count];
+        _sigma = new double[(long)count * _n <= Array.MaxLength ? count * _n
+            : throw new InputException("particles.count", count, $"m·n = {(long)count * _n} values do not fit in memory; use fewer particles")];
+        _partial = new double[_blocks * _n];
+        _blockMax = new double[_blocks];
+        _residuals = new double[_n];
+        _coupling = new double[_n];
+        _activation = problem.Activation;
+        _derivative = DerivativeKernels.For(problem.Activation);
+        Seed = seed;
+        Steps = steps;
+        _stepBlock = b => ProcessBlock(b, update: true);
+        _evaluateBlock = b => ProcessBlock(b, update: false);
+    }
+
+    /// <summary>The whole state of a simulation: with the problem, it determines every later step.</summary>
+    /// <param name="Count">m.</param>
+    /// <param name="Dimension">d + 1, the length of z = (θ_1..θ_d, u).</param>
+    /// <param name="StepSize">η.</param>
+    /// <param name="Seed">The seed of the random streams.</param>
+    /// <param name="Steps">Steps taken so far (t = Steps·η).</param>
+    /// <param name="Positions">m × (d + 1), row-major, (θ_1..θ_d, u) per particle.</param>
+    public sealed record State(int Count, int Dimension, double StepSize, long Seed, long Steps, double[] Positions);
+
+    public Problem Problem { get; }
+
+    /// <summary>m.</summary>
+    public int Count => _m;
+
+    /// <summary>d + 1.</summary>
+    public int Dimension => _d + 1;
+
+    /// <summary>η.</summary>
+    public double StepSize => _eta;
+
+    public long Seed { get; }
+
+    /// <summary>k, the number of steps taken.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>t = kη.</summary>
+    public double Time => Steps * _eta;
+
+    /// <summary>r_i^m = f_m(x_i) − y_i at the current positions.</summary>
+    public ReadOnlySpan<double> Residuals => _residuals;
+
+    /// <summary>L = (1/n) Σ_i (r_i^m)².</summary>
+    public double Loss => TensorPrimitives.SumOfSquares<double>(_residuals) / _n;
+
+    /// <summary>θ_k of all particles (k &lt; d).</summary>
+    public ReadOnlySpan<double> Theta(int k) => _theta[k];
+
+    /// <summary>u of all particles.</summary>
+    public ReadOnlySpan<double> U => _u;
+
+    /// <summary>Coordinate <paramref name="axis"/> of all particles (θ axes first, u last, as on the grid).</summary>
+    public ReadOnlySpan<double> Coordinate(int axis) => axis < _d ? _theta[axis] : _u;
+
+    /// <summary>Positions as m × (d + 1), row-major (the layout of <c>snapshots.h5</c>).</summary>
+    public double[] Positions()
+    {
+        int dim = _d + 1;
+        var z = new double[_m * dim];
+        for (int j = 0; j < _m; j++)
+        {
+            for (int k = 0; k < _d; k++) z[j * dim + k] = _theta[k][j];
+            z[j * dim + _d] = _u[j];
+        }
+        return z;
+    }
+
+    /// <summary>The state for a checkpoint; <see cref="ParticleSystem(Problem, State)"/> resumes from it.</summary>
+    public State Capture() => new(_m, _d + 1, _eta, Seed, Steps, Positions());
+
+    /// <summary>The step count that lands nearest to <paramref name="time"/>: round(t/η), so |kη − t| ≤ η/2
+    /// (exact when t is a multiple of η, which the step stays: η is never shortened).</summary>
+    public long StepsFor(double time)
+    {
+        if (!(time >= 0) || !double.IsFinite(time))
+            throw new InputException("time", time, "an output time must be a finite number >= 0");
+        double k = Math.Round(time / _eta, MidpointRounding.AwayFromZero);
+        if (k > long.MaxValue / 2)
+            throw new InputException("time", time, $"needs more than 2^62 steps of η = {_eta.ToString("R", CultureInfo.InvariantCulture)}");
+        return (long)k;
+    }
+
+    /// <summary>Advances to the step nearest to <paramref name="time"/> (see <see cref="StepsFor"/>).</summary>
+    public void AdvanceTo(double time)
+    {
+        long target = StepsFor(time);
+        if (target < Steps)
+            throw new InputException("time", time,
+                string.Create(CultureInfo.InvariantCulture, $"is before the particles' current time t = {Time:R}"));
+        Advance(target - Steps);
+    }
+
+    /// <summary>Takes <paramref name="steps"/> Euler–Maruyama steps.</summary>
+    public void Advance(long steps)
+    {
+        for (long s = 0; s < steps; s++) Step();
+    }
+
+    /// <summary>One Euler–Maruyama step. Throws <see cref="InputException"/> (<c>particles.step</c>) if a
+    /// coordinate leaves ±<see cref="ExplosionBound"/> or becomes non-finite; the system is unusable then.</summary>
+    public void Step()
+    {
+        double scale = 2 * _alpha / _n;
+        for (int i = 0; i < _n; i++) _coupling[i] = scale * _residuals[i];
+        RunBlocks(_stepBlock);
+        Steps++;
+        Reduce();
+    }
+
+    private void Evaluate()
+    {
+        RunBlocks(_evaluateBlock);
+        Reduce();
+    }
+
+    private void RunBlocks(Action<int> body)
+    {
+        if (Parallelism.Threads == 1 || _blocks == 1)
+            for (int b = 0; b < _blocks; b++) body(b);
+        else
+            Parallel.For(0, _blocks, Parallelism.Options, body);
+    }
+
+    /// <summary>Residuals from the block partial sums, combined in block order; the explosion check.</summary>
+    private void Reduce()
+    {
+        for (int i = 0; i < _n; i++)
+        {
+            double s = 0;
+            for (int b = 0; b < _blocks; b++) s += _partial[b * _n + i];
+            _residuals[i] = _alpha * s / _m - _y[i];
+        }
+        for (int b = 0; b < _blocks; b++)
+        {
+            if (!(_blockMax[b] <= ExplosionBound)) // also catches NaN
+                throw new InputException("particles.step", _eta, string.Create(CultureInfo.InvariantCulture,
+                    $"the particles exploded at step {Steps} (t = {Time:G6}): a coordinate reached {_blockMax[b]:G6} (bound {ExplosionBound:G3}); Euler–Maruyama is unstable at this step size, use a smaller particles.step"));
+        }
+    }
+
+    private void InitializeFromLaw(ReadOnlySpan<double> mean, double[,] cholesky)
+    {
+        var mu = mean.ToArray();
+        int dim = _d + 1;
+        Parallel.For(0, _blocks, Parallelism.Options, b =>
+        {
+            int start = b * BlockSize, len = Math.Min(BlockSize, _m - start);
+            var noise = (t_scratch = Scratch.Ensure(t_scratch, _n, _d)).Noise.AsSpan(0, ParticleNoise.Padded(dim * len));
+            ParticleNoise.Normals(ParticleNoise.Key(Seed, InitialStream, 0, b), noise);
+            for (int k = 0; k < dim; k++)
+            {
+                var target = (k < _d ? _theta[k] : _u).AsSpan(start, len);
+                target.Fill(mu[k]);
+                for (int l = 0; l <= k; l++)
+                    TensorPrimitives.MultiplyAdd(noise.Slice(l * len, len), cholesky[k, l], target, target);
+            }
+        });
+    }
+
+    private void ProcessBlock(int b, bool update)
+    {
+        int start = b * BlockSize, len = Math.Min(BlockSize, _m - start);
+        var scratch = t_scratch = Scratch.Ensure(t_scratch, _n, _d);
+        var sigma = _sigma.AsSpan(start * _n, len * _n); // row i: sigma[i·len .. (i+1)·len)
+        var u = _u.AsSpan(start, len);
+
+        if (update)
+        {
+            var a = scratch.A.AsSpan(0, len);        // Σ_i c_i σ_ij: ∂_u Ψ − λu
+            var g = scratch.G.AsSpan(0, _d * len);   // Σ_i c_i σ'_ij x_ik: (∇_θ Ψ − λθ)/u, row k
+            a.Clear();
+            g.Clear();
+            switch (_derivative)
+            {
+                case DerivativeSource.Tanh: Accumulate<TanhDerivative>(sigma, sigma, a, g, len); break;
+                case DerivativeSource.Sigmoid: Accumulate<SigmoidDerivative>(sigma, sigma, a, g, len); break;
+                case DerivativeSource.Linear: Accumulate<LinearDerivative>(sigma, sigma, a, g, len); break;
+                default:
+                    var d1 = scratch.Table(_n * len);
+                    for (int i = 0; i < _n; i++)
+                    {
+                        var row = d1.Slice(i * len, len);
+                        Project(start, len, i, row);
+                        _activation.D1(row, row);
+                    }
+                    Accumulate<TabulatedDerivative>(sigma, d1, a, g, len);
+                    break;
+            }
+            var noise = scratch.Noise.AsSpan(0, ParticleNoise.Padded((_d + 1) * len));
+            ParticleNoise.Normals(ParticleNoise.Key(Seed, DynamicsStream, Steps, b), noise);
+            Update(start, len, a, g, noise);
+        }
+
+        double max = TensorPrimitives.MaxMagnitude<double>(u);
+        for (int i = 0; i < _n; i++)
+        {
+            var row = sigma.Slice(i * len, len);
+            Project(start, len, i, row);
+            _activation.Value(row, row);
+            _partial[b * _n + i] = TensorPrimitives.Dot<double>(u, row);
+        }
+        for (int k = 0; k < _d; k++)
+            max = MaxOrNaN(max, TensorPrimitives.MaxMagnitude<double>(_theta[k].AsSpan(start, len)));
+        _blockMax[b] = max;
+    }
+
+    private static double MaxOrNaN(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
+
+    /// <summary>row_j = θ_j · x_i over the block.</summary>
+    private void Project(int start, int len, int i, Span<double> row)
+    {
+        TensorPrimitives.Multiply(_theta[0].AsSpan(start, len), _x[i * _d], row);
+        for (int k = 1; k < _d; k++)
+            TensorPrimitives.MultiplyAdd(_theta[k].AsSpan(start, len), _x[i * _d + k], row, row);
+    }
+
+    /// <summary>a_j += c_i σ_ij and g_kj += c_i x_ik σ'_ij for every sample i, one pass per i.</summary>
+    private void Accumulate<TD>(ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, Span<double> a, Span<double> g, int len)
+        where TD : struct, IDerivativeKernel
+    {
+        int width = Vector<double>.Count, d = _d;
+        ref double ra = ref MemoryMarshal.GetReference(a);
+        ref double rg = ref MemoryMarshal.GetReference(g);
+        for (int i = 0; i < _n; i++)
+        {
+            double c = _coupling[i];
+            ref double rs = ref Unsafe.Add(ref MemoryMarshal.GetReference(sigma), i * len);
+            ref double rd = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), i * len);
+            ref double rx = ref _x[i * d];
+            var vc = new Vector<double>(c);
+            int j = 0;
+            for (; j <= len - width; j += width)
+            {
+                var s = Vector.LoadUnsafe(ref rs, (nuint)j);
+                Vector.StoreUnsafe(Vector.LoadUnsafe(ref ra, (nuint)j) + vc * s, ref ra, (nuint)j);
+                var w = vc * TD.D1(Vector.LoadUnsafe(ref rd, (nuint)j));
+                for (int k = 0; k < d; k++)
+                {
+                    nuint at = (nuint)(k * len + j);
+                    Vector.StoreUnsafe(Vector.LoadUnsafe(ref rg, at) + new Vector<double>(Unsafe.Add(ref rx, k)) * w, ref rg, at);
+                }
+            }
+            for (; j < len; j++)
+            {
+                Unsafe.Add(ref ra, j) += c * Unsafe.Add(ref rs, j);
+                double w = c * TD.D1(Unsafe.Add(ref rd, j));
+                for (int k = 0; k < d; k++) Unsafe.Add(ref rg, k * len + j) += Unsafe.Add(ref rx, k) * w;
+            }
+        }
+    }
+
+    /// <summary>
+    /// θ_k ← (1 − ηλ)θ_k − η u g_k + s ξ_k, u ← (1 − ηλ)u − η a + s ξ_u with s = sqrt(2λη): the
+    /// Euler–Maruyama step with ∇_θ Ψ = u g + λθ and ∂_u Ψ = a + λu (θ first: it uses the old u).
+    /// </summary>
+    private void Update(int start, int len, ReadOnlySpan<double> a, ReadOnlySpan<double> g, ReadOnlySpan<double> noise)
+    {
+        int width = Vector<double>.Count;
+        double decay = _decay, eta = _eta, scale = _noiseScale;
+        var vDecay = new Vector<double>(decay);
+        var vEta = new Vector<double>(eta);
+        var vScale = new Vector<double>(scale);
+        ref double ru = ref _u[start];
+        for (int k = 0; k < _d; k++)
+        {
+            ref double rt = ref _theta[k][start];
+            ref double rg = ref Unsafe.Add(ref MemoryMarshal.GetReference(g), k * len);
+            ref double rn = ref Unsafe.Add(ref MemoryMarshal.GetReference(noise), k * len);
+            int j = 0;
+            for (; j <= len - width; j += width)
+            {
+                var t = vDecay * Vector.LoadUnsafe(ref rt, (nuint)j)
+                        - vEta * (Vector.LoadUnsafe(ref ru, (nuint)j) * Vector.LoadUnsafe(ref rg, (nuint)j))
+                        + vScale * Vector.LoadUnsafe(ref rn, (nuint)j);
+                Vector.StoreUnsafe(t, ref rt, (nuint)j);
+            }
+            for (; j < len; j++)
+                Unsafe.Add(ref rt, j) = decay * Unsafe.Add(ref rt, j) - eta * (Unsafe.Add(ref ru, j) * Unsafe.Add(ref rg, j))
+                                        + scale * Unsafe.Add(ref rn, j);
+        }
+        {
+            ref double ra = ref MemoryMarshal.GetReference(a);
+            ref double rn = ref Unsafe.Add(ref MemoryMarshal.GetReference(noise), _d * len);
+            int j = 0;
+            for (; j <= len - width; j += width)
+            {
+                var v = vDecay * Vector.LoadUnsafe(ref ru, (nuint)j) - vEta * Vector.LoadUnsafe(ref ra, (nuint)j)
+                        + vScale * Vector.LoadUnsafe(ref rn, (nuint)j);
+                Vector.StoreUnsafe(v, ref ru, (nuint)j);
+            }
+            for (; j < len; j++)
+                Unsafe.Add(ref ru, j) = decay * Unsafe.Add(ref ru, j) - eta * Unsafe.Add(ref ra, j) + scale * Unsafe.Add(ref rn, j);
+        }
+    }
+
+    private static State ValidateState(Problem problem, State state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int dim = problem.Dimension + 1;
+        InputException.RequireAtLeast("particles.count", state.Count, 1);
+        if (state.Dimension != dim)
+            throw new InputException("particles.state.dimension", state.Dimension, $"must be d + 1 = {dim} for this problem");
+        if (state.Steps < 0)
+            throw new InputException("particles.state.steps", state.Steps, "must be >= 0");
+        if (state.Positions is null || state.Positions.LongLength != (long)state.Count * dim)
+            throw new InputException("particles.state.positions", $"{state.Positions?.Length ?? 0} values",
+                $"must hold m·(d + 1) = {(long)state.Count * dim} values");
+        for (int j = 0; j < state.Positions.Length; j++)
+            if (!double.IsFinite(state.Positions[j]))
+                throw new InputException($"particles.state.positions[{j}]", state.Positions[j], "must be a finite number");
+        return state;
+    }
+
+    /// <summary>Per-thread work arrays, reused across steps and systems (grown when a system needs more).</summary>
+    private sealed class Scratch
+    {
+        private double[] _table = [];
+
+        private Scratch(int n, int d)
+        {
+            SampleCount = n;
+            ThetaDimension = d;
+            A = new double[BlockSize];
+            G = new double[d * BlockSize];
+            Noise = new double[ParticleNoise.Padded((d + 1) * BlockSize)];
+        }
+
+        public int SampleCount { get; }
+        public int ThetaDimension { get; }
+        public double[] A { get; }
+        public double[] G { get; }
+        public double[] Noise { get; }
+
+        public Span<double> Table(int length)
+        {
+            if (_table.Length < length) _table = new double[SampleCount * BlockSize];
+            return _table.AsSpan(0, length);
+        }
+
+        public static Scratch Ensure(Scratch? s, int n, int d) =>
+            s is not null && s.SampleCount >= n && s.ThetaDimension >= d ? s : new Scratch(Math.Max(n, s?.SampleCount ?? 0), Math.Max(d, s?.ThetaDimension ?? 0));
+    }
+}

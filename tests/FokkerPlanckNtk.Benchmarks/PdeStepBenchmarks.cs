@@ -1,0 +1,59 @@
+using BenchmarkDotNet.Attributes;
+using FokkerPlanckNtk.FiniteVolume;
+using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.Model;
+
+namespace FokkerPlanckNtk.Benchmarks;
+
+/// <summary>
+/// One SSP-RK3 step of the finite-volume scheme (issue 2). Divide the mean by the cell count
+/// (printed as a column) for ns per cell per step.
+/// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class PdeStepBenchmarks
+{
+    private PdeSolver _solver = null!;
+
+    [Params("d1-N256", "d2-N64")]
+    public string Case { get; set; } = "d1-N256";
+
+    [Params(4, 16)]
+    public int Samples { get; set; }
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    public static Problem MakeProblem(int d, int n)
+    {
+        var rng = new Random(1);
+        var x = new List<IReadOnlyList<double>>();
+        var y = new List<double>();
+        for (int i = 0; i < n; i++)
+        {
+            var row = Enumerable.Range(0, d).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+            double norm = Math.Sqrt(row.Sum(v => v * v));
+            x.Add(row.Select(v => v / Math.Max(1, norm)).ToArray());
+            y.Add(rng.NextDouble() * 2 - 1);
+        }
+        return new Problem(Activation.Tanh, 2.0, 0.1, new DataSet(x, y));
+    }
+
+    public static PdeSolver MakeSolver(string @case, int n)
+    {
+        int d = @case.StartsWith("d1", StringComparison.Ordinal) ? 1 : 2;
+        int cells = d == 1 ? 256 : 64;
+        var solver = new PdeSolver(new FiniteVolumeModel(MakeProblem(d, n), UniformGrid.Cube(d + 1, cells, 7)));
+        solver.AdvanceTo(0.05); // leave the symmetric start
+        return solver;
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Parallelism.Threads = Threads;
+        _solver = MakeSolver(Case, Samples);
+    }
+
+    [Benchmark]
+    public double Step() => _solver.Step(1e-4);
+}

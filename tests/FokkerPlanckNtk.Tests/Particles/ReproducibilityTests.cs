@@ -1,0 +1,136 @@
+using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Particles;
+
+namespace FokkerPlanckNtk.Tests.Particles;
+
+public class ReproducibilityTests
+{
+    private static Problem Problem2 => new(Activation.Tanh, 2.0, 0.1, ParticleSystemTests.Data2);
+
+    private static ParticleSystem RunWith(int threads, int m, int steps, Problem problem, long seed = 42)
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            Parallelism.Threads = threads;
+            var system = new ParticleSystem(problem, m, 0.01, seed);
+            system.Advance(steps);
+            return system;
+        }
+        finally { Parallelism.Threads = saved; }
+    }
+
+    private static long[] Bits(ReadOnlySpan<double> v)
+    {
+        var b = new long[v.Length];
+        for (int i = 0; i < v.Length; i++) b[i] = BitConverter.DoubleToInt64Bits(v[i]);
+        return b;
+    }
+
+    // Fixed blocks, per-block random streams and block sums combined in block order: the thread count
+    // cannot change a bit.
+    [Test]
+    public void OneAndTwoThreadsGiveIdenticalBits()
+    {
+        var one = RunWith(1, 5000, 30, Problem2);
+        var two = RunWith(2, 5000, 30, Problem2);
+        Assert.That(Bits(two.Positions()), Is.EqualTo(Bits(one.Positions())));
+        Assert.That(Bits(two.Residuals), Is.EqualTo(Bits(one.Residuals)));
+    }
+
+    // The state is (positions, step index, seed): a restored system continues bit for bit.
+    [Test]
+    public void ResumeFromStateIsBitIdentical()
+    {
+        var straight = RunWith(2, 3000, 20, Problem.Default);
+        var first = RunWith(2, 3000, 10, Problem.Default);
+        var resumed = new ParticleSystem(Problem.Default, first.Capture());
+        Assert.That(Bits(resumed.Residuals), Is.EqualTo(Bits(first.Residuals)));
+        resumed.Advance(10);
+        Assert.That(resumed.Steps, Is.EqualTo(20));
+        Assert.That(Bits(resumed.Positions()), Is.EqualTo(Bits(straight.Positions())));
+        Assert.That(Bits(resumed.Residuals), Is.EqualTo(Bits(straight.Residuals)));
+    }
+
+    [Test]
+    public void DifferentSeedsGiveDifferentParticles()
+    {
+        var a = RunWith(1, 1000, 1, Problem.Default, seed: 1);
+        var b = RunWith(1, 1000, 1, Problem.Default, seed: 2);
+        Assert.That(a.Positions(), Is.Not.EqualTo(b.Positions()));
+    }
+
+    // Output times land on the nearest step: round(t/η), |kη − t| ≤ η/2.
+    [Test]
+    public void AdvanceToLandsOnTheNearestStep()
+    {
+        var s = new ParticleSystem(Problem.Default, 10, 0.3, 1);
+        s.AdvanceTo(1.0); // 1/0.3 = 3.33 → 3 steps, t = 0.9
+        Assert.That(s.Steps, Is.EqualTo(3));
+        s.AdvanceTo(1.06); // 3.53 → 4 steps
+        Assert.That(s.Steps, Is.EqualTo(4));
+        Assert.That(s.Time, Is.EqualTo(1.2).Within(1e-15));
+        var e = Assert.Throws<InputException>(() => s.AdvanceTo(0.5))!;
+        Assert.That(e.Message, Does.StartWith("time = 0.5:"));
+    }
+}
+
+public class BadInputTests
+{
+    private static InputException Fails(Action action) => Assert.Throws<InputException>(action)!;
+
+    [TestCase(0), TestCase(-5)]
+    public void CountBelowOne(int m)
+    {
+        var e = Fails(() => _ = new ParticleSystem(Problem.Default, m, 0.01, 1));
+        Assert.That(e.Message, Does.StartWith($"particles.count = {m}:"));
+    }
+
+    [TestCase(0.0), TestCase(-0.1), TestCase(double.NaN), TestCase(double.PositiveInfinity)]
+    public void StepNotPositive(double eta)
+    {
+        var e = Fails(() => _ = new ParticleSystem(Problem.Default, 10, eta, 1));
+        Assert.That(e.Key, Is.EqualTo("particles.step"));
+        Assert.That(e.Message, Does.StartWith($"particles.step = {InputException.Format(eta)}:"));
+    }
+
+    [TestCase(-1L), TestCase(1L << 53), TestCase(long.MaxValue)]
+    public void SeedOutOfRange(long seed)
+    {
+        var e = Fails(() => _ = new ParticleSystem(Problem.Default, 10, 0.01, seed));
+        Assert.That(e.Message, Does.StartWith($"particles.seed = {seed}:"));
+        Assert.That(e.Message, Does.Contain("9007199254740991"));
+    }
+
+    [Test]
+    public void LargestSeedIsAccepted() =>
+        Assert.That(new ParticleSystem(Problem.Default, 10, 0.01, ParticleSystem.MaxSeed).Seed, Is.EqualTo(ParticleSystem.MaxSeed));
+
+    // λη = 2.5 > 2: the Euler–Maruyama factor 1 − λη = −1.5 amplifies every step, so |z| passes the bound
+    // 1e8 after ~45 steps; the message names the key, the value and the remedy.
+    [Test]
+    public void ExplodingStepIsReported()
+    {
+        var s = new ParticleSystem(Problem.Default, 1000, 25, 1);
+        var e = Fails(() => s.Advance(1000));
+        Assert.That(e.Key, Is.EqualTo("particles.step"));
+        Assert.That(e.Message, Does.StartWith("particles.step = 25:"));
+        Assert.That(e.Message, Does.Contain("exploded").And.Contain("smaller particles.step"));
+        Assert.That(s.Steps, Is.LessThan(100));
+    }
+
+    [Test]
+    public void StateOfTheWrongShape()
+    {
+        var state = new ParticleSystem(Problem.Default, 10, 0.01, 1).Capture();
+        var e = Fails(() => _ = new ParticleSystem(Problem.Default, state with { Positions = new double[7] }));
+        Assert.That(e.Key, Is.EqualTo("particles.state.positions"));
+        var bad = (double[])state.Positions.Clone();
+        bad[3] = double.NaN;
+        e = Fails(() => _ = new ParticleSystem(Problem.Default, state with { Positions = bad }));
+        Assert.That(e.Message, Does.StartWith("particles.state.positions[3] = NaN:"));
+        var p2 = new Problem(Activation.Tanh, 1, 0.1, ParticleSystemTests.Data2);
+        e = Fails(() => _ = new ParticleSystem(p2, state));
+        Assert.That(e.Key, Is.EqualTo("particles.state.dimension"));
+    }
+}
