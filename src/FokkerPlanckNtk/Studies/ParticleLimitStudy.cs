@@ -1,0 +1,311 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using FokkerPlanckNtk.FiniteVolume;
+using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Particles;
+
+namespace FokkerPlanckNtk.Studies;
+
+/// <summary>
+/// `fpntk study particle-limit`: on the default tanh problem, the residuals r^m of the finite-width
+/// network (m particles, Euler–Maruyama step η, several seeds) against the PDE residuals r at fixed times.
+/// Three error sources are measured separately: the fluctuation of f_m (expected ~ m^{-1/2}), the
+/// Euler–Maruyama bias (expected ~ η, measured from seed averages at large m), and the PDE's own grid error
+/// (two grids, Richardson estimate for the observed second order). The fitted log-log slope in m, and the m
+/// where the m^{-1/2} line meets the larger of the η-bias and the grid error, are stated in the Markdown.
+/// </summary>
+public sealed class ParticleLimitStudy : IStudy
+{
+    public string Name => "particle-limit";
+
+    public string Description => "|f_m − f| against the PDE for m = 10^2..10^5 and a range of η: m^{-1/2} slope, η-bias, grid error";
+
+    /// <summary>What to run.</summary>
+    /// <param name="Counts">The particle counts m of the m-scan.</param>
+    /// <param name="Seeds">Seeds per m (seeds 1..Seeds).</param>
+    /// <param name="CountSteps">The η of the m-scans: a small one (the m^{-1/2} regime over the whole range) and a
+    /// large one (the error saturates at its η-bias inside the range).</param>
+    /// <param name="BiasSteps">The η of the η-scan.</param>
+    /// <param name="BiasCount">m of the η-scan.</param>
+    /// <param name="BiasSeeds">Seeds per η.</param>
+    /// <param name="Cells">The two PDE grids (cells per axis), coarse then fine; the fine one is the reference.</param>
+    /// <param name="Times">Output times, multiples of every η; the first is the one the slopes and the crossing
+    /// are stated for (early enough that the residuals still move: the η-bias is largest in the transient).</param>
+    public sealed record Settings(int[] Counts, int Seeds, double[] CountSteps, double[] BiasSteps, int BiasCount, int BiasSeeds,
+        int[] Cells, double[] Times, double HalfWidth = 7.0)
+    {
+        public static Settings Full { get; } = new(
+            [100, 316, 1000, 3162, 10_000, 31_623, 100_000], 32, [0.001, 0.05],
+            [0.1, 0.05, 0.025, 0.0125], 100_000, 32, [128, 256], [0.5, 1.0]);
+
+        public static Settings Quick { get; } = new(
+            [100, 316, 1000, 3162, 10_000], 32, [0.002, 0.05],
+            [0.1, 0.05, 0.025], 20_000, 8, [64, 128], [0.5]);
+    }
+
+    /// <summary>The m-scan at one time: RMS error over seeds and samples, its fluctuation and bias parts.</summary>
+    /// <param name="RmsError">sqrt(mean over seeds and i of (r_i^m − r_i)²).</param>
+    /// <param name="Fluctuation">sqrt(mean over i of the variance over seeds of r_i^m).</param>
+    /// <param name="Bias">max_i |mean over seeds of r_i^m − r_i|.</param>
+    public sealed record CountRow(double Step, int Count, int Seeds, double Time, double RmsError, double Fluctuation, double Bias, double Seconds);
+
+    /// <summary>The η-scan at one time: the seed-averaged bias and its standard error.</summary>
+    /// <param name="Sample">The i (1-based) of the residual r_i whose bias is tracked.</param>
+    public sealed record StepRow(double Step, int Count, int Seeds, double Time, int Sample, double Bias, double BiasError, double Seconds);
+
+    /// <summary>The PDE on the two grids at one time: max_i |r_coarse − r_fine| and the Richardson estimate of the fine grid's error.</summary>
+    public sealed record GridRow(double Time, int Coarse, int Fine, double Difference, double FineError);
+
+    /// <summary>The fit of one m-scan at the first time.</summary>
+    /// <param name="Slope">Least-squares slope of log(RMS error) against log m.</param>
+    /// <param name="Prefactor">Mean of fluctuation·√m: the constant of the m^{-1/2} law.</param>
+    /// <param name="EtaBias">The η-bias predicted by the η-scan's fit at this η.</param>
+    /// <param name="CrossingCount">m where Prefactor/√m meets max(EtaBias, grid error).</param>
+    public sealed record CountFit(double Step, double Slope, double Prefactor, double EtaBias, double CrossingCount);
+
+    /// <summary>Everything measured, with the fits.</summary>
+    public sealed record Result(Settings Settings, IReadOnlyList<CountRow> Counts, IReadOnlyList<StepRow> Steps,
+        IReadOnlyList<GridRow> Grid, IReadOnlyList<CountFit> Fits, double StepSlope, double StepPrefactor, double GridError);
+
+    public StudyResult Run(StudyOptions options) =>
+        Write(Measure(options.Quick ? Settings.Quick : Settings.Full, options.Log), options);
+
+    /// <summary>Writes the Markdown and CSV tables of a measured study into the output folder.</summary>
+    public static StudyResult Write(Result result, StudyOptions options)
+    {
+        string md = Markdown(result, options.Quick);
+        File.WriteAllText(Path.Combine(options.OutputDirectory, "particle-limit.md"), md);
+        File.WriteAllText(Path.Combine(options.OutputDirectory, "particle-limit-m.csv"), CountCsv(result));
+        File.WriteAllText(Path.Combine(options.OutputDirectory, "particle-limit-eta.csv"), StepCsv(result));
+        return new StudyResult(md, Series(result));
+    }
+
+    /// <summary>Runs the PDE on both grids, the η-scan and the m-scan, and fits the slopes.</summary>
+    public static Result Measure(Settings s, Action<string> log)
+    {
+        var problem = Problem.Default;
+        var times = s.Times;
+        int n = problem.SampleCount;
+
+        // The PDE reference on two grids.
+        var pde = new double[s.Cells.Length][][];
+        for (int g = 0; g < s.Cells.Length; g++)
+        {
+            var watch = Stopwatch.StartNew();
+            var solver = new PdeSolver(new FiniteVolumeModel(problem, UniformGrid.Cube(problem.Dimension + 1, s.Cells[g], s.HalfWidth)));
+            pde[g] = new double[times.Length][];
+            for (int k = 0; k < times.Length; k++)
+            {
+                solver.AdvanceTo(times[k]);
+                pde[g][k] = solver.Diagnose().Residuals;
+            }
+            log(Invariant($"PDE N = {s.Cells[g]}: {solver.Steps} steps, {watch.Elapsed.TotalSeconds:F1} s"));
+        }
+        var reference = pde[^1];
+        var grid = new List<GridRow>();
+        double ratio = (double)s.Cells[^1] / s.Cells[0];
+        for (int k = 0; k < times.Length; k++)
+        {
+            double diff = MaxAbsDifference(pde[0][k], reference[k]);
+            grid.Add(new GridRow(times[k], s.Cells[0], s.Cells[^1], diff, diff / (ratio * ratio - 1))); // second order
+        }
+
+        // The η-scan: seed averages at large m isolate the O(η) bias. It is measured on one residual per time,
+        // the one with the largest bias at the largest η, so that every η measures the same quantity.
+        var stepRows = new List<StepRow>();
+        var tracked = new int[times.Length];
+        foreach (double eta in s.BiasSteps.OrderDescending())
+        {
+            var watch = Stopwatch.StartNew();
+            var runs = Simulate(problem, s.BiasCount, eta, s.BiasSeeds, times);
+            for (int k = 0; k < times.Length; k++)
+            {
+                if (stepRows.Count < times.Length) tracked[k] = WorstResidual(runs, k, reference[k]);
+                var (bias, error) = Bias(runs, k, reference[k], tracked[k]);
+                stepRows.Add(new StepRow(eta, s.BiasCount, s.BiasSeeds, times[k], tracked[k] + 1, bias, error, watch.Elapsed.TotalSeconds));
+            }
+            log(Invariant($"η = {eta}: bias at t = {times[0]} {stepRows[^times.Length].Bias:E3} ± {stepRows[^times.Length].BiasError:E2} ({watch.Elapsed.TotalSeconds:F1} s)"));
+        }
+
+        var stepFirst = stepRows.Where(r => r.Time == times[0]).ToArray();
+        var (stepSlope, logB) = LeastSquares(stepFirst.Select(r => Math.Log(r.Step)).ToArray(), stepFirst.Select(r => Math.Log(r.Bias)).ToArray());
+        double gridError = grid[0].FineError;
+        log(Invariant($"η-bias slope {stepSlope:F2}, grid error {gridError:E2}"));
+
+        // The m-scans.
+        var countRows = new List<CountRow>();
+        var fits = new List<CountFit>();
+        foreach (double eta in s.CountSteps)
+        foreach (int m in s.Counts)
+        {
+            var watch = Stopwatch.StartNew();
+            var runs = Simulate(problem, m, eta, s.Seeds, times);
+            for (int k = 0; k < times.Length; k++)
+            {
+                double sq = 0, variance = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    double mean = runs.Average(r => r[k][i]);
+                    foreach (var r in runs) sq += Math.Pow(r[k][i] - reference[k][i], 2);
+                    variance += runs.Sum(r => Math.Pow(r[k][i] - mean, 2)) / (runs.Length - 1);
+                }
+                var (bias, _) = Bias(runs, k, reference[k], WorstResidual(runs, k, reference[k]));
+                countRows.Add(new CountRow(eta, m, s.Seeds, times[k], Math.Sqrt(sq / (n * runs.Length)), Math.Sqrt(variance / n), bias,
+                    watch.Elapsed.TotalSeconds));
+            }
+            log(Invariant($"η = {eta}, m = {m}: RMS error at t = {times[0]} {countRows[^times.Length].RmsError:E3} ({watch.Elapsed.TotalSeconds:F1} s)"));
+        }
+        foreach (double eta in s.CountSteps)
+        {
+            var atFirst = countRows.Where(r => r.Step == eta && r.Time == times[0]).ToArray();
+            var (slope, _) = LeastSquares(atFirst.Select(r => Math.Log(r.Count)).ToArray(), atFirst.Select(r => Math.Log(r.RmsError)).ToArray());
+            double prefactor = atFirst.Average(r => r.Fluctuation * Math.Sqrt(r.Count));
+            double etaBias = Math.Exp(logB) * Math.Pow(eta, stepSlope);
+            double crossing = Math.Pow(prefactor / Math.Max(etaBias, gridError), 2);
+            fits.Add(new CountFit(eta, slope, prefactor, etaBias, crossing));
+            log(Invariant($"η = {eta}: slope {slope:F3}, prefactor {prefactor:F3}, η-bias {etaBias:E2} → crossing at m ≈ {crossing:E2}"));
+        }
+        return new Result(s, countRows, stepRows, grid, fits, stepSlope, Math.Exp(logB), gridError);
+    }
+
+    /// <summary>Residuals at each time for seeds 1..S: result[seed][time][i].</summary>
+    private static double[][][] Simulate(Problem problem, int m, double eta, int seeds, double[] times)
+    {
+        var runs = new double[seeds][][];
+        for (int seed = 1; seed <= seeds; seed++)
+        {
+            var system = new ParticleSystem(problem, m, eta, seed);
+            runs[seed - 1] = new double[times.Length][];
+            for (int k = 0; k < times.Length; k++)
+            {
+                system.AdvanceTo(times[k]);
+                runs[seed - 1][k] = system.Residuals.ToArray();
+            }
+        }
+        return runs;
+    }
+
+    /// <summary>|mean_s r_i − r_i,PDE| and its standard error (sd over seeds/√S).</summary>
+    private static (double Bias, double Error) Bias(double[][][] runs, int k, double[] reference, int i)
+    {
+        double mean = runs.Average(r => r[k][i]);
+        double sd = Math.Sqrt(runs.Sum(r => Math.Pow(r[k][i] - mean, 2)) / (runs.Length - 1));
+        return (Math.Abs(mean - reference[i]), sd / Math.Sqrt(runs.Length));
+    }
+
+    /// <summary>The i with the largest |mean_s r_i − r_i,PDE|.</summary>
+    private static int WorstResidual(double[][][] runs, int k, double[] reference) =>
+        Enumerable.Range(0, reference.Length).MaxBy(i => Math.Abs(runs.Average(r => r[k][i]) - reference[i]));
+
+    private static double MaxAbsDifference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+
+    /// <summary>Least squares y = slope·x + intercept.</summary>
+    internal static (double Slope, double Intercept) LeastSquares(double[] x, double[] y)
+    {
+        double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0;
+        for (int i = 0; i < x.Length; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx); }
+        double slope = sxy / sxx;
+        return (slope, my - slope * mx);
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static string Markdown(Result r, bool quick)
+    {
+        var s = r.Settings;
+        double t0 = s.Times[0];
+        var md = new StringBuilder();
+        md.AppendLine("# Particle limit: the finite-width network against the mean-field PDE");
+        md.AppendLine();
+        md.AppendLine(Invariant($"Default problem (tanh, α = 2, λ = 0.1, d = 1, n = 4, p0 = N(0, I)){(quick ? ", quick settings" : "")}. ") +
+            "Particles: Euler–Maruyama on the mean-field time scale (DESIGN.md §2), seeds 1..S, output times reached exactly " +
+            "(every time is a multiple of every η). " +
+            Invariant($"PDE reference: the finite-volume solver on {s.Cells[^1]}² cells of [−{s.HalfWidth}, {s.HalfWidth}]², ") +
+            Invariant($"its grid error estimated from {s.Cells[0]}² cells."));
+        md.AppendLine();
+        md.AppendLine("Errors at the data points: RMS error = sqrt(mean over seeds and i of (r_i^m − r_i)²); fluctuation = " +
+            "sqrt(mean over i of the variance of r_i^m over seeds); bias = abs(mean over seeds of r_i^m − r_i) " +
+            "± its standard error (sd over seeds/√S), for the worst i in the m-scans.");
+        md.AppendLine();
+        md.AppendLine("## The PDE's grid error");
+        md.AppendLine();
+        md.AppendLine(Invariant($"| t | max_i abs(r_{s.Cells[0]} − r_{s.Cells[^1]}) | estimated error of the {s.Cells[^1]}² grid (second order: difference/(ratio² − 1)) |"));
+        md.AppendLine("|---|---|---|");
+        foreach (var g in r.Grid)
+            md.AppendLine(Invariant($"| {g.Time} | {g.Difference:E3} | {g.FineError:E3} |"));
+        md.AppendLine();
+        md.AppendLine(Invariant($"## Euler–Maruyama bias against η (m = {s.BiasCount}, {s.BiasSeeds} seeds each)"));
+        md.AppendLine();
+        md.AppendLine("The bias is tracked on one residual per time: the r_i with the largest bias at the largest η.");
+        md.AppendLine();
+        md.AppendLine("| η | steps to t | t | i | bias abs(mean r_i^m − r_i) | ± SE | seconds |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var e in r.Steps.OrderBy(e => e.Time).ThenByDescending(e => e.Step))
+            md.AppendLine(Invariant($"| {e.Step} | {Math.Round(e.Time / e.Step)} | {e.Time} | {e.Sample} | {e.Bias:E3} | {e.BiasError:E1} | {e.Seconds:F1} |"));
+        md.AppendLine();
+        md.AppendLine(Invariant($"Least-squares slope of log(bias) against log η at t = {t0}: **{r.StepSlope:F2}** (expected 1: the weak order of ") +
+            Invariant($"Euler–Maruyama); fit: bias ≈ {r.StepPrefactor:F3}·η^{r.StepSlope:F2}."));
+        foreach (var fit in r.Fits)
+        {
+            md.AppendLine();
+            md.AppendLine(Invariant($"## Error against m at η = {fit.Step} ({s.Seeds} seeds each)"));
+            md.AppendLine();
+            md.AppendLine("| m | t | RMS error | fluctuation | fluctuation·√m | bias | seconds |");
+            md.AppendLine("|---|---|---|---|---|---|---|");
+            foreach (var c in r.Counts.Where(c => c.Step == fit.Step))
+                md.AppendLine(Invariant($"| {c.Count} | {c.Time} | {c.RmsError:E3} | {c.Fluctuation:E3} | {c.Fluctuation * Math.Sqrt(c.Count):F3} | {c.Bias:E2} | {c.Seconds:F1} |"));
+            md.AppendLine();
+            double floor = Math.Max(fit.EtaBias, r.GridError);
+            string which = fit.EtaBias >= r.GridError ? "the η-bias" : "the PDE's grid error";
+            md.AppendLine(Invariant($"Least-squares slope of log(RMS error) against log m at t = {t0}: **{fit.Slope:F3}** (expected −1/2 ") +
+                Invariant($"while the fluctuation dominates). The fluctuation is {fit.Prefactor:F3}/√m (the CLT constant); it meets the larger ") +
+                Invariant($"floor, {which} ({floor:E2}: η-bias {fit.EtaBias:E2} from the fit above, grid error {r.GridError:E2}), at ") +
+                Invariant($"**m ≈ {fit.CrossingCount:G2}**. ") +
+                (fit.CrossingCount > s.Counts.Max()
+                    ? Invariant($"That is beyond the largest m = {s.Counts.Max()}: the whole scan is in the m^(-1/2) regime.")
+                    : "Beyond it the error stops falling and levels off at the floor, which flattens the fitted slope."));
+        }
+        return md.ToString();
+    }
+
+    private static string CountCsv(Result r)
+    {
+        var csv = new StringBuilder("eta,m,seeds,t,rms_error,fluctuation,bias,seconds\n");
+        foreach (var c in r.Counts)
+            csv.AppendLine(Invariant($"{c.Step:R},{c.Count},{c.Seeds},{c.Time:R},{c.RmsError:R},{c.Fluctuation:R},{c.Bias:R},{c.Seconds:R}"));
+        return csv.ToString();
+    }
+
+    private static string StepCsv(Result r)
+    {
+        var csv = new StringBuilder("eta,m,seeds,t,i,bias,bias_se,seconds\n");
+        foreach (var e in r.Steps)
+            csv.AppendLine(Invariant($"{e.Step:R},{e.Count},{e.Seeds},{e.Time:R},{e.Sample},{e.Bias:R},{e.BiasError:R},{e.Seconds:R}"));
+        return csv.ToString();
+    }
+
+    private static List<PlotSeries> Series(Result r)
+    {
+        var series = new List<PlotSeries>();
+        var xs = r.Settings.Counts.Select(m => (double)m).ToArray();
+        foreach (var fit in r.Fits)
+        {
+            foreach (var g in r.Counts.Where(c => c.Step == fit.Step).GroupBy(c => c.Time))
+                series.Add(new PlotSeries("particle error vs m", Invariant($"RMS error, η = {fit.Step}, t = {g.Key}"), "m", "|r^m − r|",
+                    g.Select(c => (double)c.Count).ToArray(), g.Select(c => c.RmsError).ToArray()));
+            double floor = Math.Max(fit.EtaBias, r.GridError);
+            series.Add(new PlotSeries("particle error vs m", Invariant($"floor at η = {fit.Step}"), "m", "|r^m − r|", [xs[0], xs[^1]], [floor, floor]));
+        }
+        var first = r.Fits[0];
+        series.Add(new PlotSeries("particle error vs m", "fluctuation constant·m^(-1/2)", "m", "|r^m − r|", xs,
+            xs.Select(m => first.Prefactor / Math.Sqrt(m)).ToArray()));
+        foreach (var g in r.Steps.GroupBy(e => e.Time))
+            series.Add(new PlotSeries("η-bias", Invariant($"bias, t = {g.Key}"), "η", "|mean r^m − r|", g.Select(e => e.Step).ToArray(),
+                g.Select(e => e.Bias).ToArray()));
+        series.Add(new PlotSeries("η-bias", "fit", "η", "|mean r^m − r|", r.Settings.BiasSteps,
+            r.Settings.BiasSteps.Select(eta => r.StepPrefactor * Math.Pow(eta, r.StepSlope)).ToArray()));
+        return series;
+    }
+}
