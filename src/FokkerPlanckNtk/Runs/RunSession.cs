@@ -1,6 +1,7 @@
 using System.Globalization;
 using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Metrics;
 
 namespace FokkerPlanckNtk.Runs;
 
@@ -18,7 +19,7 @@ public sealed class RunSession
     private const string StateFile = "state.bin", CheckpointFormat = "fpntk-checkpoint";
 
     /// <summary>Commands that are runs (resumable): their parts.</summary>
-    public static IReadOnlyList<string> Commands { get; } = ["run", "solve"];
+    public static IReadOnlyList<string> Commands { get; } = ["run", "solve", "simulate"];
 
     private readonly IRunObserver _observer;
     private readonly ArrayArchive? _resumeState;
@@ -103,6 +104,8 @@ public sealed class RunSession
     {
         var parts = new List<IRunPart>();
         if (command is "run" or "solve") parts.Add(new PdePart(config, observer));
+        if (command is "run" or "simulate") parts.Add(new ParticlePart(config));
+        if (command is "run") parts.Add(new NtkPart(config));
         return parts;
     }
 
@@ -128,12 +131,13 @@ public sealed class RunSession
         double end = Configuration.Time.End;
         var control = new RunControl(TimeSpan.FromSeconds(Configuration.Output.CheckpointSeconds),
             () => WriteCheckpoint(parts, records.Count), cancellation, _observer,
-            () => parts.Count == 0 ? 1 : parts.Sum(p => p.Time) / (parts.Count * end));
+            () => Fraction(parts, end));
         for (int k = records.Count; k < times.Length; k++)
         {
             foreach (var part in parts) part.AdvanceTo(times[k], control);
             var record = new ArrayArchive().Set(RunRecords.Time, times[k]);
             foreach (var part in parts) part.Record(record);
+            if (record.Contains(RunRecords.PdeDensity) && record.Contains(RunRecords.ParticlePositions)) Compare(record);
             record.Write(RecordPath(k));
             records.Add(record);
             control.AtOutput();
@@ -142,6 +146,28 @@ public sealed class RunSession
         var results = RunResults.FromRecords(Configuration, Command, records);
         results.WriteDataFiles(Directory);
         return results;
+    }
+
+    /// <summary>Share of the simulated time done by the evolving parts.</summary>
+    private static double Fraction(IReadOnlyList<IRunPart> parts, double end)
+    {
+        var evolving = parts.Where(p => p is not NtkPart).ToList();
+        return evolving.Count == 0 ? 1 : evolving.Sum(p => p.Time) / (evolving.Count * end);
+    }
+
+    /// <summary>PDE against particles at one output time: residuals and marginal W2 (exact 1D transport).</summary>
+    private void Compare(ArrayArchive record)
+    {
+        var grid = Configuration.Grid.ToGrid();
+        var density = record.Doubles(RunRecords.PdeDensity);
+        var atoms = new AtomicMeasure(record.Doubles(RunRecords.ParticlePositions), grid.Dimension, name: "particles");
+        var rPde = record.Doubles(RunRecords.PdeResiduals);
+        var rParticles = record.Doubles(RunRecords.ParticleResiduals);
+        double maxDr = rPde.Zip(rParticles, (a, b) => Math.Abs(a - b)).Max();
+        double w2Theta = 0;
+        for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, density, atoms, k);
+        double w2U = Transport1D.MarginalW2Squared(grid, density, atoms, grid.UAxis);
+        record.Set(RunRecords.Comparison, [maxDr, Math.Sqrt(w2Theta), Math.Sqrt(w2U)]);
     }
 
     private string RecordPath(int k) => Path.Combine(CheckpointDirectory, $"output-{SnapshotFile.Name(k)}.bin");
