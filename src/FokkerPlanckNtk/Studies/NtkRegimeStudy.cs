@@ -174,8 +174,8 @@ public sealed class NtkRegimeStudy : IStudy
         var a = rows.Select(r => r.Alpha).ToArray();
         var series = new List<PlotSeries>
         {
-            new("residual gap", $"N = {rows[0].Fine.Cells}", "α", "sup_t |r_PDE − r_NTK|", a, rows.Select(r => r.Fine.SupGap).ToArray()),
-            new("residual gap", $"N = {rows[0].Coarse.Cells}", "α", "sup_t |r_PDE − r_NTK|", a, rows.Select(r => r.Coarse.SupGap).ToArray()),
+            new("residual gap", "fine grid", "α", "sup_t |r_PDE − r_NTK|", a, rows.Select(r => r.Fine.SupGap).ToArray()),
+            new("residual gap", "coarse grid", "α", "sup_t |r_PDE − r_NTK|", a, rows.Select(r => r.Coarse.SupGap).ToArray()),
             new("KL", "sup_t KL(p_t‖p0)", "α", "KL", a, rows.Select(r => r.Fine.SupKl).ToArray()),
             new("loss floor", "L(p*)", "α", "loss", floors.Select(r => r.Alpha).ToArray(), floors.Select(r => r.StationaryLoss).ToArray()),
         };
