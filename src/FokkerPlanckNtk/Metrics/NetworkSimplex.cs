@@ -37,7 +37,7 @@ public static class NetworkSimplex
     /// Totals must agree within 1e-12 relative (the target is then rescaled to the source total), or
     /// <paramref name="normalize"/> rescales both to 1. Zero masses are allowed.
     /// </summary>
-    /// <param name="maxIterations">Pivot cap (0: <see cref="DefaultIterationLimit"/>); when reached the
+    /// <param name="maxIterations">Pivot cap (≤ 0: <see cref="DefaultIterationLimit"/>); when reached the
     /// status says so and the feasible plan at that point is returned.</param>
     public static TransportSolution Solve(AtomicMeasure source, AtomicMeasure target, bool normalize = false, long maxIterations = 0)
     {
