@@ -12,6 +12,7 @@ public static partial class NetworkSimplex
         // p in [_rowStart[i], _rowStart[i + 1]), targets ascending. Null: all pairs (the dense solver).
         private int[]? _rowStart;
         private int[]? _columns;
+        private double[]? _arcCosts; // c_ij of each arc, computed by Cost (the same bits as on the fly)
 
         /// <summary>Arcs in the restricted pricing domain (n1·n2 when unrestricted).</summary>
         public long ArcCount => _columns?.Length ?? _arcCount;
@@ -53,6 +54,9 @@ public static partial class NetworkSimplex
             int added = count - oldColumns.Length;
             _rowStart = start;
             _columns = count == columns.Length ? columns : columns[..count];
+            _arcCosts = new double[count];
+            for (int i = 0; i < _n1; i++)
+                for (int p = start[i]; p < start[i + 1]; p++) _arcCosts[p] = Cost(i, _columns[p]);
             _blockSize = Math.Max(10, (long)Math.Sqrt(count));
             _nextArc = 0;
             return added;
@@ -105,6 +109,7 @@ public static partial class NetworkSimplex
         private void ScanSparseSegment(int i, int p0, int length, ref double best, ref long bestArc)
         {
             int[] columns = _columns!;
+            double[] costs = _arcCosts!;
             double piI = _pi[i];
             double segmentBest = best;
             int segmentArg = -1;
@@ -112,7 +117,7 @@ public static partial class NetworkSimplex
             for (int p = p0; p < end; p++)
             {
                 int j = columns[p];
-                double rc = Cost(i, j) + piI - _pi[_n1 + j];
+                double rc = costs[p] + piI - _pi[_n1 + j];
                 if (rc < segmentBest) { segmentBest = rc; segmentArg = j; }
             }
             if (segmentArg < 0) return;
@@ -126,7 +131,7 @@ public static partial class NetworkSimplex
                 for (int p = p0; p < end; p++)
                 {
                     int j = columns[p];
-                    double rc = Cost(i, j) + piI - _pi[_n1 + j];
+                    double rc = costs[p] + piI - _pi[_n1 + j];
                     long e = (long)i * _n2 + j;
                     if (rc < segmentBest && _nodes[i].Arc != e && _nodes[_n1 + j].Arc != e) { segmentBest = rc; segmentArg = j; }
                 }

@@ -55,7 +55,7 @@ public static partial class NetworkSimplex
         public int FirstChild;
         public int NextSibling;
         public int PrevSibling;
-        public int Depth;
+        public int Size;     // nodes in the subtree rooted here
         public bool Up;      // the pred arc is directed child → parent
         public long Arc;     // pred arc: i·m + j, or −1 for the node's own artificial arc to the root
         public double Flow;  // flow on the pred arc (non-tree arcs carry none)
@@ -99,12 +99,12 @@ public static partial class NetworkSimplex
             _artificialCost = CostBound() is var bound && bound > 0 ? 2 * bound : 1;
             _nodes = new TreeNode[_root + 1];
             _pi = new double[_root + 1];
-            _nodes[_root] = new TreeNode { Parent = -1, FirstChild = -1, NextSibling = -1, PrevSibling = -1, Arc = -1 };
+            _nodes[_root] = new TreeNode { Parent = -1, FirstChild = -1, NextSibling = -1, PrevSibling = -1, Arc = -1, Size = _root + 1 };
             for (int u = _root - 1; u >= 0; u--)
             {
                 double supply = u < _n1 ? _a[u] : -_b[u - _n1];
                 // Strongly feasible start: zero-flow arcs point to the root.
-                _nodes[u] = new TreeNode { Arc = -1, Depth = 1, Up = supply >= 0, Flow = Math.Abs(supply), FirstChild = -1 };
+                _nodes[u] = new TreeNode { Arc = -1, Size = 1, Up = supply >= 0, Flow = Math.Abs(supply), FirstChild = -1 };
                 _pi[u] = supply >= 0 ? 0 : _artificialCost;
                 Attach(u, _root);
             }
@@ -377,11 +377,14 @@ public static partial class NetworkSimplex
             int first = (int)(inArc / _n2), second = _n1 + (int)(inArc % _n2);
             var nodes = _nodes;
 
-            // The cycle: the in-arc first → second, then the tree paths second → join → first.
+            // The cycle: the in-arc first → second, then the tree paths second → join → first. An ancestor
+            // has a larger subtree, so the node with the smaller one is never the join (LEMON's rule).
             int u = first, v = second;
-            while (nodes[u].Depth > nodes[v].Depth) u = nodes[u].Parent;
-            while (nodes[v].Depth > nodes[u].Depth) v = nodes[v].Parent;
-            while (u != v) { u = nodes[u].Parent; v = nodes[v].Parent; }
+            while (u != v)
+            {
+                if (nodes[u].Size < nodes[v].Size) u = nodes[u].Parent;
+                else v = nodes[v].Parent;
+            }
             int join = u;
 
             // Leaving arc: the last blocking arc met when walking the cycle in its direction from the
@@ -411,6 +414,10 @@ public static partial class NetworkSimplex
             // The subtree below the leaving arc is cut off and hangs again from the in-arc: re-root it at
             // uIn by reversing the stem uIn … uOut, shifting each stem arc to the node above it.
             int uIn = onFirstSide ? first : second, vIn = onFirstSide ? second : first;
+            int moved = nodes[uOut].Size;
+            for (u = nodes[uOut].Parent; u != join; u = nodes[u].Parent) nodes[u].Size -= moved;
+            for (u = vIn; u != join; u = nodes[u].Parent) nodes[u].Size += moved;
+            int sizeBelow = 0; // old subtree size of the stem node below (now above)
             long carriedArc = inArc;
             bool carriedUp = uIn == first;
             double carriedFlow = delta;
@@ -423,6 +430,9 @@ public static partial class NetworkSimplex
                 long oldArc = node.Arc;
                 bool oldUp = node.Up;
                 double oldFlow = node.Flow;
+                int oldSize = node.Size;
+                node.Size = moved - sizeBelow; // all of the moved part except what now lies above
+                sizeBelow = oldSize;
                 Detach(u);
                 Attach(u, newParent);
                 node.Arc = carriedArc;
@@ -436,25 +446,35 @@ public static partial class NetworkSimplex
                 u = oldParent;
             }
 
+            // Reduced costs change only across the cut: shift the moved subtree by σ, or (potentials
+            // matter up to a constant) the rest of the tree by −σ, whichever has fewer nodes.
             double cIn = Cost(inArc);
             double sigma = nodes[uIn].Up ? _pi[vIn] - _pi[uIn] - cIn : _pi[vIn] - _pi[uIn] + cIn;
-            ShiftSubtree(uIn, sigma);
+            if (2 * moved <= _root + 1) ShiftSubtree(uIn, -1, sigma);
+            else ShiftSubtree(_root, uIn, -sigma);
         }
 
+        // Adds sigma to π over the subtree of top, leaving out the subtree of skip (−1: none).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ShiftSubtree(int top, double sigma)
+        private void ShiftSubtree(int top, int skip, double sigma)
         {
             var nodes = _nodes;
-            int u = top, depth = nodes[nodes[top].Parent].Depth + 1;
+            var pi = _pi;
+            int u = top;
             while (true)
             {
-                _pi[u] += sigma;
-                nodes[u].Depth = depth;
+                pi[u] += sigma;
                 int child = nodes[u].FirstChild;
-                if (child >= 0) { u = child; depth++; continue; }
-                while (u != top && nodes[u].NextSibling < 0) { u = nodes[u].Parent; depth--; }
-                if (u == top) return;
-                u = nodes[u].NextSibling;
+                if (child >= 0 && child == skip) child = nodes[child].NextSibling;
+                if (child >= 0) { u = child; continue; }
+                while (true)
+                {
+                    if (u == top) return;
+                    int next = nodes[u].NextSibling;
+                    if (next >= 0 && next == skip) next = nodes[next].NextSibling;
+                    if (next >= 0) { u = next; break; }
+                    u = nodes[u].Parent;
+                }
             }
         }
 
@@ -463,13 +483,13 @@ public static partial class NetworkSimplex
         private void RecomputePotentials()
         {
             var nodes = _nodes;
+            _pi[_root] = 0;
             int u = nodes[_root].FirstChild;
             while (u >= 0)
             {
                 ref var node = ref nodes[u];
                 double c = node.Arc >= 0 ? Cost(node.Arc) : node.Up ? 0 : _artificialCost;
                 _pi[u] = node.Up ? _pi[node.Parent] - c : _pi[node.Parent] + c;
-                node.Depth = nodes[node.Parent].Depth + 1;
                 if (node.FirstChild >= 0) { u = node.FirstChild; continue; }
                 while (u != _root && nodes[u].NextSibling < 0) u = nodes[u].Parent;
                 if (u == _root) break;
