@@ -145,17 +145,18 @@ public static partial class NetworkSimplex
         private AtomBlocks? _sourceBlocks, _targetBlocks;
 
         /// <summary>
-        /// Prices all n1·n2 pairs against the current potentials and returns, per source, up to
-        /// <paramref name="perSource"/> pairs of most negative reduced cost that fail the entering test of
-        /// the simplex (the same arithmetic, bit for bit), as ascending arc identities. Empty: the tree is
-        /// optimal for the complete problem. Sources and targets are grouped in blocks with bounding boxes;
-        /// a block pair, and then a block for one source, is skipped when a lower bound of its reduced
-        /// costs is positive beyond round-off, which cannot skip a failing pair. Rows are independent:
-        /// the result does not depend on the thread count.
+        /// Prices all n1·n2 pairs against the current potentials. Returns, as ascending arc identities, the
+        /// pairs that fail the entering test of the simplex (the same arithmetic, bit for bit): per source
+        /// up to <paramref name="perAtom"/> of most negative reduced cost, and the same per target (a few
+        /// targets with badly determined potentials, e.g. tiny masses on zero-flow tree arcs, would
+        /// otherwise fill every source's list). Empty: the tree is optimal for the complete problem.
+        /// Both sides are grouped in blocks with bounding boxes; a block pair, and then a block for one
+        /// atom, is skipped when a lower bound of its reduced costs is positive beyond round-off, which
+        /// cannot skip a failing pair. Atoms are priced independently: no dependence on the thread count.
         /// </summary>
-        public long[] PriceAllPairs(int perSource)
+        public long[] PriceAllPairs(int perAtom)
         {
-            if (_targetBlocks is null)
+            if (_sourceBlocks is null || _targetBlocks is null)
             {
                 var xAxisMajor = new double[_k * _n1];
                 for (int i = 0; i < _n1; i++)
@@ -163,91 +164,117 @@ public static partial class NetworkSimplex
                 _sourceBlocks = new AtomBlocks(xAxisMajor, _n1, _k);
                 _targetBlocks = new AtomBlocks(_y, _n2, _k);
             }
-            var sources = _sourceBlocks!;
-            var targets = _targetBlocks;
-            // Target potentials in block order; per block max π and max |π| (targets), min π (sources).
-            var pi = new double[_n2];
-            var targetMax = new double[targets.Count];
-            var targetMaxAbs = new double[targets.Count];
-            for (int b = 0; b < targets.Count; b++)
-            {
-                double max = double.NegativeInfinity, maxAbs = 0;
-                for (int t = targets.Start[b]; t < targets.Start[b + 1]; t++)
-                {
-                    double v = pi[t] = _pi[_n1 + targets.Order[t]];
-                    max = Math.Max(max, v);
-                    maxAbs = Math.Max(maxAbs, Math.Abs(v));
-                }
-                targetMax[b] = max;
-                targetMaxAbs[b] = maxAbs;
-            }
-
-            var found = new long[(long)_n1 * perSource];
-            var counts = new int[_n1];
-            void PriceSourceBlock(int s)
-            {
-                Span<double> values = stackalloc double[perSource];
-                double minPi = double.PositiveInfinity, maxAbsPi = 0;
-                for (int r = sources.Start[s]; r < sources.Start[s + 1]; r++)
-                {
-                    minPi = Math.Min(minPi, _pi[sources.Order[r]]);
-                    maxAbsPi = Math.Max(maxAbsPi, Math.Abs(_pi[sources.Order[r]]));
-                }
-                // Target blocks that may hold a failing pair for some source of this block. Every pair has
-                // reduced cost ≥ dist² + min π_i − max π_j (exactly); a margin of 1e-14 of the magnitudes
-                // covers the rounding of the bound and of the pair values.
-                var candidates = new List<int>();
-                for (int b = 0; b < targets.Count; b++)
-                {
-                    double d2 = AtomBlocks.SquaredDistance(sources, s, targets, b);
-                    if (!(d2 + minPi - targetMax[b] > 1e-14 * (maxAbsPi + targetMaxAbs[b] + d2))) candidates.Add(b);
-                }
-                for (int r = sources.Start[s]; r < sources.Start[s + 1]; r++)
-                {
-                    int i = sources.Order[r];
-                    var list = found.AsSpan(i * perSource, perSource);
-                    int count = 0;
-                    double cutoff = double.PositiveInfinity;
-                    double piI = _pi[i], absPiI = Math.Abs(piI);
-                    var x = _x.AsSpan(i * _k, _k);
-                    foreach (int b in candidates)
-                    {
-                        double d2 = targets.SquaredDistance(b, x);
-                        if (d2 + piI - targetMax[b] > 1e-14 * (absPiI + targetMaxAbs[b] + d2)) continue;
-                        PriceBlock(i, targets, pi, targets.Start[b], targets.Start[b + 1], values, list, ref count, ref cutoff);
-                    }
-                    counts[i] = count;
-                }
-            }
-            if ((long)_n1 * _n2 < 1L << 22) for (int s = 0; s < sources.Count; s++) PriceSourceBlock(s);
-            else Parallel.For(0, sources.Count, Parallelism.Options, PriceSourceBlock);
-            int total = 0;
-            foreach (int c in counts) total += c;
-            var keys = new long[total];
-            int n = 0;
-            for (int i = 0; i < _n1; i++)
-                for (int r = 0; r < counts[i]; r++) keys[n++] = (long)i * _n2 + found[i * perSource + r];
+            var sourcePi = new BlockPotentials(_sourceBlocks, _pi, 0);
+            var targetPi = new BlockPotentials(_targetBlocks, _pi, _n1);
+            var bySource = PriceSide(_sourceBlocks, sourcePi, _targetBlocks, targetPi, true, perAtom);
+            var byTarget = PriceSide(_targetBlocks, targetPi, _sourceBlocks, sourcePi, false, perAtom);
+            var keys = new long[bySource.Length + byTarget.Length];
+            bySource.CopyTo(keys, 0);
+            byTarget.CopyTo(keys, bySource.Length);
             Array.Sort(keys);
             return keys;
         }
 
-        // Block targets t0..t1 (in block order) of row i: keeps the failing pairs of smallest reduced cost
-        // (ties: lower j) in values/targets. The test is the simplex's entering test
-        // rc < −ε·max(|π_i|, |π_j|, c_ij), computed with the operations of Cost and the block scan.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void PriceBlock(int i, AtomBlocks blocks, double[] pi, int t0, int t1,
-            Span<double> values, Span<long> targets, ref int count, ref double cutoff)
+        // Potentials of one side in block order, with per-block min, max and max |π|.
+        private sealed class BlockPotentials
         {
-            double[] y = blocks.Positions;
-            int[] order = blocks.Order;
-            double piI = _pi[i];
+            public BlockPotentials(AtomBlocks blocks, double[] pi, int offset)
+            {
+                Values = new double[blocks.Order.Length];
+                Min = new double[blocks.Count];
+                Max = new double[blocks.Count];
+                MaxAbs = new double[blocks.Count];
+                for (int b = 0; b < blocks.Count; b++)
+                {
+                    double min = double.PositiveInfinity, max = double.NegativeInfinity, maxAbs = 0;
+                    for (int t = blocks.Start[b]; t < blocks.Start[b + 1]; t++)
+                    {
+                        double v = Values[t] = pi[offset + blocks.Order[t]];
+                        min = Math.Min(min, v);
+                        max = Math.Max(max, v);
+                        maxAbs = Math.Max(maxAbs, Math.Abs(v));
+                    }
+                    (Min[b], Max[b], MaxAbs[b]) = (min, max, maxAbs);
+                }
+            }
+
+            public double[] Values { get; }
+            public double[] Min { get; }
+            public double[] Max { get; }
+            public double[] MaxAbs { get; }
+        }
+
+        // For every atom of one side ("rows"), up to perRow atoms of the other side ("lanes") whose pair
+        // fails the entering test, most negative first; returned as arc identities. The reduced cost is
+        // c + π_source − π_target, so a pair's lower bound is dist² + min π_source − max π_target; a margin of
+        // 1e-14 of the magnitudes covers the rounding of the bound and of the pair values.
+        private long[] PriceSide(AtomBlocks rows, BlockPotentials rowPi, AtomBlocks lanes, BlockPotentials lanePi, bool rowsAreSources, int perRow)
+        {
+            int rowCount = rows.Order.Length;
+            var found = new int[rowCount * perRow];
+            var counts = new int[rowCount];
+            void PriceRowBlock(int s)
+            {
+                Span<double> values = stackalloc double[perRow];
+                Span<double> point = stackalloc double[_k];
+                var blocks = new List<int>();
+                for (int b = 0; b < lanes.Count; b++)
+                {
+                    double d2 = AtomBlocks.SquaredDistance(rows, s, lanes, b);
+                    double low = rowsAreSources ? rowPi.Min[s] - lanePi.Max[b] : lanePi.Min[b] - rowPi.Max[s];
+                    if (!(d2 + low > 1e-14 * (rowPi.MaxAbs[s] + lanePi.MaxAbs[b] + d2))) blocks.Add(b);
+                }
+                for (int r = rows.Start[s]; r < rows.Start[s + 1]; r++)
+                {
+                    for (int c = 0; c < _k; c++) point[c] = rows.Positions[c * rowCount + r];
+                    double piRow = rowPi.Values[r];
+                    var list = found.AsSpan(r * perRow, perRow);
+                    int count = 0;
+                    double cutoff = double.PositiveInfinity;
+                    foreach (int b in blocks)
+                    {
+                        double d2 = lanes.SquaredDistance(b, point);
+                        double low = rowsAreSources ? piRow - lanePi.Max[b] : lanePi.Min[b] - piRow;
+                        if (d2 + low > 1e-14 * (Math.Abs(piRow) + lanePi.MaxAbs[b] + d2)) continue;
+                        PriceBlock(point, piRow, lanes, lanePi.Values, lanes.Start[b], lanes.Start[b + 1], rowsAreSources,
+                            values, list, ref count, ref cutoff);
+                    }
+                    counts[r] = count;
+                }
+            }
+            if ((long)_n1 * _n2 < 1L << 22) for (int s = 0; s < rows.Count; s++) PriceRowBlock(s);
+            else Parallel.For(0, rows.Count, Parallelism.Options, PriceRowBlock);
+            int total = 0;
+            foreach (int c in counts) total += c;
+            var keys = new long[total];
+            int n = 0;
+            for (int r = 0; r < rowCount; r++)
+            {
+                long row = rows.Order[r];
+                for (int l = 0; l < counts[r]; l++)
+                    keys[n++] = rowsAreSources ? row * _n2 + found[r * perRow + l] : found[r * perRow + l] * (long)_n2 + row;
+            }
+            return keys;
+        }
+
+        // One row atom (point, potential) against lanes t0..t1 of a block: keeps the failing pairs of
+        // smallest reduced cost (ties: lower lane index) in values/list. The test is the simplex's entering
+        // test rc < −ε·max(|π_i|, |π_j|, c_ij) with the operations of Cost (d² is the same for d and −d) and
+        // of the block scan, (c + π_source) − π_target.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void PriceBlock(ReadOnlySpan<double> point, double piRow, AtomBlocks lanes, double[] lanePi, int t0, int t1,
+            bool rowsAreSources, Span<double> values, Span<int> list, ref int count, ref double cutoff)
+        {
+            double[] positions = lanes.Positions;
+            int[] order = lanes.Order;
+            int laneCount = order.Length;
             int t = t0;
             if (t1 - t0 >= Vector<double>.Count)
             {
-                ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
-                ref double piRef = ref MemoryMarshal.GetArrayDataReference(pi);
-                var vPiI = new Vector<double>(piI);
-                var vAbsPiI = Vector.Abs(vPiI);
+                ref double posRef = ref MemoryMarshal.GetArrayDataReference(positions);
+                ref double piRef = ref MemoryMarshal.GetArrayDataReference(lanePi);
+                var vPiRow = new Vector<double>(piRow);
+                var vAbsPiRow = Vector.Abs(vPiRow);
                 var vMinusEps = new Vector<double>(-Epsilon);
                 var vCutoff = new Vector<double>(cutoff);
                 for (; t <= t1 - Vector<double>.Count; t += Vector<double>.Count)
@@ -255,58 +282,62 @@ public static partial class NetworkSimplex
                     var cost = Vector<double>.Zero;
                     for (int c = 0; c < _k; c++)
                     {
-                        var d = Vector.LoadUnsafe(ref yRef, (nuint)(c * _n2 + t)) - new Vector<double>(_x[i * _k + c]);
+                        var d = Vector.LoadUnsafe(ref posRef, (nuint)(c * laneCount + t)) - new Vector<double>(point[c]);
                         cost += d * d;
                     }
-                    var piJ = Vector.LoadUnsafe(ref piRef, (nuint)t);
-                    var rc = cost + vPiI - piJ;
-                    var scale = Vector.Max(Vector.Max(vAbsPiI, Vector.Abs(piJ)), cost);
+                    var piLane = Vector.LoadUnsafe(ref piRef, (nuint)t);
+                    var rc = rowsAreSources ? cost + vPiRow - piLane : cost + piLane - vPiRow;
+                    var scale = Vector.Max(Vector.Max(vAbsPiRow, Vector.Abs(piLane)), cost);
                     var flagged = Vector.LessThan(rc, vMinusEps * scale) & Vector.LessThanOrEqual(rc, vCutoff);
                     if (flagged == Vector<long>.Zero) continue;
                     for (int l = 0; l < Vector<double>.Count; l++)
-                        if (flagged[l] != 0) Insert(values, targets, ref count, ref cutoff, rc[l], order[t + l]);
+                        if (flagged[l] != 0) Insert(values, list, ref count, ref cutoff, rc[l], order[t + l]);
                     vCutoff = new Vector<double>(cutoff);
                 }
             }
             for (; t < t1; t++)
             {
-                int j = order[t];
-                double cost = Cost(i, j), piJ = pi[t];
-                double rc = cost + piI - piJ;
-                if (rc <= cutoff && rc < -Epsilon * Math.Max(Math.Max(Math.Abs(piI), Math.Abs(piJ)), cost))
-                    Insert(values, targets, ref count, ref cutoff, rc, j);
+                double cost = 0;
+                for (int c = 0; c < _k; c++)
+                {
+                    double d = positions[c * laneCount + t] - point[c];
+                    cost += d * d;
+                }
+                double piLane = lanePi[t];
+                double rc = rowsAreSources ? cost + piRow - piLane : cost + piLane - piRow;
+                if (rc <= cutoff && rc < -Epsilon * Math.Max(Math.Max(Math.Abs(piRow), Math.Abs(piLane)), cost))
+                    Insert(values, list, ref count, ref cutoff, rc, order[t]);
             }
         }
 
-        // Sorted insertion by (value, target) into a list of at most values.Length entries.
-        private static void Insert(Span<double> values, Span<long> targets, ref int count, ref double cutoff, double value, int target)
+        // Sorted insertion by (value, lane) into a list of at most values.Length entries.
+        private static void Insert(Span<double> values, Span<int> lanes, ref int count, ref double cutoff, double value, int lane)
         {
             int capacity = values.Length;
-            if (count == capacity && (value > values[^1] || (value == values[^1] && target > targets[^1]))) return;
+            if (count == capacity && (value > values[^1] || (value == values[^1] && lane > lanes[^1]))) return;
             int at = count < capacity ? count : capacity - 1;
-            while (at > 0 && (values[at - 1] > value || (values[at - 1] == value && targets[at - 1] > target)))
+            while (at > 0 && (values[at - 1] > value || (values[at - 1] == value && lanes[at - 1] > lane)))
             {
                 values[at] = values[at - 1];
-                targets[at] = targets[at - 1];
+                lanes[at] = lanes[at - 1];
                 at--;
             }
             values[at] = value;
-            targets[at] = target;
+            lanes[at] = lane;
             if (count < capacity) count++;
             if (count == capacity) cutoff = values[capacity - 1];
         }
 
-        /// <summary>The plan's positive entries on tree arcs (no certificate pass).</summary>
-        public List<PlanEntry> PlanEntries()
+        /// <summary>The real arcs of the spanning tree with their flows, zero flows included (no certificate pass).</summary>
+        public List<PlanEntry> TreeArcs()
         {
-            var plan = new List<PlanEntry>(_root);
+            var arcs = new List<PlanEntry>(_root);
             for (int u = 0; u < _root; u++)
             {
                 var node = _nodes[u];
-                if (node.Arc < 0 || !(node.Flow > 0)) continue;
-                plan.Add(new PlanEntry((int)(node.Arc / _n2), (int)(node.Arc % _n2), node.Flow));
+                if (node.Arc >= 0) arcs.Add(new PlanEntry((int)(node.Arc / _n2), (int)(node.Arc % _n2), node.Flow));
             }
-            return plan;
+            return arcs;
         }
     }
 }

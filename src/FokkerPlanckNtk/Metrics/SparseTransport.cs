@@ -117,7 +117,7 @@ public static class SparseTransport
 
         var watch = Stopwatch.StartNew();
         var solver = new NetworkSimplex.Solver(a, b);
-        solver.AddArcs(Refine(coarse.PlanEntries(), ca, cb, a, b));
+        solver.AddArcs(AttachOrphans(Refine(coarse.TreeArcs(), ca, cb, a, b), a, b));
         TransportStatus status;
         int round = 0;
         bool capReached = false;
@@ -144,9 +144,10 @@ public static class SparseTransport
         return (solver, status, limit);
     }
 
-    // The fine arcs under the coarse plan: every fine pair of each coarse pair (B, B') in the plan, or,
+    // The fine arcs under the coarse tree: every fine pair of each coarse pair (B, B') on a tree arc, or,
     // for large boxes, the north-west-corner staircase of the fine masses scaled to the coarse flow
-    // (a_i·f/a_B against b_j·f/b_B'), which is feasible with |B| + |B'| − 1 arcs.
+    // (a_i·f/a_B against b_j·f/b_B'), which is feasible with |B| + |B'| − 1 arcs. Zero-flow tree arcs
+    // count too: they carry the dual structure of degenerate parts (tiny masses whose flow was absorbed).
     private static long[] Refine(List<PlanEntry> plan, Coarsening ca, Coarsening cb, AtomicMeasure a, AtomicMeasure b)
     {
         var (startA, membersA) = Members(ca.CoarseIndex, ca.Coarse.Count, a.Weights);
@@ -186,6 +187,50 @@ public static class SparseTransport
         var result = keys.ToArray();
         Array.Sort(result);
         return result;
+    }
+
+    // Every atom without an arc (zero masses, boxes left out of the coarse tree) gets one to its nearest
+    // atom on the other side. Otherwise it hangs from the artificial root with a big-M potential, and
+    // every source would price it as its most violated pair, round after round.
+    private static long[] AttachOrphans(long[] keys, AtomicMeasure a, AtomicMeasure b)
+    {
+        long n2 = b.Count;
+        var hasRow = new bool[a.Count];
+        var hasColumn = new bool[b.Count];
+        foreach (long key in keys)
+        {
+            hasRow[key / n2] = true;
+            hasColumn[key % n2] = true;
+        }
+        var extra = new List<long>();
+        for (int i = 0; i < a.Count; i++)
+            if (!hasRow[i]) extra.Add(i * n2 + Nearest(a, i, b));
+        for (int j = 0; j < b.Count; j++)
+            if (!hasColumn[j]) extra.Add(Nearest(b, j, a) * n2 + j);
+        if (extra.Count == 0) return keys;
+        var all = keys.Concat(extra).ToArray();
+        Array.Sort(all);
+        return all;
+    }
+
+    // The atom of `to` nearest to atom i of `from` (lowest index among ties).
+    private static int Nearest(AtomicMeasure from, int i, AtomicMeasure to)
+    {
+        int k = from.Dimension, best = 0;
+        double bestDistance = double.PositiveInfinity;
+        var x = from.Position(i);
+        var y = to.Positions;
+        for (int j = 0; j < to.Count; j++)
+        {
+            double d2 = 0;
+            for (int c = 0; c < k; c++)
+            {
+                double d = y[j * k + c] - x[c];
+                d2 += d * d;
+            }
+            if (d2 < bestDistance) { bestDistance = d2; best = j; }
+        }
+        return best;
     }
 
     // Atoms of positive mass grouped by coarse atom (CSR), in index order.
