@@ -8,5 +8,5 @@ values="$artifacts/transport-values.csv"
 mkdir -p "$artifacts"
 rm -f "$values"
 FPNTK_TRANSPORT_VALUES="$(pwd)/$values" dotnet run -c Release --project tests/FokkerPlanckNtk.Benchmarks -- \
-    --filter '*TransportBenchmarks*' --artifacts "$artifacts"
+    --filter '*.TransportBenchmarks.*' --artifacts "$artifacts"
 /usr/bin/python3 validation/transport/compare_pot.py "$artifacts" "$values"
