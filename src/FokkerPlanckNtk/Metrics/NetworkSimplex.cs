@@ -126,10 +126,6 @@ public static partial class NetworkSimplex
 
         public long Iterations => _iterations;
 
-        public int SourceCount => _n1;
-
-        public int TargetCount => _n2;
-
         /// <summary>Pivots until no arc of the pricing domain has a negative reduced cost beyond round-off
         /// (Optimal, or Infeasible when mass is left on artificial arcs) or the cap on the total number of
         /// pivots is reached. The potentials are fresh from the tree when it returns Optimal/Infeasible.</summary>
@@ -161,7 +157,7 @@ public static partial class NetworkSimplex
             return s;
         }
 
-        public double ArtificialFlow()
+        private double ArtificialFlow()
         {
             double s = 0;
             for (int u = 0; u < _root; u++) if (_nodes[u].Arc < 0) s += _nodes[u].Flow;
@@ -562,7 +558,7 @@ public static partial class NetworkSimplex
         private double MaxViolation(double[] phi, double[] psi)
         {
             var rowMax = new double[_n1];
-            if ((long)_n1 * _n2 < 1L << 22) for (int i = 0; i < _n1; i++) rowMax[i] = RowViolation(i, phi[i], psi);
+            if (_arcCount < 1L << 22) for (int i = 0; i < _n1; i++) rowMax[i] = RowViolation(i, phi[i], psi);
             else Parallel.For(0, _n1, Parallelism.Options, i => rowMax[i] = RowViolation(i, phi[i], psi));
             return rowMax.Max();
         }

@@ -6,8 +6,9 @@ namespace FokkerPlanckNtk.Metrics;
 /// <summary>Options of <see cref="SparseTransport"/>. The caps are counts, not times, so that results are reproducible.</summary>
 public sealed record SparseTransportOptions
 {
-    /// <summary>Pairs added per source atom and pricing round: its violating pairs of most negative reduced cost.</summary>
-    public int ArcsPerSource { get; init; } = 4;
+    /// <summary>Pairs added per atom (each source and each target) and pricing round: its violating pairs
+    /// of most negative reduced cost.</summary>
+    public int ArcsPerAtom { get; init; } = 4;
 
     /// <summary>Pricing rounds (passes over all pairs) per scale; reaching the cap ends the solve with
     /// status IterationLimit and says so.</summary>
@@ -28,20 +29,21 @@ public sealed record SparseTransportOptions
 /// <see cref="NetworkSimplex"/> on a sparse arc set that column generation enlarges until the optimum
 /// of the restricted problem is optimal for all n·m pairs.
 /// <list type="number">
-/// <item>Multiscale start: both measures are aggregated on a lattice of boxes (2× the atom spacing) into
-///   atoms at the box mass centroids, recursively, down to a scale solved on all pairs. The fine arc set
-///   starts as the coarse plan refined: all fine pairs of every coarse pair in the plan's support (a
-///   north-west-corner split where a box pair holds more than 256 fine pairs). The restricted problem is
-///   then feasible: spreading each coarse pair's mass over its fine pairs gives a plan.</item>
+/// <item>Multiscale start: both measures are aggregated on a lattice of boxes (2× the atom spacing, or
+///   blocks of 2^k grid cells) into atoms at the box mass centroids, recursively, down to a scale solved
+///   on all pairs. The fine arc set starts as the coarse spanning tree refined: all fine pairs of every
+///   box pair on a coarse tree arc (a north-west-corner staircase where a box pair holds more than 256
+///   fine pairs), so the restricted problem is feasible; atoms left without an arc get one to their
+///   nearest neighbour.</item>
 /// <item>Column generation: solve the restricted problem (warm: the tree of the previous round is kept),
-///   price all n·m pairs against its potentials on the fly (SIMD, threads over fixed row blocks), add per
-///   source the pairs of most negative reduced cost that fail the simplex's entering test, repeat until
-///   no pair fails it.</item>
+///   price all n·m pairs against its potentials on the fly (SIMD, block bounds, threads over fixed
+///   blocks), add per source and per target the pairs of most negative reduced cost that fail the
+///   simplex's entering test, repeat until no pair fails it.</item>
 /// </list>
 /// The end state is the network simplex's own optimality condition over the complete bipartite graph, so
 /// the value is the dense solver's (the same big-M problem, exact up to round-off); the returned
 /// certificate (max violation over all pairs, duality gap) is computed in a last independent pass.
-/// Rows are priced independently and merged in row order: results do not depend on the thread count.
+/// Atoms are priced independently and merged in index order: results do not depend on the thread count.
 /// </summary>
 public static class SparseTransport
 {
@@ -63,7 +65,7 @@ public static class SparseTransport
     {
         var clock = Stopwatch.StartNew();
         options ??= SparseTransportOptions.Default;
-        InputException.RequireAtLeast("arcsPerSource", options.ArcsPerSource, 1);
+        InputException.RequireAtLeast("arcsPerAtom", options.ArcsPerAtom, 1);
         InputException.RequireAtLeast("maxRounds", options.MaxRounds, 1);
         if (options.MaxDensePairs < 1) throw new InputException("maxDensePairs", options.MaxDensePairs, "must be at least 1");
         (source, target) = AtomicMeasure.Pair(source, target, normalize);
@@ -87,7 +89,7 @@ public static class SparseTransport
             $"{Sources}×{Targets}: {(Rounds == 0 ? "all pairs" : $"{Arcs} arcs, {Rounds} rounds")}, {Pivots} pivots, {Seconds:F3} s{(Rounds == 0 ? "" : $" ({PricingSeconds:F3} s pricing)")}");
     }
 
-    // One scale: the coarser scales first (recursively), then column generation from the refined plan.
+    // One scale: the coarser scales first (recursively), then column generation from the refined tree.
     private static (NetworkSimplex.Solver Solver, TransportStatus Status, long Limit) SolveScale(AtomicMeasure a, AtomicMeasure b,
         double[] origin, double[] boxSide, SparseTransportOptions options, List<ScaleReport> scales)
     {
@@ -127,7 +129,7 @@ public static class SparseTransport
             status = solver.Run(limit);
             if (status == TransportStatus.IterationLimit) break;
             var pricing = Stopwatch.StartNew();
-            var candidates = solver.PriceAllPairs(options.ArcsPerSource);
+            var candidates = solver.PriceAllPairs(options.ArcsPerAtom);
             pricingSeconds += pricing.Elapsed.TotalSeconds;
             round++;
             // Nothing fails the entering test: optimal for all pairs. Candidates already in the set can
@@ -148,13 +150,13 @@ public static class SparseTransport
     // for large boxes, the north-west-corner staircase of the fine masses scaled to the coarse flow
     // (a_i·f/a_B against b_j·f/b_B'), which is feasible with |B| + |B'| − 1 arcs. Zero-flow tree arcs
     // count too: they carry the dual structure of degenerate parts (tiny masses whose flow was absorbed).
-    private static long[] Refine(List<PlanEntry> plan, Coarsening ca, Coarsening cb, AtomicMeasure a, AtomicMeasure b)
+    private static long[] Refine(List<PlanEntry> tree, Coarsening ca, Coarsening cb, AtomicMeasure a, AtomicMeasure b)
     {
         var (startA, membersA) = Members(ca.CoarseIndex, ca.Coarse.Count, a.Weights);
         var (startB, membersB) = Members(cb.CoarseIndex, cb.Coarse.Count, b.Weights);
         long n2 = b.Count;
         var keys = new List<long>();
-        foreach (var entry in plan)
+        foreach (var entry in tree)
         {
             var sources = membersA.AsSpan(startA[entry.Source], startA[entry.Source + 1] - startA[entry.Source]);
             var targets = membersB.AsSpan(startB[entry.Target], startB[entry.Target + 1] - startB[entry.Target]);

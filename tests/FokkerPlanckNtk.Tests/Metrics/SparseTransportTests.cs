@@ -113,7 +113,7 @@ public class SparseTransportTests
     public void MatchesMinCostFlowOnSmallRandomProblems()
     {
         var random = new Random(1203);
-        var tiny = new SparseTransportOptions { MaxDensePairs = 16, ArcsPerSource = 2 };
+        var tiny = new SparseTransportOptions { MaxDensePairs = 16, ArcsPerAtom = 2 };
         double worst = 0;
         for (int trial = 0; trial < 200; trial++)
         {
@@ -300,8 +300,8 @@ public class SparseTransportTests
     public void BadOptionsAreNamed()
     {
         var a = new AtomicMeasure([0, 0, 1, 1], 2);
-        Assert.That(() => SparseTransport.Solve(a, a, options: new SparseTransportOptions { ArcsPerSource = 0 }),
-            Throws.TypeOf<InputException>().With.Message.StartsWith("arcsPerSource = 0"));
+        Assert.That(() => SparseTransport.Solve(a, a, options: new SparseTransportOptions { ArcsPerAtom = 0 }),
+            Throws.TypeOf<InputException>().With.Message.StartsWith("arcsPerAtom = 0"));
         Assert.That(() => SparseTransport.Solve(a, a, options: new SparseTransportOptions { MaxRounds = 0 }),
             Throws.TypeOf<InputException>().With.Message.StartsWith("maxRounds = 0"));
         Assert.That(() => SparseTransport.Solve(a, new AtomicMeasure([0, 0, 1, 1], 2, [1, 2])),
