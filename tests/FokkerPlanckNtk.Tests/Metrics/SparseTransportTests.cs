@@ -253,6 +253,29 @@ public class SparseTransportTests
         TestContext.Out.WriteLine($"relative difference {Relative(r.W2Squared, exact):E1}, {r.Seconds:F2} s; {r.Message}");
     }
 
+    // The default run's comparison: 10⁴ particles against a 128² grid density. Two routes to the same
+    // optimum with different arc sets and pivot sequences (grid-aligned scales with the grid as source
+    // and 4 arcs per atom; generic lattice scales with the particles as source and 1 arc per atom) must
+    // agree to round-off, and each carries a certificate at round-off (ErrorBound).
+    [Test]
+    public void ParticlesAgainst128GridAgreeAcrossRoutes()
+    {
+        var grid = UniformGrid.Cube(2, 128, 7);
+        var p = Density(grid, (x, y) => Gaussian(x, y, 0.1, 0, 1, 0.9, 0.1));
+        var random = new Random(1205);
+        var points = new double[2 * 10_000];
+        for (int i = 0; i < points.Length; i++)
+            points[i] = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var particles = new AtomicMeasure(points, 2, null, "particles");
+        var viaGrid = Wasserstein.Between(grid, p, particles);
+        Assert.That(viaGrid.Method, Is.EqualTo(Wasserstein.ExactColumnGeneration));
+        Assert.That(viaGrid.ErrorBound, Is.LessThan(1e-9 * viaGrid.W2), viaGrid.Message);
+        var transposed = SparseTransport.Solve(particles, AtomicMeasure.FromGrid(grid, p), options: new SparseTransportOptions { ArcsPerAtom = 1 });
+        Assert.That(transposed.Status, Is.EqualTo(TransportStatus.Optimal), transposed.Message);
+        Assert.That(transposed.Cost, Is.EqualTo(viaGrid.W2Squared).Within(Agreement * viaGrid.W2Squared));
+        TestContext.Out.WriteLine($"W2 {viaGrid.W2:G12} ± {viaGrid.ErrorBound:E1} in {viaGrid.Seconds:F2} s; relative difference of W2² between the routes {Relative(transposed.Cost, viaGrid.W2Squared):E1}");
+    }
+
     [Test]
     public void ResultsDoNotDependOnThreadCount()
     {
