@@ -27,7 +27,7 @@ if (args.Length > 0 && args[0] == "ou-accuracy")
 if (args.Length > 0 && args[0] == "parts")
 {
     Parallelism.Threads = 1;
-    foreach (var c in new[] { "d1-N256", "d2-N64" })
+    foreach (var c in args.Length > 1 ? args[1..] : ["d1-N256", "d2-N64"])
     {
         var solver = PdeStepBenchmarks.MakeSolver(c, 4);
         var dens = solver.Density; var outp = new double[dens.Length]; var m1 = new double[solver.Model.Grid.ColumnCount];
