@@ -157,6 +157,23 @@ internal static class AnalysisCommands
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
+    /// <summary><c>fpntk reference</c>: a reference-solution file (reference.json) for other projects' tests.</summary>
+    public static int Reference(CommandContext context)
+    {
+        var config = context.ReadRunConfiguration();
+        var folder = OutputFolder.Create(context, config);
+        context.Logger.LogInformation("reference: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
+        var reference = Runs.ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);
+        reference.Write(folder.File("reference.json"));
+        folder.Finish(RunManifest.Completed);
+        var last = reference.Snapshots[^1];
+        context.Console.ClearProgress();
+        context.Output.WriteLine(FormattableString.Invariant(
+            $"{reference}; at t = {last.Time:G6}: tolerance L1 {last.DensityTolerance:G3}, residuals {last.ResidualTolerance:G3}"));
+        context.Output.WriteLine($"reference: {folder.File("reference.json")}");
+        return FpntkCommandLine.Success;
+    }
+
     public static Command W2Command(TextWriter output, TextWriter error, bool interactive)
     {
         var a = new Argument<string>("A") { Description = "a measure file: CSV atoms (x1..xk[,weight]), CSV cells (left,right,mass) or file.h5:/dataset" };

@@ -35,6 +35,10 @@ internal static class Commands
             "The Gram matrix H(p0), its spectrum, the Theorem 4.4 constants and bounds, and the linearized prediction at the output "
             + "times (ntk.json, ntk.csv).", AnalysisCommands.Ntk);
         yield return AnalysisCommands.W2Command(output, error, interactive);
+        yield return Make("reference",
+            "A reference-solution file (reference.json, format in docs/reference-format.md) for other projects' tests: the PDE on the "
+            + "configured grid and on the grid refined twice per axis; the refined solution is stored with tolerances from the difference.",
+            AnalysisCommands.Reference);
         var dir = new Argument<string>("DIR") { Description = "the folder of the interrupted run" };
         yield return Make("resume",
             "Continues an interrupted or killed run (run, solve, simulate) from its last checkpoint; the final files are identical to "

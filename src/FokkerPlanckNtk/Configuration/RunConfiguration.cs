@@ -92,13 +92,8 @@ public sealed record RunConfiguration
             Output.Write(w);
             w.WriteEndObject();
         }
-        return CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
+        return IO.JsonText.CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
     }
-
-    /// <summary>Puts arrays of plain numbers on one line (the indented writer gives every number its own line).</summary>
-    private static string CompactNumberArrays(string json) =>
-        System.Text.RegularExpressions.Regex.Replace(json, @"\[\s*(-?[0-9][-+0-9.eE]*(?:\s*,\s*-?[0-9][-+0-9.eE]*)*)\s*\]",
-            m => "[" + System.Text.RegularExpressions.Regex.Replace(m.Groups[1].Value, @"\s*,\s*", ", ") + "]");
 
     internal static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<double> values)
     {
