@@ -38,7 +38,7 @@ public sealed record RunConfiguration
         ("time.end", "final time > 0 (default 5, or the last output time)"),
         ("time.outputTimes", "increasing times in (0, end] (default 20 equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
-        ("time.stepper", "ssprk3 (default)"),
+        ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default ssprk3; backwardeuler: implicit, first order, for long runs)"),
         ("particles.count", "number of particles m ≥ 1 (default 4000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer ≥ 0 (default 1)"),
