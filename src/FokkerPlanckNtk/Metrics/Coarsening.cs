@@ -10,17 +10,13 @@ namespace FokkerPlanckNtk.Metrics;
 /// </summary>
 internal sealed class Coarsening
 {
-    private Coarsening(AtomicMeasure coarse, int[] boxOfAtom, double secondMoment)
+    private Coarsening(AtomicMeasure coarse, double secondMoment)
     {
         Coarse = coarse;
-        BoxOfAtom = boxOfAtom;
         SecondMoment = secondMoment;
     }
 
     public AtomicMeasure Coarse { get; }
-
-    /// <summary>Index of the coarse atom that absorbed each fine atom (−1 for atoms of zero mass in empty boxes).</summary>
-    public int[] BoxOfAtom { get; }
 
     /// <summary>Σ_i w_i |x_i − c_box(i)|² ≥ W2(μ, μ_coarse)².</summary>
     public double SecondMoment { get; }
@@ -64,7 +60,6 @@ internal sealed class Coarsening
         for (int i = 0; i < n; i++)
         {
             int b = newId[boxOf[i]];
-            boxOf[i] = b;
             if (b < 0) continue;
             double s = 0;
             for (int c = 0; c < k; c++)
@@ -74,7 +69,7 @@ internal sealed class Coarsening
             }
             moment += w[i] * s;
         }
-        return new Coarsening(new AtomicMeasure(positions.ToArray(), k, weights.ToArray(), m.Name + " (coarsened)"), boxOf, moment);
+        return new Coarsening(new AtomicMeasure(positions.ToArray(), k, weights.ToArray(), m.Name + " (coarsened)"), moment);
     }
 
     /// <summary>Number of non-empty boxes of the lattice that <paramref name="m"/> occupies.</summary>
