@@ -64,6 +64,7 @@ public sealed partial class PdeSolver
     private readonly double[][] _fluxTheta;          // per θ axis: flux through the upper face of each cell
     private readonly BlockScratch[] _scratch;
     private readonly double[] _blockMin;
+    private readonly double[] _blockRate;
     private readonly double[] _gram;                 // n × n
     private readonly double[] _gramScratch;          // one column-length row
     private double[] _density;
@@ -103,6 +104,7 @@ public sealed partial class PdeSolver
         _scratch = new BlockScratch[_blocks];
         for (int b = 0; b < _blocks; b++) _scratch[b] = new BlockScratch(_nu);
         _blockMin = new double[_blocks];
+        _blockRate = new double[_blocks];
         _gram = new double[_n * _n];
         _gramScratch = new double[_cols];
         _model.ThetaMoments(_density, _m0, _m1, _m2);
@@ -265,10 +267,20 @@ public sealed partial class PdeSolver
     /// </summary>
     internal double MaxOutflowRate()
     {
+        if (Parallelism.Threads == 1)
+            for (int b = 0; b < _blocks; b++) _blockRate[b] = MaxOutflowRate(b);
+        else
+            Parallel.For(0, _blocks, Parallelism.Options, b => _blockRate[b] = MaxOutflowRate(b));
+        return TensorPrimitives.Max(_blockRate); // a maximum: the same for any thread count
+    }
+
+    private double MaxOutflowRate(int block)
+    {
         int last = _nu - 1;
         Span<int> rows = [0, Math.Min(1, last), Math.Max(last - 1, 0), last];
         double rate = 0;
-        for (int a = 0; a < _cols; a++)
+        int end = Math.Min(_cols, (block + 1) * ColumnsPerBlock);
+        for (int a = block * ColumnsPerBlock; a < end; a++)
             foreach (int j in rows) rate = Math.Max(rate, CellOutflowRate(a, j));
         return rate;
     }
