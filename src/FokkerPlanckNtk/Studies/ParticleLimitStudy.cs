@@ -230,7 +230,8 @@ public sealed class ParticleLimitStudy : IStudy
         md.AppendLine("Errors at the n = 4 data points, with S seeds: RMS error = sqrt(mean over seeds and i of (r_i^m − r_i)²); " +
             "fluctuation = sqrt(mean over i of the variance of r_i^m over seeds); RMS bias = sqrt(mean over i of " +
             "(b̂_i² − e_i²)) with b̂_i = mean over seeds of r_i^m − r_i and e_i its standard error (the seed average's noise " +
-            "removed; noise = sqrt(mean e_i²)). RMS error² ≈ fluctuation² + RMS bias², so the RMS error levels off at the RMS bias.");
+            "removed; noise = sqrt(mean e_i²); 0 when the bias is below that noise). RMS error² ≈ fluctuation² + RMS bias², so " +
+            "the RMS error levels off at the RMS bias. Seconds: wall time of all seeds of one row.");
         md.AppendLine();
         md.AppendLine("## The PDE's grid error");
         md.AppendLine();
