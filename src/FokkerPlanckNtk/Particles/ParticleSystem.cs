@@ -19,7 +19,8 @@ namespace FokkerPlanckNtk.Particles;
 /// positions, noise, update, then σ(θ·x_i) at the new positions and the block's partial sums
 /// <c>Σ_j u_j σ(θ_j·x_i)</c>. The partial sums are combined in block order after the pass, so the residuals
 /// of the next step (and every result) are the same for any thread count. The σ table of the current
-/// positions is kept between steps, so each step evaluates the activation once per (particle, sample).</para>
+/// positions is kept between steps, so each step evaluates the activation once per (particle, sample)
+/// (tanh, sigmoid and the linear activation give σ' from σ; other activations add one σ' evaluation).</para>
 /// <para>Noise: the normals of block b at step k are a pure function of (seed, k, b)
 /// (<see cref="ParticleNoise"/>), so (positions, step index, seed) is the whole state: see
 /// <see cref="State"/> for checkpoints that resume bit for bit.</para>
@@ -42,7 +43,7 @@ public sealed class ParticleSystem
     private const int InitialStream = 0, DynamicsStream = 1;
 
     private readonly int _m, _d, _n, _blocks;
-    private readonly double _alpha, _lambda, _eta, _decay, _noiseScale;
+    private readonly double _alpha, _eta, _decay, _noiseScale;
     private readonly double[] _x;        // n × d, row-major
     private readonly double[] _y;
     private readonly double[][] _theta;  // d arrays of length m
@@ -98,7 +99,6 @@ public sealed class ParticleSystem
         _n = problem.SampleCount;
         _blocks = (count + BlockSize - 1) / BlockSize;
         _alpha = problem.Alpha;
-        _lambda = problem.Lambda;
         _eta = step;
         _decay = 1 - step * problem.Lambda;
         _noiseScale = Math.Sqrt(2 * problem.Lambda * step);
