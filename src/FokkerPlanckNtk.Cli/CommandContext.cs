@@ -100,16 +100,19 @@ internal sealed class CommandContext : IDisposable
         return RunConfiguration.Read(tree, ConfigFile is null ? null : Path.GetDirectoryName(ConfigFile), "logging");
     }
 
-    /// <summary>--out, or a new folder <c>runs/COMMAND-yyyyMMdd-HHmmss</c> under the current folder.</summary>
+    /// <summary>
+    /// --out, or a new folder <c>runs/COMMAND-yyyyMMdd-HHmmss</c> under the current folder (not created here:
+    /// the command creates it once its input is valid).
+    /// </summary>
     public string OutputDirectory()
     {
         string? given = Parse.GetValue(FpntkCommandLine.OutOption);
-        if (given is not null) return AtomicFile.EnsureWritableDirectory(given);
+        if (given is not null) return Path.GetFullPath(given);
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string basePath = Path.Combine("runs", $"{CommandName}-{stamp}");
         string path = basePath;
         for (int k = 2; Directory.Exists(path); k++) path = $"{basePath}-{k.ToString(CultureInfo.InvariantCulture)}";
-        return AtomicFile.EnsureWritableDirectory(path);
+        return Path.GetFullPath(path);
     }
 
     /// <summary>

@@ -26,9 +26,11 @@ internal static class Commands
             context => StartRun(context, "run"));
         yield return Make("solve", "The PDE alone: pde.csv, snapshots.h5, plots and report.html.",
             context => StartRun(context, "solve"));
+        yield return Make("simulate", "The particle system alone (finite width m, Euler–Maruyama): particles.csv, snapshots.h5, plots and report.html.",
+            context => StartRun(context, "simulate"));
         var dir = new Argument<string>("DIR") { Description = "the folder of the interrupted run" };
         yield return Make("resume",
-            "Continues an interrupted or killed run (run, solve) from its last checkpoint; the final files are identical to "
+            "Continues an interrupted or killed run (run, solve, simulate) from its last checkpoint; the final files are identical to "
             + "those of an uninterrupted run. The run's own config.json is used; --threads may differ.",
             context => ResumeRun(context, context.Parse.GetRequiredValue(dir)), dir);
         yield return Make("config",

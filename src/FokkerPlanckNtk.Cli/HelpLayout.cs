@@ -27,16 +27,21 @@ internal sealed class HelpLayout(string[] args, TextWriter output, Func<RootComm
         var plain = plainRoot();
         plain.Options.OfType<HelpOption>().Single().Action = new HelpAction { MaxWidth = 110 };
         plain.Parse(args).Invoke(new InvocationConfiguration { Output = text, Error = text });
-        output.Write(Edit(text.ToString(), parseResult.CommandResult.Command));
+        output.Write(Edit(text.ToString(), parseResult.CommandResult.Command, plain.Name));
         output.Flush();
         return FpntkCommandLine.Success;
     }
 
-    internal static string Edit(string help, Command command)
+    internal static string Edit(string help, Command command, string executableName)
     {
         var lines = help.Replace("\r", "").Split('\n').ToList();
         for (int i = 0; i < lines.Count; i++)
+        {
             lines[i] = lines[i].Replace("[[--] <additional arguments>...]]", "[--section:key=value ...]");
+            // The executable's name is "testhost" or "dotnet" when not run as the fpntk apphost.
+            if (i > 0 && lines[i - 1] == "Usage:" && lines[i].StartsWith("  " + executableName, StringComparison.Ordinal))
+                lines[i] = "  fpntk" + lines[i][(2 + executableName.Length)..];
+        }
         int extra = lines.FindIndex(l => l.StartsWith("Additional Arguments:", StringComparison.Ordinal));
         if (extra >= 0)
         {

@@ -53,7 +53,7 @@ internal static class StudyCommand
 
     private static int Run(CommandContext context, IStudy study, bool quick)
     {
-        string directory = context.OutputDirectory();
+        string directory = AtomicFile.EnsureWritableDirectory(context.OutputDirectory());
         context.Logger.LogInformation("study {Name}{Quick}: output in {Directory}", study.Name, quick ? " (quick)" : "", directory);
         var result = study.Run(new StudyOptions(directory, quick, line => context.Logger.LogInformation("{Line}", line)));
         AtomicFile.WriteText(Path.Combine(directory, $"{study.Name}.md"), result.Markdown);

@@ -5,8 +5,11 @@ using OxyPlot.Series;
 
 namespace FokkerPlanckNtk.Plotting;
 
-/// <summary>One curve: label, points, and whether it is drawn dashed (bounds, predictions) or with markers.</summary>
-public sealed record Curve(string Label, double[] X, double[] Y, bool Dashed = false, bool Markers = false);
+/// <summary>
+/// One curve: label (null: not in the legend), points, whether it is drawn dashed (bounds, predictions) or with
+/// markers, and an optional palette index (curves of one quantity share a colour).
+/// </summary>
+public sealed record Curve(string? Label, double[] X, double[] Y, bool Dashed = false, bool Markers = false, int? Color = null);
 
 /// <summary>A density on a rectangle of cell centres: <c>Values[i, j]</c> at (X[i], Y[j]).</summary>
 public sealed record DensityImage(double[] X, double[] Y, double[,] Values);
@@ -41,9 +44,9 @@ public static class Charts
         IReadOnlyList<(double X, double Y)>? particles = null, string? subtitle = null, int maxParticles = 2000)
     {
         var model = NewModel(title, subtitle);
-        double dx = image.X.Length > 1 ? image.X[1] - image.X[0] : 1, dy = image.Y.Length > 1 ? image.Y[1] - image.Y[0] : 1;
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = xLabel, Minimum = image.X[0] - dx / 2, Maximum = image.X[^1] + dx / 2 });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = yLabel, Minimum = image.Y[0] - dy / 2, Maximum = image.Y[^1] + dy / 2 });
+        var (x0, x1, y0, y1) = View(image);
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = xLabel, Minimum = x0, Maximum = x1 });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = yLabel, Minimum = y0, Maximum = y1 });
         model.Axes.Add(new LinearColorAxis { Position = AxisPosition.Right, Palette = OxyPalettes.Viridis(256), Title = "density", Minimum = 0 });
         model.Series.Add(new HeatMapSeries
         {
@@ -52,14 +55,15 @@ public static class Charts
         });
         if (particles is { Count: > 0 })
         {
-            var cloud = new ScatterSeries
-            {
-                Title = particles.Count > maxParticles ? $"particles ({maxParticles} of {particles.Count})" : "particles",
-                MarkerType = MarkerType.Circle, MarkerSize = 1.3,
-                MarkerFill = OxyColor.FromAColor(150, OxyColors.White), MarkerStroke = OxyColors.Undefined,
-            };
+            // A marker-only line series: a scatter series would take its colours from the heat map's colour axis.
             int stride = Math.Max(1, (particles.Count + maxParticles - 1) / maxParticles);
-            for (int j = 0; j < particles.Count; j += stride) cloud.Points.Add(new ScatterPoint(particles[j].X, particles[j].Y));
+            var cloud = new LineSeries
+            {
+                Title = stride > 1 ? $"particles (every {stride}th of {particles.Count})" : $"particles ({particles.Count})",
+                LineStyle = LineStyle.None, Color = OxyColors.White, MarkerType = MarkerType.Circle, MarkerSize = 1.6,
+                MarkerFill = OxyColor.FromAColor(170, OxyColors.White), MarkerStroke = OxyColors.Undefined,
+            };
+            for (int j = 0; j < particles.Count; j += stride) cloud.Points.Add(new DataPoint(particles[j].X, particles[j].Y));
             model.Series.Add(cloud);
             model.Legends.Add(new Legend
             {
@@ -68,6 +72,25 @@ public static class Charts
             });
         }
         return model;
+    }
+
+    /// <summary>
+    /// The part of the image worth showing: cells above 10⁻⁴ of the maximum, padded by a quarter of their
+    /// extent (a density concentrated near the origin of a wide box would otherwise be a dot).
+    /// </summary>
+    private static (double X0, double X1, double Y0, double Y1) View(DensityImage image)
+    {
+        double dx = image.X.Length > 1 ? image.X[1] - image.X[0] : 1, dy = image.Y.Length > 1 ? image.Y[1] - image.Y[0] : 1;
+        double max = image.Values.Cast<double>().Max();
+        int i0 = int.MaxValue, i1 = -1, j0 = int.MaxValue, j1 = -1;
+        for (int i = 0; i < image.X.Length; i++)
+            for (int j = 0; j < image.Y.Length; j++)
+                if (image.Values[i, j] > 1e-4 * max) { i0 = Math.Min(i0, i); i1 = Math.Max(i1, i); j0 = Math.Min(j0, j); j1 = Math.Max(j1, j); }
+        double fx0 = image.X[0] - dx / 2, fx1 = image.X[^1] + dx / 2, fy0 = image.Y[0] - dy / 2, fy1 = image.Y[^1] + dy / 2;
+        if (i1 < 0 || !(max > 0)) return (fx0, fx1, fy0, fy1);
+        double ax0 = image.X[i0] - dx / 2, ax1 = image.X[i1] + dx / 2, ay0 = image.Y[j0] - dy / 2, ay1 = image.Y[j1] + dy / 2;
+        double px = 0.25 * (ax1 - ax0), py = 0.25 * (ay1 - ay0);
+        return (Math.Max(fx0, ax0 - px), Math.Min(fx1, ax1 + px), Math.Max(fy0, ay0 - py), Math.Min(fy1, ay1 + py));
     }
 
     /// <summary>Curves against time (or any x); on a log y axis non-positive points are left out.</summary>
@@ -84,7 +107,8 @@ public static class Charts
         int k = 0;
         foreach (var curve in curves)
         {
-            var color = Palette[k++ % Palette.Length];
+            var color = Palette[(curve.Color ?? k) % Palette.Length];
+            k++;
             var line = new LineSeries
             {
                 Title = curve.Label, Color = color, StrokeThickness = 1.8,
@@ -101,8 +125,8 @@ public static class Charts
         }
         model.Legends.Add(new Legend
         {
-            LegendPosition = LegendPosition.RightTop, LegendPlacement = LegendPlacement.Inside,
-            LegendBackground = OxyColor.FromAColor(200, OxyColors.White), LegendBorder = OxyColors.LightGray,
+            LegendPosition = LegendPosition.BottomCenter, LegendPlacement = LegendPlacement.Outside,
+            LegendOrientation = LegendOrientation.Horizontal, LegendBorder = OxyColors.Undefined,
         });
         return model;
     }

@@ -37,6 +37,36 @@ public static class RunReport
                  F(pde.MinDensity[k]), F(pde.OuterLayerMass[k]), pde.Steps[k].ToString(CultureInfo.InvariantCulture),
                  .. pde.Residuals[k].Select(F)]));
         }
+        if (results.Particles is { } particles)
+        {
+            report.Heading("Particles");
+            report.Paragraph($"m = {results.Configuration.Particles.Count} particles, Euler–Maruyama step η = "
+                + $"{results.Configuration.Particles.Step.ToString("G4", CultureInfo.InvariantCulture)}; at an output time t they stand at step round(t/η). "
+                + "KL and χ² are binned on a coarse histogram of the box (about ten particles per cell): biased estimates.", "note");
+            int n = particles.Residuals[0].Length;
+            report.Table(["t", "loss", "KL binned", "χ² binned", "steps", .. Enumerable.Range(1, n).Select(i => $"r{i}")],
+                Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)
+                    [F(results.Times[k]), F(particles.Loss[k]), F(particles.BinnedKlP0[k]), F(particles.BinnedChi2P0[k]),
+                     particles.Steps[k].ToString(CultureInfo.InvariantCulture), .. particles.Residuals[k].Select(F)]));
+        }
+        if (results.Comparison is { } comparison)
+        {
+            report.Heading("PDE against particles");
+            report.Paragraph("W2 of the marginals is exact 1D transport between the grid density (atoms at the cell centres) and the particles"
+                + (results.Grid.ThetaDimension > 1 ? "; for d ≥ 2 the θ column is the root-sum-square of the per-axis marginal W2 (a lower bound)." : "."), "note");
+            report.Table(["t", "max |Δr|", "W2 θ", "W2 u"], Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)
+                [F(results.Times[k]), F(comparison.MaxResidualDifference[k]), F(comparison.W2Theta[k]), F(comparison.W2U[k])]));
+        }
+        if (results.Ntk is { } ntk)
+        {
+            report.Heading("Linearized (NTK) prediction");
+            report.Paragraph("r(t) = exp(−(2α²/n) H(p_init) t) r(0) with H and r(0) by quadrature"
+                + (ntk.LossBound is null ? "; Theorem 4.4 does not apply to this problem (it needs p0, a bounded activation and λ_min(H) > 0)."
+                    : "; the bound is L(p_t) ≤ 2 exp(−2α²λ0² t) + 2A1²λ²α⁻²λ0⁻⁴ of Theorem 4.4."), "note");
+            report.Table(ntk.LossBound is null ? ["t", "loss"] : ["t", "loss", "Theorem 4.4 bound"],
+                Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)(ntk.LossBound is null
+                    ? [F(results.Times[k]), F(ntk.Loss[k])] : [F(results.Times[k]), F(ntk.Loss[k]), F(ntk.LossBound[k])])));
+        }
         report.Heading("Configuration (config.json)");
         report.Preformatted(results.Configuration.ToJson());
         report.Heading("Files");
@@ -64,6 +94,12 @@ public static class RunReport
         if (r.Pde is { } pde)
             text += FormattableString.Invariant(
                 $" PDE: loss {pde.Loss[0]:G4} → {pde.Loss[^1]:G4}, free energy {pde.FreeEnergy[0]:G4} → {pde.FreeEnergy[^1]:G4}, {pde.Steps[^1]} steps.");
+        if (r.Particles is { } m)
+            text += FormattableString.Invariant($" Particles (m = {c.Particles.Count}, η = {c.Particles.Step:G3}): loss {m.Loss[0]:G4} → {m.Loss[^1]:G4}.");
+        if (r.Comparison is { } cmp)
+            text += FormattableString.Invariant($" At t = {r.Times[^1]:G4}: max |r_particles − r_PDE| = {cmp.MaxResidualDifference[^1]:G3}.");
+        if (r.Ntk is { } ntk)
+            text += FormattableString.Invariant($" NTK prediction: loss {ntk.Loss[^1]:G4} at the end.");
         return text;
     }
 
@@ -71,30 +107,91 @@ public static class RunReport
     public static IEnumerable<(string Name, string Caption, PlotModel Model)> Figures(RunResults r)
     {
         var grid = r.Grid;
-        int u = grid.UAxis;
-        if (r.Pde is { } pde)
+        int u = grid.UAxis, dim = grid.Dimension;
+        var times = r.Times;
+        string thetaName = DensityImages.AxisName(grid, 0);
+        foreach (int k in SnapshotIndices(times.Length))
         {
-            foreach (int k in SnapshotIndices(r.Times.Length))
+            string t = times[k].ToString("G4", CultureInfo.InvariantCulture);
+            List<(double X, double Y)>? cloud = null;
+            if (r.Particles is { } particles)
+            {
+                var z = particles.Positions[k];
+                cloud = Enumerable.Range(0, z.Length / dim).Select(j => (z[j * dim], z[j * dim + u])).ToList();
+            }
+            string what = grid.ThetaDimension == 1 ? "density p_t(θ, u)" : $"marginal density of ({thetaName}, u)";
+            if (r.Pde is { } pde)
             {
                 var image = DensityImages.Marginal(grid, pde.Densities[k], 0, u);
-                string what = grid.ThetaDimension == 1 ? "density p_t(θ, u)" : $"marginal density of ({DensityImages.AxisName(grid, 0)}, u)";
-                string t = r.Times[k].ToString("G4", CultureInfo.InvariantCulture);
-                yield return ($"density-{SnapshotFile.Name(k)}", $"PDE {what} at t = {t}",
-                    Charts.DensityMap($"PDE {what}, t = {t}", image, DensityImages.AxisName(grid, 0), "u"));
+                string overlay = cloud is null ? "" : ", particles in white";
+                yield return ($"density-{SnapshotFile.Name(k)}", $"PDE {what} at t = {t}{overlay}",
+                    Charts.DensityMap($"PDE {what}, t = {t}", image, thetaName, "u", cloud));
             }
-            var times = r.Times;
-            yield return ("loss", "Loss L(p_t) = (1/n) Σ r_i² over time",
-                Charts.Lines("Loss", "t", "L", [new Curve("PDE", times, pde.Loss)], logY: true));
-            int n = pde.Residuals[0].Length;
-            yield return ("residuals", "Residuals r_i(t) = f(p_t, x_i) − y_i",
-                Charts.Lines("Residuals", "t", "r_i", Enumerable.Range(0, n).Select(i =>
-                    new Curve($"r{i + 1} PDE", times, pde.Residuals.Select(x => x[i]).ToArray()))));
-            yield return ("divergences", "Divergences from the discrete p0 over time (log scale; t = 0 omitted where 0)",
-                Charts.Lines("Divergences from p0", "t", "value",
-                    [new Curve("KL(p_t‖p0)", times, pde.KlP0), new Curve("χ²(p_t‖p0)", times, pde.Chi2P0)], logY: true));
-            yield return ("free-energy", "Discrete free energy Q_h(p_t) = L + λ KL (nonincreasing)",
-                Charts.Lines("Free energy", "t", "Q_h", [new Curve("PDE", times, pde.FreeEnergy)]));
+            else if (r.Particles is { } only)
+            {
+                var image = DensityImages.Histogram(grid, only.Positions[k], 0, u);
+                yield return ($"particles-{SnapshotFile.Name(k)}", $"Particles at t = {t} over their histogram on the grid",
+                    Charts.DensityMap($"Particles and their histogram, t = {t}", image, thetaName, "u", cloud));
+            }
         }
+
+        var loss = new List<Curve>();
+        if (r.Pde is { } p) loss.Add(new Curve("PDE", times, p.Loss));
+        if (r.Particles is { } m) loss.Add(new Curve($"particles (m = {r.Configuration.Particles.Count})", times, m.Loss, Markers: true));
+        string boundNote = "";
+        if (r.Ntk is { } ntk)
+        {
+            loss.Add(new Curve("NTK prediction", times, ntk.Loss, Dashed: true));
+            if (ntk.LossBound is { } bound)
+            {
+                // The bound is only drawn where it says something at the scale of the losses.
+                double top = loss.SelectMany(c => c.Y).Where(double.IsFinite).Max();
+                if (bound.Min() <= 100 * top) loss.Add(new Curve("Theorem 4.4 bound", times, bound, Dashed: true));
+                else boundNote = FormattableString.Invariant($"; the Theorem 4.4 bound (≥ {bound.Min():G3}) is off the scale: α is too small for it to be informative");
+            }
+        }
+        yield return ("loss", "Loss L(p_t) = (1/n) Σ r_i²: PDE, particles and the linearized (NTK) prediction" + boundNote,
+            Charts.Lines("Loss", "t", "L", loss, logY: true));
+
+        // All residuals in one plot: one colour per sample; PDE solid, particles with markers, NTK dashed.
+        var residuals = new List<Curve>();
+        int n = r.Configuration.Problem.Data.Count;
+        double[] Of(double[][] values, int i) => values.Select(v => v[i]).ToArray();
+        if (r.Pde is { } pr)
+            residuals.AddRange(Enumerable.Range(0, n).Select(i => new Curve($"r{i + 1}", times, Of(pr.Residuals, i), Color: i)));
+        if (r.Particles is { } mr)
+            residuals.AddRange(Enumerable.Range(0, n).Select(i =>
+                new Curve(i == 0 ? "particles (markers)" : null, times, Of(mr.Residuals, i), Markers: true, Color: i)));
+        if (r.Ntk is { } nr)
+            residuals.AddRange(Enumerable.Range(0, n).Select(i =>
+                new Curve(i == 0 ? "NTK prediction (dashed)" : null, times, Of(nr.Residuals, i), Dashed: true, Color: i)));
+        yield return ("residuals", "Residuals r_i(t) = f(p_t, x_i) − y_i, one colour per sample: "
+            + string.Join(", ", new[] { r.Pde is null ? null : "PDE solid", r.Particles is null ? null : "particles with markers", r.Ntk is null ? null : "NTK prediction dashed" }.OfType<string>()),
+            Charts.Lines("Residuals", "t", "r_i", residuals));
+
+        var divergences = new List<Curve>();
+        if (r.Pde is { } pd)
+        {
+            divergences.Add(new Curve("KL(p_t‖p0), PDE", times, pd.KlP0));
+            divergences.Add(new Curve("χ²(p_t‖p0), PDE", times, pd.Chi2P0));
+        }
+        if (r.Particles is { } md)
+        {
+            divergences.Add(new Curve("KL, particles (binned, biased)", times, md.BinnedKlP0, Markers: true));
+            divergences.Add(new Curve("χ², particles (binned, biased)", times, md.BinnedChi2P0, Markers: true));
+        }
+        yield return ("divergences", "Divergences from the discrete p0 over time (log scale; zeros at t = 0 are not drawn)",
+            Charts.Lines("Divergences from p0", "t", "value", divergences, logY: true));
+
+        if (r.Pde is { } pf)
+            yield return ("free-energy", "Discrete free energy Q_h(p_t) = L + λ KL (nonincreasing)",
+                Charts.Lines("Free energy", "t", "Q_h", [new Curve("PDE", times, pf.FreeEnergy)]));
+
+        if (r.Comparison is { } c)
+            yield return ("comparison", "PDE against particles: max_i |r_i^m − r_i| and the W2 distances of the marginals",
+                Charts.Lines("PDE vs particles", "t", "distance",
+                    [new Curve("max |Δr|", times, c.MaxResidualDifference), new Curve("W2, θ-marginals", times, c.W2Theta),
+                     new Curve("W2, u-marginals", times, c.W2U)], logY: true));
     }
 
     /// <summary>First, middle and last output (all of them when there are at most three).</summary>

@@ -40,8 +40,9 @@ public class PdeStepBenchmarks
 
     public static PdeSolver MakeSolver(string @case, int n)
     {
-        int d = @case.StartsWith("d1", StringComparison.Ordinal) ? 1 : 2;
-        int cells = d == 1 ? 256 : 64;
+        // Case names "dD-NN": dimension d and cells per axis.
+        int d = @case[1] - '0';
+        int cells = int.Parse(@case[(@case.IndexOf('N') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var solver = new PdeSolver(new FiniteVolumeModel(MakeProblem(d, n), UniformGrid.Cube(d + 1, cells, 7)));
         solver.AdvanceTo(0.05); // leave the symmetric start
         return solver;

@@ -5,10 +5,29 @@ using FokkerPlanckNtk.Benchmarks;
 
 // `quick-pde`: a stopwatch measurement of ns per cell per step in one process (ratios within one run);
 // anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "ou-accuracy")
+{
+    // Time to reach an L1 error of 1.1e-3 at t = 1 on the Ornstein–Uhlenbeck case of the grid-convergence
+    // study (the FiPy peer: about 2 minutes on 128² cells). Best of three wall times per grid, one thread.
+    Parallelism.Threads = 1;
+    var problem = FokkerPlanckNtk.Studies.GridConvergenceStudy.Case("ou", 1);
+    foreach (int cells in new[] { 76, 80, 84, 88, 128 })
+    {
+        double best = double.PositiveInfinity, l1 = 0;
+        for (int rep = 0; rep < 3; rep++)
+        {
+            var m = FokkerPlanckNtk.Studies.GridConvergenceStudy.Measure(problem, cells);
+            best = Math.Min(best, m.Seconds);
+            l1 = m.L1;
+        }
+        Console.WriteLine($"N = {cells}: L1 = {l1:E3}, {best:F3} s");
+    }
+    return;
+}
 if (args.Length > 0 && args[0] == "parts")
 {
     Parallelism.Threads = 1;
-    foreach (var c in new[] { "d1-N256", "d2-N64" })
+    foreach (var c in args.Length > 1 ? args[1..] : ["d1-N256", "d2-N64"])
     {
         var solver = PdeStepBenchmarks.MakeSolver(c, 4);
         var dens = solver.Density; var outp = new double[dens.Length]; var m1 = new double[solver.Model.Grid.ColumnCount];

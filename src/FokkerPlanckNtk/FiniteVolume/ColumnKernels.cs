@@ -20,13 +20,14 @@ internal static class ColumnKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<double> Face(Vector<double> w, Vector<double> e, Vector<double> pa, Vector<double> pb)
     {
+        e = Vector.Min(e, new Vector<double>(1e300));
+        var t = w / (e - Vector<double>.One);
+        var small = Vector.LessThan(Vector.Abs(w), new Vector<double>(ExponentialFitting.SeriesThreshold));
+        if (small == Vector<long>.Zero) return t * (pa - e * pb); // no lane near w = 0: skip the series
         var w2 = w * w;
         var series = Vector<double>.One - new Vector<double>(0.5) * w
             + w2 * (new Vector<double>(1.0 / 12) + w2 * (new Vector<double>(-1.0 / 720)
             + w2 * (new Vector<double>(1.0 / 30240) - w2 * new Vector<double>(1.0 / 1209600))));
-        e = Vector.Min(e, new Vector<double>(1e300));
-        var t = w / (e - Vector<double>.One);
-        var small = Vector.LessThan(Vector.Abs(w), new Vector<double>(ExponentialFitting.SeriesThreshold));
         var bp = Vector.ConditionalSelect(small, series, t);
         var bm = Vector.ConditionalSelect(small, series + w, t * e);
         return bp * pa - bm * pb;

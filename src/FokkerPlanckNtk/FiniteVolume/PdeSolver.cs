@@ -454,18 +454,11 @@ public sealed partial class PdeSolver
         double loss = FiniteVolumeModel.Loss(r);
         double v = grid.CellVolume;
         var p0 = model.ReferenceDensityValues;
-        double kl = 0, chi2 = 0, mass = 0, min = double.PositiveInfinity, outer = 0;
+        double kl = Metrics.Divergences.KullbackLeibler(p, p0, v);
+        double chi2 = Metrics.Divergences.ChiSquared(p, p0, v);
+        double mass = TensorPrimitives.Sum(p) * v, min = TensorPrimitives.Min(p), outer = 0;
         for (int c = 0; c < grid.Count; c++)
-        {
-            double pc = p[c];
-            mass += pc;
-            min = Math.Min(min, pc);
-            if (pc > 0) kl += pc * Math.Log(pc / p0[c]);
-            double diff = pc - p0[c];
-            chi2 += diff * diff / p0[c];
-            if (grid.IsOuterCell(c)) outer += pc;
-        }
-        kl *= v;
-        return new PdeDiagnostics(time, loss, loss + model.Problem.Lambda * kl, kl, chi2 * v, mass * v, min, outer * v, r);
+            if (grid.IsOuterCell(c)) outer += p[c];
+        return new PdeDiagnostics(time, loss, loss + model.Problem.Lambda * kl, kl, chi2, mass, min, outer * v, r);
     }
 }

@@ -37,7 +37,7 @@ public static class NetworkSimplex
     /// Totals must agree within 1e-12 relative (the target is then rescaled to the source total), or
     /// <paramref name="normalize"/> rescales both to 1. Zero masses are allowed.
     /// </summary>
-    /// <param name="maxIterations">Pivot cap (0: <see cref="DefaultIterationLimit"/>); when reached the
+    /// <param name="maxIterations">Pivot cap (≤ 0: <see cref="DefaultIterationLimit"/>); when reached the
     /// status says so and the feasible plan at that point is returned.</param>
     public static TransportSolution Solve(AtomicMeasure source, AtomicMeasure target, bool normalize = false, long maxIterations = 0)
     {
@@ -429,14 +429,14 @@ public static class NetworkSimplex
         private void ShiftSubtree(int top, double sigma)
         {
             var nodes = _nodes;
-            int u = top;
+            int u = top, depth = nodes[nodes[top].Parent].Depth + 1;
             while (true)
             {
                 _pi[u] += sigma;
-                nodes[u].Depth = nodes[nodes[u].Parent].Depth + 1;
+                nodes[u].Depth = depth;
                 int child = nodes[u].FirstChild;
-                if (child >= 0) { u = child; continue; }
-                while (u != top && nodes[u].NextSibling < 0) u = nodes[u].Parent;
+                if (child >= 0) { u = child; depth++; continue; }
+                while (u != top && nodes[u].NextSibling < 0) { u = nodes[u].Parent; depth--; }
                 if (u == top) return;
                 u = nodes[u].NextSibling;
             }
@@ -516,18 +516,22 @@ public static class NetworkSimplex
                 _iterations, limit, clock.Elapsed.TotalSeconds);
         }
 
-        // max_ij (φ_i + ψ_j − c_ij)⁺ over all pairs: an independent check of dual feasibility.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        // max_ij (φ_i + ψ_j − c_ij)⁺ over all pairs: an independent check of dual feasibility (threads
+        // only for large problems: on small ones waking workers costs more than the pass).
         private double MaxViolation(double[] phi, double[] psi)
         {
             var rowMax = new double[_n1];
-            Parallel.For(0, _n1, Parallelism.Options, i =>
-            {
-                double m = 0;
-                for (int j = 0; j < _n2; j++) m = Math.Max(m, phi[i] + psi[j] - Cost(i, j));
-                rowMax[i] = m;
-            });
+            if (_arcCount < 1L << 22) for (int i = 0; i < _n1; i++) rowMax[i] = RowViolation(i, phi[i], psi);
+            else Parallel.For(0, _n1, Parallelism.Options, i => rowMax[i] = RowViolation(i, phi[i], psi));
             return rowMax.Max();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private double RowViolation(int i, double phi, double[] psi)
+        {
+            double m = 0;
+            for (int j = 0; j < _n2; j++) m = Math.Max(m, phi + psi[j] - Cost(i, j));
+            return m;
         }
     }
 }

@@ -392,6 +392,19 @@ public sealed class GramMatrix
         return new GramMatrix(h, $"{m} particles (empirical mean, CLT standard errors)", 0, se);
     }
 
+    /// <summary>H of a particle system's current empirical measure (its θ axes are stored separately).</summary>
+    public static GramMatrix FromParticles(Particles.ParticleSystem system)
+    {
+        int m = system.Count, d = system.Dimension - 1;
+        var theta = new double[m * d];
+        for (int k = 0; k < d; k++)
+        {
+            var axis = system.Theta(k);
+            for (int j = 0; j < m; j++) theta[j * d + k] = axis[j];
+        }
+        return FromParticles(system.Problem, theta, system.U);
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     internal static double MaxDifference(double[,] a, double[,] b)

@@ -13,6 +13,16 @@ internal static class RunRecords
     public const string PdeResiduals = "pde.residuals";
     public const string PdeDensity = "pde.density";
     public const string PdeSteps = "pde.steps";
+    /// <summary>[loss, binned KL(p‖p0), binned χ²(p‖p0)].</summary>
+    public const string ParticleDiagnostics = "particles.diagnostics";
+    public const string ParticleResiduals = "particles.residuals";
+    public const string ParticlePositions = "particles.positions";
+    public const string ParticleSteps = "particles.steps";
+    /// <summary>[max_i |r_i^m − r_i|, W2 of the θ-marginals, W2 of the u-marginals].</summary>
+    public const string Comparison = "comparison";
+    public const string NtkResiduals = "ntk.residuals";
+    public const string NtkLoss = "ntk.loss";
+    public const string NtkLossBound = "ntk.lossBound";
 }
 
 /// <summary>The PDE's results at the output times (index k of every array is output time k).</summary>
@@ -32,6 +42,42 @@ public sealed class PdeResults
     public required long[] Steps { get; init; }
 }
 
+/// <summary>The particles' results at the output times (step round(t/η), within η/2 of t).</summary>
+public sealed class ParticleResults
+{
+    public required double[] Loss { get; init; }
+    /// <summary>KL(histogram‖p0) on a coarse histogram grid: a biased estimate.</summary>
+    public required double[] BinnedKlP0 { get; init; }
+    /// <summary>χ²(histogram‖p0) on a coarse histogram grid: a biased estimate.</summary>
+    public required double[] BinnedChi2P0 { get; init; }
+    public required double[][] Residuals { get; init; }
+    /// <summary>Positions m × D (row-major) per output time.</summary>
+    public required double[][] Positions { get; init; }
+    public required long[] Steps { get; init; }
+}
+
+/// <summary>PDE against particles at the output times.</summary>
+public sealed class ComparisonResults
+{
+    /// <summary>max_i |r_i(particles) − r_i(PDE)|.</summary>
+    public required double[] MaxResidualDifference { get; init; }
+    /// <summary>
+    /// W2 between the θ-marginals (d = 1: exact 1D; d ≥ 2: the root-sum-square of the per-axis marginal W2,
+    /// a lower bound), with the grid density as atoms at the cell centres.
+    /// </summary>
+    public required double[] W2Theta { get; init; }
+    /// <summary>W2 between the u-marginals (exact 1D).</summary>
+    public required double[] W2U { get; init; }
+}
+
+/// <summary>The linearized (NTK) prediction at the output times, and the Theorem 4.4 loss bound where it applies.</summary>
+public sealed class NtkResults
+{
+    public required double[] Loss { get; init; }
+    public required double[][] Residuals { get; init; }
+    public double[]? LossBound { get; init; }
+}
+
 /// <summary>Everything a run computed, assembled from its output records; the files and plots are made from it.</summary>
 public sealed class RunResults
 {
@@ -41,6 +87,9 @@ public sealed class RunResults
     /// <summary>Output times: 0 and the configured times.</summary>
     public required double[] Times { get; init; }
     public PdeResults? Pde { get; init; }
+    public ParticleResults? Particles { get; init; }
+    public ComparisonResults? Comparison { get; init; }
+    public NtkResults? Ntk { get; init; }
 
     internal static RunResults FromRecords(RunConfiguration config, string command, IReadOnlyList<ArrayArchive> records)
     {
@@ -62,6 +111,28 @@ public sealed class RunResults
                 Steps = records.Select(r => r.Long(RunRecords.PdeSteps)).ToArray(),
             };
         }
+        bool Has(string key) => records.Count > 0 && records[0].Contains(key);
+        ParticleResults? particles = !Has(RunRecords.ParticleDiagnostics) ? null : new ParticleResults
+        {
+            Loss = Column(RunRecords.ParticleDiagnostics, 0),
+            BinnedKlP0 = Column(RunRecords.ParticleDiagnostics, 1),
+            BinnedChi2P0 = Column(RunRecords.ParticleDiagnostics, 2),
+            Residuals = records.Select(r => r.Doubles(RunRecords.ParticleResiduals)).ToArray(),
+            Positions = records.Select(r => r.Doubles(RunRecords.ParticlePositions)).ToArray(),
+            Steps = records.Select(r => r.Long(RunRecords.ParticleSteps)).ToArray(),
+        };
+        ComparisonResults? comparison = !Has(RunRecords.Comparison) ? null : new ComparisonResults
+        {
+            MaxResidualDifference = Column(RunRecords.Comparison, 0),
+            W2Theta = Column(RunRecords.Comparison, 1),
+            W2U = Column(RunRecords.Comparison, 2),
+        };
+        NtkResults? ntk = !Has(RunRecords.NtkLoss) ? null : new NtkResults
+        {
+            Loss = Column(RunRecords.NtkLoss, 0),
+            Residuals = records.Select(r => r.Doubles(RunRecords.NtkResiduals)).ToArray(),
+            LossBound = Has(RunRecords.NtkLossBound) ? Column(RunRecords.NtkLossBound, 0) : null,
+        };
         return new RunResults
         {
             Configuration = config,
@@ -69,6 +140,9 @@ public sealed class RunResults
             Grid = config.Grid.ToGrid(),
             Times = records.Select(r => r.Double(RunRecords.Time)).ToArray(),
             Pde = pde,
+            Particles = particles,
+            Comparison = comparison,
+            Ntk = ntk,
         };
     }
 
@@ -85,6 +159,42 @@ public sealed class RunResults
         return table;
     }
 
+    /// <summary><c>particles.csv</c>: <c>t,loss,kl_p0,chi2_p0,r1..rn</c> (KL and χ² binned, biased).</summary>
+    public CsvTable? ParticleTable()
+    {
+        if (Particles is null) return null;
+        int n = Configuration.Problem.Data.Count;
+        var table = new CsvTable(["t", "loss", "kl_p0", "chi2_p0", .. ResidualColumns(n)]);
+        for (int k = 0; k < Times.Length; k++)
+            table.Add([Times[k], Particles.Loss[k], Particles.BinnedKlP0[k], Particles.BinnedChi2P0[k], .. Particles.Residuals[k]]);
+        return table;
+    }
+
+    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2_theta,w2_u</c>.</summary>
+    public CsvTable? ComparisonTable()
+    {
+        if (Comparison is null) return null;
+        var table = new CsvTable(["t", "max_abs_dr", "w2_theta", "w2_u"]);
+        for (int k = 0; k < Times.Length; k++)
+            table.Add(Times[k], Comparison.MaxResidualDifference[k], Comparison.W2Theta[k], Comparison.W2U[k]);
+        return table;
+    }
+
+    /// <summary><c>ntk.csv</c>: <c>t,loss,r1..rn</c> of the linearized prediction, and <c>loss_bound</c> (Theorem 4.4) where it applies.</summary>
+    public CsvTable? NtkTable()
+    {
+        if (Ntk is null) return null;
+        int n = Configuration.Problem.Data.Count;
+        var table = Ntk.LossBound is null
+            ? new CsvTable(["t", "loss", .. ResidualColumns(n)])
+            : new CsvTable(["t", "loss", "loss_bound", .. ResidualColumns(n)]);
+        for (int k = 0; k < Times.Length; k++)
+            table.Add(Ntk.LossBound is null
+                ? [Times[k], Ntk.Loss[k], .. Ntk.Residuals[k]]
+                : [Times[k], Ntk.Loss[k], Ntk.LossBound[k], .. Ntk.Residuals[k]]);
+        return table;
+    }
+
     private static IEnumerable<string> ResidualColumns(int n) =>
         Enumerable.Range(1, n).Select(i => "r" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -97,6 +207,11 @@ public sealed class RunResults
             file.PdeTimes.AddRange(Times);
             file.PdeDensities.AddRange(Pde.Densities);
         }
+        if (Particles is not null)
+        {
+            file.ParticleTimes.AddRange(Times);
+            file.ParticlePositions.AddRange(Particles.Positions);
+        }
         return file;
     }
 
@@ -104,7 +219,12 @@ public sealed class RunResults
     public IReadOnlyList<string> WriteDataFiles(string directory)
     {
         var written = new List<string>();
-        if (PdeTable() is { } pde) { pde.Write(Path.Combine(directory, "pde.csv")); written.Add("pde.csv"); }
+        foreach (var (name, table) in new[] { ("pde.csv", PdeTable()), ("particles.csv", ParticleTable()), ("comparison.csv", ComparisonTable()), ("ntk.csv", NtkTable()) })
+        {
+            if (table is null) continue;
+            table.Write(Path.Combine(directory, name));
+            written.Add(name);
+        }
         Snapshots().Write(Path.Combine(directory, "snapshots.h5"));
         written.Add("snapshots.h5");
         return written;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Metrics;
 
 namespace FokkerPlanckNtk.Runs;
 
@@ -18,20 +19,22 @@ public sealed class RunSession
     private const string StateFile = "state.bin", CheckpointFormat = "fpntk-checkpoint";
 
     /// <summary>Commands that are runs (resumable): their parts.</summary>
-    public static IReadOnlyList<string> Commands { get; } = ["run", "solve"];
+    public static IReadOnlyList<string> Commands { get; } = ["run", "solve", "simulate"];
 
     private readonly IRunObserver _observer;
     private readonly ArrayArchive? _resumeState;
+    private readonly List<IRunPart> _parts;
     private RunManifest _manifest;
 
     private RunSession(string directory, RunConfiguration config, string command, RunManifest manifest, ArrayArchive? resumeState,
-        IRunObserver observer)
+        List<IRunPart> parts, IRunObserver observer)
     {
         Directory = directory;
         Configuration = config;
         Command = command;
         _manifest = manifest;
         _resumeState = resumeState;
+        _parts = parts;
         _observer = observer;
     }
 
@@ -43,12 +46,15 @@ public sealed class RunSession
     private string CheckpointDirectory => Path.Combine(Directory, CheckpointFolder);
 
     /// <summary>
-    /// Starts a new run in <paramref name="directory"/> (created; it must not hold another run): writes the
+    /// Starts a new run in <paramref name="directory"/> (created; it must not hold another run): sets up every
+    /// part (so that a problem the grid cannot hold fails here, before any file is written), then writes the
     /// effective configuration and a manifest with status <c>running</c>.
     /// </summary>
     public static RunSession Start(RunConfiguration config, string command, string directory, IRunObserver? observer = null)
     {
         if (!Commands.Contains(command)) throw new ArgumentException($"'{command}' is not a run command.", nameof(command));
+        observer ??= SilentObserver.Instance;
+        var parts = CreateParts(config, command, observer);
         string dir = AtomicFile.EnsureWritableDirectory(directory);
         if (File.Exists(Path.Combine(dir, "manifest.json")))
             throw new InputException("--out", dir, "the folder already holds a run; continue it with 'fpntk resume' or choose another folder");
@@ -58,7 +64,7 @@ public sealed class RunSession
             Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running,
         };
         manifest.Write(dir);
-        return new RunSession(dir, config, command, manifest, null, observer ?? SilentObserver.Instance);
+        return new RunSession(dir, config, command, manifest, null, parts, observer);
     }
 
     /// <summary>Reopens an interrupted or killed run from its folder and its last checkpoint (if any).</summary>
@@ -73,6 +79,8 @@ public sealed class RunSession
             throw new InputException("DIR", dir, $"the run was made by '{manifest.Command}', which cannot be resumed");
         AtomicFile.EnsureWritableDirectory(dir, "DIR");
         var config = RunConfiguration.Load(Path.Combine(dir, "config.json"));
+        observer ??= SilentObserver.Instance;
+        var parts = CreateParts(config, manifest.Command, observer);
         string statePath = Path.Combine(dir, CheckpointFolder, StateFile);
         ArrayArchive? state = null;
         if (File.Exists(statePath))
@@ -89,13 +97,15 @@ public sealed class RunSession
             Message = null, Resumes = manifest.Resumes + 1,
         };
         resumed.Write(dir);
-        return new RunSession(dir, config, manifest.Command, resumed, state, observer ?? SilentObserver.Instance);
+        return new RunSession(dir, config, manifest.Command, resumed, state, parts, observer);
     }
 
-    private List<IRunPart> CreateParts()
+    private static List<IRunPart> CreateParts(RunConfiguration config, string command, IRunObserver observer)
     {
         var parts = new List<IRunPart>();
-        if (Command is "run" or "solve") parts.Add(new PdePart(Configuration, _observer));
+        if (command is "run" or "solve") parts.Add(new PdePart(config, observer));
+        if (command is "run" or "simulate") parts.Add(new ParticlePart(config));
+        if (command is "run") parts.Add(new NtkPart(config));
         return parts;
     }
 
@@ -106,7 +116,7 @@ public sealed class RunSession
     /// </summary>
     public RunResults Execute(CancellationToken cancellation = default)
     {
-        var parts = CreateParts();
+        var parts = _parts;
         double[] times = [0, .. Configuration.Time.OutputTimes];
         var records = new List<ArrayArchive>();
         System.IO.Directory.CreateDirectory(CheckpointDirectory);
@@ -121,12 +131,13 @@ public sealed class RunSession
         double end = Configuration.Time.End;
         var control = new RunControl(TimeSpan.FromSeconds(Configuration.Output.CheckpointSeconds),
             () => WriteCheckpoint(parts, records.Count), cancellation, _observer,
-            () => parts.Count == 0 ? 1 : parts.Sum(p => p.Time) / (parts.Count * end));
+            () => Fraction(parts, end));
         for (int k = records.Count; k < times.Length; k++)
         {
             foreach (var part in parts) part.AdvanceTo(times[k], control);
             var record = new ArrayArchive().Set(RunRecords.Time, times[k]);
             foreach (var part in parts) part.Record(record);
+            if (record.Contains(RunRecords.PdeDensity) && record.Contains(RunRecords.ParticlePositions)) Compare(record);
             record.Write(RecordPath(k));
             records.Add(record);
             control.AtOutput();
@@ -135,6 +146,28 @@ public sealed class RunSession
         var results = RunResults.FromRecords(Configuration, Command, records);
         results.WriteDataFiles(Directory);
         return results;
+    }
+
+    /// <summary>Share of the simulated time done by the evolving parts.</summary>
+    private static double Fraction(IReadOnlyList<IRunPart> parts, double end)
+    {
+        var evolving = parts.Where(p => p is not NtkPart).ToList();
+        return evolving.Count == 0 ? 1 : evolving.Sum(p => p.Time) / (evolving.Count * end);
+    }
+
+    /// <summary>PDE against particles at one output time: residuals and marginal W2 (exact 1D transport).</summary>
+    private void Compare(ArrayArchive record)
+    {
+        var grid = Configuration.Grid.ToGrid();
+        var density = record.Doubles(RunRecords.PdeDensity);
+        var atoms = new AtomicMeasure(record.Doubles(RunRecords.ParticlePositions), grid.Dimension, name: "particles");
+        var rPde = record.Doubles(RunRecords.PdeResiduals);
+        var rParticles = record.Doubles(RunRecords.ParticleResiduals);
+        double maxDr = rPde.Zip(rParticles, (a, b) => Math.Abs(a - b)).Max();
+        double w2Theta = 0;
+        for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, density, atoms, k);
+        double w2U = Transport1D.MarginalW2Squared(grid, density, atoms, grid.UAxis);
+        record.Set(RunRecords.Comparison, [maxDr, Math.Sqrt(w2Theta), Math.Sqrt(w2U)]);
     }
 
     private string RecordPath(int k) => Path.Combine(CheckpointDirectory, $"output-{SnapshotFile.Name(k)}.bin");

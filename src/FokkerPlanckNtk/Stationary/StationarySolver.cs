@@ -80,15 +80,17 @@ public sealed class StationarySolver
             ? (activation.IsBounded ? ThetaRule.Trapezoid : ThetaRule.GaussHermite)
             : _options.Rule;
         if (rule == ThetaRule.GaussHermite || _options.Order is not null)
-            return SolveWithLevels("whole space", GaussOrders(d).Select(order => new Level($"Gauss–Hermite order {order}", order, _ =>
+            return SolveWithLevels("whole space", GaussOrders(d).Select(order => new Level($"Gauss–Hermite order {order}", order, GibbsEquations? (_) =>
             {
                 var gh = GaussHermite.Normal(order, d);
                 return new GibbsEquations(_problem, gh, LogWeights(gh), new TiltedU.Line());
             })).ToList(), null, IsNormalizableOnLine);
         return SolveWithLevels("whole space", TrapezoidSteps(d).Select(step => new Level(
-            string.Create(CultureInfo.InvariantCulture, $"trapezoid step {step}"), 0, r =>
+            string.Create(CultureInfo.InvariantCulture, $"trapezoid step {step:G4}"), 0, GibbsEquations? (r) =>
             {
-                var tr = GaussianTrapezoid.Normal(step, TrapezoidCutoff(r), d);
+                double cutoff = TrapezoidCutoff(r);
+                if (Math.Pow(2 * Math.Floor(cutoff / step) + 1, d) > TrapezoidNodeBudget) return null;
+                var tr = GaussianTrapezoid.Normal(step, cutoff, d);
                 return new GibbsEquations(_problem, tr, LogWeights(tr), new TiltedU.Line());
             })).ToList(), null, IsNormalizableOnLine);
     }
@@ -106,7 +108,7 @@ public sealed class StationarySolver
         var thetaBox = halfWidths.Take(d).ToArray();
         double bu = halfWidths[d];
         return SolveWithLevels($"box [{string.Join(", ", halfWidths.Select(b => "±" + b.ToString("G6", CultureInfo.InvariantCulture)))}]",
-            GaussOrders(d).Select(order => new Level($"Gauss–Legendre order {order}", order, _ =>
+            GaussOrders(d).Select(order => new Level($"Gauss–Legendre order {order}", order, GibbsEquations? (_) =>
             {
                 var rule = GaussLegendre.Box(order, thetaBox);
                 return new GibbsEquations(_problem, rule, LogGaussianWeights(rule), new TiltedU.Truncated(bu));
@@ -153,9 +155,22 @@ public sealed class StationarySolver
         return QuadratureRule.ConvergenceOrders.Where(o => o >= 16 && o <= max).ToArray();
     }
 
-    /// <summary>Trapezoid steps tried in turn (the finest in d = 3 has ~10^6 nodes).</summary>
-    private static IReadOnlyList<double> TrapezoidSteps(int d) =>
-        d == 3 ? [0.5, 0.35, 0.25, 0.18] : [0.5, 0.35, 0.25, 0.18, 0.125];
+    /// <summary>Largest tensor trapezoid rule tried (nodes over all d axes).</summary>
+    private const long TrapezoidNodeBudget = 2_000_000;
+
+    /// <summary>Finest trapezoid step (resolves a tilt peak of width ~0.01, i.e. |c̃| in the hundreds).</summary>
+    private const double MinTrapezoidStep = 2e-3;
+
+    /// <summary>
+    /// Trapezoid steps tried in turn: 0.5·2^{−k/2} while the tensor rule (cutoff ≥ 9) stays within the node
+    /// budget. d = 3 stops at h ≈ 0.18 (round-off for tanh with |x| ≤ 1); d = 1 goes much finer, which a
+    /// strongly tilted state (the mass of π concentrated where |c̃| peaks, large α/λ) needs.
+    /// </summary>
+    private IEnumerable<double> TrapezoidSteps(int d)
+    {
+        for (double h = 0.5; h >= MinTrapezoidStep && Math.Pow(2 * Math.Ceiling(9 / h) + 1, d) <= TrapezoidNodeBudget; h /= Math.Sqrt(2))
+            yield return h;
+    }
 
     /// <summary>
     /// T such that the tail e^{C²/2} Φc(T) ≤ 1e-17 (Φc(T) ≤ φ(T)/T), with C = β G1 Σ|r_i| ≥ sup|c̃| for the
@@ -206,7 +221,7 @@ public sealed class StationarySolver
     }
 
     /// <summary>One quadrature level: a label, its order (0 when not an order) and the equations for the current residuals.</summary>
-    private sealed record Level(string Label, int Order, Func<double[], GibbsEquations> Build);
+    private sealed record Level(string Label, int Order, Func<double[], GibbsEquations?> Build);
 
     /// <summary>
     /// Newton at each level in turn, warm-started from the previous level's r*, until r* changes by at most
@@ -224,7 +239,9 @@ public sealed class StationarySolver
         Level? lastLevel = null;
         foreach (var level in levels)
         {
-            var outcome = Newton(level.Build(r), r, normalizable, minIterations: previous is null ? 0 : 1);
+            var equations = level.Build(r);
+            if (equations is null) break; // the rule for the current tilt exceeds the node budget
+            var outcome = Newton(equations, r, normalizable, minIterations: previous is null ? 0 : 1);
             total += outcome.Iterations;
             last = outcome;
             lastLevel = level;
@@ -244,8 +261,11 @@ public sealed class StationarySolver
             previous = (double[])r.Clone();
             previousLabel = level.Label;
         }
-        return MakeResult(domain, last! with { Converged = false }, total, lastLevel!.Order, change, box,
-            string.Create(CultureInfo.InvariantCulture, $"quadrature did not converge: r* still changes by {change:E2} at {lastLevel.Label} (tolerance {_options.QuadratureTolerance:E1}); the integrand (tilt e^(c̃²/2)) is too peaked for the finest level"));
+        if (last is null || lastLevel is null)
+            return MakeResult(domain, new NewtonOutcome(false, "", r, 0, double.PositiveInfinity, 0, 0), 0, 0, null, box,
+                "quadrature did not converge: even the coarsest rule for this tilt exceeds the node budget");
+        return MakeResult(domain, last with { Converged = false }, total, lastLevel.Order, change, box,
+            string.Create(CultureInfo.InvariantCulture, $"quadrature did not converge: r* still changes by {change:E2} at {lastLevel.Label}, the finest level within the node budget (tolerance {_options.QuadratureTolerance:E1}); the integrand (tilt e^(c̃²/2)) is too peaked"));
     }
 
     private StationaryResult MakeResult(string domain, NewtonOutcome o, int iterations, int order, double? quadratureError, double[]? box, string status) =>

@@ -27,11 +27,15 @@ internal abstract class TiltedU
     /// u ∈ [−B, B]: N(−c, 1) truncated. With v = u + c on [a, b] = [c − B, c + B]:
     /// Z_u = e^{c²/2} (Φ(b) − Φ(a)), E[v] = (φ(a) − φ(b))/P, E[v²] = 1 + (aφ(a) − bφ(b))/P.
     /// In a tail (a ≥ 0, or b ≤ 0 by reflection) the Mills ratio R(x) = Φc(x)/φ(x) avoids underflow and
-    /// cancellation: P = φ(a)(R(a) − D R(b)) with D = φ(b)/φ(a) = e^{−2Bc}.
+    /// cancellation: P = φ(a)(R(a) − D R(b)) with D = φ(b)/φ(a) = e^{−2Bc}. Deep in the tail (a ≥ 10) the
+    /// variance ≈ 1/a² would lose log10(a²) digits in E[v²] − E[v]², so it comes from asymptotic series.
     /// </summary>
     public sealed class Truncated(double halfWidth) : TiltedU
     {
         private static readonly double LogSqrt2Pi = 0.5 * Math.Log(2 * Math.PI);
+
+        /// <summary>Beyond this a, R(a) and the tail variance come from their asymptotic series (error &lt; e^{−a²/2}).</summary>
+        internal const double SeriesThreshold = 10;
 
         public double HalfWidth { get; } = halfWidth;
 
@@ -50,6 +54,7 @@ internal abstract class TiltedU
                 logP = -0.5 * a * a - LogSqrt2Pi + Math.Log(den);
                 ev = (1 - d) / den;
                 ev2 = 1 + (a - b * d) / den;
+                variance = a >= SeriesThreshold && d * rb <= 1e-17 * ra ? OneSidedTailVariance(a) : Math.Max(0, ev2 - ev * ev);
             }
             else
             {
@@ -58,39 +63,65 @@ internal abstract class TiltedU
                 logP = Math.Log(p);
                 ev = (pa - pb) / p;
                 ev2 = 1 + (a * pa - b * pb) / p;
+                variance = Math.Max(0, ev2 - ev * ev);
             }
             logZ = 0.5 * cc * cc + logP;
             double m = ev - cc;
             mean = reflect ? -m : m;
-            variance = Math.Max(0, ev2 - ev * ev);
         }
 
         private static double Phi(double x) => Math.Exp(-0.5 * x * x - LogSqrt2Pi);
 
         private static double UpperTail(double x) => 0.5 * SpecialFunctions.Erfc(x / Math.Sqrt(2));
 
-        /// <summary>R(x) = Φc(x)/φ(x) = √(π/2) erfcx(x/√2), x ≥ 0.</summary>
-        internal static double MillsRatio(double x) => Math.Sqrt(Math.PI / 2) * ScaledErfc(x / Math.Sqrt(2));
+        /// <summary>
+        /// R(x) = Φc(x)/φ(x) = √(π/2) erfcx(x/√2), x ≥ 0; for x ≥ 10 the asymptotic series
+        /// R = (1/x) Σ_k (−1)^k (2k−1)!!/x^{2k}, summed to its smallest term (&lt; e^{−x²/2} relative).
+        /// </summary>
+        internal static double MillsRatio(double x)
+        {
+            if (x < SeriesThreshold) return Math.Sqrt(Math.PI / 2) * ScaledErfc(x / Math.Sqrt(2));
+            var (s, _, _) = TailSeries(x);
+            return s / x;
+        }
 
         /// <summary>
-        /// erfcx(x) = e^{x²} erfc(x) for x ≥ 0: directly (with x² split exactly by an FMA, so e^{x²} carries
-        /// no amplified rounding) while erfc is a normal double, else the asymptotic series
-        /// (1/(x√π)) Σ_k (−1)^k (2k−1)!!/(2x²)^k, whose 10th term is below 1e-16 for x > 26.
+        /// Var(v) for v ~ N(0,1) conditioned on v ≥ a (a ≥ 10), without cancellation: with R = S/a,
+        /// T = a²(1 − S) and U = a²(1 − T) (all three asymptotic series), Var = 1 − λ(λ − a), λ = 1/R, equals
+        /// ((U − 2T)/a² + T²/a⁴)/S².
         /// </summary>
+        internal static double OneSidedTailVariance(double a)
+        {
+            var (s, t, u) = TailSeries(a);
+            double a2 = a * a;
+            return ((u - 2 * t) / a2 + t * t / (a2 * a2)) / (s * s);
+        }
+
+        /// <summary>
+        /// S = Σ_{k≥0} (−1)^k (2k−1)!!/a^{2k}, T = a²(1 − S) = Σ_{k≥1} (−1)^{k+1}(2k−1)!!/a^{2k−2},
+        /// U = a²(1 − T) = Σ_{k≥2} (−1)^k (2k−1)!!/a^{2k−4}, each stopped at its smallest term.
+        /// </summary>
+        private static (double S, double T, double U) TailSeries(double a)
+        {
+            double inv = 1 / (a * a), term = 1, s = 1, t = 0, u = 0;
+            for (int k = 1; k < 200; k++)
+            {
+                double next = -term * (2 * k - 1) * inv; // (−1)^k (2k−1)!!/a^{2k}
+                if (Math.Abs(next) >= Math.Abs(term) && k > 2) break;
+                term = next;
+                s += term;
+                t -= term * a * a;
+                if (k >= 2) u += term * a * a * a * a;
+                if (Math.Abs(term) < 1e-18) break;
+            }
+            return (s, t, u);
+        }
+
+        /// <summary>erfcx(x) = e^{x²} erfc(x) for 0 ≤ x ≤ 8, with x² split exactly by an FMA so e^{x²} carries no amplified rounding.</summary>
         internal static double ScaledErfc(double x)
         {
-            if (x <= 26)
-            {
-                double hi = x * x, lo = Math.FusedMultiplyAdd(x, x, -hi);
-                return Math.Exp(hi) * (1 + lo) * SpecialFunctions.Erfc(x);
-            }
-            double t = 1 / (2 * x * x), term = 1, sum = 1;
-            for (int k = 1; k <= 10; k++)
-            {
-                term *= -(2 * k - 1) * t;
-                sum += term;
-            }
-            return sum / (x * Math.Sqrt(Math.PI));
+            double hi = x * x, lo = Math.FusedMultiplyAdd(x, x, -hi);
+            return Math.Exp(hi) * (1 + lo) * SpecialFunctions.Erfc(x);
         }
     }
 

@@ -5,13 +5,15 @@ namespace FokkerPlanckNtk.Tests.Metrics;
 public class NetworkSimplexTests
 {
     // Agreement with the independent exact methods: both sides are exact algorithms in floating point,
-    // so they agree to round-off (measured ≤ 1e-14 relative); the issue asks for 1e-9.
+    // so they agree to round-off (measured: 3.0e-16 brute force, 2.7e-16 assignment, 1.8e-15 min-cost
+    // flow, relative); the issue asks for 1e-9.
     private const double Agreement = 1e-9;
 
     [Test]
     public void MatchesBruteForceOnTinySets()
     {
         var random = new Random(101);
+        double worst = 0;
         for (int trial = 0; trial < 100; trial++)
         {
             int n = 2 + trial % 5, k = 2 + trial % 2;
@@ -21,13 +23,16 @@ public class NetworkSimplexTests
             var solution = Solve(x, null, y, null, k);
             double expected = ReferenceSolvers.BruteForce(x, y, k);
             Assert.That(solution.Cost, Is.EqualTo(expected).Within(Agreement * (1 + expected)), $"trial {trial}");
+            worst = Math.Max(worst, Math.Abs(solution.Cost - expected) / (1 + expected));
         }
+        TestContext.Out.WriteLine($"largest relative difference {worst:E1}");
     }
 
     [Test]
     public void MatchesAssignmentSolverOnEqualWeights()
     {
         var random = new Random(202);
+        double worst = 0;
         for (int trial = 0; trial < 100; trial++)
         {
             int n = 10 + trial % 31, k = 2 + trial % 2;
@@ -47,13 +52,16 @@ public class NetworkSimplexTests
             var solution = Solve(x, null, y, null, k);
             double expected = ReferenceSolvers.Assignment(x, y, k);
             Assert.That(solution.Cost, Is.EqualTo(expected).Within(Agreement * (1 + expected)), $"trial {trial}");
+            worst = Math.Max(worst, Math.Abs(solution.Cost - expected) / (1 + expected));
         }
+        TestContext.Out.WriteLine($"largest relative difference {worst:E1}");
     }
 
     [Test]
     public void MatchesMinCostFlowOnWeightedSets()
     {
         var random = new Random(303);
+        double worst = 0;
         for (int trial = 0; trial < 200; trial++)
         {
             int n1 = 1 + random.Next(25), n2 = 1 + random.Next(25), k = 1 + trial % 4;
@@ -67,7 +75,9 @@ public class NetworkSimplexTests
             var solution = Solve(x, a, y, b, k);
             double expected = ReferenceSolvers.MinCostFlow(x, a, y, b, k);
             Assert.That(solution.Cost, Is.EqualTo(expected).Within(Agreement * (1 + expected)), $"trial {trial}");
+            worst = Math.Max(worst, Math.Abs(solution.Cost - expected) / (1 + expected));
         }
+        TestContext.Out.WriteLine($"largest relative difference {worst:E1}");
     }
 
     // The certificate: marginals of the plan equal the masses (round-off), the plan's cost is the

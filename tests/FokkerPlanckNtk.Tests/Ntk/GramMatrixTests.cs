@@ -137,7 +137,8 @@ public class GramMatrixTests
         Assert.That(cellCentre[2], Is.LessThan(tail));
     }
 
-    // H(p0) from 10^6 particles sampled from p0 (explicit seed): every entry within 4.5 CLT standard errors of the
+    // H(p0) from 10^6 particles sampled from p0 (explicit seeds; MathNet's normals and the particle system's own
+    // initial sample): every entry within 4.5 CLT standard errors of the
     // quadrature value (Bonferroni over the 10 distinct entries: P(any |z| > 4.5) < 7e-5); the standard errors
     // themselves are ~1e-3, so the test also checks that they are of the CLT size sd/√m.
     [Test]
@@ -160,6 +161,13 @@ public class GramMatrixTests
                 Assert.That(Math.Abs(hp[i, j] - exact[i, j]), Is.LessThanOrEqualTo(4.5 * se[i, j]), $"H[{i},{j}]");
             }
         AssertGramProperties(hp);
+
+        // The particle system's own initial sample (its counter-based normal generator): the same statement.
+        var system = new FokkerPlanckNtk.Particles.ParticleSystem(p, m, 1e-3, seed: 7);
+        var hs = GramMatrix.FromParticles(system);
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++)
+                Assert.That(Math.Abs(hs[i, j] - exact[i, j]), Is.LessThanOrEqualTo(4.5 * hs.StandardErrors![i, j]), $"particle system H[{i},{j}]");
 
         // Same bits for any thread count (fixed blocks, fixed combination order).
         int saved = Parallelism.Threads;

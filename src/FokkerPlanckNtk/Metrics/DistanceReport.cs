@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace FokkerPlanckNtk.Metrics;
+
+/// <summary>
+/// Distances between two measures as <c>fpntk w2 A B</c> reports them. KL and χ² are KL(A‖B) and
+/// χ²(A‖B), null where undefined (the measures do not live on the same cells or the same atoms);
+/// +∞ where B vanishes on mass of A.
+/// </summary>
+public sealed record DistanceReport(double W2, double W2Squared, double? Kl, double? Chi2, string Method, string Status, double Seconds)
+{
+    /// <summary>Certified half-width of the W2 bracket (round-off level for exact methods).</summary>
+    public double ErrorBound { get; init; }
+
+    /// <summary>
+    /// One JSON object, keys in the order of INTERFACE.md, then the extension <c>error_bound</c>.
+    /// Numbers round-trip (shortest form that parses back to the same double), culture-invariant;
+    /// an infinite KL or χ² is written as the string "Infinity".
+    /// </summary>
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            Number(w, "w2", W2);
+            Number(w, "w2_squared", W2Squared);
+            Number(w, "kl", Kl);
+            Number(w, "chi2", Chi2);
+            w.WriteString("method", Method);
+            w.WriteString("status", Status);
+            Number(w, "seconds", Seconds);
+            Number(w, "error_bound", ErrorBound);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is not double v) w.WriteNull(name);
+        else if (double.IsFinite(v)) w.WriteNumber(name, v);
+        else w.WriteString(name, v.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Human-readable lines (round-trip numbers).</summary>
+    public override string ToString()
+    {
+        static string F(double? v) => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "undefined";
+        return string.Join(Environment.NewLine,
+            $"W2       {F(W2)}" + (ErrorBound > 0 ? $"  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})" : ""),
+            $"W2^2     {F(W2Squared)}",
+            $"KL       {F(Kl)}",
+            $"chi2     {F(Chi2)}",
+            $"method   {Method}",
+            $"status   {Status}",
+            $"seconds  {Seconds.ToString("G4", CultureInfo.InvariantCulture)}");
+    }
+}

@@ -1,0 +1,261 @@
+using System.Globalization;
+using FokkerPlanckNtk.Grids;
+using PureHDF;
+
+namespace FokkerPlanckNtk.Metrics;
+
+/// <summary>
+/// A measure read from a file: weighted atoms, a 1D piecewise-constant density (cells), or a grid
+/// density (cell averages on a <see cref="UniformGrid"/>). Exactly one of the three is set.
+/// </summary>
+public sealed class LoadedMeasure
+{
+    internal LoadedMeasure(string source, AtomicMeasure? atoms = null, Measure1D? cells = null, UniformGrid? grid = null, double[]? density = null)
+    {
+        Source = source;
+        Atoms = atoms;
+        Cells = cells;
+        Grid = grid;
+        Density = density;
+    }
+
+    /// <summary>The file (and dataset) it came from.</summary>
+    public string Source { get; }
+
+    public AtomicMeasure? Atoms { get; }
+
+    public Measure1D? Cells { get; }
+
+    public UniformGrid? Grid { get; }
+
+    /// <summary>Cell averages on <see cref="Grid"/> (Σ p_c·V = total mass).</summary>
+    public double[]? Density { get; }
+
+    public int Dimension => Atoms?.Dimension ?? Grid?.Dimension ?? 1;
+
+    public string Kind => Atoms is not null ? "atoms" : Cells is not null ? "1D cells" : "grid density";
+
+    public static LoadedMeasure FromAtoms(AtomicMeasure atoms, string source) => new(source, atoms: atoms);
+
+    public static LoadedMeasure FromCells(Measure1D cells, string source) => new(source, cells: cells);
+
+    public static LoadedMeasure FromGrid(UniformGrid grid, double[] density, string source)
+    {
+        GridDensity.Validate(grid, density, source);
+        return new LoadedMeasure(source, grid: grid, density: density);
+    }
+}
+
+/// <summary>
+/// Reads the measure files of INTERFACE.md and compares two measures (<c>fpntk w2 A B</c>):
+/// <list type="bullet">
+/// <item>CSV with a header row: atoms <c>x1,...,xk[,weight]</c> (uniform weights when the column is
+///   absent), or a 1D piecewise-constant density <c>left,right,mass</c>;</item>
+/// <item>HDF5 <c>file.h5:/path/to/dataset</c> in the snapshot layout: a rank-D dataset whose shape is
+///   that of the grid in <c>/grid/axis0..axis{D-1}</c> (cell centres) is a grid density (any dataset
+///   under a path containing <c>/density</c> must be one); otherwise a rank-2 dataset m × k is a set of
+///   m equal-weight atoms.</item>
+/// </list>
+/// Parsing is culture-invariant; every error names the file (and line or dataset).
+/// </summary>
+public static class MeasureFiles
+{
+    public static LoadedMeasure Load(string spec)
+    {
+        var (path, dataset) = SplitSpec(spec);
+        if (!File.Exists(path)) throw new InputException(spec, path, "file not found");
+        return dataset is null ? LoadCsv(path) : LoadHdf5(path, dataset, spec);
+    }
+
+    /// <summary>Loads both files and compares them (<see cref="Compare(LoadedMeasure, LoadedMeasure, bool, W2Options?)"/>).</summary>
+    public static DistanceReport Compare(string specA, string specB, bool normalize = false, W2Options? options = null) =>
+        Compare(Load(specA), Load(specB), normalize, options);
+
+    /// <summary>
+    /// W2 always (exact 1D, exact network simplex, or a certified bracket for large problems, see
+    /// <see cref="Wasserstein"/>); KL(a‖b) and χ²(a‖b) when both measures live on the same cells (same grid,
+    /// or the same 1D cells) or on the same atoms, null otherwise. Totals must agree within 1e-12
+    /// relative unless <paramref name="normalize"/>.
+    /// </summary>
+    public static DistanceReport Compare(LoadedMeasure a, LoadedMeasure b, bool normalize = false, W2Options? options = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (a.Dimension != b.Dimension)
+            throw new InputException(b.Source, $"dimension {b.Dimension}", $"must have the dimension of {a.Source} ({a.Dimension})");
+        options = (options ?? W2Options.Default) with { Normalize = normalize };
+        W2Result w2;
+        if (a.Cells is not null || b.Cells is not null)
+            w2 = Wasserstein.Between(To1D(a), To1D(b), normalize);
+        else if (a.Grid is not null && b.Grid is not null)
+            w2 = Wasserstein.Between(a.Grid, a.Density, b.Grid, b.Density, options);
+        else if (a.Grid is not null)
+            w2 = Wasserstein.Between(a.Grid, a.Density, b.Atoms!, options);
+        else if (b.Grid is not null)
+            w2 = Wasserstein.Between(b.Grid, b.Density, a.Atoms!, options);
+        else
+            w2 = Wasserstein.Between(a.Atoms!, b.Atoms!, options);
+        var (kl, chi2) = Divergence(a, b, normalize);
+        string status = w2.Status switch
+        {
+            TransportStatus.Optimal => "optimal",
+            TransportStatus.IterationLimit => "iteration-limit",
+            _ => "infeasible",
+        };
+        return new DistanceReport(w2.W2, w2.W2Squared, kl, chi2, w2.Method, status, clock.Elapsed.TotalSeconds) { ErrorBound = w2.ErrorBound };
+    }
+
+    private static Measure1D To1D(LoadedMeasure m) =>
+        m.Cells ?? (m.Atoms is { Dimension: 1 } atoms
+            ? Measure1D.Atoms(atoms.Positions, atoms.Weights, m.Source)
+            : throw new InputException(m.Source, m.Kind, "a 1D density can only be compared with 1D measures"));
+
+    // KL and χ² where both measures sit on the same cells or atoms.
+    private static (double? Kl, double? Chi2) Divergence(LoadedMeasure a, LoadedMeasure b, bool normalize)
+    {
+        double[]? p = null, q = null;
+        double volume = 1;
+        if (a.Grid is not null && b.Grid is not null && a.Grid.Cells.SequenceEqual(b.Grid.Cells) && a.Grid.HalfWidths.SequenceEqual(b.Grid.HalfWidths))
+        {
+            (p, q, volume) = (a.Density, b.Density, a.Grid.CellVolume);
+        }
+        else if (a.Cells is not null && b.Cells is not null && a.Cells.Left.SequenceEqual(b.Cells.Left) && a.Cells.Right.SequenceEqual(b.Cells.Right))
+        {
+            (p, q) = (a.Cells.Mass, b.Cells.Mass); // Σ m log(m/m') and Σ (m − m')²/m' are the density sums
+        }
+        else if (a.Atoms is not null && b.Atoms is not null)
+        {
+            var ma = Merge(a.Atoms);
+            var mb = Merge(b.Atoms);
+            if (ma.Count == mb.Count && ma.Keys.All(mb.ContainsKey))
+            {
+                var keys = ma.Keys.ToArray();
+                p = keys.Select(key => ma[key]).ToArray();
+                q = keys.Select(key => mb[key]).ToArray();
+            }
+        }
+        if (p is null || q is null) return (null, null);
+        if (normalize)
+        {
+            double sp = p.Sum() * volume, sq = q.Sum() * volume;
+            p = p.Select(v => v / sp).ToArray();
+            q = q.Select(v => v / sq).ToArray();
+        }
+        return (Divergences.KullbackLeibler(p, q, volume), Divergences.ChiSquared(p, q, volume));
+    }
+
+    // Total mass per distinct point (exact coordinates); atoms of zero mass are not support.
+    private static Dictionary<string, double> Merge(AtomicMeasure m)
+    {
+        var merged = new Dictionary<string, double>();
+        for (int i = 0; i < m.Count; i++)
+        {
+            if (m.Weights[i] == 0) continue;
+            string key = string.Join(",", m.Position(i).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+            merged[key] = merged.GetValueOrDefault(key) + m.Weights[i];
+        }
+        return merged;
+    }
+
+    // "file.h5:/a/b" → ("file.h5", "/a/b"); a CSV path → (path, null).
+    private static (string Path, string? Dataset) SplitSpec(string spec)
+    {
+        foreach (var ext in new[] { ".h5:", ".hdf5:", ".hdf:" })
+        {
+            int at = spec.LastIndexOf(ext, StringComparison.OrdinalIgnoreCase);
+            if (at >= 0) return (spec[..(at + ext.Length - 1)], spec[(at + ext.Length)..]);
+        }
+        if (spec.EndsWith(".h5", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".hdf5", StringComparison.OrdinalIgnoreCase))
+            throw new InputException(spec, spec, "name the dataset, e.g. snapshots.h5:/pde/density/0000");
+        return (spec, null);
+    }
+
+    private static LoadedMeasure LoadCsv(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        int headerLine = Array.FindIndex(lines, l => l.Trim().Length > 0);
+        if (headerLine < 0) throw new InputException(path, "empty file", "needs a header row and at least one data row");
+        var header = lines[headerLine].Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        var rows = new List<double[]>();
+        for (int l = headerLine + 1; l < lines.Length; l++)
+        {
+            if (lines[l].Trim().Length == 0) continue;
+            var fields = lines[l].Split(',');
+            if (fields.Length != header.Length)
+                throw new InputException($"{path}:{l + 1}", $"{fields.Length} fields", $"every row needs {header.Length} fields like the header");
+            var row = new double[fields.Length];
+            for (int c = 0; c < fields.Length; c++)
+                if (!double.TryParse(fields[c].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out row[c]))
+                    throw new InputException($"{path}:{l + 1}", fields[c].Trim(), $"column '{header[c]}' must be a number");
+            rows.Add(row);
+        }
+        if (rows.Count == 0) throw new InputException(path, "no data rows", "needs at least one data row after the header");
+
+        if (header.SequenceEqual(["left", "right", "mass"]))
+            return LoadedMeasure.FromCells(Measure1D.Cells(
+                rows.Select(r => r[0]).ToArray(), rows.Select(r => r[1]).ToArray(), rows.Select(r => r[2]).ToArray(), path), path);
+
+        int weightColumn = Array.IndexOf(header, "weight");
+        int k = header.Length - (weightColumn >= 0 ? 1 : 0);
+        if (k < 1) throw new InputException(path, lines[headerLine], "needs coordinate columns x1..xk (and optionally weight), or left,right,mass");
+        var positions = new double[rows.Count * k];
+        var weights = weightColumn >= 0 ? new double[rows.Count] : null;
+        for (int i = 0; i < rows.Count; i++)
+        {
+            int c = 0;
+            for (int f = 0; f < header.Length; f++)
+            {
+                if (f == weightColumn) weights![i] = rows[i][f];
+                else positions[i * k + c++] = rows[i][f];
+            }
+        }
+        return LoadedMeasure.FromAtoms(new AtomicMeasure(positions, k, weights, path), path);
+    }
+
+    private static LoadedMeasure LoadHdf5(string path, string datasetPath, string spec)
+    {
+        try
+        {
+            using var file = H5File.OpenRead(path);
+            if (!file.LinkExists(datasetPath)) throw new InputException(spec, datasetPath, "no such dataset in the file");
+            var dataset = file.Dataset(datasetPath);
+            var shape = dataset.Space.Dimensions.Select(d => checked((int)d)).ToArray();
+            var data = dataset.Read<double[]>();
+            var grid = ReadGrid(file, spec);
+            bool matchesGrid = grid is not null && shape.Length == grid.Dimension && shape.SequenceEqual(grid.Cells);
+            bool namedDensity = datasetPath.Contains("/density", StringComparison.OrdinalIgnoreCase);
+            if (matchesGrid) return LoadedMeasure.FromGrid(grid!, data, spec);
+            if (namedDensity)
+                throw new InputException(spec, $"shape {string.Join("x", shape)}",
+                    grid is null ? "a density needs the grid axes /grid/axis0.. in the same file" : $"a density must have the grid's shape {string.Join("x", grid.Cells)}");
+            if (shape.Length != 2)
+                throw new InputException(spec, $"rank {shape.Length}", "must be a grid density (shape of /grid) or an m x k array of atoms");
+            return LoadedMeasure.FromAtoms(new AtomicMeasure(data, shape[1], null, spec), spec);
+        }
+        catch (InputException) { throw; }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InputException(spec, path, $"cannot be read as HDF5 ({e.Message})");
+        }
+    }
+
+    // The grid whose cell centres are /grid/axis0 .. /grid/axis{D-1}, or null without /grid.
+    private static UniformGrid? ReadGrid(IH5Group file, string spec)
+    {
+        if (!file.LinkExists("/grid")) return null;
+        var cells = new List<int>();
+        var halfWidths = new List<double>();
+        for (int k = 0; file.LinkExists($"/grid/axis{k}"); k++)
+        {
+            var c = file.Dataset($"/grid/axis{k}").Read<double[]>();
+            int n = c.Length;
+            if (n < 2) throw new InputException($"{spec} /grid/axis{k}", $"{n} centres", "an axis needs at least 2 cells");
+            double spacing = (c[n - 1] - c[0]) / (n - 1), half = n * spacing / 2;
+            for (int i = 0; i < n; i++)
+                if (Math.Abs(c[i] - (-half + (i + 0.5) * spacing)) > 1e-9 * half)
+                    throw new InputException($"{spec} /grid/axis{k}", c[i], "cell centres must be uniform and symmetric about 0");
+            cells.Add(n);
+            halfWidths.Add(half);
+        }
+        return cells.Count == 0 ? null : new UniformGrid(cells, halfWidths);
+    }
+}
