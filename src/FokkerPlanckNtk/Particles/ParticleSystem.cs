@@ -304,13 +304,9 @@ public sealed class ParticleSystem
         }
 
         double max = TensorPrimitives.MaxMagnitude<double>(u);
-        for (int i = 0; i < _n; i++)
-        {
-            var row = sigma.Slice(i * len, len);
-            Project(start, len, i, row);
-            _activation.Value(row, row);
-            _partial[b * _n + i] = TensorPrimitives.Dot<double>(u, row);
-        }
+        for (int i = 0; i < _n; i++) Project(start, len, i, sigma.Slice(i * len, len));
+        _activation.Value(sigma, sigma); // all n rows of the block in one call
+        for (int i = 0; i < _n; i++) _partial[b * _n + i] = TensorPrimitives.Dot<double>(u, sigma.Slice(i * len, len));
         for (int k = 0; k < _d; k++)
             max = MaxOrNaN(max, TensorPrimitives.MaxMagnitude<double>(_theta[k].AsSpan(start, len)));
         _blockMax[b] = max;
