@@ -36,6 +36,25 @@ public class CommandsTests
         Assert.That(RunManifest.Read(Path.Combine(_dir, "s")).Status, Is.EqualTo(RunManifest.Completed));
     }
 
+    // w2_bounds.csv: grid_atomic = sqrt(Σ_k Δ_k²/12) from the grid (Δ = 14/24 here), talagrand = sqrt(2 kl_p0)
+    // from pde.csv, and Talagrand's inequality holds against the bracket at every output time (a theorem for
+    // the standard Gaussian p0; the bracket makes the check valid for the atomic grid measures).
+    [Test]
+    public void SolveChecksTalagrandAgainstTheGridBracket()
+    {
+        var (code, _, error) = Fpntk("solve", "--grid:cells=24", "--time:end=0.5", "--output:plots=false", "--out", _dir + "/t");
+        Assert.That(code, Is.EqualTo(0), error);
+        var bounds = CsvTable.Read(Path.Combine(_dir, "t", "w2_bounds.csv"));
+        var pde = CsvTable.Read(Path.Combine(_dir, "t", "pde.csv"));
+        double delta = 14.0 / 24;
+        for (int k = 0; k < bounds.Rows.Count; k++)
+        {
+            Assert.That(bounds.Column("grid_atomic")[k], Is.EqualTo(Math.Sqrt(2 * delta * delta / 12)).Within(1e-15));
+            Assert.That(bounds.Column("talagrand")[k], Is.EqualTo(Math.Sqrt(2 * pde.Column("kl_p0")[k])).Within(1e-15));
+            Assert.That(bounds.Column("talagrand_holds")[k], Is.EqualTo(1));
+        }
+    }
+
     [Test]
     public void NtkWritesSpectrumAndPrediction()
     {
