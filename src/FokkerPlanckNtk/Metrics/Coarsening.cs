@@ -10,13 +10,17 @@ namespace FokkerPlanckNtk.Metrics;
 /// </summary>
 internal sealed class Coarsening
 {
-    private Coarsening(AtomicMeasure coarse, double secondMoment)
+    private Coarsening(AtomicMeasure coarse, double secondMoment, int[] coarseIndex)
     {
         Coarse = coarse;
         SecondMoment = secondMoment;
+        CoarseIndex = coarseIndex;
     }
 
     public AtomicMeasure Coarse { get; }
+
+    /// <summary>For each atom, the coarse atom of its box (−1 when the box has no mass).</summary>
+    public int[] CoarseIndex { get; }
 
     /// <summary>Σ_i w_i |x_i − c_box(i)|² ≥ W2(μ, μ_coarse)².</summary>
     public double SecondMoment { get; }
@@ -59,7 +63,7 @@ internal sealed class Coarsening
         double moment = 0;
         for (int i = 0; i < n; i++)
         {
-            int b = newId[boxOf[i]];
+            int b = boxOf[i] = newId[boxOf[i]];
             if (b < 0) continue;
             double s = 0;
             for (int c = 0; c < k; c++)
@@ -69,7 +73,7 @@ internal sealed class Coarsening
             }
             moment += w[i] * s;
         }
-        return new Coarsening(new AtomicMeasure(positions.ToArray(), k, weights.ToArray(), m.Name + " (coarsened)"), moment);
+        return new Coarsening(new AtomicMeasure(positions.ToArray(), k, weights.ToArray(), m.Name + " (coarsened)"), moment, boxOf);
     }
 
     /// <summary>Number of non-empty boxes of the lattice that <paramref name="m"/> occupies.</summary>

@@ -23,7 +23,7 @@ namespace FokkerPlanckNtk.Metrics;
 ///   computed independently in a last full pass.</item>
 /// </list>
 /// </summary>
-public static class NetworkSimplex
+public static partial class NetworkSimplex
 {
     /// <summary>Relative tolerance of the entering test: an arc enters when its reduced cost is below
     /// −ε·max(|π_i|, |π_j|, c_ij) (ten units of round-off, as in LEMON).</summary>
@@ -46,7 +46,7 @@ public static class NetworkSimplex
         long limit = maxIterations > 0 ? maxIterations : DefaultIterationLimit(source.Count, target.Count);
         var solver = new Solver(source, target);
         var status = solver.Run(limit);
-        return solver.Result(status, limit, clock);
+        return solver.Result(status, limit, clock, $"optimal after {solver.Iterations} pivots");
     }
 
     private struct TreeNode
@@ -61,7 +61,12 @@ public static class NetworkSimplex
         public double Flow;  // flow on the pred arc (non-tree arcs carry none)
     }
 
-    private sealed class Solver
+    /// <summary>
+    /// The simplex state: spanning tree, flows and potentials. Arcs are pairs (i, j) with identity
+    /// i·n2 + j; the pricing domain is all pairs, or a restricted arc set (NetworkSimplex.Sparse.cs)
+    /// that column generation enlarges between runs while the tree stays valid.
+    /// </summary>
+    internal sealed partial class Solver
     {
         private readonly int _n1, _n2, _k, _root;
         private readonly double[] _x;     // sources, n1 × k row-major
@@ -69,7 +74,8 @@ public static class NetworkSimplex
         private readonly double[] _a, _b; // masses used (b rescaled to the total of a)
         private readonly TreeNode[] _nodes;
         private readonly double[] _pi;    // LEMON's convention: reduced cost c_e + π_source − π_target
-        private readonly long _arcCount, _blockSize;
+        private readonly long _arcCount;
+        private long _blockSize;
         private readonly double _artificialCost;
         private long _nextArc, _iterations;
 
@@ -118,6 +124,15 @@ public static class NetworkSimplex
             return bound;
         }
 
+        public long Iterations => _iterations;
+
+        public int SourceCount => _n1;
+
+        public int TargetCount => _n2;
+
+        /// <summary>Pivots until no arc of the pricing domain has a negative reduced cost beyond round-off
+        /// (Optimal, or Infeasible when mass is left on artificial arcs) or the cap on the total number of
+        /// pivots is reached. The potentials are fresh from the tree when it returns Optimal/Infeasible.</summary>
         public TransportStatus Run(long limit)
         {
             bool fresh = false;
@@ -146,7 +161,7 @@ public static class NetworkSimplex
             return s;
         }
 
-        private double ArtificialFlow()
+        public double ArtificialFlow()
         {
             double s = 0;
             for (int u = 0; u < _root; u++) if (_nodes[u].Arc < 0) s += _nodes[u].Flow;
@@ -174,6 +189,7 @@ public static class NetworkSimplex
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private long FindEnteringArc()
         {
+            if (_columns is not null) return FindEnteringSparseArc();
             double best = 0;
             long bestArc = -1;
             long e = _nextArc, remaining = _arcCount, count = _blockSize;
@@ -479,7 +495,10 @@ public static class NetworkSimplex
             _nodes[parent].FirstChild = u;
         }
 
-        public TransportSolution Result(TransportStatus status, long limit, Stopwatch clock)
+        /// <summary>The plan on the tree, the shifted duals and the certificate: max violation over ALL n1·n2
+        /// pairs (whatever the pricing domain was). <paramref name="optimalMessage"/> describes an optimal end,
+        /// <paramref name="capMessage"/> (default: the pivot cap) which cap stopped the solve.</summary>
+        public TransportSolution Result(TransportStatus status, long limit, Stopwatch clock, string optimalMessage, string? capMessage = null)
         {
             var plan = new List<PlanEntry>(_root);
             double cost = 0;
@@ -508,8 +527,8 @@ public static class NetworkSimplex
 
             string message = status switch
             {
-                TransportStatus.Optimal => $"optimal after {_iterations} pivots",
-                TransportStatus.IterationLimit => $"iteration cap {limit} reached before optimality (max reduced-cost violation {violation:G3})",
+                TransportStatus.Optimal => optimalMessage,
+                TransportStatus.IterationLimit => $"{capMessage ?? $"iteration cap {limit} reached"} before optimality (max reduced-cost violation {violation:G3})",
                 _ => $"infeasible: mass {ArtificialFlow():G3} of {mass:G6} could not be matched",
             };
             return new TransportSolution(status, message, cost, plan.ToArray(), phi, psi, dual, violation,
@@ -517,11 +536,13 @@ public static class NetworkSimplex
         }
 
         // max_ij (φ_i + ψ_j − c_ij)⁺ over all pairs: an independent check of dual feasibility (threads
-        // only for large problems: on small ones waking workers costs more than the pass).
+        // only for large problems: on small ones waking workers costs more than the pass). Each pair's
+        // value is computed in the same order in every lane and the maximum is exact, so the result does
+        // not depend on the thread count.
         private double MaxViolation(double[] phi, double[] psi)
         {
             var rowMax = new double[_n1];
-            if (_arcCount < 1L << 22) for (int i = 0; i < _n1; i++) rowMax[i] = RowViolation(i, phi[i], psi);
+            if ((long)_n1 * _n2 < 1L << 22) for (int i = 0; i < _n1; i++) rowMax[i] = RowViolation(i, phi[i], psi);
             else Parallel.For(0, _n1, Parallelism.Options, i => rowMax[i] = RowViolation(i, phi[i], psi));
             return rowMax.Max();
         }
@@ -529,8 +550,27 @@ public static class NetworkSimplex
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private double RowViolation(int i, double phi, double[] psi)
         {
+            int j = 0;
             double m = 0;
-            for (int j = 0; j < _n2; j++) m = Math.Max(m, phi + psi[j] - Cost(i, j));
+            if (_n2 >= Vector<double>.Count)
+            {
+                ref double y = ref MemoryMarshal.GetArrayDataReference(_y);
+                ref double psiRef = ref MemoryMarshal.GetArrayDataReference(psi);
+                var vPhi = new Vector<double>(phi);
+                var vMax = Vector<double>.Zero;
+                for (; j <= _n2 - Vector<double>.Count; j += Vector<double>.Count)
+                {
+                    var cost = Vector<double>.Zero;
+                    for (int c = 0; c < _k; c++)
+                    {
+                        var d = Vector.LoadUnsafe(ref y, (nuint)(c * _n2 + j)) - new Vector<double>(_x[i * _k + c]);
+                        cost += d * d;
+                    }
+                    vMax = Vector.Max(vMax, vPhi + Vector.LoadUnsafe(ref psiRef, (nuint)j) - cost);
+                }
+                for (int l = 0; l < Vector<double>.Count; l++) m = Math.Max(m, vMax[l]);
+            }
+            for (; j < _n2; j++) m = Math.Max(m, phi + psi[j] - Cost(i, j));
             return m;
         }
     }

@@ -6,9 +6,14 @@ namespace FokkerPlanckNtk.Metrics;
 /// <summary>Options of <see cref="Wasserstein"/>.</summary>
 public sealed record W2Options
 {
-    /// <summary>Largest n·m (pairs of atoms) solved exactly by the network simplex; 4096² (64² vs 64²
-    /// cells, about a second) by default. Larger problems are solved on coarsened measures.</summary>
-    public long MaxExactPairs { get; init; } = 4096L * 4096;
+    /// <summary>Largest n·m (pairs of atoms) solved exactly: up to <see cref="SparseTransportOptions.MaxDensePairs"/>
+    /// of <see cref="Sparse"/> by the network simplex on all pairs, above it by column generation
+    /// (<see cref="SparseTransport"/>). 2³¹ by default (46341² pairs; 128² vs 128² cells is 2.7·10⁸).
+    /// Larger problems are solved on coarsened measures (a certified bracket).</summary>
+    public long MaxExactPairs { get; init; } = 1L << 31;
+
+    /// <summary>Largest n·m of the coarsened problem when the coarsened bracket is used (4096² by default).</summary>
+    public long MaxCoarsePairs { get; init; } = 4096L * 4096;
 
     /// <summary>Largest n·m for the c-transform passes that tighten the lower bound of a coarsened
     /// solve (two passes over all pairs); above it only the triangle-inequality bound is used.</summary>
@@ -17,8 +22,12 @@ public sealed record W2Options
     /// <summary>Rescale both measures to total mass 1 (otherwise totals must agree within 1e-12 relative).</summary>
     public bool Normalize { get; init; }
 
-    /// <summary>Pivot cap of the network simplex (0: its default).</summary>
+    /// <summary>Pivot cap of the network simplex (0: its default), per scale of a column-generation solve.</summary>
     public long MaxIterations { get; init; }
+
+    /// <summary>Column generation: arcs per source and round, the pricing-round cap, and the size up to which
+    /// the network simplex runs on all pairs.</summary>
+    public SparseTransportOptions Sparse { get; init; } = SparseTransportOptions.Default;
 
     public static W2Options Default { get; } = new();
 }
@@ -51,8 +60,12 @@ public readonly record struct TalagrandCheck(double W2, double Kl, double Bound,
 /// W2 between the measures the project produces, choosing the method:
 /// <list type="bullet">
 /// <item>1D: exact quantile-function formula (<see cref="Transport1D"/>);</item>
-/// <item>n·m ≤ <see cref="W2Options.MaxExactPairs"/>: exact network simplex on the atoms;</item>
-/// <item>larger: exact network simplex between coarsened measures (lattice boxes aggregated into atoms at
+/// <item>n·m ≤ <see cref="SparseTransportOptions.MaxDensePairs"/>: exact network simplex on all pairs;</item>
+/// <item>n·m ≤ <see cref="W2Options.MaxExactPairs"/>: exact network simplex with column generation
+///   (<see cref="SparseTransport"/>; blocks of 2^k grid cells for its coarse scales when a grid is given),
+///   with the same certificate;</item>
+/// <item>larger, or when column generation stops at a cap (the message says so): exact network simplex
+///   between coarsened measures (lattice boxes aggregated into atoms at
 ///   their mass centroids), with a certified bracket: from above, the cost of the fine plan that spreads
 ///   each coarse pair over the product of its boxes, W2² ≤ W2c² + s_μ² + s_ν² (s² the within-box second
 ///   moments); from below, the better of the triangle inequality W2 ≥ W2c − s_μ − s_ν and the dual bound of
@@ -101,6 +114,7 @@ public static class Wasserstein
 
     public const string Exact1D = "exact 1D (quantile functions)";
     public const string ExactSimplex = "network simplex (exact on the atoms)";
+    public const string ExactColumnGeneration = "network simplex with multiscale column generation (exact on the atoms)";
 
     private static W2Result Solve(AtomicMeasure a, AtomicMeasure b, UniformGrid? grid, W2Options options)
     {
@@ -112,23 +126,40 @@ public static class Wasserstein
             double w2 = Transport1D.W2(Measure1D.Atoms(a.Positions, a.Weights, a.Name), Measure1D.Atoms(b.Positions, b.Weights, b.Name));
             return new W2Result(w2, Exact1D, TransportStatus.Optimal, 0, clock.Elapsed.TotalSeconds);
         }
-        if ((long)a.Count * b.Count <= options.MaxExactPairs)
+        long pairs = (long)a.Count * b.Count;
+        if (pairs <= Math.Min(options.MaxExactPairs, options.Sparse.MaxDensePairs))
+            return Exact(NetworkSimplex.Solve(a, b, maxIterations: options.MaxIterations), ExactSimplex, a, clock);
+        string prefix = "";
+        if (pairs <= options.MaxExactPairs)
         {
-            var s = NetworkSimplex.Solve(a, b, maxIterations: options.MaxIterations);
-            // Certified: W2² ∈ [dual objective − violation·mass, plan cost].
-            double lower = Math.Sqrt(Math.Max(0, s.DualObjective - s.MaxViolation * a.TotalMass));
-            return new W2Result(s.W2, ExactSimplex, s.Status, Math.Max(0, s.W2 - lower), clock.Elapsed.TotalSeconds)
+            var sparse = options.MaxIterations > 0 ? options.Sparse with { MaxIterations = options.MaxIterations } : options.Sparse;
+            double[]? origin = null, side = null;
+            if (grid is not null && grid.Dimension == a.Dimension)
             {
-                Message = s.Message,
-                Solution = s,
-            };
+                origin = grid.HalfWidths.Select(h => -h).ToArray();
+                side = Enumerable.Range(0, grid.Dimension).Select(k => 2 * grid.Spacing(k)).ToArray();
+            }
+            var s = SparseTransport.Solve(a, b, false, sparse, origin, side);
+            if (s.Status == TransportStatus.Optimal) return Exact(s, ExactColumnGeneration, a, clock);
+            prefix = $"column generation stopped ({s.Message}), coarsened instead: ";
         }
-        return SolveCoarsened(a, b, grid, options, clock);
+        return SolveCoarsened(a, b, grid, options, prefix, clock);
     }
 
-    private static W2Result SolveCoarsened(AtomicMeasure a, AtomicMeasure b, UniformGrid? grid, W2Options options, Stopwatch clock)
+    // Certified: W2² ∈ [dual objective − violation·mass, plan cost].
+    private static W2Result Exact(TransportSolution s, string method, AtomicMeasure a, Stopwatch clock)
     {
-        var (origin, spacing, description) = ChooseLattice(a, b, grid, options.MaxExactPairs);
+        double lower = Math.Sqrt(Math.Max(0, s.DualObjective - s.MaxViolation * a.TotalMass));
+        return new W2Result(s.W2, method, s.Status, Math.Max(0, s.W2 - lower), clock.Elapsed.TotalSeconds)
+        {
+            Message = s.Message,
+            Solution = s,
+        };
+    }
+
+    private static W2Result SolveCoarsened(AtomicMeasure a, AtomicMeasure b, UniformGrid? grid, W2Options options, string prefix, Stopwatch clock)
+    {
+        var (origin, spacing, description) = ChooseLattice(a, b, grid, Math.Min(options.MaxExactPairs, options.MaxCoarsePairs));
         var ca = Coarsening.Apply(a, origin, spacing);
         var cb = Coarsening.Apply(b, origin, spacing);
         var s = NetworkSimplex.Solve(ca.Coarse, cb.Coarse, maxIterations: options.MaxIterations);
@@ -152,7 +183,7 @@ public static class Wasserstein
         string method = $"network simplex on coarsened measures ({description}; {ca.Coarse.Count} vs {cb.Coarse.Count} atoms), certified bracket";
         return new W2Result(0.5 * (lower + upper), method, s.Status, 0.5 * (upper - lower), clock.Elapsed.TotalSeconds)
         {
-            Message = $"{s.Message}; W2 in [{lower:G6}, {upper:G6}] (upper: fine plan from the coarse one; lower: {bound}); " +
+            Message = $"{prefix}{s.Message}; W2 in [{lower:G6}, {upper:G6}] (upper: fine plan from the coarse one; lower: {bound}); " +
                 $"coarse W2 {w2c:G6}, within-box W2 bounds {sa:G3}, {sb:G3}",
         };
     }
