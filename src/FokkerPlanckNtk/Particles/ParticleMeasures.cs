@@ -28,9 +28,9 @@ public static class ParticleMeasures
     /// <summary>
     /// W2 between the particles and a grid density (cells as atoms at their centres with mass p_c·V, within
     /// sqrt(Σ_k Δ_k²/12) of the piecewise-constant density), by the metrics code's <see cref="Wasserstein"/>:
-    /// exact (network simplex) when small enough, else a certified bracket from coarsened measures (the value is
-    /// its midpoint, <see cref="W2Result.ErrorBound"/> its half-width, the method says which). Both measures are
-    /// normalized to mass 1 (probability measures up to round-off).
+    /// exact where it can solve the problem exactly, else a certified bracket (the value is its midpoint,
+    /// <see cref="W2Result.ErrorBound"/> its half-width; the method says which). Both measures are normalized
+    /// to mass 1 (probability measures up to round-off).
     /// </summary>
     public static W2Result W2(AtomicMeasure particles, UniformGrid grid, ReadOnlySpan<double> density) =>
         Wasserstein.Between(grid, density, particles, new W2Options { Normalize = true });

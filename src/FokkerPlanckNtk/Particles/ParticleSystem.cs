@@ -60,6 +60,11 @@ public sealed class ParticleSystem
 
     [ThreadStatic] private static Scratch? t_scratch;
 
+    private interface IThetaDimension { static abstract int Value { get; } }
+    private readonly struct One : IThetaDimension { public static int Value => 1; }
+    private readonly struct Two : IThetaDimension { public static int Value => 2; }
+    private readonly struct Three : IThetaDimension { public static int Value => 3; }
+
     /// <summary>m particles drawn i.i.d. from the problem's initial law with the given seed.</summary>
     /// <param name="problem">The mean-field problem (activation, α, λ, data, initial law).</param>
     /// <param name="count">m ≥ 1 (<c>particles.count</c>).</param>
@@ -329,6 +334,84 @@ public sealed class ParticleSystem
     /// uses the old u). σ' comes from <paramref name="source"/> through <typeparamref name="TD"/>.
     /// </summary>
     private void Move<TD>(int start, int len, ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, ReadOnlySpan<double> noise)
+        where TD : struct, IDerivativeKernel
+    {
+        switch (_d)
+        {
+            case 1: Move<TD, One>(start, len, sigma, source, noise); break;
+            case 2: Move<TD, Two>(start, len, sigma, source, noise); break;
+            case 3: Move<TD, Three>(start, len, sigma, source, noise); break;
+            default: MoveAnyDimension<TD>(start, len, sigma, source, noise); break;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Move{TD}"/> for d = <typeparamref name="TDim"/> ≤ 3: the accumulators stay in registers
+    /// (the d-branches are resolved when the method is compiled for each dimension).
+    /// </summary>
+    private void Move<TD, TDim>(int start, int len, ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, ReadOnlySpan<double> noise)
+        where TD : struct, IDerivativeKernel where TDim : struct, IThetaDimension
+    {
+        int width = Vector<double>.Count, d = TDim.Value, n = _n;
+        double decay = _decay, eta = _eta, scale = _noiseScale;
+        var vDecay = new Vector<double>(decay);
+        var vEta = new Vector<double>(eta);
+        var vScale = new Vector<double>(scale);
+        ref double rs = ref MemoryMarshal.GetReference(sigma);
+        ref double rd = ref MemoryMarshal.GetReference(source);
+        ref double rn = ref MemoryMarshal.GetReference(noise);
+        ref double ru = ref _u[start];
+        ref double rt0 = ref _theta[0][start];
+        ref double rt1 = ref d > 1 ? ref _theta[1][start] : ref rt0;
+        ref double rt2 = ref d > 2 ? ref _theta[2][start] : ref rt0;
+        ref double rc = ref _coupling[0];
+        ref double rcx = ref _couplingX[0];  // c_i x_ik, n × d
+        int j = 0;
+        for (; j <= len - width; j += width)
+        {
+            Vector<double> a = default, g0 = default, g1 = default, g2 = default;
+            for (int i = 0; i < n; i++)
+            {
+                nuint at = (nuint)(i * len + j);
+                a = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rc, i)), Vector.LoadUnsafe(ref rs, at), a);
+                var w = TD.D1(Vector.LoadUnsafe(ref rd, at));
+                g0 = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rcx, i * d)), w, g0);
+                if (d > 1) g1 = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rcx, i * d + 1)), w, g1);
+                if (d > 2) g2 = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rcx, i * d + 2)), w, g2);
+            }
+            var u = Vector.LoadUnsafe(ref ru, (nuint)j);
+            Vector.StoreUnsafe(vDecay * Vector.LoadUnsafe(ref rt0, (nuint)j) - vEta * (u * g0) + vScale * Vector.LoadUnsafe(ref rn, (nuint)j),
+                ref rt0, (nuint)j);
+            if (d > 1)
+                Vector.StoreUnsafe(vDecay * Vector.LoadUnsafe(ref rt1, (nuint)j) - vEta * (u * g1) + vScale * Vector.LoadUnsafe(ref rn, (nuint)(len + j)),
+                    ref rt1, (nuint)j);
+            if (d > 2)
+                Vector.StoreUnsafe(vDecay * Vector.LoadUnsafe(ref rt2, (nuint)j) - vEta * (u * g2) + vScale * Vector.LoadUnsafe(ref rn, (nuint)(2 * len + j)),
+                    ref rt2, (nuint)j);
+            Vector.StoreUnsafe(vDecay * u - vEta * a + vScale * Vector.LoadUnsafe(ref rn, (nuint)(d * len + j)), ref ru, (nuint)j);
+        }
+        for (; j < len; j++) // the same arithmetic, one particle at a time
+        {
+            double a = 0, g0 = 0, g1 = 0, g2 = 0;
+            for (int i = 0; i < n; i++)
+            {
+                int at = i * len + j;
+                a = Math.FusedMultiplyAdd(Unsafe.Add(ref rc, i), Unsafe.Add(ref rs, at), a);
+                double w = TD.D1(Unsafe.Add(ref rd, at));
+                g0 = Math.FusedMultiplyAdd(Unsafe.Add(ref rcx, i * d), w, g0);
+                if (d > 1) g1 = Math.FusedMultiplyAdd(Unsafe.Add(ref rcx, i * d + 1), w, g1);
+                if (d > 2) g2 = Math.FusedMultiplyAdd(Unsafe.Add(ref rcx, i * d + 2), w, g2);
+            }
+            double u = Unsafe.Add(ref ru, j);
+            Unsafe.Add(ref rt0, j) = decay * Unsafe.Add(ref rt0, j) - eta * (u * g0) + scale * Unsafe.Add(ref rn, j);
+            if (d > 1) Unsafe.Add(ref rt1, j) = decay * Unsafe.Add(ref rt1, j) - eta * (u * g1) + scale * Unsafe.Add(ref rn, len + j);
+            if (d > 2) Unsafe.Add(ref rt2, j) = decay * Unsafe.Add(ref rt2, j) - eta * (u * g2) + scale * Unsafe.Add(ref rn, 2 * len + j);
+            Unsafe.Add(ref ru, j) = decay * u - eta * a + scale * Unsafe.Add(ref rn, d * len + j);
+        }
+    }
+
+    /// <summary><see cref="Move{TD}"/> for any d (accumulators on the stack).</summary>
+    private void MoveAnyDimension<TD>(int start, int len, ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, ReadOnlySpan<double> noise)
         where TD : struct, IDerivativeKernel
     {
         int width = Vector<double>.Count, d = _d, n = _n;
