@@ -41,7 +41,7 @@ public sealed record RunConfiguration
         ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default ssprk3; backwardeuler: implicit, first order, for long runs)"),
         ("particles.count", "number of particles m ≥ 1 (default 4000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
-        ("particles.seed", "random seed, integer ≥ 0 (default 1)"),
+        ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
         ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
         ("output.checkpointSeconds", "wall-clock seconds between checkpoints > 0 (default 180)"),
     ];
@@ -330,7 +330,8 @@ public sealed record ParticleSettings(int Count, double Step, long Seed)
         double step = t.Double("particles:step", 0.001);
         InputException.RequirePositive("particles.step", step);
         long seed = t.Long("particles:seed", 1);
-        if (seed < 0) throw new InputException("particles.seed", seed, "must be an integer >= 0");
+        if (seed < 0 || seed > Particles.ParticleSystem.MaxSeed)
+            throw new InputException("particles.seed", seed, $"must be an integer in 0..{Particles.ParticleSystem.MaxSeed} (2^53 − 1)");
         return new ParticleSettings(count, step, seed);
     }
 
