@@ -28,6 +28,17 @@ internal static class Commands
             context => StartRun(context, "solve"));
         yield return Make("simulate", "The particle system alone (finite width m, Euler–Maruyama): particles.csv, snapshots.h5, plots and report.html.",
             context => StartRun(context, "simulate"));
+        yield return Make("stationary",
+            "The self-consistent stationary state (Gibbs fixed point, DESIGN.md §3.3) on the whole space (stationary.json), on the box "
+            + "and on the grid, with a warning when the box changes it.", AnalysisCommands.Stationary);
+        yield return Make("ntk",
+            "The Gram matrix H(p0), its spectrum, the Theorem 4.4 constants and bounds, and the linearized prediction at the output "
+            + "times (ntk.json, ntk.csv).", AnalysisCommands.Ntk);
+        yield return AnalysisCommands.W2Command(output, error, interactive);
+        yield return Make("reference",
+            "A reference-solution file (reference.json, format in docs/reference-format.md) for other projects' tests: the PDE on the "
+            + "configured grid and on the grid refined twice per axis; the refined solution is stored with tolerances from the difference.",
+            AnalysisCommands.Reference);
         var dir = new Argument<string>("DIR") { Description = "the folder of the interrupted run" };
         yield return Make("resume",
             "Continues an interrupted or killed run (run, solve, simulate) from its last checkpoint; the final files are identical to "

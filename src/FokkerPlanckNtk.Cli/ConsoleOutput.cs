@@ -97,7 +97,7 @@ internal sealed class ConsoleRunObserver(ConsoleOutput output, ILogger logger) :
     {
         string eta = p.Remaining is { } r ? Duration(r) : "…";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{p.Phase,-9} t = {p.Time:F4} / {p.End:G4}   dt = {p.Step:E2}   loss = {p.Loss:E3}   {p.Fraction,4:P0}   elapsed {Duration(p.Elapsed)}   ETA {eta}");
+            $"{p.Phase,-9} t = {p.Time:F4} / {p.End:G4}   dt = {p.Step:0.00E+00}   loss = {p.Loss:0.000E+00}   {p.Fraction,4:P0}   elapsed {Duration(p.Elapsed)}   ETA {eta}");
     }
 
     internal static string Duration(TimeSpan t) => t.TotalHours >= 1

@@ -27,13 +27,14 @@ public static class RunReport
         if (results.Pde is { } pde)
         {
             report.Heading("PDE (finite volumes)");
-            report.Paragraph("KL and χ² are measured against the discrete p0 (the normalized cell-centre standard Gaussian). "
+            report.Paragraph("KL, χ² and W2 are measured against the discrete p0 (the normalized cell-centre standard Gaussian); "
+                + $"W2 treats both densities as atoms at the cell centres ({Methods(pde.W2P0)}; ± is a certified bound). "
                 + "Outer mass: the mass in the outermost cell layer; above 1e-8 the box is too small.", "note");
-            var header = new List<string> { "t", "loss", "free energy", "KL(p‖p0)", "χ²(p‖p0)", "mass", "min p", "outer mass", "steps" };
+            var header = new List<string> { "t", "loss", "free energy", "KL(p‖p0)", "χ²(p‖p0)", "W2(p, p0)", "mass", "min p", "outer mass", "steps" };
             int n = pde.Residuals[0].Length;
             header.AddRange(Enumerable.Range(1, n).Select(i => $"r{i}"));
             report.Table(header, Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)
-                [F(results.Times[k]), F(pde.Loss[k]), F(pde.FreeEnergy[k]), F(pde.KlP0[k]), F(pde.Chi2P0[k]), F(pde.Mass[k]),
+                [F(results.Times[k]), F(pde.Loss[k]), F(pde.FreeEnergy[k]), F(pde.KlP0[k]), F(pde.Chi2P0[k]), W(pde.W2P0[k]), F(pde.Mass[k]),
                  F(pde.MinDensity[k]), F(pde.OuterLayerMass[k]), pde.Steps[k].ToString(CultureInfo.InvariantCulture),
                  .. pde.Residuals[k].Select(F)]));
         }
@@ -42,20 +43,21 @@ public static class RunReport
             report.Heading("Particles");
             report.Paragraph($"m = {results.Configuration.Particles.Count} particles, Euler–Maruyama step η = "
                 + $"{results.Configuration.Particles.Step.ToString("G4", CultureInfo.InvariantCulture)}; at an output time t they stand at step round(t/η). "
-                + "KL and χ² are binned on a coarse histogram of the box (about ten particles per cell): biased estimates.", "note");
+                + "KL and χ² are binned on a coarse histogram of the box (about ten particles per cell): biased estimates. "
+                + $"W2 to the discrete p0 on the grid: {Methods(particles.W2P0)}.", "note");
             int n = particles.Residuals[0].Length;
-            report.Table(["t", "loss", "KL binned", "χ² binned", "steps", .. Enumerable.Range(1, n).Select(i => $"r{i}")],
+            report.Table(["t", "loss", "KL binned", "χ² binned", "W2(particles, p0)", "steps", .. Enumerable.Range(1, n).Select(i => $"r{i}")],
                 Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)
-                    [F(results.Times[k]), F(particles.Loss[k]), F(particles.BinnedKlP0[k]), F(particles.BinnedChi2P0[k]),
+                    [F(results.Times[k]), F(particles.Loss[k]), F(particles.BinnedKlP0[k]), F(particles.BinnedChi2P0[k]), W(particles.W2P0[k]),
                      particles.Steps[k].ToString(CultureInfo.InvariantCulture), .. particles.Residuals[k].Select(F)]));
         }
         if (results.Comparison is { } comparison)
         {
             report.Heading("PDE against particles");
-            report.Paragraph("W2 of the marginals is exact 1D transport between the grid density (atoms at the cell centres) and the particles"
+            report.Paragraph($"W2: {Methods(comparison.W2)}. W2 of the marginals is exact 1D transport between the grid density (atoms at the cell centres) and the particles"
                 + (results.Grid.ThetaDimension > 1 ? "; for d ≥ 2 the θ column is the root-sum-square of the per-axis marginal W2 (a lower bound)." : "."), "note");
-            report.Table(["t", "max |Δr|", "W2 θ", "W2 u"], Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)
-                [F(results.Times[k]), F(comparison.MaxResidualDifference[k]), F(comparison.W2Theta[k]), F(comparison.W2U[k])]));
+            report.Table(["t", "max |Δr|", "W2", "W2 θ", "W2 u"], Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)
+                [F(results.Times[k]), F(comparison.MaxResidualDifference[k]), W(comparison.W2[k]), F(comparison.W2Theta[k]), F(comparison.W2U[k])]));
         }
         if (results.Ntk is { } ntk)
         {
@@ -79,6 +81,13 @@ public static class RunReport
     }
 
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+
+    /// <summary>A W2 value with its certified error bound when it is not exact.</summary>
+    private static string W(W2Value w) => w.ErrorBound > 1e-12 * Math.Max(1, w.Value)
+        ? $"{w.Value.ToString("G4", CultureInfo.InvariantCulture)} ± {w.ErrorBound.ToString("G2", CultureInfo.InvariantCulture)}" : F(w.Value);
+
+    /// <summary>The methods used for one W2 series (usually one), for the notes under the tables.</summary>
+    private static string Methods(IEnumerable<W2Value> values) => string.Join("; ", values.Select(v => v.Method).Distinct());
 
     private static string Title(RunResults r)
     {
@@ -182,6 +191,14 @@ public static class RunReport
         }
         yield return ("divergences", "Divergences from the discrete p0 over time (log scale; zeros at t = 0 are not drawn)",
             Charts.Lines("Divergences from p0", "t", "value", divergences, logY: true));
+
+        var w2 = new List<Curve>();
+        if (r.Pde is { } pw) w2.Add(new Curve("W2(p_t, p0), PDE", times, pw.W2P0.Select(v => v.Value).ToArray()));
+        if (r.Particles is { } mw) w2.Add(new Curve("W2(particles, p0)", times, mw.W2P0.Select(v => v.Value).ToArray(), Markers: true));
+        if (r.Comparison is { } cw) w2.Add(new Curve("W2(PDE, particles)", times, cw.W2.Select(v => v.Value).ToArray(), Markers: true));
+        if (w2.Count > 0)
+            yield return ("w2", "Wasserstein distances over time (values; their certified error bounds are in w2_bounds.csv and the tables)",
+                Charts.Lines("W2 distances", "t", "W2", w2));
 
         if (r.Pde is { } pf)
             yield return ("free-energy", "Discrete free energy Q_h(p_t) = L + λ KL (nonincreasing)",

@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Particles;
 
@@ -14,7 +16,7 @@ namespace FokkerPlanckNtk.Benchmarks;
 /// (<see cref="ParticleBoundBenchmarks"/>).
 /// Run: <c>dotnet run -c Release --project tests/FokkerPlanckNtk.Benchmarks -- --filter '*Particle*'</c>.
 /// </summary>
-[ShortRunJob]
+[Config(typeof(ShortInProcessConfig))]
 public class ParticleBenchmarks
 {
     private const int ParticleSteps = 1_000_000;
@@ -70,7 +72,7 @@ public class ParticleBenchmarks
 /// <see cref="ParticleNoise"/>, 8192 per invocation) and ns per tanh (TensorPrimitives.Tanh over a block of
 /// 512, the size the step uses). Bound per particle-step: (d + 1)·normal + n·tanh.
 /// </summary>
-[ShortRunJob]
+[Config(typeof(ShortInProcessConfig))]
 public class ParticleBoundBenchmarks
 {
     private const int Normals = 8192, TanhLength = ParticleSystem.BlockSize, TanhRepeats = 16;
@@ -99,4 +101,13 @@ public class ParticleBoundBenchmarks
         for (int r = 0; r < TanhRepeats; r++) TensorPrimitives.Tanh<double>(_s, _t);
         return _t[0];
     }
+}
+
+/// <summary>
+/// A short job (3 warm-up and 3 measured iterations) run in the benchmark process itself: no child project to
+/// build, so it also runs where only the .NET runtime is installed. Ratios are compared within one run.
+/// </summary>
+public sealed class ShortInProcessConfig : ManualConfig
+{
+    public ShortInProcessConfig() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
 }

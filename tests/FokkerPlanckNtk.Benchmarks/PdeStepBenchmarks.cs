@@ -23,20 +23,7 @@ public class PdeStepBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
-    public static Problem MakeProblem(int d, int n)
-    {
-        var rng = new Random(1);
-        var x = new List<IReadOnlyList<double>>();
-        var y = new List<double>();
-        for (int i = 0; i < n; i++)
-        {
-            var row = Enumerable.Range(0, d).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
-            double norm = Math.Sqrt(row.Sum(v => v * v));
-            x.Add(row.Select(v => v / Math.Max(1, norm)).ToArray());
-            y.Add(rng.NextDouble() * 2 - 1);
-        }
-        return new Problem(Activation.Tanh, 2.0, 0.1, new DataSet(x, y));
-    }
+    public static Problem MakeProblem(int d, int n) => new(Activation.Tanh, 2.0, 0.1, ParticleBenchmarks.Data(n, d));
 
     public static PdeSolver MakeSolver(string @case, int n)
     {

@@ -33,15 +33,15 @@ public sealed record RunConfiguration
         ("problem.initial.kind", "standardGaussian (p0, default) | gaussian"),
         ("problem.initial.mean", "gaussian only: mean over (θ_1..θ_d, u) (default 0)"),
         ("problem.initial.covariance", "gaussian only: (d+1)×(d+1) symmetric positive definite (default I)"),
-        ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 128)"),
+        ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 64)"),
         ("grid.halfWidth", "box half width B > 0: one number or one per axis (default 7)"),
         ("time.end", "final time > 0 (default 5, or the last output time)"),
-        ("time.outputTimes", "increasing times in (0, end] (default 40 equally spaced); t = 0 and end are always recorded"),
+        ("time.outputTimes", "increasing times in (0, end] (default 20 equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
-        ("time.stepper", "ssprk3 (default)"),
-        ("particles.count", "number of particles m ≥ 1 (default 10000)"),
+        ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default ssprk3; backwardeuler: implicit, first order, for long runs)"),
+        ("particles.count", "number of particles m ≥ 1 (default 4000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
-        ("particles.seed", "random seed, integer ≥ 0 (default 1)"),
+        ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
         ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
         ("output.checkpointSeconds", "wall-clock seconds between checkpoints > 0 (default 180)"),
     ];
@@ -92,13 +92,8 @@ public sealed record RunConfiguration
             Output.Write(w);
             w.WriteEndObject();
         }
-        return CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
+        return IO.JsonText.CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
     }
-
-    /// <summary>Puts arrays of plain numbers on one line (the indented writer gives every number its own line).</summary>
-    private static string CompactNumberArrays(string json) =>
-        System.Text.RegularExpressions.Regex.Replace(json, @"\[\s*(-?[0-9][-+0-9.eE]*(?:\s*,\s*-?[0-9][-+0-9.eE]*)*)\s*\]",
-            m => "[" + System.Text.RegularExpressions.Regex.Replace(m.Groups[1].Value, @"\s*,\s*", ", ") + "]");
 
     internal static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<double> values)
     {
@@ -222,9 +217,15 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
 /// <summary><c>grid</c>: cells and half widths per axis (θ_1..θ_d, u); one number in the file means every axis.</summary>
 public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 {
+    /// <summary>
+    /// 64 cells per axis: with the default 4000 particles every W2 of the default run (64² cells against 64²
+    /// cells or against the particles) stays within the exact network simplex's size (4096² pairs).
+    /// </summary>
+    public const int DefaultCells = 64;
+
     internal static GridSettings Read(ConfigurationTree t, int dimension)
     {
-        var cells = Expand(t.Ints("grid:cells") ?? [128], dimension, "grid.cells");
+        var cells = Expand(t.Ints("grid:cells") ?? [DefaultCells], dimension, "grid.cells");
         var half = Expand(t.Doubles("grid:halfWidth") ?? [7.0], dimension, "grid.halfWidth");
         for (int k = 0; k < dimension; k++)
         {
@@ -264,11 +265,11 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 
 /// <summary>
 /// <c>time</c>: end time, output times (ascending, in (0, end]; the end is always an output time; t = 0 is
-/// recorded too), CFL factor and stepper name. Without output times, 40 equally spaced times up to the end.
+/// recorded too), CFL factor and stepper name. Without output times, 20 equally spaced times up to the end.
 /// </summary>
 public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper)
 {
-    public const int DefaultOutputCount = 40;
+    public const int DefaultOutputCount = 20;
 
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
     public static IReadOnlyList<string> Steppers { get; } = Enum.GetNames<StepperKind>().Select(n => n.ToLowerInvariant()).ToArray();
@@ -319,14 +320,18 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
 /// <summary><c>particles</c>: number m, Euler–Maruyama step η and random seed.</summary>
 public sealed record ParticleSettings(int Count, double Step, long Seed)
 {
+    /// <summary>4000 particles: see <see cref="GridSettings.DefaultCells"/>.</summary>
+    public const int DefaultCount = 4000;
+
     internal static ParticleSettings Read(ConfigurationTree t)
     {
-        int count = t.Int("particles:count", 10000);
+        int count = t.Int("particles:count", DefaultCount);
         if (count < 1) throw new InputException("particles.count", count, "must be an integer >= 1");
         double step = t.Double("particles:step", 0.001);
         InputException.RequirePositive("particles.step", step);
         long seed = t.Long("particles:seed", 1);
-        if (seed < 0) throw new InputException("particles.seed", seed, "must be an integer >= 0");
+        if (seed < 0 || seed > Particles.ParticleSystem.MaxSeed)
+            throw new InputException("particles.seed", seed, $"must be an integer in 0..{Particles.ParticleSystem.MaxSeed} (2^53 − 1)");
         return new ParticleSettings(count, step, seed);
     }
 

@@ -13,6 +13,11 @@ internal static class ColumnKernels
 {
     private static readonly int Lanes = Vector<double>.Count;
 
+    /// <summary>An unchecked vector load: every caller's loop bound keeps i + Lanes within the span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> Load(ReadOnlySpan<double> span, int i) =>
+        Vector.LoadUnsafe(ref MemoryMarshal.GetReference(span), (nuint)i);
+
     /// <summary>
     /// Scharfetter–Gummel flux and coefficients of one vector of faces (see <see cref="ExponentialFitting"/>):
     /// B(w) by series for |w| &lt; 0.1, else w/(E − 1); B(−w) = B(w) + w or B(w)·E.
@@ -41,6 +46,8 @@ internal static class ColumnKernels
         ReadOnlySpan<double> faceExp, double scale, Span<double> f)
     {
         int faces = p.Length - 1;
+        // The vector loop loads without bounds checks: check the lengths once.
+        if (faceShift.Length < faces || faceExp.Length < faces || f.Length < p.Length + 1) throw new ArgumentException("span lengths");
         f[0] = 0;
         f[faces + 1] = 0;
         var vshift = new Vector<double>(shift);
@@ -49,9 +56,9 @@ internal static class ColumnKernels
         int j = 0;
         for (; j + Lanes <= faces; j += Lanes)
         {
-            var flux = Face(vshift + new Vector<double>(faceShift[j..]), vexp * new Vector<double>(faceExp[j..]),
-                new Vector<double>(p[j..]), new Vector<double>(p[(j + 1)..]));
-            (vscale * flux).CopyTo(f[(j + 1)..]);
+            var flux = Face(vshift + Load(faceShift, j), vexp * Load(faceExp, j),
+                Load(p, j), Load(p, j + 1));
+            (vscale * flux).StoreUnsafe(ref MemoryMarshal.GetReference(f), (nuint)(j + 1));
         }
         for (; j < faces; j++)
         {
@@ -69,6 +76,7 @@ internal static class ColumnKernels
         double delta, double beta, double first, double ratio, double scale, Span<double> f)
     {
         int n = pa.Length;
+        if (pb.Length < n || u.Length < n || f.Length < n) throw new ArgumentException("span lengths");
         var vdelta = new Vector<double>(delta);
         var vbeta = new Vector<double>(beta);
         var vscale = new Vector<double>(scale);
@@ -80,9 +88,9 @@ internal static class ColumnKernels
         int j = 0;
         for (; j + Lanes <= n; j += Lanes)
         {
-            var flux = Face(vdelta * new Vector<double>(u[j..]) + vbeta, ev,
-                new Vector<double>(pa[j..]), new Vector<double>(pb[j..]));
-            (vscale * flux).CopyTo(f[j..]);
+            var flux = Face(vdelta * Load(u, j) + vbeta, ev,
+                Load(pa, j), Load(pb, j));
+            (vscale * flux).StoreUnsafe(ref MemoryMarshal.GetReference(f), (nuint)j);
             ev *= vstride;
         }
         double e = j < n ? ev[0] : 0;
@@ -98,16 +106,17 @@ internal static class ColumnKernels
     public static void Moments(ReadOnlySpan<double> p, ReadOnlySpan<double> u, ReadOnlySpan<double> u2,
         out double m0, out double m1, out double m2)
     {
+        if (u.Length < p.Length || u2.Length < p.Length) throw new ArgumentException("span lengths");
         var s0 = Vector<double>.Zero;
         var s1 = Vector<double>.Zero;
         var s2 = Vector<double>.Zero;
         int j = 0;
         for (; j + Lanes <= p.Length; j += Lanes)
         {
-            var v = new Vector<double>(p[j..]);
+            var v = Load(p, j);
             s0 += v;
-            s1 += v * new Vector<double>(u[j..]);
-            s2 += v * new Vector<double>(u2[j..]);
+            s1 += v * Load(u, j);
+            s2 += v * Load(u2, j);
         }
         double sum0 = Vector.Sum(s0), sum1 = Vector.Sum(s1), sum2 = Vector.Sum(s2);
         for (; j < p.Length; j++) { sum0 += p[j]; sum1 += p[j] * u[j]; sum2 += p[j] * u2[j]; }
@@ -129,6 +138,10 @@ internal static class ColumnKernels
     {
         int n = s.Length;
         int axes = above2.IsEmpty ? above1.IsEmpty ? 1 : 2 : 3;
+        if (p.Length < n || fu.Length < n + 1 || u.Length < n || u2.Length < n || output.Length < n
+            || above0.Length < n || below0.Length < n
+            || (axes > 1 && (above1.Length < n || below1.Length < n)) || (axes > 2 && (above2.Length < n || below2.Length < n)))
+            throw new ArgumentException("span lengths");
         var va = new Vector<double>(a);
         var vb = new Vector<double>(b);
         var vdt = new Vector<double>(dt);
@@ -143,15 +156,15 @@ internal static class ColumnKernels
         int j = 0;
         for (; j + Lanes <= n; j += Lanes)
         {
-            var rhs = (new Vector<double>(fu[j..]) - new Vector<double>(fu[(j + 1)..])) * vdu
-                + (new Vector<double>(below0[j..]) - new Vector<double>(above0[j..])) * v0;
-            if (axes > 1) rhs += (new Vector<double>(below1[j..]) - new Vector<double>(above1[j..])) * v1;
-            if (axes > 2) rhs += (new Vector<double>(below2[j..]) - new Vector<double>(above2[j..])) * v2;
-            var result = va * (new Vector<double>(s[j..]) + vdt * rhs) + vb * new Vector<double>(p[j..]);
-            result.CopyTo(output[j..]);
+            var rhs = (Load(fu, j) - Load(fu, j + 1)) * vdu
+                + (Load(below0, j) - Load(above0, j)) * v0;
+            if (axes > 1) rhs += (Load(below1, j) - Load(above1, j)) * v1;
+            if (axes > 2) rhs += (Load(below2, j) - Load(above2, j)) * v2;
+            var result = va * (Load(s, j) + vdt * rhs) + vb * Load(p, j);
+            result.StoreUnsafe(ref MemoryMarshal.GetReference(output), (nuint)j);
             s0 += result;
-            s1 += result * new Vector<double>(u[j..]);
-            s2 += result * new Vector<double>(u2[j..]);
+            s1 += result * Load(u, j);
+            s2 += result * Load(u2, j);
             // NaN-propagating minimum: a NaN lane stays NaN.
             vmin = Vector.ConditionalSelect(Vector.Equals(result, result), Vector.Min(vmin, result), result);
         }

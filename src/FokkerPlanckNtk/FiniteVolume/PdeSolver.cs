@@ -64,6 +64,9 @@ public sealed partial class PdeSolver
     private readonly double[][] _fluxTheta;          // per θ axis: flux through the upper face of each cell
     private readonly BlockScratch[] _scratch;
     private readonly double[] _blockMin;
+    private readonly double[] _blockRate;
+    private readonly double[] _rateU;                // per column, 4 candidate rows: the u-face part of the rate
+    private readonly double[][] _ratePlus, _rateMinus; // per θ axis, per column, 4 rows: B(±w) on the upper face
     private readonly double[] _gram;                 // n × n
     private readonly double[] _gramScratch;          // one column-length row
     private double[] _density;
@@ -103,6 +106,11 @@ public sealed partial class PdeSolver
         _scratch = new BlockScratch[_blocks];
         for (int b = 0; b < _blocks; b++) _scratch[b] = new BlockScratch(_nu);
         _blockMin = new double[_blocks];
+        _blockRate = new double[_blocks];
+        _rateU = new double[_cols * 4];
+        _ratePlus = new double[_d][];
+        _rateMinus = new double[_d][];
+        for (int k = 0; k < _d; k++) { _ratePlus[k] = new double[_cols * 4]; _rateMinus[k] = new double[_cols * 4]; }
         _gram = new double[_n * _n];
         _gramScratch = new double[_cols];
         _model.ThetaMoments(_density, _m0, _m1, _m2);
@@ -265,11 +273,84 @@ public sealed partial class PdeSolver
     /// </summary>
     internal double MaxOutflowRate()
     {
-        int last = _nu - 1;
-        Span<int> rows = [0, Math.Min(1, last), Math.Max(last - 1, 0), last];
+        // Phase 1: B(±w) of every face the candidate rows need, one exp per face; phase 2: combine per cell.
+        if (Parallelism.Threads == 1)
+        {
+            for (int b = 0; b < _blocks; b++) RateFaces(b);
+            for (int b = 0; b < _blocks; b++) _blockRate[b] = MaxOutflowRate(b);
+        }
+        else
+        {
+            Parallel.For(0, _blocks, Parallelism.Options, RateFaces);
+            Parallel.For(0, _blocks, Parallelism.Options, b => _blockRate[b] = MaxOutflowRate(b));
+        }
+        return TensorPrimitives.Max(_blockRate); // a maximum: the same for any thread count
+    }
+
+    /// <summary>The u indices where a column's outflow rate can be largest (convexity, see above).</summary>
+    private int RateRow(int r) => r switch { 0 => 0, 1 => Math.Min(1, _nu - 1), 2 => Math.Max(_nu - 2, 0), _ => _nu - 1 };
+
+    private void RateFaces(int block)
+    {
+        double du = _grid.Spacing(_grid.UAxis), cu = _lambda / (du * du);
+        var u = _model.UCenters;
+        var uShift = _model.UFaceShift;
+        int end = Math.Min(_cols, (block + 1) * ColumnsPerBlock);
+        Span<double> bPlus = stackalloc double[4], bMinus = stackalloc double[4];
+        Span<int> faces = stackalloc int[4];
+        for (int a = block * ColumnsPerBlock; a < end; a++)
+        {
+            // u faces below and above the candidate rows: 0, 1, N−3, N−2 (clamped to the N−1 faces).
+            double shift = du * _coupling[a] / _lambda;
+            for (int f = 0; f < 4; f++)
+            {
+                faces[f] = Math.Clamp(f switch { 0 => 0, 1 => 1, 2 => _nu - 3, _ => _nu - 2 }, 0, _nu - 2);
+                double w = shift + uShift[faces[f]];
+                ExponentialFitting.Scalar(w, Math.Exp(w), out bPlus[f], out bMinus[f]);
+            }
+            for (int r = 0; r < 4; r++)
+            {
+                int j = RateRow(r);
+                double rate = 0;
+                for (int f = 0; f < 4; f++)
+                    if (faces[f] == j && j < _nu - 1) { rate += cu * bPlus[f]; break; }
+                for (int f = 0; f < 4; f++)
+                    if (faces[f] == j - 1) { rate += cu * bMinus[f]; break; }
+                _rateU[a * 4 + r] = rate;
+            }
+            // θ faces to the upper neighbour: B(w) counts for this column, B(−w) for the neighbour.
+            for (int k = 0; k < _d; k++)
+            {
+                int ik = _model.ColumnAxisIndex(k, a);
+                if (ik == _grid.Cells[k] - 1) continue;
+                double delta = (_coupling[a + _model.ColumnStride(k)] - _coupling[a]) / _lambda;
+                double beta = _model.ThetaFaceShift(k)[ik];
+                for (int r = 0; r < 4; r++)
+                {
+                    double w = delta * u[RateRow(r)] + beta;
+                    ExponentialFitting.Scalar(w, Math.Exp(w), out _ratePlus[k][a * 4 + r], out _rateMinus[k][a * 4 + r]);
+                }
+            }
+        }
+    }
+
+    private double MaxOutflowRate(int block)
+    {
         double rate = 0;
-        for (int a = 0; a < _cols; a++)
-            foreach (int j in rows) rate = Math.Max(rate, CellOutflowRate(a, j));
+        int end = Math.Min(_cols, (block + 1) * ColumnsPerBlock);
+        for (int a = block * ColumnsPerBlock; a < end; a++)
+            for (int r = 0; r < 4; r++)
+            {
+                double cell = _rateU[a * 4 + r];
+                for (int k = 0; k < _d; k++)
+                {
+                    double dk = _grid.Spacing(k), ck = _lambda / (dk * dk);
+                    int ik = _model.ColumnAxisIndex(k, a);
+                    if (ik < _grid.Cells[k] - 1) cell += ck * _ratePlus[k][a * 4 + r];
+                    if (ik > 0) cell += ck * _rateMinus[k][(a - _model.ColumnStride(k)) * 4 + r];
+                }
+                rate = Math.Max(rate, cell);
+            }
         return rate;
     }
 

@@ -5,16 +5,10 @@ namespace FokkerPlanckNtk.Particles;
 
 /// <summary>
 /// The particles measured against grid densities (DESIGN.md §5): residual differences, W2 (exact where
-/// the transport problem is small enough), exact 1D marginal W2, and binned KL/χ².
+/// the transport problem is small enough, else certified bounds), exact 1D marginal W2, and binned KL/χ².
 /// </summary>
 public static class ParticleMeasures
 {
-    /// <summary>Below this many particle–cell pairs W2 is solved exactly by the network simplex.</summary>
-    public const long ExactPairLimit = 4_000_000;
-
-    /// <summary>Directions of the sliced W2 used above <see cref="ExactPairLimit"/>.</summary>
-    public const int SlicedDirections = 64;
-
     /// <summary>Target of the binning rule: about this many particles per bin of the box.</summary>
     public const int ParticlesPerBin = 20;
 
@@ -32,15 +26,14 @@ public static class ParticleMeasures
     }
 
     /// <summary>
-    /// W2 between the particles and a grid density (cells as atoms at their centres with mass p_c·V, the
-    /// measure the exact solver treats; it is within sqrt(Σ_k Δ_k²/12) of the piecewise-constant density).
-    /// Exact (network simplex, certified optimal) when m × (cells with mass) ≤ <see cref="ExactPairLimit"/>;
-    /// otherwise the sliced W2 over <see cref="SlicedDirections"/> fixed directions, a lower bound. The
-    /// method is returned with the value. Both measures are normalized to mass 1 (they are probability
-    /// measures up to round-off).
+    /// W2 between the particles and a grid density (cells as atoms at their centres with mass p_c·V, within
+    /// sqrt(Σ_k Δ_k²/12) of the piecewise-constant density), by the metrics code's <see cref="Wasserstein"/>:
+    /// exact where it can solve the problem exactly, else a certified bracket (the value is its midpoint,
+    /// <see cref="W2Result.ErrorBound"/> its half-width; the method says which). Both measures are normalized
+    /// to mass 1 (probability measures up to round-off).
     /// </summary>
-    public static (double W2, string Method) W2(AtomicMeasure particles, UniformGrid grid, ReadOnlySpan<double> density) =>
-        Transport.W2(particles, grid, density);
+    public static W2Result W2(AtomicMeasure particles, UniformGrid grid, ReadOnlySpan<double> density) =>
+        Wasserstein.Between(grid, density, particles, new W2Options { Normalize = true });
 
     /// <summary>
     /// Exact W2 between the particles' marginal on one axis and the grid density's marginal, the latter as the
@@ -123,46 +116,25 @@ public static class ParticleMeasures
     public static ParticleRow Row(ParticleSystem system, UniformGrid grid, ReadOnlySpan<double> reference)
     {
         var (kl, chi2) = BinnedDivergences(system, grid, reference, BinFactor(grid, system.Count));
-        var (w2, method) = W2(Atoms(system), grid, reference);
-        return new ParticleRow(system.Time, system.Loss, kl, chi2, w2, system.Residuals.ToArray(), method);
+        var w2 = W2(Atoms(system), grid, reference);
+        return new ParticleRow(system.Time, system.Loss, kl, chi2, w2.W2, system.Residuals.ToArray(), Describe(w2));
     }
 
     /// <summary>The row of <c>comparison.csv</c>: the particles against a PDE density and its residuals at the same time.</summary>
     public static ComparisonRow Compare(ParticleSystem system, ReadOnlySpan<double> residuals, UniformGrid grid, ReadOnlySpan<double> density)
     {
         var atoms = Atoms(system);
-        var (w2, method) = W2(atoms, grid, density);
+        var w2 = W2(atoms, grid, density);
         int d = grid.ThetaDimension;
         double theta2 = 0;
         for (int k = 0; k < d; k++) theta2 += Math.Pow(MarginalW2(atoms, grid, density, k), 2);
-        return new ComparisonRow(system.Time, MaxResidualDifference(system.Residuals, residuals), w2, Math.Sqrt(theta2),
-            MarginalW2(atoms, grid, density, grid.UAxis), method);
+        return new ComparisonRow(system.Time, MaxResidualDifference(system.Residuals, residuals), w2.W2, Math.Sqrt(theta2),
+            MarginalW2(atoms, grid, density, grid.UAxis), Describe(w2));
     }
 
-    /// <summary>The W2 implementation; the metrics code's facade replaces it when it exists.</summary>
-    internal static IParticleTransport Transport { get; set; } = new SimplexOrSliced();
-}
-
-/// <summary>W2 between particles and a grid density.</summary>
-internal interface IParticleTransport
-{
-    (double W2, string Method) W2(AtomicMeasure particles, UniformGrid grid, ReadOnlySpan<double> density);
-}
-
-/// <summary>Exact network simplex when small enough, else the sliced lower bound (see <see cref="ParticleMeasures.W2"/>).</summary>
-internal sealed class SimplexOrSliced : IParticleTransport
-{
-    public (double W2, string Method) W2(AtomicMeasure particles, UniformGrid grid, ReadOnlySpan<double> density)
-    {
-        var cells = AtomicMeasure.FromGrid(grid, density, "density");
-        if ((long)particles.Count * cells.Count <= ParticleMeasures.ExactPairLimit)
-        {
-            var solution = NetworkSimplex.Solve(particles, cells, normalize: true);
-            if (solution.Status == TransportStatus.Optimal)
-                return (solution.W2, "exact (network simplex; grid cells as atoms)");
-        }
-        double s2 = Transport1D.SlicedW2Squared(particles, cells, ParticleMeasures.SlicedDirections, seed: 1, normalize: true);
-        return (Math.Sqrt(Math.Max(0, s2)),
-            $"sliced over {ParticleMeasures.SlicedDirections} directions (a lower bound; exact OT of {particles.Count} × {cells.Count} atoms is too large)");
-    }
+    /// <summary>The method of a W2 value in words, with its bracket when it is not exact.</summary>
+    private static string Describe(W2Result w2) =>
+        w2.ErrorBound > 1e-9 * Math.Max(1, w2.W2)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{w2.Method}: W2 ∈ [{w2.Lower:G6}, {w2.Upper:G6}]")
+            : w2.Method;
 }

@@ -15,22 +15,27 @@ namespace FokkerPlanckNtk.Particles;
 /// <para>Uniforms: four xoshiro256** generators in the lanes of a 256-bit vector, each lane seeded by
 /// SplitMix64 from the key (the seeding Vigna recommends). Draw t of lane l gives output 4t + l, so the
 /// bits do not depend on the SIMD width of the machine.</para>
-/// <para>Normals: the ziggurat method in Doornik's form (ZIGNOR, 2005: 128 blocks, the rectangle test
-/// first, then the wedge and Marsaglia's tail method), exact for the normal law up to the 52-bit
-/// resolution of the uniforms. The rectangle test decides ~98.8% of draws with a table look-up and a
-/// multiplication, four lanes at a time; the rest continue in scalar code with uniforms from a
-/// SplitMix64 stream of the same key, in output order, so the result is still a pure function of the key.</para>
+/// <para>Normals: the ziggurat method in Doornik's form (ZIGNOR, 2005: the rectangle test first, then the
+/// wedge and Marsaglia's tail method) with Marsaglia and Tsang's 256 blocks, exact for the normal law up
+/// to the 52-bit resolution of the uniforms. The rectangle test decides ~99.3% of draws with a table
+/// look-up and a multiplication, four lanes at a time; the rest continue in scalar code with uniforms
+/// from a SplitMix64 stream of the same key, in output order, so the result is still a pure function of
+/// the key.</para>
 /// </remarks>
 internal static class ParticleNoise
 {
     /// <summary>Normals are produced in groups of this many; destinations are multiples of it.</summary>
     public const int Granularity = 4;
 
-    /// <summary>Number of ziggurat blocks (Doornik's ZIGNOR_C).</summary>
-    internal const int Blocks = 128;
+    /// <summary>Outputs per pass of <see cref="Normals"/> (a multiple of <see cref="Granularity"/>).</summary>
+    private const int ChunkLength = 1024;
+
+    /// <summary>Number of ziggurat blocks (a power of two: the block is the low bits of a draw).</summary>
+    internal const int Blocks = 256;
 
     private static readonly double[] s_x = new double[Blocks + 1]; // block edges, s_x[0] = V/f(R), s_x[1] = R
     private static readonly double[] s_ratio = new double[Blocks];  // s_x[i+1]/s_x[i]: the rectangle test
+    private static readonly double[] s_f = new double[Blocks + 1];  // f(s_x[i]) = exp(−s_x[i]²/2): the wedge test
 
     static ParticleNoise()
     {
@@ -38,12 +43,13 @@ internal static class ParticleNoise
         BlockArea = v;
         Fill(TailStart, v, s_x);
         for (int i = 0; i < Blocks; i++) s_ratio[i] = s_x[i + 1] / s_x[i];
+        for (int i = 0; i <= Blocks; i++) s_f[i] = Math.Exp(-0.5 * s_x[i] * s_x[i]);
     }
 
-    /// <summary>R, where the tail starts (Doornik: 3.442619855899).</summary>
+    /// <summary>R, where the tail starts (Marsaglia and Tsang: 3.6541528853610088).</summary>
     internal static double TailStart { get; }
 
-    /// <summary>V, the common area of the blocks under f(x) = exp(−x²/2) (Doornik: 9.91256303526217e-3).</summary>
+    /// <summary>V, the common area of the blocks under f(x) = exp(−x²/2) (Marsaglia and Tsang: 4.92867323399e-3).</summary>
     internal static double BlockArea { get; }
 
     internal static ReadOnlySpan<double> Edges => s_x;
@@ -66,39 +72,57 @@ internal static class ParticleNoise
     {
         if (destination.Length % Granularity != 0)
             throw new ArgumentException("length must be a multiple of 4", nameof(destination));
-        var rng = new Xoshiro256x4(key);
+        var (s0, s1, s2, s3) = Xoshiro256x4.Seed(key);
         ulong slow = Mix(key ^ 0xBB67AE8584CAA73BUL); // the scalar stream of the rare slow path
         var one = Vector256.Create(0x3FF0000000000000UL);
         var mask = Vector256.Create((ulong)(Blocks - 1));
         var two = Vector256.Create(2.0);
         var three = Vector256.Create(3.0);
         ref double d = ref MemoryMarshal.GetReference(destination);
+        // Two passes per chunk, so that the vector loop has no call in it (a call would push the generator state
+        // out of the registers): the first stores the accepted values, and the raw draw where the rectangle test
+        // failed, with a 4-bit rejection mask per draw; the second finishes those few in output order.
+        Span<byte> rejected = stackalloc byte[ChunkLength / Granularity];
         fixed (double* px = s_x, pr = s_ratio)
         {
-            for (int t = 0; t < destination.Length; t += Granularity)
+            for (int chunk = 0; chunk < destination.Length; chunk += ChunkLength)
             {
-                var r = rng.Next();
-                var index = (r & mask).AsInt64();                               // bits 0..6: the block
-                var u = two * (Vector256.ShiftRightLogical(r, 12) | one).AsDouble() - three; // bits 12..63: u ∈ [−1, 1)
-                Vector256<double> edge, ratio;
-                if (Avx2.IsSupported)
+                int end = Math.Min(destination.Length, chunk + ChunkLength);
+                bool any = false;
+                for (int t = chunk; t < end; t += Granularity)
                 {
-                    edge = Avx2.GatherVector256(px, index, 8);
-                    ratio = Avx2.GatherVector256(pr, index, 8);
+                    var r = Xoshiro256x4.Next(ref s0, ref s1, ref s2, ref s3);
+                    var index = (r & mask).AsInt64();                                           // bits 0..7: the block
+                    var u = two * (Vector256.ShiftRightLogical(r, 12) | one).AsDouble() - three; // bits 12..63: u ∈ [−1, 1)
+                    Vector256<double> edge, ratio;
+                    if (Avx2.IsSupported)
+                    {
+                        edge = Avx2.GatherVector256(px, index, 8);
+                        ratio = Avx2.GatherVector256(pr, index, 8);
+                    }
+                    else
+                    {
+                        edge = Vector256.Create(px[index[0]], px[index[1]], px[index[2]], px[index[3]]);
+                        ratio = Vector256.Create(pr[index[0]], pr[index[1]], pr[index[2]], pr[index[3]]);
+                    }
+                    var accept = Vector256.LessThan(Vector256.Abs(u), ratio);
+                    Vector256.ConditionalSelect(accept, u * edge, r.AsDouble()).StoreUnsafe(ref d, (nuint)t);
+                    uint bits = ~accept.ExtractMostSignificantBits() & 0xF;
+                    rejected[(t - chunk) / Granularity] = (byte)bits;
+                    any |= bits != 0;
                 }
-                else
+                if (!any) continue;
+                for (int t = chunk; t < end; t += Granularity)
                 {
-                    edge = Vector256.Create(px[index[0]], px[index[1]], px[index[2]], px[index[3]]);
-                    ratio = Vector256.Create(pr[index[0]], pr[index[1]], pr[index[2]], pr[index[3]]);
-                }
-                var x = u * edge;
-                x.StoreUnsafe(ref d, (nuint)t);
-                uint rejected = ~Vector256.LessThan(Vector256.Abs(u), ratio).ExtractMostSignificantBits() & 0xF;
-                while (rejected != 0)
-                {
-                    int lane = System.Numerics.BitOperations.TrailingZeroCount(rejected);
-                    rejected &= rejected - 1;
-                    Unsafe.Add(ref d, t + lane) = SlowPath((int)index[lane], u[lane], ref slow);
+                    uint bits = rejected[(t - chunk) / Granularity];
+                    while (bits != 0)
+                    {
+                        int at = t + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                        bits &= bits - 1;
+                        ulong r = BitConverter.DoubleToUInt64Bits(Unsafe.Add(ref d, at));
+                        double u = 2 * BitConverter.UInt64BitsToDouble((r >> 12) | 0x3FF0000000000000UL) - 3;
+                        Unsafe.Add(ref d, at) = SlowPath((int)(r & (Blocks - 1)), u, ref slow);
+                    }
                 }
             }
         }
@@ -106,7 +130,8 @@ internal static class ParticleNoise
 
     /// <summary>
     /// Doornik's DRanNormalZig after a failed rectangle test with block <paramref name="i"/> and
-    /// <paramref name="u"/>: the tail for the bottom block, else the wedge test, else a fresh draw.
+    /// <paramref name="u"/>: the tail for the bottom block, else the wedge test (a uniform height in the
+    /// block's band [f(x_i), f(x_{i+1})] below f(x)), else a fresh draw.
     /// </summary>
     private static double SlowPath(int i, double u, ref ulong state)
     {
@@ -114,9 +139,7 @@ internal static class ParticleNoise
         {
             if (i == 0) return Tail(u < 0, ref state);
             double x = u * s_x[i];
-            double f0 = Math.Exp(-0.5 * (s_x[i] * s_x[i] - x * x));
-            double f1 = Math.Exp(-0.5 * (s_x[i + 1] * s_x[i + 1] - x * x));
-            if (f1 + OpenUniform(ref state) * (f0 - f1) < 1.0) return x;
+            if (s_f[i] + OpenUniform(ref state) * (s_f[i + 1] - s_f[i]) < Math.Exp(-0.5 * x * x)) return x;
             ulong r = SplitMix(ref state);
             i = (int)(r & (Blocks - 1));
             u = 2 * BitConverter.UInt64BitsToDouble((r >> 12) | 0x3FF0000000000000UL) - 3;
@@ -191,37 +214,37 @@ internal static class ParticleNoise
         return z ^ (z >> 31);
     }
 
-    /// <summary>Four independent xoshiro256** generators, one per lane.</summary>
-    internal struct Xoshiro256x4
+    /// <summary>
+    /// Four independent xoshiro256** generators, one per lane. The state lives in the caller's locals (passed by
+    /// reference to an inlined step), which keeps it in registers: a struct holding it was 4× slower.
+    /// </summary>
+    internal static class Xoshiro256x4
     {
-        private Vector256<ulong> _s0, _s1, _s2, _s3;
-
-        public Xoshiro256x4(ulong key)
+        /// <summary>SplitMix64 sequence from the key: 16 words, lane-major within each state word. (Returned by
+        /// value: `out` parameters would pin the caller's state in memory.)</summary>
+        public static (Vector256<ulong>, Vector256<ulong>, Vector256<ulong>, Vector256<ulong>) Seed(ulong key)
         {
-            // SplitMix64 sequence from the key: 16 words, lane-major within each state word.
             ulong x = key;
             Span<ulong> w = stackalloc ulong[16];
             for (int i = 0; i < 16; i++) { x += 0x9E3779B97F4A7C15UL; w[i] = Mix(x); }
-            _s0 = Vector256.Create(w[0], w[1], w[2], w[3]);
-            _s1 = Vector256.Create(w[4], w[5], w[6], w[7]);
-            _s2 = Vector256.Create(w[8], w[9], w[10], w[11]);
-            _s3 = Vector256.Create(w[12], w[13], w[14], w[15]);
+            return (Vector256.Create(w[0], w[1], w[2], w[3]), Vector256.Create(w[4], w[5], w[6], w[7]),
+                Vector256.Create(w[8], w[9], w[10], w[11]), Vector256.Create(w[12], w[13], w[14], w[15]));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector256<ulong> Next()
+        public static Vector256<ulong> Next(ref Vector256<ulong> s0, ref Vector256<ulong> s1, ref Vector256<ulong> s2, ref Vector256<ulong> s3)
         {
             // result = rotl(s1 · 5, 7) · 9, with the multiplications as shift-adds (no 64-bit vector multiply).
-            var s5 = Vector256.ShiftLeft(_s1, 2) + _s1;
+            var s5 = Vector256.ShiftLeft(s1, 2) + s1;
             var rot = Vector256.ShiftLeft(s5, 7) | Vector256.ShiftRightLogical(s5, 57);
             var result = Vector256.ShiftLeft(rot, 3) + rot;
-            var t = Vector256.ShiftLeft(_s1, 17);
-            _s2 ^= _s0;
-            _s3 ^= _s1;
-            _s1 ^= _s2;
-            _s0 ^= _s3;
-            _s2 ^= t;
-            _s3 = Vector256.ShiftLeft(_s3, 45) | Vector256.ShiftRightLogical(_s3, 19);
+            var t = Vector256.ShiftLeft(s1, 17);
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t;
+            s3 = Vector256.ShiftLeft(s3, 45) | Vector256.ShiftRightLogical(s3, 19);
             return result;
         }
     }

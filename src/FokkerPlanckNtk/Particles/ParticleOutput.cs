@@ -5,7 +5,8 @@ namespace FokkerPlanckNtk.Particles;
 /// <summary>
 /// One row of <c>particles.csv</c> (INTERFACE.md): <c>t,loss,kl_p0,chi2_p0,w2_p0,r1..rn</c>. KL and χ² are
 /// binned estimates (biased, see <see cref="ParticleMeasures.BinnedDivergences"/>); W2 is measured by
-/// <see cref="ParticleMeasures.W2"/> (its method in <see cref="W2Method"/>, not written to the file).
+/// <see cref="ParticleMeasures.W2"/> (its method, and its bracket when not exact, in <see cref="W2Method"/>,
+/// which is not written to the file).
 /// </summary>
 public sealed record ParticleRow(double Time, double Loss, double KlP0, double Chi2P0, double W2P0, double[] Residuals,
     string W2Method = "")

@@ -19,7 +19,8 @@ namespace FokkerPlanckNtk.Particles;
 /// positions, noise, update, then σ(θ·x_i) at the new positions and the block's partial sums
 /// <c>Σ_j u_j σ(θ_j·x_i)</c>. The partial sums are combined in block order after the pass, so the residuals
 /// of the next step (and every result) are the same for any thread count. The σ table of the current
-/// positions is kept between steps, so each step evaluates the activation once per (particle, sample).</para>
+/// positions is kept between steps, so each step evaluates the activation once per (particle, sample)
+/// (tanh, sigmoid and the linear activation give σ' from σ; other activations add one σ' evaluation).</para>
 /// <para>Noise: the normals of block b at step k are a pure function of (seed, k, b)
 /// (<see cref="ParticleNoise"/>), so (positions, step index, seed) is the whole state: see
 /// <see cref="State"/> for checkpoints that resume bit for bit.</para>
@@ -42,7 +43,7 @@ public sealed class ParticleSystem
     private const int InitialStream = 0, DynamicsStream = 1;
 
     private readonly int _m, _d, _n, _blocks;
-    private readonly double _alpha, _lambda, _eta, _decay, _noiseScale;
+    private readonly double _alpha, _eta, _decay, _noiseScale;
     private readonly double[] _x;        // n × d, row-major
     private readonly double[] _y;
     private readonly double[][] _theta;  // d arrays of length m
@@ -52,11 +53,17 @@ public sealed class ParticleSystem
     private readonly double[] _blockMax; // max |z| per block after the last pass
     private readonly double[] _residuals;
     private readonly double[] _coupling; // c_i = (2α/n) r_i
+    private readonly double[] _couplingX; // c_i x_ik, n × d
     private readonly Activation _activation;
     private readonly DerivativeSource _derivative;
     private readonly Action<int> _stepBlock, _evaluateBlock;
 
     [ThreadStatic] private static Scratch? t_scratch;
+
+    private interface IThetaDimension { static abstract int Value { get; } }
+    private readonly struct One : IThetaDimension { public static int Value => 1; }
+    private readonly struct Two : IThetaDimension { public static int Value => 2; }
+    private readonly struct Three : IThetaDimension { public static int Value => 3; }
 
     /// <summary>m particles drawn i.i.d. from the problem's initial law with the given seed.</summary>
     /// <param name="problem">The mean-field problem (activation, α, λ, data, initial law).</param>
@@ -97,7 +104,6 @@ public sealed class ParticleSystem
         _n = problem.SampleCount;
         _blocks = (count + BlockSize - 1) / BlockSize;
         _alpha = problem.Alpha;
-        _lambda = problem.Lambda;
         _eta = step;
         _decay = 1 - step * problem.Lambda;
         _noiseScale = Math.Sqrt(2 * problem.Lambda * step);
@@ -112,6 +118,7 @@ public sealed class ParticleSystem
         _blockMax = new double[_blocks];
         _residuals = new double[_n];
         _coupling = new double[_n];
+        _couplingX = new double[_n * _d];
         _activation = problem.Activation;
         _derivative = DerivativeKernels.For(problem.Activation);
         Seed = seed;
@@ -212,7 +219,11 @@ public sealed class ParticleSystem
     public void Step()
     {
         double scale = 2 * _alpha / _n;
-        for (int i = 0; i < _n; i++) _coupling[i] = scale * _residuals[i];
+        for (int i = 0; i < _n; i++)
+        {
+            _coupling[i] = scale * _residuals[i];
+            for (int k = 0; k < _d; k++) _couplingX[i * _d + k] = _coupling[i] * _x[i * _d + k];
+        }
         RunBlocks(_stepBlock);
         Steps++;
         Reduce();
@@ -277,15 +288,13 @@ public sealed class ParticleSystem
 
         if (update)
         {
-            var a = scratch.A.AsSpan(0, len);        // Σ_i c_i σ_ij: ∂_u Ψ − λu
-            var g = scratch.G.AsSpan(0, _d * len);   // Σ_i c_i σ'_ij x_ik: (∇_θ Ψ − λθ)/u, row k
-            a.Clear();
-            g.Clear();
+            var noise = scratch.Noise.AsSpan(0, ParticleNoise.Padded((_d + 1) * len));
+            ParticleNoise.Normals(ParticleNoise.Key(Seed, DynamicsStream, Steps, b), noise);
             switch (_derivative)
             {
-                case DerivativeSource.Tanh: Accumulate<TanhDerivative>(sigma, sigma, a, g, len); break;
-                case DerivativeSource.Sigmoid: Accumulate<SigmoidDerivative>(sigma, sigma, a, g, len); break;
-                case DerivativeSource.Linear: Accumulate<LinearDerivative>(sigma, sigma, a, g, len); break;
+                case DerivativeSource.Tanh: Move<TanhDerivative>(start, len, sigma, sigma, noise); break;
+                case DerivativeSource.Sigmoid: Move<SigmoidDerivative>(start, len, sigma, sigma, noise); break;
+                case DerivativeSource.Linear: Move<LinearDerivative>(start, len, sigma, sigma, noise); break;
                 default:
                     var d1 = scratch.Table(_n * len);
                     for (int i = 0; i < _n; i++)
@@ -294,22 +303,15 @@ public sealed class ParticleSystem
                         Project(start, len, i, row);
                         _activation.D1(row, row);
                     }
-                    Accumulate<TabulatedDerivative>(sigma, d1, a, g, len);
+                    Move<TabulatedDerivative>(start, len, sigma, d1, noise);
                     break;
             }
-            var noise = scratch.Noise.AsSpan(0, ParticleNoise.Padded((_d + 1) * len));
-            ParticleNoise.Normals(ParticleNoise.Key(Seed, DynamicsStream, Steps, b), noise);
-            Update(start, len, a, g, noise);
         }
 
         double max = TensorPrimitives.MaxMagnitude<double>(u);
-        for (int i = 0; i < _n; i++)
-        {
-            var row = sigma.Slice(i * len, len);
-            Project(start, len, i, row);
-            _activation.Value(row, row);
-            _partial[b * _n + i] = TensorPrimitives.Dot<double>(u, row);
-        }
+        for (int i = 0; i < _n; i++) Project(start, len, i, sigma.Slice(i * len, len));
+        _activation.Value(sigma, sigma); // all n rows of the block in one call
+        for (int i = 0; i < _n; i++) _partial[b * _n + i] = TensorPrimitives.Dot<double>(u, sigma.Slice(i * len, len));
         for (int k = 0; k < _d; k++)
             max = MaxOrNaN(max, TensorPrimitives.MaxMagnitude<double>(_theta[k].AsSpan(start, len)));
         _blockMax[b] = max;
@@ -325,82 +327,145 @@ public sealed class ParticleSystem
             TensorPrimitives.MultiplyAdd(_theta[k].AsSpan(start, len), _x[i * _d + k], row, row);
     }
 
-    /// <summary>a_j += c_i σ_ij and g_kj += c_i x_ik σ'_ij for every sample i, one pass per i.</summary>
-    private void Accumulate<TD>(ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, Span<double> a, Span<double> g, int len)
+    /// <summary>
+    /// The Euler–Maruyama move of one block, in one pass over its particles:
+    /// a_j = Σ_i c_i σ_ij and g_kj = Σ_i c_i x_ik σ'_ij (so ∂_u Ψ = a + λu and ∇_θ Ψ = u g + λθ), then
+    /// θ_k ← (1 − ηλ)θ_k − η u g_k + s ξ_k and u ← (1 − ηλ)u − η a + s ξ_u with s = sqrt(2λη) (θ first: it
+    /// uses the old u). σ' comes from <paramref name="source"/> through <typeparamref name="TD"/>.
+    /// </summary>
+    private void Move<TD>(int start, int len, ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, ReadOnlySpan<double> noise)
         where TD : struct, IDerivativeKernel
     {
-        int width = Vector<double>.Count, d = _d;
-        ref double ra = ref MemoryMarshal.GetReference(a);
-        ref double rg = ref MemoryMarshal.GetReference(g);
-        for (int i = 0; i < _n; i++)
+        switch (_d)
         {
-            double c = _coupling[i];
-            ref double rs = ref Unsafe.Add(ref MemoryMarshal.GetReference(sigma), i * len);
-            ref double rd = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), i * len);
-            ref double rx = ref _x[i * d];
-            var vc = new Vector<double>(c);
-            int j = 0;
-            for (; j <= len - width; j += width)
-            {
-                var s = Vector.LoadUnsafe(ref rs, (nuint)j);
-                Vector.StoreUnsafe(Vector.LoadUnsafe(ref ra, (nuint)j) + vc * s, ref ra, (nuint)j);
-                var w = vc * TD.D1(Vector.LoadUnsafe(ref rd, (nuint)j));
-                for (int k = 0; k < d; k++)
-                {
-                    nuint at = (nuint)(k * len + j);
-                    Vector.StoreUnsafe(Vector.LoadUnsafe(ref rg, at) + new Vector<double>(Unsafe.Add(ref rx, k)) * w, ref rg, at);
-                }
-            }
-            for (; j < len; j++)
-            {
-                Unsafe.Add(ref ra, j) += c * Unsafe.Add(ref rs, j);
-                double w = c * TD.D1(Unsafe.Add(ref rd, j));
-                for (int k = 0; k < d; k++) Unsafe.Add(ref rg, k * len + j) += Unsafe.Add(ref rx, k) * w;
-            }
+            case 1: Move<TD, One>(start, len, sigma, source, noise); break;
+            case 2: Move<TD, Two>(start, len, sigma, source, noise); break;
+            case 3: Move<TD, Three>(start, len, sigma, source, noise); break;
+            default: MoveAnyDimension<TD>(start, len, sigma, source, noise); break;
         }
     }
 
     /// <summary>
-    /// θ_k ← (1 − ηλ)θ_k − η u g_k + s ξ_k, u ← (1 − ηλ)u − η a + s ξ_u with s = sqrt(2λη): the
-    /// Euler–Maruyama step with ∇_θ Ψ = u g + λθ and ∂_u Ψ = a + λu (θ first: it uses the old u).
+    /// <see cref="Move{TD}"/> for d = <typeparamref name="TDim"/> ≤ 3: the accumulators stay in registers
+    /// (the d-branches are resolved when the method is compiled for each dimension).
     /// </summary>
-    private void Update(int start, int len, ReadOnlySpan<double> a, ReadOnlySpan<double> g, ReadOnlySpan<double> noise)
+    private void Move<TD, TDim>(int start, int len, ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, ReadOnlySpan<double> noise)
+        where TD : struct, IDerivativeKernel where TDim : struct, IThetaDimension
     {
-        int width = Vector<double>.Count;
+        int width = Vector<double>.Count, d = TDim.Value, n = _n;
         double decay = _decay, eta = _eta, scale = _noiseScale;
         var vDecay = new Vector<double>(decay);
         var vEta = new Vector<double>(eta);
         var vScale = new Vector<double>(scale);
+        ref double rs = ref MemoryMarshal.GetReference(sigma);
+        ref double rd = ref MemoryMarshal.GetReference(source);
+        ref double rn = ref MemoryMarshal.GetReference(noise);
         ref double ru = ref _u[start];
-        for (int k = 0; k < _d; k++)
+        ref double rt0 = ref _theta[0][start];
+        ref double rt1 = ref d > 1 ? ref _theta[1][start] : ref rt0;
+        ref double rt2 = ref d > 2 ? ref _theta[2][start] : ref rt0;
+        ref double rc = ref _coupling[0];
+        ref double rcx = ref _couplingX[0];  // c_i x_ik, n × d
+        int j = 0;
+        for (; j <= len - width; j += width)
         {
-            ref double rt = ref _theta[k][start];
-            ref double rg = ref Unsafe.Add(ref MemoryMarshal.GetReference(g), k * len);
-            ref double rn = ref Unsafe.Add(ref MemoryMarshal.GetReference(noise), k * len);
-            int j = 0;
-            for (; j <= len - width; j += width)
+            Vector<double> a = default, g0 = default, g1 = default, g2 = default;
+            for (int i = 0; i < n; i++)
             {
-                var t = vDecay * Vector.LoadUnsafe(ref rt, (nuint)j)
-                        - vEta * (Vector.LoadUnsafe(ref ru, (nuint)j) * Vector.LoadUnsafe(ref rg, (nuint)j))
-                        + vScale * Vector.LoadUnsafe(ref rn, (nuint)j);
+                nuint at = (nuint)(i * len + j);
+                a = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rc, i)), Vector.LoadUnsafe(ref rs, at), a);
+                var w = TD.D1(Vector.LoadUnsafe(ref rd, at));
+                g0 = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rcx, i * d)), w, g0);
+                if (d > 1) g1 = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rcx, i * d + 1)), w, g1);
+                if (d > 2) g2 = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rcx, i * d + 2)), w, g2);
+            }
+            var u = Vector.LoadUnsafe(ref ru, (nuint)j);
+            Vector.StoreUnsafe(vDecay * Vector.LoadUnsafe(ref rt0, (nuint)j) - vEta * (u * g0) + vScale * Vector.LoadUnsafe(ref rn, (nuint)j),
+                ref rt0, (nuint)j);
+            if (d > 1)
+                Vector.StoreUnsafe(vDecay * Vector.LoadUnsafe(ref rt1, (nuint)j) - vEta * (u * g1) + vScale * Vector.LoadUnsafe(ref rn, (nuint)(len + j)),
+                    ref rt1, (nuint)j);
+            if (d > 2)
+                Vector.StoreUnsafe(vDecay * Vector.LoadUnsafe(ref rt2, (nuint)j) - vEta * (u * g2) + vScale * Vector.LoadUnsafe(ref rn, (nuint)(2 * len + j)),
+                    ref rt2, (nuint)j);
+            Vector.StoreUnsafe(vDecay * u - vEta * a + vScale * Vector.LoadUnsafe(ref rn, (nuint)(d * len + j)), ref ru, (nuint)j);
+        }
+        for (; j < len; j++) // the same arithmetic, one particle at a time
+        {
+            double a = 0, g0 = 0, g1 = 0, g2 = 0;
+            for (int i = 0; i < n; i++)
+            {
+                int at = i * len + j;
+                a = Math.FusedMultiplyAdd(Unsafe.Add(ref rc, i), Unsafe.Add(ref rs, at), a);
+                double w = TD.D1(Unsafe.Add(ref rd, at));
+                g0 = Math.FusedMultiplyAdd(Unsafe.Add(ref rcx, i * d), w, g0);
+                if (d > 1) g1 = Math.FusedMultiplyAdd(Unsafe.Add(ref rcx, i * d + 1), w, g1);
+                if (d > 2) g2 = Math.FusedMultiplyAdd(Unsafe.Add(ref rcx, i * d + 2), w, g2);
+            }
+            double u = Unsafe.Add(ref ru, j);
+            Unsafe.Add(ref rt0, j) = decay * Unsafe.Add(ref rt0, j) - eta * (u * g0) + scale * Unsafe.Add(ref rn, j);
+            if (d > 1) Unsafe.Add(ref rt1, j) = decay * Unsafe.Add(ref rt1, j) - eta * (u * g1) + scale * Unsafe.Add(ref rn, len + j);
+            if (d > 2) Unsafe.Add(ref rt2, j) = decay * Unsafe.Add(ref rt2, j) - eta * (u * g2) + scale * Unsafe.Add(ref rn, 2 * len + j);
+            Unsafe.Add(ref ru, j) = decay * u - eta * a + scale * Unsafe.Add(ref rn, d * len + j);
+        }
+    }
+
+    /// <summary><see cref="Move{TD}"/> for any d (accumulators on the stack).</summary>
+    private void MoveAnyDimension<TD>(int start, int len, ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, ReadOnlySpan<double> noise)
+        where TD : struct, IDerivativeKernel
+    {
+        int width = Vector<double>.Count, d = _d, n = _n;
+        double decay = _decay, eta = _eta, scale = _noiseScale;
+        var vDecay = new Vector<double>(decay);
+        var vEta = new Vector<double>(eta);
+        var vScale = new Vector<double>(scale);
+        ref double rs = ref MemoryMarshal.GetReference(sigma);
+        ref double rd = ref MemoryMarshal.GetReference(source);
+        ref double rn = ref MemoryMarshal.GetReference(noise);
+        ref double ru = ref _u[start];
+        ref double rc = ref _coupling[0];
+        ref double rcx = ref _couplingX[0];  // c_i x_ik, n × d
+        Span<Vector<double>> g = stackalloc Vector<double>[d];
+        Span<double> gs = stackalloc double[d];
+        int j = 0;
+        for (; j <= len - width; j += width)
+        {
+            var a = Vector<double>.Zero;
+            g.Clear();
+            for (int i = 0; i < n; i++)
+            {
+                nuint at = (nuint)(i * len + j);
+                a += new Vector<double>(Unsafe.Add(ref rc, i)) * Vector.LoadUnsafe(ref rs, at);
+                var w = TD.D1(Vector.LoadUnsafe(ref rd, at));
+                for (int k = 0; k < d; k++) g[k] += new Vector<double>(Unsafe.Add(ref rcx, i * d + k)) * w;
+            }
+            var u = Vector.LoadUnsafe(ref ru, (nuint)j);
+            for (int k = 0; k < d; k++)
+            {
+                ref double rt = ref _theta[k][start];
+                var t = vDecay * Vector.LoadUnsafe(ref rt, (nuint)j) - vEta * (u * g[k]) + vScale * Vector.LoadUnsafe(ref rn, (nuint)(k * len + j));
                 Vector.StoreUnsafe(t, ref rt, (nuint)j);
             }
-            for (; j < len; j++)
-                Unsafe.Add(ref rt, j) = decay * Unsafe.Add(ref rt, j) - eta * (Unsafe.Add(ref ru, j) * Unsafe.Add(ref rg, j))
-                                        + scale * Unsafe.Add(ref rn, j);
+            Vector.StoreUnsafe(vDecay * u - vEta * a + vScale * Vector.LoadUnsafe(ref rn, (nuint)(d * len + j)), ref ru, (nuint)j);
         }
+        for (; j < len; j++) // the same arithmetic, one particle at a time
         {
-            ref double ra = ref MemoryMarshal.GetReference(a);
-            ref double rn = ref Unsafe.Add(ref MemoryMarshal.GetReference(noise), _d * len);
-            int j = 0;
-            for (; j <= len - width; j += width)
+            double a = 0;
+            gs.Clear();
+            for (int i = 0; i < n; i++)
             {
-                var v = vDecay * Vector.LoadUnsafe(ref ru, (nuint)j) - vEta * Vector.LoadUnsafe(ref ra, (nuint)j)
-                        + vScale * Vector.LoadUnsafe(ref rn, (nuint)j);
-                Vector.StoreUnsafe(v, ref ru, (nuint)j);
+                int at = i * len + j;
+                a += Unsafe.Add(ref rc, i) * Unsafe.Add(ref rs, at);
+                double w = TD.D1(Unsafe.Add(ref rd, at));
+                for (int k = 0; k < d; k++) gs[k] += Unsafe.Add(ref rcx, i * d + k) * w;
             }
-            for (; j < len; j++)
-                Unsafe.Add(ref ru, j) = decay * Unsafe.Add(ref ru, j) - eta * Unsafe.Add(ref ra, j) + scale * Unsafe.Add(ref rn, j);
+            double u = Unsafe.Add(ref ru, j);
+            for (int k = 0; k < d; k++)
+            {
+                ref double rt = ref _theta[k][start + j];
+                rt = decay * rt - eta * (u * gs[k]) + scale * Unsafe.Add(ref rn, k * len + j);
+            }
+            Unsafe.Add(ref ru, j) = decay * u - eta * a + scale * Unsafe.Add(ref rn, d * len + j);
         }
     }
 
@@ -431,15 +496,11 @@ public sealed class ParticleSystem
         {
             SampleCount = n;
             ThetaDimension = d;
-            A = new double[BlockSize];
-            G = new double[d * BlockSize];
             Noise = new double[ParticleNoise.Padded((d + 1) * BlockSize)];
         }
 
         public int SampleCount { get; }
         public int ThetaDimension { get; }
-        public double[] A { get; }
-        public double[] G { get; }
         public double[] Noise { get; }
 
         public Span<double> Table(int length)

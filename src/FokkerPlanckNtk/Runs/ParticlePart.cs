@@ -18,6 +18,8 @@ internal sealed class ParticlePart : IRunPart
     private readonly double _end;
     private readonly UniformGrid _histogramGrid;
     private readonly double[] _histogramReference;
+    private readonly UniformGrid _grid;
+    private readonly double[] _reference;
     private ParticleSystem _system;
 
     public ParticlePart(RunConfiguration config)
@@ -27,6 +29,8 @@ internal sealed class ParticlePart : IRunPart
         _end = config.Time.End;
         _histogramGrid = HistogramGrid(config.Grid.ToGrid(), config.Particles.Count);
         _histogramReference = DiscreteStandardGaussian(_histogramGrid);
+        _grid = config.Grid.ToGrid();
+        _reference = DiscreteStandardGaussian(_grid);
     }
 
     public string Name => "particles";
@@ -67,6 +71,8 @@ internal sealed class ParticlePart : IRunPart
               .Set(RunRecords.ParticleResiduals, _system.Residuals.ToArray())
               .Set(RunRecords.ParticlePositions, positions)
               .Set(RunRecords.ParticleSteps, _system.Steps);
+        var w2 = Wasserstein.Between(_grid, _reference, new AtomicMeasure(positions, _system.Dimension, name: "particles"));
+        record.Set(RunRecords.ParticleW2P0, [w2.W2, w2.ErrorBound]).Set(RunRecords.ParticleW2P0Method, w2.Method);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Metrics;
 
 namespace FokkerPlanckNtk.Runs;
 
@@ -10,6 +11,7 @@ internal sealed class PdePart : IRunPart
     private readonly PdeSolver _solver;
     private readonly double _end;
     private readonly IRunObserver _observer;
+    private readonly double[] _reference;
     private bool _warnedOuterMass;
 
     public PdePart(RunConfiguration config, IRunObserver observer)
@@ -18,6 +20,7 @@ internal sealed class PdePart : IRunPart
         Model = new FiniteVolumeModel(config.Problem.ToProblem(), config.Grid.ToGrid());
         foreach (var w in Model.Warnings) observer.Warning(w);
         _solver = new PdeSolver(Model, config.Time.ToSolverOptions());
+        _reference = Model.ReferenceDensity();
         _end = config.Time.End;
     }
 
@@ -60,6 +63,8 @@ internal sealed class PdePart : IRunPart
               .Set(RunRecords.PdeResiduals, d.Residuals)
               .Set(RunRecords.PdeDensity, _solver.Density)
               .Set(RunRecords.PdeSteps, _solver.Steps);
+        var w2 = Wasserstein.Between(Model.Grid, _solver.Density, _reference);
+        record.Set(RunRecords.PdeW2P0, [w2.W2, w2.ErrorBound]).Set(RunRecords.PdeW2P0Method, w2.Method);
         if (d.OuterLayerMass > PdeDiagnostics.OuterLayerWarning && !_warnedOuterMass)
         {
             _warnedOuterMass = true; // once per run; the report shows the whole column

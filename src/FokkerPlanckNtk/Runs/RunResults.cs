@@ -13,12 +13,18 @@ internal static class RunRecords
     public const string PdeResiduals = "pde.residuals";
     public const string PdeDensity = "pde.density";
     public const string PdeSteps = "pde.steps";
+    /// <summary>[W2(p_t, p0_h), its error bound] (<see cref="Wasserstein"/>: exact, or a certified bracket).</summary>
+    public const string PdeW2P0 = "pde.w2p0";
+    public const string PdeW2P0Method = "pde.w2p0.method";
+    public const string ParticleW2P0 = "particles.w2p0";
+    public const string ParticleW2P0Method = "particles.w2p0.method";
+    public const string ComparisonMethod = "comparison.method";
     /// <summary>[loss, binned KL(p‖p0), binned χ²(p‖p0)].</summary>
     public const string ParticleDiagnostics = "particles.diagnostics";
     public const string ParticleResiduals = "particles.residuals";
     public const string ParticlePositions = "particles.positions";
     public const string ParticleSteps = "particles.steps";
-    /// <summary>[max_i |r_i^m − r_i|, W2 of the θ-marginals, W2 of the u-marginals].</summary>
+    /// <summary>[max_i |r_i^m − r_i|, W2, its error bound, W2 of the θ-marginals, W2 of the u-marginals].</summary>
     public const string Comparison = "comparison";
     public const string NtkResiduals = "ntk.residuals";
     public const string NtkLoss = "ntk.loss";
@@ -40,7 +46,12 @@ public sealed class PdeResults
     /// <summary>Cell averages, one array per output time (grid order, u last).</summary>
     public required double[][] Densities { get; init; }
     public required long[] Steps { get; init; }
+    /// <summary>W2(p_t, p0_h) between the grid densities as atoms at the cell centres.</summary>
+    public required W2Value[] W2P0 { get; init; }
 }
+
+/// <summary>A W2 value: the true W2 lies in [Value − ErrorBound, Value + ErrorBound] (0 when exact); how it was computed.</summary>
+public sealed record W2Value(double Value, double ErrorBound, string Method);
 
 /// <summary>The particles' results at the output times (step round(t/η), within η/2 of t).</summary>
 public sealed class ParticleResults
@@ -54,6 +65,8 @@ public sealed class ParticleResults
     /// <summary>Positions m × D (row-major) per output time.</summary>
     public required double[][] Positions { get; init; }
     public required long[] Steps { get; init; }
+    /// <summary>W2 between the particles and the discrete p0 on the run's grid (atoms at the cell centres).</summary>
+    public required W2Value[] W2P0 { get; init; }
 }
 
 /// <summary>PDE against particles at the output times.</summary>
@@ -61,6 +74,8 @@ public sealed class ComparisonResults
 {
     /// <summary>max_i |r_i(particles) − r_i(PDE)|.</summary>
     public required double[] MaxResidualDifference { get; init; }
+    /// <summary>W2 between the PDE density (atoms at the cell centres) and the particles.</summary>
+    public required W2Value[] W2 { get; init; }
     /// <summary>
     /// W2 between the θ-marginals (d = 1: exact 1D; d ≥ 2: the root-sum-square of the per-axis marginal W2,
     /// a lower bound), with the grid density as atoms at the cell centres.
@@ -109,6 +124,7 @@ public sealed class RunResults
                 Residuals = records.Select(r => r.Doubles(RunRecords.PdeResiduals)).ToArray(),
                 Densities = records.Select(r => r.Doubles(RunRecords.PdeDensity)).ToArray(),
                 Steps = records.Select(r => r.Long(RunRecords.PdeSteps)).ToArray(),
+                W2P0 = W2Values(records, RunRecords.PdeW2P0, RunRecords.PdeW2P0Method, 0),
             };
         }
         bool Has(string key) => records.Count > 0 && records[0].Contains(key);
@@ -120,12 +136,14 @@ public sealed class RunResults
             Residuals = records.Select(r => r.Doubles(RunRecords.ParticleResiduals)).ToArray(),
             Positions = records.Select(r => r.Doubles(RunRecords.ParticlePositions)).ToArray(),
             Steps = records.Select(r => r.Long(RunRecords.ParticleSteps)).ToArray(),
+            W2P0 = W2Values(records, RunRecords.ParticleW2P0, RunRecords.ParticleW2P0Method, 0),
         };
         ComparisonResults? comparison = !Has(RunRecords.Comparison) ? null : new ComparisonResults
         {
             MaxResidualDifference = Column(RunRecords.Comparison, 0),
-            W2Theta = Column(RunRecords.Comparison, 1),
-            W2U = Column(RunRecords.Comparison, 2),
+            W2 = W2Values(records, RunRecords.Comparison, RunRecords.ComparisonMethod, 1),
+            W2Theta = Column(RunRecords.Comparison, 3),
+            W2U = Column(RunRecords.Comparison, 4),
         };
         NtkResults? ntk = !Has(RunRecords.NtkLoss) ? null : new NtkResults
         {
@@ -146,6 +164,9 @@ public sealed class RunResults
         };
     }
 
+    private static W2Value[] W2Values(IReadOnlyList<ArrayArchive> records, string key, string methodKey, int index) =>
+        records.Select(r => new W2Value(r.Doubles(key)[index], r.Doubles(key)[index + 1], r.String(methodKey))).ToArray();
+
     /// <summary>
     /// <c>pde.csv</c>: one row per output time, <c>t,loss,free_energy,kl_p0,chi2_p0,w2_p0,mass,r1..rn</c>.
     /// </summary>
@@ -153,30 +174,63 @@ public sealed class RunResults
     {
         if (Pde is null) return null;
         int n = Configuration.Problem.Data.Count;
-        var table = new CsvTable(["t", "loss", "free_energy", "kl_p0", "chi2_p0", "mass", .. ResidualColumns(n)]);
+        var table = new CsvTable(["t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", .. ResidualColumns(n)]);
         for (int k = 0; k < Times.Length; k++)
-            table.Add([Times[k], Pde.Loss[k], Pde.FreeEnergy[k], Pde.KlP0[k], Pde.Chi2P0[k], Pde.Mass[k], .. Pde.Residuals[k]]);
+            table.Add([Times[k], Pde.Loss[k], Pde.FreeEnergy[k], Pde.KlP0[k], Pde.Chi2P0[k], Pde.W2P0[k].Value, Pde.Mass[k], .. Pde.Residuals[k]]);
         return table;
     }
 
-    /// <summary><c>particles.csv</c>: <c>t,loss,kl_p0,chi2_p0,r1..rn</c> (KL and χ² binned, biased).</summary>
+    /// <summary><c>particles.csv</c>: <c>t,loss,kl_p0,chi2_p0,w2_p0,r1..rn</c> (KL and χ² binned, biased).</summary>
     public CsvTable? ParticleTable()
     {
         if (Particles is null) return null;
         int n = Configuration.Problem.Data.Count;
-        var table = new CsvTable(["t", "loss", "kl_p0", "chi2_p0", .. ResidualColumns(n)]);
+        var table = new CsvTable(["t", "loss", "kl_p0", "chi2_p0", "w2_p0", .. ResidualColumns(n)]);
         for (int k = 0; k < Times.Length; k++)
-            table.Add([Times[k], Particles.Loss[k], Particles.BinnedKlP0[k], Particles.BinnedChi2P0[k], .. Particles.Residuals[k]]);
+            table.Add([Times[k], Particles.Loss[k], Particles.BinnedKlP0[k], Particles.BinnedChi2P0[k], Particles.W2P0[k].Value, .. Particles.Residuals[k]]);
         return table;
     }
 
-    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2_theta,w2_u</c>.</summary>
+    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u</c>.</summary>
     public CsvTable? ComparisonTable()
     {
         if (Comparison is null) return null;
-        var table = new CsvTable(["t", "max_abs_dr", "w2_theta", "w2_u"]);
+        var table = new CsvTable(["t", "max_abs_dr", "w2", "w2_theta", "w2_u"]);
         for (int k = 0; k < Times.Length; k++)
-            table.Add(Times[k], Comparison.MaxResidualDifference[k], Comparison.W2Theta[k], Comparison.W2U[k]);
+            table.Add(Times[k], Comparison.MaxResidualDifference[k], Comparison.W2[k].Value, Comparison.W2Theta[k], Comparison.W2U[k]);
+        return table;
+    }
+
+    /// <summary>
+    /// <c>w2_bounds.csv</c>: every W2 of the run with its error bound (the W2 of the atomic measures lies within
+    /// ± the bound; 0 when exact): <c>t</c>, then a value/error pair per measured pair. With a PDE part also
+    /// <c>grid_atomic</c> = sqrt(Σ_k Δ_k²/12), the W2 between the grid's atomic measure and its
+    /// piecewise-constant density (so the W2 between the piecewise-constant p_t and p0_h lies within
+    /// <c>pde_p0 ± (pde_p0_error + 2 grid_atomic)</c>), and Talagrand's bound <c>talagrand = sqrt(2 kl_p0)</c>
+    /// with <c>talagrand_holds</c> = 1 when <c>pde_p0 − pde_p0_error − 2 grid_atomic ≤ talagrand</c>.
+    /// </summary>
+    public CsvTable? W2BoundsTable()
+    {
+        var pairs = new List<(string Name, W2Value[] Values)>();
+        if (Pde is not null) pairs.Add(("pde_p0", Pde.W2P0));
+        if (Particles is not null) pairs.Add(("particles_p0", Particles.W2P0));
+        if (Comparison is not null) pairs.Add(("pde_particles", Comparison.W2));
+        if (pairs.Count == 0) return null;
+        string[] talagrand = Pde is null ? [] : ["grid_atomic", "talagrand", "talagrand_holds"];
+        var table = new CsvTable(["t", .. pairs.SelectMany(p => new[] { p.Name, p.Name + "_error" }), .. talagrand]);
+        var grid = Configuration.Grid;
+        double atomic = Math.Sqrt(Enumerable.Range(0, grid.Cells.Length)
+            .Sum(k => Math.Pow(2 * grid.HalfWidth[k] / grid.Cells[k], 2) / 12));
+        for (int k = 0; k < Times.Length; k++)
+        {
+            double[] check = [];
+            if (Pde is not null)
+            {
+                var talagrandCheck = Metrics.Wasserstein.Talagrand(Pde.W2P0[k].Value, Pde.KlP0[k], Pde.W2P0[k].ErrorBound + 2 * atomic);
+                check = [atomic, talagrandCheck.Bound, talagrandCheck.Holds ? 1 : 0];
+            }
+            table.Add([Times[k], .. pairs.SelectMany(p => new[] { p.Values[k].Value, p.Values[k].ErrorBound }), .. check]);
+        }
         return table;
     }
 
@@ -219,7 +273,7 @@ public sealed class RunResults
     public IReadOnlyList<string> WriteDataFiles(string directory)
     {
         var written = new List<string>();
-        foreach (var (name, table) in new[] { ("pde.csv", PdeTable()), ("particles.csv", ParticleTable()), ("comparison.csv", ComparisonTable()), ("ntk.csv", NtkTable()) })
+        foreach (var (name, table) in new[] { ("pde.csv", PdeTable()), ("particles.csv", ParticleTable()), ("comparison.csv", ComparisonTable()), ("ntk.csv", NtkTable()), ("w2_bounds.csv", W2BoundsTable()) })
         {
             if (table is null) continue;
             table.Write(Path.Combine(directory, name));

@@ -155,7 +155,7 @@ public sealed class RunSession
         return evolving.Count == 0 ? 1 : evolving.Sum(p => p.Time) / (evolving.Count * end);
     }
 
-    /// <summary>PDE against particles at one output time: residuals and marginal W2 (exact 1D transport).</summary>
+    /// <summary>PDE against particles at one output time: residuals, W2 (with its bracket) and marginal W2 (exact 1D transport).</summary>
     private void Compare(ArrayArchive record)
     {
         var grid = Configuration.Grid.ToGrid();
@@ -167,7 +167,9 @@ public sealed class RunSession
         double w2Theta = 0;
         for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, density, atoms, k);
         double w2U = Transport1D.MarginalW2Squared(grid, density, atoms, grid.UAxis);
-        record.Set(RunRecords.Comparison, [maxDr, Math.Sqrt(w2Theta), Math.Sqrt(w2U)]);
+        var w2 = Wasserstein.Between(grid, density, atoms);
+        record.Set(RunRecords.Comparison, [maxDr, w2.W2, w2.ErrorBound, Math.Sqrt(w2Theta), Math.Sqrt(w2U)])
+              .Set(RunRecords.ComparisonMethod, w2.Method);
     }
 
     private string RecordPath(int k) => Path.Combine(CheckpointDirectory, $"output-{SnapshotFile.Name(k)}.bin");

@@ -48,12 +48,11 @@ public sealed class ParticleLimitStudy : IStudy
     /// <summary>The m-scan at one time: RMS error over seeds and samples, its fluctuation and bias parts.</summary>
     /// <param name="RmsError">sqrt(mean over seeds and i of (r_i^m − r_i)²).</param>
     /// <param name="Fluctuation">sqrt(mean over i of the variance over seeds of r_i^m).</param>
-    /// <param name="Bias">max_i |mean over seeds of r_i^m − r_i|.</param>
+    /// <param name="Bias">The RMS bias over i (see <see cref="Bias"/>).</param>
     public sealed record CountRow(double Step, int Count, int Seeds, double Time, double RmsError, double Fluctuation, double Bias, double Seconds);
 
-    /// <summary>The η-scan at one time: the seed-averaged bias and its standard error.</summary>
-    /// <param name="Sample">The i (1-based) of the residual r_i whose bias is tracked.</param>
-    public sealed record StepRow(double Step, int Count, int Seeds, double Time, int Sample, double Bias, double BiasError, double Seconds);
+    /// <summary>The η-scan at one time: the RMS bias and the noise of its estimate.</summary>
+    public sealed record StepRow(double Step, int Count, int Seeds, double Time, double Bias, double BiasError, double Seconds);
 
     /// <summary>The PDE on the two grids at one time: max_i |r_coarse − r_fine| and the Richardson estimate of the fine grid's error.</summary>
     public sealed record GridRow(double Time, int Coarse, int Fine, double Difference, double FineError);
@@ -112,19 +111,16 @@ public sealed class ParticleLimitStudy : IStudy
             grid.Add(new GridRow(times[k], s.Cells[0], s.Cells[^1], diff, diff / (ratio * ratio - 1))); // second order
         }
 
-        // The η-scan: seed averages at large m isolate the O(η) bias. It is measured on one residual per time,
-        // the one with the largest bias at the largest η, so that every η measures the same quantity.
+        // The η-scan: seed averages at large m isolate the O(η) bias.
         var stepRows = new List<StepRow>();
-        var tracked = new int[times.Length];
         foreach (double eta in s.BiasSteps.OrderDescending())
         {
             var watch = Stopwatch.StartNew();
             var runs = Simulate(problem, s.BiasCount, eta, s.BiasSeeds, times);
             for (int k = 0; k < times.Length; k++)
             {
-                if (stepRows.Count < times.Length) tracked[k] = WorstResidual(runs, k, reference[k]);
-                var (bias, error) = Bias(runs, k, reference[k], tracked[k]);
-                stepRows.Add(new StepRow(eta, s.BiasCount, s.BiasSeeds, times[k], tracked[k] + 1, bias, error, watch.Elapsed.TotalSeconds));
+                var (bias, error) = Bias(runs, k, reference[k]);
+                stepRows.Add(new StepRow(eta, s.BiasCount, s.BiasSeeds, times[k], bias, error, watch.Elapsed.TotalSeconds));
             }
             log(Invariant($"η = {eta}: bias at t = {times[0]} {stepRows[^times.Length].Bias:E3} ± {stepRows[^times.Length].BiasError:E2} ({watch.Elapsed.TotalSeconds:F1} s)"));
         }
@@ -151,7 +147,7 @@ public sealed class ParticleLimitStudy : IStudy
                     foreach (var r in runs) sq += Math.Pow(r[k][i] - reference[k][i], 2);
                     variance += runs.Sum(r => Math.Pow(r[k][i] - mean, 2)) / (runs.Length - 1);
                 }
-                var (bias, _) = Bias(runs, k, reference[k], WorstResidual(runs, k, reference[k]));
+                var (bias, _) = Bias(runs, k, reference[k]);
                 countRows.Add(new CountRow(eta, m, s.Seeds, times[k], Math.Sqrt(sq / (n * runs.Length)), Math.Sqrt(variance / n), bias,
                     watch.Elapsed.TotalSeconds));
             }
@@ -187,17 +183,23 @@ public sealed class ParticleLimitStudy : IStudy
         return runs;
     }
 
-    /// <summary>|mean_s r_i − r_i,PDE| and its standard error (sd over seeds/√S).</summary>
-    private static (double Bias, double Error) Bias(double[][][] runs, int k, double[] reference, int i)
+    /// <summary>
+    /// The RMS over i of the bias b_i = E[r_i^m] − r_i,PDE, estimated without the noise of the seed average:
+    /// with b̂_i = mean_s r_i^m − r_i and its squared standard error e_i² = var_s/S, E[b̂_i²] = b_i² + e_i², so
+    /// sqrt(max(0, mean_i (b̂_i² − e_i²))). Returned with the noise level sqrt(mean_i e_i²).
+    /// </summary>
+    private static (double Bias, double Error) Bias(double[][][] runs, int k, double[] reference)
     {
-        double mean = runs.Average(r => r[k][i]);
-        double sd = Math.Sqrt(runs.Sum(r => Math.Pow(r[k][i] - mean, 2)) / (runs.Length - 1));
-        return (Math.Abs(mean - reference[i]), sd / Math.Sqrt(runs.Length));
+        double b2 = 0, e2 = 0;
+        for (int i = 0; i < reference.Length; i++)
+        {
+            double mean = runs.Average(r => r[k][i]);
+            double se2 = runs.Sum(r => Math.Pow(r[k][i] - mean, 2)) / (runs.Length - 1) / runs.Length;
+            b2 += Math.Pow(mean - reference[i], 2) - se2;
+            e2 += se2;
+        }
+        return (Math.Sqrt(Math.Max(0, b2 / reference.Length)), Math.Sqrt(e2 / reference.Length));
     }
-
-    /// <summary>The i with the largest |mean_s r_i − r_i,PDE|.</summary>
-    private static int WorstResidual(double[][][] runs, int k, double[] reference) =>
-        Enumerable.Range(0, reference.Length).MaxBy(i => Math.Abs(runs.Average(r => r[k][i]) - reference[i]));
 
     private static double MaxAbsDifference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
 
@@ -225,9 +227,11 @@ public sealed class ParticleLimitStudy : IStudy
             Invariant($"PDE reference: the finite-volume solver on {s.Cells[^1]}² cells of [−{s.HalfWidth}, {s.HalfWidth}]², ") +
             Invariant($"its grid error estimated from {s.Cells[0]}² cells."));
         md.AppendLine();
-        md.AppendLine("Errors at the data points: RMS error = sqrt(mean over seeds and i of (r_i^m − r_i)²); fluctuation = " +
-            "sqrt(mean over i of the variance of r_i^m over seeds); bias = abs(mean over seeds of r_i^m − r_i) " +
-            "± its standard error (sd over seeds/√S), for the worst i in the m-scans.");
+        md.AppendLine("Errors at the n = 4 data points, with S seeds: RMS error = sqrt(mean over seeds and i of (r_i^m − r_i)²); " +
+            "fluctuation = sqrt(mean over i of the variance of r_i^m over seeds); RMS bias = sqrt(mean over i of " +
+            "(b̂_i² − e_i²)) with b̂_i = mean over seeds of r_i^m − r_i and e_i its standard error (the seed average's noise " +
+            "removed; noise = sqrt(mean e_i²); 0 when the bias is below that noise). RMS error² ≈ fluctuation² + RMS bias², so " +
+            "the RMS error levels off at the RMS bias. Seconds: wall time of all seeds of one row.");
         md.AppendLine();
         md.AppendLine("## The PDE's grid error");
         md.AppendLine();
@@ -238,12 +242,10 @@ public sealed class ParticleLimitStudy : IStudy
         md.AppendLine();
         md.AppendLine(Invariant($"## Euler–Maruyama bias against η (m = {s.BiasCount}, {s.BiasSeeds} seeds each)"));
         md.AppendLine();
-        md.AppendLine("The bias is tracked on one residual per time: the r_i with the largest bias at the largest η.");
-        md.AppendLine();
-        md.AppendLine("| η | steps to t | t | i | bias abs(mean r_i^m − r_i) | ± SE | seconds |");
-        md.AppendLine("|---|---|---|---|---|---|---|");
+        md.AppendLine("| η | steps to t | t | RMS bias | noise (SE) | seconds |");
+        md.AppendLine("|---|---|---|---|---|---|");
         foreach (var e in r.Steps.OrderBy(e => e.Time).ThenByDescending(e => e.Step))
-            md.AppendLine(Invariant($"| {e.Step} | {Math.Round(e.Time / e.Step)} | {e.Time} | {e.Sample} | {e.Bias:E3} | {e.BiasError:E1} | {e.Seconds:F1} |"));
+            md.AppendLine(Invariant($"| {e.Step} | {Math.Round(e.Time / e.Step)} | {e.Time} | {e.Bias:E3} | {e.BiasError:E1} | {e.Seconds:F1} |"));
         md.AppendLine();
         md.AppendLine(Invariant($"Least-squares slope of log(bias) against log η at t = {t0}: **{r.StepSlope:F2}** (expected 1: the weak order of ") +
             Invariant($"Euler–Maruyama); fit: bias ≈ {r.StepPrefactor:F3}·η^{r.StepSlope:F2}."));
@@ -252,7 +254,7 @@ public sealed class ParticleLimitStudy : IStudy
             md.AppendLine();
             md.AppendLine(Invariant($"## Error against m at η = {fit.Step} ({s.Seeds} seeds each)"));
             md.AppendLine();
-            md.AppendLine("| m | t | RMS error | fluctuation | fluctuation·√m | bias | seconds |");
+            md.AppendLine("| m | t | RMS error | fluctuation | fluctuation·√m | RMS bias | seconds |");
             md.AppendLine("|---|---|---|---|---|---|---|");
             foreach (var c in r.Counts.Where(c => c.Step == fit.Step))
                 md.AppendLine(Invariant($"| {c.Count} | {c.Time} | {c.RmsError:E3} | {c.Fluctuation:E3} | {c.Fluctuation * Math.Sqrt(c.Count):F3} | {c.Bias:E2} | {c.Seconds:F1} |"));
@@ -272,7 +274,7 @@ public sealed class ParticleLimitStudy : IStudy
 
     private static string CountCsv(Result r)
     {
-        var csv = new StringBuilder("eta,m,seeds,t,rms_error,fluctuation,bias,seconds\n");
+        var csv = new StringBuilder("eta,m,seeds,t,rms_error,fluctuation,rms_bias,seconds\n");
         foreach (var c in r.Counts)
             csv.AppendLine(Invariant($"{c.Step:R},{c.Count},{c.Seeds},{c.Time:R},{c.RmsError:R},{c.Fluctuation:R},{c.Bias:R},{c.Seconds:R}"));
         return csv.ToString();
@@ -280,9 +282,9 @@ public sealed class ParticleLimitStudy : IStudy
 
     private static string StepCsv(Result r)
     {
-        var csv = new StringBuilder("eta,m,seeds,t,i,bias,bias_se,seconds\n");
+        var csv = new StringBuilder("eta,m,seeds,t,rms_bias,noise,seconds\n");
         foreach (var e in r.Steps)
-            csv.AppendLine(Invariant($"{e.Step:R},{e.Count},{e.Seeds},{e.Time:R},{e.Sample},{e.Bias:R},{e.BiasError:R},{e.Seconds:R}"));
+            csv.AppendLine(Invariant($"{e.Step:R},{e.Count},{e.Seeds},{e.Time:R},{e.Bias:R},{e.BiasError:R},{e.Seconds:R}"));
         return csv.ToString();
     }
 

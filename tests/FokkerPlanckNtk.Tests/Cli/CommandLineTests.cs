@@ -150,13 +150,14 @@ public class CommandLineTests
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output.Trim(), Is.EqualTo($"report: {Path.Combine(outDir, "report.html")}"));
         var pde = CsvTable.Read(Path.Combine(outDir, "pde.csv"));
-        Assert.That(pde.Columns, Is.EqualTo(new[] { "t", "loss", "free_energy", "kl_p0", "chi2_p0", "mass", "r1", "r2", "r3", "r4" }));
+        Assert.That(pde.Columns, Is.EqualTo(new[] { "t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", "r1", "r2", "r3", "r4" }));
         Assert.That(pde.Column("t"), Is.EqualTo(new[] { 0, 0.2, 0.4 }));
         // Mass is conserved to round-off by the scheme (a theorem): 1e-12 relative.
         Assert.That(pde.Column("mass"), Has.All.EqualTo(1).Within(1e-12));
         // At t = 0, p = p0_h: loss = mean(y²) = (0.04 + 0.36 + 0.09 + 0.16)/4, KL = 0 exactly.
         Assert.That(pde.Rows[0][1], Is.EqualTo(0.1625).Within(1e-15));
         Assert.That(pde.Rows[0][3], Is.EqualTo(0));
+        Assert.That(pde.Rows[0][5], Is.EqualTo(0), "W2(p0_h, p0_h) is exactly 0 (24² cells: an exact network simplex)");
         var snapshots = SnapshotFile.Read(Path.Combine(outDir, "snapshots.h5"));
         Assert.That(snapshots.PdeTimes, Is.EqualTo(new[] { 0, 0.2, 0.4 }));
         Assert.That(snapshots.Grid.Cells, Is.EqualTo(new[] { 24, 24 }));

@@ -10,7 +10,7 @@ namespace FokkerPlanckNtk.Tests.Cli;
 /// Issue 6 acceptance: a run interrupted in the middle (SIGINT: it writes a checkpoint and stops; SIGKILL: the
 /// last periodic checkpoint survives) and continued with <c>fpntk resume</c> ends with files byte-identical to
 /// an uninterrupted run's, apart from the manifest's timings. The built fpntk runs as a child process; a
-/// tiny problem (48² cells, 4000 particles) keeps it to a few seconds. Thread counts differ on purpose
+/// tiny problem (48² cells, 1000 particles) keeps it to a few seconds. Thread counts differ on purpose
 /// between the runs: results must not depend on them.
 /// </summary>
 [NonParallelizable]
@@ -20,7 +20,7 @@ public class InterruptResumeTests
     private const int SigInt = 2, SigKill = 9;
     private static readonly string[] Problem =
     [
-        "run", "--grid:cells=48", "--particles:count=4000", "--particles:step=0.0005", "--time:end=2",
+        "run", "--grid:cells=48", "--particles:count=1000", "--particles:step=0.0002", "--time:end=2",
         "--time:outputTimes:0=0.5", "--time:outputTimes:1=1", "--time:outputTimes:2=1.5", "--output:checkpointSeconds=0.05",
     ];
 

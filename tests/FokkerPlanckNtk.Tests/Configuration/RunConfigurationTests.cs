@@ -10,7 +10,8 @@ public class RunConfigurationTests
     private static InputException Bad(params (string Key, string Value)[] values) =>
         Assert.Throws<InputException>(() => Read(values))!;
 
-    // The defaults are the built-in problem of INTERFACE.md (exact values, no tolerance).
+    // The defaults are the built-in problem of INTERFACE.md (exact values, no tolerance); grid and particle
+    // counts are sized so that every W2 of the default run is exact (see GridSettings.DefaultCells).
     [Test]
     public void DefaultsAreTheBuiltInProblem()
     {
@@ -21,13 +22,13 @@ public class RunConfigurationTests
         Assert.That(c.Problem.Data.XFlat.ToArray(), Is.EqualTo(new[] { 0.25, 0.5, 0.75, 1.0 }));
         Assert.That(c.Problem.Data.Y.ToArray(), Is.EqualTo(new[] { 0.2, 0.6, -0.3, 0.4 }));
         Assert.That(c.Problem.Initial.IsStandard, Is.True);
-        Assert.That(c.Grid.Cells, Is.EqualTo(new[] { 128, 128 }));
+        Assert.That(c.Grid.Cells, Is.EqualTo(new[] { 64, 64 }));
         Assert.That(c.Grid.HalfWidth, Is.EqualTo(new[] { 7.0, 7.0 }));
         Assert.That(c.Time.End, Is.EqualTo(5.0));
         Assert.That(c.Time.OutputTimes, Has.Length.EqualTo(TimeSettings.DefaultOutputCount));
         Assert.That(c.Time.OutputTimes[^1], Is.EqualTo(5.0));
         Assert.That(c.Time.Cfl, Is.EqualTo(0.5));
-        Assert.That(c.Particles, Is.EqualTo(new ParticleSettings(10000, 0.001, 1)));
+        Assert.That(c.Particles, Is.EqualTo(new ParticleSettings(4000, 0.001, 1)));
     }
 
     // The effective configuration (config.json) reads back to an equal configuration: numbers are
@@ -99,7 +100,8 @@ public class RunConfigurationTests
     [TestCase("particles:count", "0", "particles.count", ">= 1")]
     [TestCase("particles:count", "many", "particles.count", "must be an integer")]
     [TestCase("particles:step", "NaN", "particles.step", "finite")]
-    [TestCase("particles:seed", "-3", "particles.seed", ">= 0")]
+    [TestCase("particles:seed", "-3", "particles.seed", "in 0..9007199254740991")]
+    [TestCase("particles:seed", "9007199254740992", "particles.seed", "in 0..9007199254740991")]
     [TestCase("output:plots", "yes", "output.plots", "true or false")]
     [TestCase("problem:initial:kind", "uniform", "problem.initial.kind", "standardGaussian or gaussian")]
     [TestCase("problem:data:file", "/nonexistent/data.csv", "problem.data.file", "does not exist")]

@@ -41,9 +41,11 @@ public class TheoremBoundsTests
         var b = new TheoremBounds(Problem.Default.With(alpha: 10), h);
         var ok = b.Check(1.0, loss: 0.01, kl: 0.5, lambdaMinH: 0.03, w2: 0.9);
         Assert.That(ok.LossWithinBound && ok.KlWithinBound, Is.True);
-        Assert.That(ok.Lemma51Holds, Is.True);                 // 0.03 ≥ 0.04/2
+        // Lemma 5.1: 0.03 ≥ 0.04/2.
+        Assert.That(ok.Lemma51Holds, Is.True);
         Assert.That(ok.TalagrandBound, Is.EqualTo(1.0).Within(1e-15));
-        Assert.That(ok.TalagrandHolds, Is.True);               // 0.9 ≤ √(2·0.5)
+        // Talagrand: 0.9 ≤ √(2·0.5).
+        Assert.That(ok.TalagrandHolds, Is.True);
         var bad = b.Check(1.0, loss: 0.01, kl: 0.5, lambdaMinH: 0.019, w2: 1.1);
         Assert.That(bad.Lemma51Holds, Is.False);
         Assert.That(bad.TalagrandHolds, Is.False);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Particles;
 
@@ -29,8 +30,9 @@ public class ParticleMeasuresTests
         var system = PointMass(100, 0.3, -0.7);
         double b2 = 4.0 / 3, atomVar = b2 - grid.Spacing(0) * grid.Spacing(0) / 12;
         var atoms = ParticleMeasures.Atoms(system);
-        var (w2, method) = ParticleMeasures.W2(atoms, grid, p);
-        Assert.That(method, Does.StartWith("exact"));
+        var result = ParticleMeasures.W2(atoms, grid, p);
+        double w2 = result.W2;
+        Assert.That(result.Method, Is.EqualTo(Wasserstein.ExactSimplex));
         Assert.That(w2 * w2, Is.EqualTo(0.09 + 0.49 + 2 * atomVar).Within(1e-10));
         Assert.That(Math.Pow(ParticleMeasures.MarginalW2(atoms, grid, p, 0), 2), Is.EqualTo(0.09 + b2).Within(1e-10));
         Assert.That(Math.Pow(ParticleMeasures.MarginalW2(atoms, grid, p, 1), 2), Is.EqualTo(0.49 + b2).Within(1e-10));
@@ -41,19 +43,21 @@ public class ParticleMeasuresTests
         Assert.That(row.MaxAbsDr, Is.EqualTo(system.Residuals.ToArray().Select((r, i) => Math.Abs(r - 0.1 * (i + 1))).Max()));
     }
 
-    // Above the exact-size limit the sliced W2 is used: a lower bound of the exact value (each 1D projection is
-    // 1-Lipschitz), here |z0|² + Σ Var_k.
+    // Above the dense solver's size (4096² particle–cell pairs) W2 comes from the column-generation solver (exact,
+    // certified by pricing every pair) or, beyond its budget, a certified bracket: either way the closed form
+    // |z0|² + Σ Var_k must lie inside [Lower, Upper] (a point for the exact solve, to round-off).
     [Test]
-    public void LargeProblemsUseTheSlicedLowerBound()
+    public void LargeProblemsGetACertifiedBracket()
     {
         var grid = UniformGrid.Cube(2, 64, 2.0);
         var p = Uniform(grid);
-        var system = PointMass(2000, 0.3, -0.7); // 2000 × 4096 pairs > 4e6
-        var (w2, method) = ParticleMeasures.W2(ParticleMeasures.Atoms(system), grid, p);
-        Assert.That(method, Does.StartWith("sliced"));
-        double exact2 = 0.58 + 2 * (4.0 / 3 - grid.Spacing(0) * grid.Spacing(0) / 12);
-        Assert.That(w2 * w2, Is.LessThanOrEqualTo(exact2 * (1 + 1e-12)));
-        Assert.That(w2, Is.GreaterThan(0));
+        var system = PointMass(5000, 0.3, -0.7); // 5000 × 4096 pairs > 4096²
+        var result = ParticleMeasures.W2(ParticleMeasures.Atoms(system), grid, p);
+        double exact = Math.Sqrt(0.58 + 2 * (4.0 / 3 - grid.Spacing(0) * grid.Spacing(0) / 12));
+        Assert.That(exact, Is.InRange(result.Lower * (1 - 1e-12), result.Upper * (1 + 1e-12)), result.Message);
+        var row = ParticleMeasures.Compare(system, [0, 0, 0, 0], grid, p);
+        Assert.That(row.W2, Is.EqualTo(result.W2));
+        Assert.That(row.W2Method, Does.StartWith(result.Method));
     }
 
     // Histogram equal to the density: KL = χ² = 0. Then one bin's particles moved to another bin: q = 2p on one

@@ -52,10 +52,13 @@ public class ParticleSystemTests
 
     // One step against a scalar transcription of z ← z − η∇Ψ_m(z) + sqrt(2λη)ξ (DESIGN.md §2), with the same
     // normals (stream (seed, step, block)). Only round-off separates them: 1e-12 absolute on O(1) values.
-    [TestCase("tanh"), TestCase("erf"), TestCase("sigmoid"), TestCase("linear")]
-    public void StepEqualsScalarEulerMaruyama(string activation)
+    [TestCase("tanh", 2), TestCase("erf", 2), TestCase("sigmoid", 2), TestCase("linear", 2)]
+    [TestCase("tanh", 1), TestCase("tanh", 3), TestCase("tanh", 4), TestCase("erf", 4)]
+    public void StepEqualsScalarEulerMaruyama(string activation, int dimension)
     {
-        var problem = new Problem(Activation.FromName(activation), 1.5, 0.2, Data2, Shifted(2));
+        var problem = dimension == 2
+            ? new Problem(Activation.FromName(activation), 1.5, 0.2, Data2, Shifted(2))
+            : new Problem(Activation.FromName(activation), 1.5, 0.2, RandomData(5, dimension));
         const double eta = 0.01;
         var system = new ParticleSystem(problem, 1300, eta, seed: 11);
         system.Advance(2);
@@ -104,6 +107,20 @@ public class ParticleSystemTests
         var system = new ParticleSystem(problem, 100_000, 0.1, seed: 5);
         var (worst, table) = new MomentCheck(system).Compare(problem.Initial.Mean, problem.Initial.Covariance);
         Assert.That(worst, Is.LessThan(4), table);
+    }
+
+    /// <summary>n inputs in the unit ball of R^d and targets in [−1, 1] (fixed pseudo-random values).</summary>
+    internal static DataSet RandomData(int n, int d)
+    {
+        var rng = new Random(2024 + d);
+        var x = new List<IReadOnlyList<double>>();
+        for (int i = 0; i < n; i++)
+        {
+            var row = Enumerable.Range(0, d).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+            double norm = Math.Sqrt(row.Sum(v => v * v));
+            x.Add(row.Select(v => v / Math.Max(1, norm)).ToArray());
+        }
+        return new DataSet(x, Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1).ToArray());
     }
 
     internal static (double[] R, double[] Scale) BruteResiduals(ParticleSystem system)

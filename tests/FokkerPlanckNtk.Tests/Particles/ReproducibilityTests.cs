@@ -52,6 +52,25 @@ public class ReproducibilityTests
         Assert.That(Bits(resumed.Residuals), Is.EqualTo(Bits(straight.Residuals)));
     }
 
+    // The hot path allocates nothing: per-thread scratch is reused, the block delegates are cached, and on one
+    // thread no Parallel.For runs (with more, only Parallel.For's own bookkeeping allocates).
+    [TestCase("tanh"), TestCase("erf")]
+    public void StepsAllocateNothingOnOneThread(string activation)
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            Parallelism.Threads = 1;
+            var problem = new Problem(Activation.FromName(activation), 1.0, 0.1, ParticleSystemTests.Data2);
+            var system = new ParticleSystem(problem, 3000, 0.01, 1);
+            system.Advance(2);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            system.Advance(20);
+            Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        }
+        finally { Parallelism.Threads = saved; }
+    }
+
     [Test]
     public void DifferentSeedsGiveDifferentParticles()
     {

@@ -1,0 +1,200 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FokkerPlanckNtk.Configuration;
+using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Metrics;
+using FokkerPlanckNtk.Ntk;
+using FokkerPlanckNtk.Plotting;
+using FokkerPlanckNtk.Stationary;
+using Microsoft.Extensions.Logging;
+
+namespace FokkerPlanckNtk.Cli;
+
+/// <summary>The commands that analyse a problem or files without time stepping: stationary, ntk, w2.</summary>
+internal static class AnalysisCommands
+{
+    private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// <c>fpntk stationary</c>: the self-consistent Gibbs fixed point on the whole space (stationary.json), and
+    /// the fixed points restricted to the configured box and to its grid, with a warning when the box changes
+    /// the answer by more than the grid error (DESIGN.md §3.3).
+    /// </summary>
+    public static int Stationary(CommandContext context)
+    {
+        var config = context.ReadRunConfiguration();
+        var problem = config.Problem.ToProblem();
+        var grid = config.Grid.ToGrid();
+        var solver = new StationarySolver(problem);
+        var folder = OutputFolder.Create(context, config);
+        context.Logger.LogInformation("stationary: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
+        var whole = solver.Solve();
+        AtomicFile.WriteText(folder.File("stationary.json"), whole.ToJson() + "\n");
+        var comparison = solver.CompareWithBox(grid);
+        AtomicFile.WriteText(folder.File("stationary-box.json"), comparison.Box.ToJson() + "\n");
+        AtomicFile.WriteText(folder.File("stationary-grid.json"), comparison.Grid.ToJson() + "\n");
+        if (comparison.Warning is { } warning) context.Logger.LogWarning("{Warning}", warning);
+
+        var report = new HtmlReport($"fpntk stationary: {Commands.Describe(config)}");
+        report.Paragraph("The stationary state p* ∝ p0·exp(−u c*(θ)/λ) with c* built from its own residuals (DESIGN.md §3.3), "
+            + "solved by Newton with quadrature in θ: on the whole space, on the box of the grid, and at the grid's cell centres.");
+        var results = new[] { whole, comparison.Box, comparison.Grid };
+        int n = problem.SampleCount;
+        report.Table(["domain", "converged", "loss", "KL(p*‖p0)", "free energy", "iterations", .. Enumerable.Range(1, n).Select(i => $"r*{i}")],
+            results.Select(r => (IReadOnlyList<string>)(r.Converged
+                ? [r.Domain, "yes", F(r.Loss), F(r.KlP0), F(r.FreeEnergy), r.Iterations.ToString(CultureInfo.InvariantCulture), .. r.Residuals.Select(F)]
+                : [r.Domain, "no: " + r.Status, "", "", "", r.Iterations.ToString(CultureInfo.InvariantCulture), .. Enumerable.Repeat("", n)])));
+        report.Paragraph(FormattableString.Invariant(
+            $"Box effect max|r*_whole − r*_box| = {comparison.Gap:G3}; grid error max|r*_box − r*_grid| = {comparison.GridError:G3}.")
+            + (comparison.Warning is null ? "" : " Warning: " + comparison.Warning), "note");
+        if (config.Output.Plots && comparison.Grid.Converged)
+        {
+            var density = comparison.Grid.DensityOnGrid(grid);
+            var model = Charts.DensityMap("Stationary density p* on the grid", DensityImages.Marginal(grid, density, 0, grid.UAxis),
+                DensityImages.AxisName(grid, 0), "u");
+            report.Figure(PlotFiles.Save(model, folder.File("plots"), "stationary-density"),
+                grid.ThetaDimension == 1 ? "p*(θ, u) at the cell centres" : "marginal of p* on (θ1, u)");
+        }
+        report.Heading("Configuration (config.json)");
+        report.Preformatted(config.ToJson());
+        AtomicFile.WriteText(folder.File("report.html"), report.ToString());
+        if (!whole.Converged)
+        {
+            folder.Finish(RunManifest.Failed, whole.Status);
+            context.Console.WriteLine($"fpntk stationary: no stationary state found ({whole.Status}); see {folder.File("stationary.json")}");
+            return FpntkCommandLine.Failure;
+        }
+        folder.Finish(RunManifest.Completed);
+        context.Output.WriteLine(whole.ToString());
+        context.Output.WriteLine($"report: {folder.File("report.html")}");
+        return FpntkCommandLine.Success;
+    }
+
+    /// <summary>
+    /// <c>fpntk ntk</c>: the Gram matrix H(p_init) by quadrature, its spectrum, the Theorem 4.4 constants and
+    /// bounds (for p0), and the linearized prediction at the output times.
+    /// </summary>
+    public static int Ntk(CommandContext context)
+    {
+        var config = context.ReadRunConfiguration();
+        var problem = config.Problem.ToProblem();
+        var folder = OutputFolder.Create(context, config);
+        context.Logger.LogInformation("ntk: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
+        var prediction = LinearizedPrediction.ForProblem(problem);
+        var gram = prediction.Kernel;
+        var bounds = new TheoremBounds(problem, problem.Initial.IsStandard ? gram : GramMatrix.AtReference(problem));
+        double[] times = [0, .. config.Time.OutputTimes];
+        var table = new CsvTable(["t", "loss", "loss_bound", .. Enumerable.Range(1, problem.SampleCount).Select(i => $"r{i}")]);
+        foreach (double t in times) table.Add([t, prediction.Loss(t), bounds.LossBound(t), .. prediction.Residuals(t)]);
+        table.Write(folder.File("ntk.csv"));
+        AtomicFile.WriteText(folder.File("ntk.json"), NtkJson(gram, prediction, bounds));
+
+        var report = new HtmlReport($"fpntk ntk: {Commands.Describe(config)}");
+        report.Paragraph($"H(p_init) by Gauss–Hermite quadrature ({gram.Method}; estimated error {F(gram.ErrorEstimate)}). "
+            + "Linearized prediction r(t) = exp(−(2α²/n) H t) r(0).");
+        report.Table(["k", "eigenvalue λ_k(H)", "decay rate (2α²/n) λ_k"], Enumerable.Range(0, gram.Size).Select(k => (IReadOnlyList<string>)
+            [(k + 1).ToString(CultureInfo.InvariantCulture), F(gram.Eigenvalues[k]), F(prediction.Rates[k])]));
+        report.Preformatted(bounds.Summary());
+        if (config.Output.Plots)
+        {
+            var curves = new List<Curve> { new("NTK prediction", times, table.Column("loss")) };
+            var model = Charts.Lines("Linearized (NTK) loss", "t", "L", curves, logY: true);
+            report.Figure(PlotFiles.Save(model, folder.File("plots"), "ntk-loss"), "Loss of the linearized prediction");
+        }
+        report.Heading("Configuration (config.json)");
+        report.Preformatted(config.ToJson());
+        AtomicFile.WriteText(folder.File("report.html"), report.ToString());
+        folder.Finish(RunManifest.Completed);
+        context.Output.Write(bounds.Summary());
+        context.Output.WriteLine($"report: {folder.File("report.html")}");
+        return FpntkCommandLine.Success;
+    }
+
+    /// <summary><c>ntk.json</c>: H, its spectrum, r(0), the decay rates and the Theorem 4.4 quantities (null where infinite).</summary>
+    internal static string NtkJson(GramMatrix gram, LinearizedPrediction prediction, TheoremBounds bounds)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            void Number(string name, double v) { if (double.IsFinite(v)) w.WriteNumber(name, v); else w.WriteNull(name); }
+            void Array(string name, IEnumerable<double> values)
+            {
+                w.WriteStartArray(name);
+                foreach (var v in values) w.WriteNumberValue(v);
+                w.WriteEndArray();
+            }
+            w.WriteStartObject();
+            w.WriteStartArray("gram");
+            for (int i = 0; i < gram.Size; i++)
+            {
+                w.WriteStartArray();
+                for (int j = 0; j < gram.Size; j++) w.WriteNumberValue(gram[i, j]);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+            w.WriteString("gram_method", gram.Method);
+            Number("gram_error_estimate", gram.ErrorEstimate);
+            Array("eigenvalues", gram.Eigenvalues);
+            Array("decay_rates", prediction.Rates);
+            Array("initial_residuals", prediction.InitialResiduals);
+            Number("lambda_min_p0", bounds.Lambda);
+            Number("lambda0", bounds.Lambda0);
+            Array("g", [bounds.Constants.G1, bounds.Constants.G2, bounds.Constants.G3, bounds.Constants.G4, bounds.Constants.G5]);
+            Number("A1", bounds.A1);
+            Number("A2", bounds.A2);
+            Number("loss_floor", bounds.LossFloor);
+            Number("kl_bound", bounds.KlBound);
+            Number("w2_bound", bounds.W2Bound);
+            Number("alpha_necessary", bounds.AlphaNecessary);
+            w.WriteBoolean("alpha_condition_not_excluded", bounds.AlphaConditionNotExcluded);
+            w.WriteStartArray("notes");
+            foreach (var note in bounds.Notes) w.WriteStringValue(note);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    /// <summary><c>fpntk reference</c>: a reference-solution file (reference.json) for other projects' tests.</summary>
+    public static int Reference(CommandContext context)
+    {
+        var config = context.ReadRunConfiguration();
+        var folder = OutputFolder.Create(context, config);
+        context.Logger.LogInformation("reference: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
+        var reference = Runs.ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);
+        reference.Write(folder.File("reference.json"));
+        folder.Finish(RunManifest.Completed);
+        var last = reference.Snapshots[^1];
+        context.Console.ClearProgress();
+        context.Output.WriteLine(FormattableString.Invariant(
+            $"{reference}; at t = {last.Time:G6}: tolerance L1 {last.DensityTolerance:G3}, residuals {last.ResidualTolerance:G3}"));
+        context.Output.WriteLine($"reference: {folder.File("reference.json")}");
+        return FpntkCommandLine.Success;
+    }
+
+    public static Command W2Command(TextWriter output, TextWriter error, bool interactive)
+    {
+        var a = new Argument<string>("A") { Description = "a measure file: CSV atoms (x1..xk[,weight]), CSV cells (left,right,mass) or file.h5:/dataset" };
+        var b = new Argument<string>("B") { Description = "the second measure file (same forms)" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object {\"w2\",\"w2_squared\",\"kl\",\"chi2\",\"method\",\"status\",\"seconds\",\"error_bound\"}" };
+        var normalize = new Option<bool>("--normalize") { Description = "rescale both measures to total mass 1 (otherwise the totals must agree)" };
+        var command = new Command("w2",
+            "KL, χ² and exact W2 between two measures stored in files (atoms or densities; KL and χ² only when both live on the same cells or atoms).")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.Arguments.Add(a);
+        command.Arguments.Add(b);
+        command.Options.Add(json);
+        command.Options.Add(normalize);
+        command.SetAction(parse => FpntkCommandLine.Execute(parse, "w2", output, error, interactive, context =>
+        {
+            var result = MeasureFiles.Compare(parse.GetRequiredValue(a), parse.GetRequiredValue(b), parse.GetValue(normalize));
+            context.Output.WriteLine(parse.GetValue(json) ? result.ToJson() : result.ToString());
+            return FpntkCommandLine.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,98 @@
+using FokkerPlanckNtk.Configuration;
+using FokkerPlanckNtk.FiniteVolume;
+using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Model;
+
+namespace FokkerPlanckNtk.Runs;
+
+/// <summary>
+/// Computes a <see cref="ReferenceSolution"/>: the PDE on the configured grid (N cells per axis) and on the
+/// refined grid (2N), the stored solution being the refined one and the tolerances the N-vs-2N differences.
+/// </summary>
+public static class ReferenceBuilder
+{
+    public static ReferenceSolution Compute(RunConfiguration config, IRunObserver? observer = null, CancellationToken cancellation = default)
+    {
+        observer ??= SilentObserver.Instance;
+        var problem = config.Problem.ToProblem();
+        var coarseGrid = config.Grid.ToGrid();
+        var fine = config with { Grid = config.Grid with { Cells = config.Grid.Cells.Select(c => 2 * c).ToArray() } };
+        var fineGrid = fine.Grid.ToGrid();
+        var inputs = ProbeInputs(problem.Data);
+        double[] times = [0, .. config.Time.OutputTimes];
+        observer.Info($"reference: solving on {coarseGrid} (for the tolerances) and on {fineGrid} (stored)");
+        var coarse = Solve(problem, coarseGrid, config, times, inputs, observer, cancellation);
+        var stored = Solve(problem, fineGrid, config, times, inputs, observer, cancellation);
+        var snapshots = new List<ReferenceSnapshot>();
+        for (int k = 0; k < times.Length; k++)
+        {
+            var (pf, rf, ff) = stored[k];
+            var (pc, rc, fc) = coarse[k];
+            snapshots.Add(new ReferenceSnapshot(times[k], pf, rf, ff, FiniteVolumeModel.Loss(rf),
+                ReferenceSolution.DensityDistance(fineGrid, pf, coarseGrid, pc), MaxDifference(rf, rc), MaxDifference(ff, fc)));
+        }
+        return new ReferenceSolution { Configuration = fine, CoarseCells = config.Grid.Cells.ToArray(), Inputs = inputs, Snapshots = snapshots };
+    }
+
+    private static double MaxDifference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+
+    private static List<(double[] Density, double[] Residuals, double[] F)> Solve(Problem problem, UniformGrid grid, RunConfiguration config,
+        double[] times, double[][] inputs, IRunObserver observer, CancellationToken cancellation)
+    {
+        var model = new FiniteVolumeModel(problem, grid);
+        var solver = new PdeSolver(model, config.Time.ToSolverOptions());
+        var result = new List<(double[], double[], double[])>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (double t in times)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            solver.AdvanceTo(t);
+            var r = new double[problem.SampleCount];
+            model.Residuals(solver.Density, r);
+            result.Add(((double[])solver.Density.Clone(), r, F(model, solver.Density, inputs)));
+            observer.Progress(new RunProgress($"pde {grid.Cells[0]}", t, times[^1], solver.LastStep, FiniteVolumeModel.Loss(r),
+                t / times[^1], clock.Elapsed, null));
+        }
+        return result;
+    }
+
+    /// <summary>f(p, x) = α Σ_θ σ(θ_c·x) M1(θ_c) V_θ at each input (the midpoint rule of the scheme).</summary>
+    public static double[] F(FiniteVolumeModel model, ReadOnlySpan<double> density, double[][] inputs)
+    {
+        var grid = model.Grid;
+        var m1 = new double[grid.ColumnCount];
+        model.ThetaMoments(density, default, m1, default);
+        var theta = new double[grid.ThetaDimension];
+        var f = new double[inputs.Length];
+        for (int q = 0; q < inputs.Length; q++)
+        {
+            double sum = 0;
+            for (int c = 0; c < grid.ColumnCount; c++)
+            {
+                grid.ThetaCenter(c, theta);
+                double s = 0;
+                for (int k = 0; k < theta.Length; k++) s += theta[k] * inputs[q][k];
+                sum += model.Problem.Activation.Value(s) * m1[c];
+            }
+            f[q] = model.Problem.Alpha * sum * grid.ThetaVolume;
+        }
+        return f;
+    }
+
+    /// <summary>The data inputs, then the corners ±1 of the unit cube's axes and 0: inputs between and beyond the data.</summary>
+    public static double[][] ProbeInputs(DataSet data)
+    {
+        var inputs = Enumerable.Range(0, data.Count).Select(i => data.X(i).ToArray()).ToList();
+        int d = data.Dimension;
+        inputs.Add(new double[d]);
+        for (int k = 0; k < d; k++)
+            foreach (double sign in new[] { -1.0, 1.0 })
+            {
+                var x = new double[d];
+                x[k] = sign;
+                inputs.Add(x);
+            }
+        return inputs.ToArray();
+    }
+}
