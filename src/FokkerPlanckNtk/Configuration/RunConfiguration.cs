@@ -33,13 +33,13 @@ public sealed record RunConfiguration
         ("problem.initial.kind", "standardGaussian (p0, default) | gaussian"),
         ("problem.initial.mean", "gaussian only: mean over (θ_1..θ_d, u) (default 0)"),
         ("problem.initial.covariance", "gaussian only: (d+1)×(d+1) symmetric positive definite (default I)"),
-        ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 64)"),
+        ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 128)"),
         ("grid.halfWidth", "box half width B > 0: one number or one per axis (default 7)"),
         ("time.end", "final time > 0 (default 5, or the last output time)"),
         ("time.outputTimes", "increasing times in (0, end] (default 20 equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
         ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default ssprk3; backwardeuler: implicit, first order, for long runs)"),
-        ("particles.count", "number of particles m ≥ 1 (default 4000)"),
+        ("particles.count", "number of particles m ≥ 1 (default 10000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
         ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
@@ -218,10 +218,10 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
 public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 {
     /// <summary>
-    /// 64 cells per axis: with the default 4000 particles every W2 of the default run (64² cells against 64²
-    /// cells or against the particles) stays within the exact network simplex's size (4096² pairs).
+    /// 128 cells per axis, as in INTERFACE.md's example: with 10⁴ particles and 10 output times every W2 of
+    /// the default run is exact (network simplex with column generation) and the run takes about a minute.
     /// </summary>
-    public const int DefaultCells = 64;
+    public const int DefaultCells = 128;
 
     internal static GridSettings Read(ConfigurationTree t, int dimension)
     {
@@ -269,7 +269,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 /// </summary>
 public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper)
 {
-    public const int DefaultOutputCount = 20;
+    public const int DefaultOutputCount = 10;
 
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
     public static IReadOnlyList<string> Steppers { get; } = Enum.GetNames<StepperKind>().Select(n => n.ToLowerInvariant()).ToArray();
@@ -320,8 +320,8 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
 /// <summary><c>particles</c>: number m, Euler–Maruyama step η and random seed.</summary>
 public sealed record ParticleSettings(int Count, double Step, long Seed)
 {
-    /// <summary>4000 particles: see <see cref="GridSettings.DefaultCells"/>.</summary>
-    public const int DefaultCount = 4000;
+    /// <summary>10⁴ particles: see <see cref="GridSettings.DefaultCells"/>.</summary>
+    public const int DefaultCount = 10000;
 
     internal static ParticleSettings Read(ConfigurationTree t)
     {

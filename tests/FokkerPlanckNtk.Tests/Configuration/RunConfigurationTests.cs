@@ -10,8 +10,8 @@ public class RunConfigurationTests
     private static InputException Bad(params (string Key, string Value)[] values) =>
         Assert.Throws<InputException>(() => Read(values))!;
 
-    // The defaults are the built-in problem of INTERFACE.md (exact values, no tolerance); grid and particle
-    // counts are sized so that every W2 of the default run is exact (see GridSettings.DefaultCells).
+    // The defaults are the built-in problem of INTERFACE.md (exact values, no tolerance), with its example's
+    // grid and particle counts (see GridSettings.DefaultCells).
     [Test]
     public void DefaultsAreTheBuiltInProblem()
     {
@@ -22,13 +22,13 @@ public class RunConfigurationTests
         Assert.That(c.Problem.Data.XFlat.ToArray(), Is.EqualTo(new[] { 0.25, 0.5, 0.75, 1.0 }));
         Assert.That(c.Problem.Data.Y.ToArray(), Is.EqualTo(new[] { 0.2, 0.6, -0.3, 0.4 }));
         Assert.That(c.Problem.Initial.IsStandard, Is.True);
-        Assert.That(c.Grid.Cells, Is.EqualTo(new[] { 64, 64 }));
+        Assert.That(c.Grid.Cells, Is.EqualTo(new[] { 128, 128 }));
         Assert.That(c.Grid.HalfWidth, Is.EqualTo(new[] { 7.0, 7.0 }));
         Assert.That(c.Time.End, Is.EqualTo(5.0));
         Assert.That(c.Time.OutputTimes, Has.Length.EqualTo(TimeSettings.DefaultOutputCount));
         Assert.That(c.Time.OutputTimes[^1], Is.EqualTo(5.0));
         Assert.That(c.Time.Cfl, Is.EqualTo(0.5));
-        Assert.That(c.Particles, Is.EqualTo(new ParticleSettings(4000, 0.001, 1)));
+        Assert.That(c.Particles, Is.EqualTo(new ParticleSettings(10000, 0.001, 1)));
     }
 
     // The effective configuration (config.json) reads back to an equal configuration: numbers are
