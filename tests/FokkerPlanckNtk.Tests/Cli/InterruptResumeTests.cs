@@ -18,9 +18,12 @@ namespace FokkerPlanckNtk.Tests.Cli;
 public class InterruptResumeTests
 {
     private const int SigInt = 2, SigKill = 9;
+
+    // Sized so that the run after its first output record lasts seconds (4000 particles × 30000 more steps):
+    // the signal must arrive while the run is still working.
     private static readonly string[] Problem =
     [
-        "run", "--grid:cells=48", "--particles:count=1000", "--particles:step=0.0002", "--time:end=2",
+        "run", "--grid:cells=48", "--particles:count=4000", "--particles:step=0.00005", "--time:end=2",
         "--time:outputTimes:0=0.5", "--time:outputTimes:1=1", "--time:outputTimes:2=1.5", "--output:checkpointSeconds=0.05",
     ];
 
