@@ -5,6 +5,28 @@ using FokkerPlanckNtk.Benchmarks;
 
 // `quick-pde`: a stopwatch measurement of ns per cell per step in one process (ratios within one run);
 // anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "quick-particles")
+{
+    // ns per particle per step, 1 and 2 threads back to back in one process (ratios within one run).
+    foreach (var (m, n, d) in new[] { (100_000, 4, 1), (100_000, 16, 1), (100_000, 4, 2), (1_000_000, 4, 1) })
+        foreach (int threads in new[] { 1, 2 })
+        {
+            Parallelism.Threads = threads;
+            var system = new FokkerPlanckNtk.Particles.ParticleSystem(
+                new FokkerPlanckNtk.Model.Problem(FokkerPlanckNtk.Model.Activation.Tanh, 2.0, 0.1, ParticleBenchmarks.Data(n, d)), m, 1e-3, seed: 1);
+            system.Advance(5);
+            int steps = m >= 1_000_000 ? 10 : 50;
+            double best = double.PositiveInfinity;
+            for (int rep = 0; rep < 3; rep++)
+            {
+                var watch = Stopwatch.StartNew();
+                system.Advance(steps);
+                best = Math.Min(best, watch.Elapsed.TotalNanoseconds / steps / m);
+            }
+            Console.WriteLine($"m={m} n={n,2} d={d} threads={threads}: {best,6:F2} ns/particle/step");
+        }
+    return;
+}
 if (args.Length > 0 && args[0] == "ou-accuracy")
 {
     // Time to reach an L1 error of 1.1e-3 at t = 1 on the Ornstein–Uhlenbeck case of the grid-convergence
