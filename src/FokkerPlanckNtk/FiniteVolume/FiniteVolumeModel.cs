@@ -18,6 +18,7 @@ public sealed class FiniteVolumeModel
     private readonly double[] _uFaceShift;  // Δu·(u_j + u_{j+1})/2, the c-independent part of w on u faces
     private readonly double[] _uFaceExp;    // exp of it
     private readonly double[][] _thetaFaceShift; // per θ axis: (θ_{i+1}² − θ_i²)/2
+    private readonly double[][] _thetaFaceExp;   // exp of it
     private readonly int[] _columnStride;   // per θ axis: stride in column index
     private readonly int[][] _columnAxisIndex; // per θ axis: index along the axis of each column
     private readonly double[] _thetaSquared; // |θ_c|² per column
@@ -63,6 +64,7 @@ public sealed class FiniteVolumeModel
         for (int j = 0; j + 1 < nu; j++) _uFaceShift[j] = du * 0.5 * (_u[j] + _u[j + 1]);
         _uFaceExp = _uFaceShift.Select(Math.Exp).ToArray();
         _thetaFaceShift = new double[d][];
+        _thetaFaceExp = new double[d][];
         _columnStride = new int[d];
         _columnAxisIndex = new int[d][];
         for (int k = 0; k < d; k++)
@@ -71,6 +73,7 @@ public sealed class FiniteVolumeModel
             _thetaFaceShift[k] = new double[centers.Length];
             for (int i = 0; i + 1 < centers.Length; i++)
                 _thetaFaceShift[k][i] = 0.5 * (centers[i + 1] * centers[i + 1] - centers[i] * centers[i]);
+            _thetaFaceExp[k] = _thetaFaceShift[k].Select(Math.Exp).ToArray();
             _columnStride[k] = grid.Stride(k) / nu;
             _columnAxisIndex[k] = new int[cols];
             for (int c = 0; c < cols; c++) _columnAxisIndex[k][c] = c / _columnStride[k] % grid.Cells[k];
@@ -97,6 +100,7 @@ public sealed class FiniteVolumeModel
     internal ReadOnlySpan<double> UFaceShift => _uFaceShift;
     internal ReadOnlySpan<double> UFaceExp => _uFaceExp;
     internal ReadOnlySpan<double> ThetaFaceShift(int axis) => _thetaFaceShift[axis];
+    internal ReadOnlySpan<double> ThetaFaceExp(int axis) => _thetaFaceExp[axis];
     internal int ColumnStride(int axis) => _columnStride[axis];
     internal int ColumnAxisIndex(int axis, int column) => _columnAxisIndex[axis][column];
 

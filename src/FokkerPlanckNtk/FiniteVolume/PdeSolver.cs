@@ -67,6 +67,9 @@ public sealed partial class PdeSolver
     private readonly double[] _blockRate;
     private readonly double[] _rateU;                // per column, 4 candidate rows: the u-face part of the rate
     private readonly double[][] _ratePlus, _rateMinus; // per θ axis, per column, 4 rows: B(±w) on the upper face
+    private readonly double[] _expShift;             // per column: e^{Δu c/λ}
+    private readonly double[][] _rowExp;             // per candidate row r, per column: e^{u_j c/λ}, j = RateRow(r)
+    private bool _columnExpsUsable;                  // max |c| u_max/λ small enough for the quotient forms
     private readonly double[] _gram;                 // n × n
     private readonly double[] _gramScratch;          // one column-length row
     private double[] _density;
@@ -111,6 +114,9 @@ public sealed partial class PdeSolver
         _ratePlus = new double[_d][];
         _rateMinus = new double[_d][];
         for (int k = 0; k < _d; k++) { _ratePlus[k] = new double[_cols * 4]; _rateMinus[k] = new double[_cols * 4]; }
+        _expShift = new double[_cols];
+        _rowExp = new double[4][];
+        for (int r = 0; r < 4; r++) _rowExp[r] = new double[_cols];
         _gram = new double[_n * _n];
         _gramScratch = new double[_cols];
         _model.ThetaMoments(_density, _m0, _m1, _m2);
@@ -260,10 +266,30 @@ public sealed partial class PdeSolver
     /// <summary>Fluxes of state <paramref name="s"/> with the current coupling c(θ).</summary>
     internal void ComputeFluxes(double[] s)
     {
+        PrepareColumnExponentials();
         if (Parallelism.Threads == 1)
             for (int b = 0; b < _blocks; b++) FluxBlock(b, s);
         else
             Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s));
+    }
+
+    /// <summary>
+    /// Per-column exponentials shared by every face of a column, for the current coupling: e^{Δu c/λ} (u faces;
+    /// also the ratio of the θ-face sequences, e^{δΔu} = e^{Δu c_b/λ}/e^{Δu c_a/λ}) and e^{u_j c/λ} at the
+    /// rows the step bound needs (j = 0 is also the first term of the θ-face sequences). Only used while
+    /// max |c| u_max/λ is small enough that quotients of them neither overflow nor underflow.
+    /// </summary>
+    private void PrepareColumnExponentials()
+    {
+        _columnExpsUsable = TensorPrimitives.MaxMagnitude(_coupling) * _grid.HalfWidths[_grid.UAxis] / _lambda < ExpRecurrenceLimit;
+        if (!_columnExpsUsable) return;
+        TensorPrimitives.Multiply(_coupling, _grid.Spacing(_grid.UAxis) / _lambda, _expShift);
+        TensorPrimitives.Exp(_expShift, _expShift);
+        for (int r = 0; r < 4; r++)
+        {
+            TensorPrimitives.Multiply(_coupling, _model.UCenters[RateRow(r)] / _lambda, _rowExp[r]);
+            TensorPrimitives.Exp(_rowExp[r], _rowExp[r]);
+        }
     }
 
     /// <summary>
@@ -306,7 +332,8 @@ public sealed partial class PdeSolver
             {
                 faces[f] = Math.Clamp(f switch { 0 => 0, 1 => 1, 2 => _nu - 3, _ => _nu - 2 }, 0, _nu - 2);
                 double w = shift + uShift[faces[f]];
-                ExponentialFitting.Scalar(w, Math.Exp(w), out bPlus[f], out bMinus[f]);
+                double e = _columnExpsUsable ? _expShift[a] * _model.UFaceExp[faces[f]] : Math.Exp(w);
+                ExponentialFitting.Scalar(w, e, out bPlus[f], out bMinus[f]);
             }
             for (int r = 0; r < 4; r++)
             {
@@ -323,12 +350,14 @@ public sealed partial class PdeSolver
             {
                 int ik = _model.ColumnAxisIndex(k, a);
                 if (ik == _grid.Cells[k] - 1) continue;
-                double delta = (_coupling[a + _model.ColumnStride(k)] - _coupling[a]) / _lambda;
+                int b = a + _model.ColumnStride(k);
+                double delta = (_coupling[b] - _coupling[a]) / _lambda;
                 double beta = _model.ThetaFaceShift(k)[ik];
                 for (int r = 0; r < 4; r++)
                 {
                     double w = delta * u[RateRow(r)] + beta;
-                    ExponentialFitting.Scalar(w, Math.Exp(w), out _ratePlus[k][a * 4 + r], out _rateMinus[k][a * 4 + r]);
+                    double e = _columnExpsUsable ? _model.ThetaFaceExp(k)[ik] * (_rowExp[r][b] / _rowExp[r][a]) : Math.Exp(w);
+                    ExponentialFitting.Scalar(w, e, out _ratePlus[k][a * 4 + r], out _rateMinus[k][a * 4 + r]);
                 }
             }
         }
@@ -384,6 +413,7 @@ public sealed partial class PdeSolver
         _model.ThetaMoments(p, default, m1, default);
         _model.ResidualsFromMoment(m1, _r);
         _model.CouplingFromResiduals(_r, _coupling);
+        PrepareColumnExponentials();
         return MaxOutflowRate();
     }
 
@@ -403,7 +433,9 @@ public sealed partial class PdeSolver
             int faces = nu - 1;
             double shift = du * _coupling[a] / _lambda;
             var fu = _fluxU.AsSpan(a * (nu + 1), nu + 1);
-            if (Math.Abs(shift) < ExpRecurrenceLimit)
+            if (_columnExpsUsable)
+                ColumnKernels.UFaces(pa, shift, _expShift[a], _model.UFaceShift, _model.UFaceExp, _lambda / du, fu);
+            else if (Math.Abs(shift) < ExpRecurrenceLimit)
                 ColumnKernels.UFaces(pa, shift, Math.Exp(shift), _model.UFaceShift, _model.UFaceExp, _lambda / du, fu);
             else
             {
@@ -426,7 +458,11 @@ public sealed partial class PdeSolver
                 double delta = (_coupling[bcol] - _coupling[a]) / _lambda;
                 double beta = _model.ThetaFaceShift(k)[ik];
                 var pb = s.AsSpan(bcol * nu, nu);
-                if (Math.Abs(delta) * uMax + Math.Abs(beta) < ExpRecurrenceLimit)
+                if (_columnExpsUsable)
+                    // e^{δ u_j} = e^{u_j c_b/λ}/e^{u_j c_a/λ}: quotients of the per-column exponentials.
+                    ColumnKernels.CrossFaces(pa, pb, u, delta, beta, _model.ThetaFaceExp(k)[ik] * (_rowExp[0][bcol] / _rowExp[0][a]),
+                        _expShift[bcol] / _expShift[a], _lambda / dk, ft);
+                else if (Math.Abs(delta) * uMax + Math.Abs(beta) < ExpRecurrenceLimit)
                     // E_j = e^{β + δu_0}·(e^{δΔu})^j: a geometric sequence (relative error ≲ N_u·ε).
                     ColumnKernels.CrossFaces(pa, pb, u, delta, beta, Math.Exp(beta + delta * u[0]), Math.Exp(delta * du),
                         _lambda / dk, ft);
