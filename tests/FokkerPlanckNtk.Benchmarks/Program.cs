@@ -3,8 +3,11 @@ using BenchmarkDotNet.Running;
 using FokkerPlanckNtk;
 using FokkerPlanckNtk.Benchmarks;
 
-// `quick-pde`: a stopwatch measurement of ns per cell per step in one process (ratios within one run);
-// anything else goes to BenchmarkDotNet.
+// Quick stopwatch modes, each in one process (ratios within one run; set DOTNET_TieredCompilation=0 to
+// skip JIT warm-up effects): `quick-pde` (ns per cell per SSP-RK3 step, 1 and 2 threads), `parts [CASE…]`
+// (the step's pieces: fluxes, step bound, update, stiff-mode rate), `ou-accuracy` (time to an L1 error of
+// 1.1e-3 on the Ornstein–Uhlenbeck test), `quick-particles` (ns per particle per step).
+// Anything else goes to BenchmarkDotNet, e.g. `--filter '*PdeStepBenchmarks*'`.
 if (args.Length > 0 && args[0] == "quick-particles")
 {
     // ns per particle per step, 1 and 2 threads back to back in one process (ratios within one run).
