@@ -17,7 +17,7 @@ if (args.Length > 0 && args[0] == "quick-particles")
             Parallelism.Threads = threads;
             var system = new FokkerPlanckNtk.Particles.ParticleSystem(
                 new FokkerPlanckNtk.Model.Problem(FokkerPlanckNtk.Model.Activation.Tanh, 2.0, 0.1, ParticleBenchmarks.Data(n, d)), m, 1e-3, seed: 1);
-            system.Advance(5);
+            system.Advance(m >= 1_000_000 ? 10 : 100); // past the JIT tiers
             int steps = m >= 1_000_000 ? 10 : 50;
             double best = double.PositiveInfinity;
             for (int rep = 0; rep < 3; rep++)
