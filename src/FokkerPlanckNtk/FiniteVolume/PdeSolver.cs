@@ -482,26 +482,6 @@ public sealed partial class PdeSolver
     private const double ExpRecurrenceLimit = 300;
 
     /// <summary>
-    /// dest_j = first·ratio^j, vectorized as independent chains: dest_{j+K} = dest_j·ratio^K (K = 2 vectors).
-    /// Each entry is at most N/K + K multiplications from <paramref name="first"/>.
-    /// </summary>
-    internal static void GeometricSequence(double first, double ratio, Span<double> dest)
-    {
-        int lanes = System.Numerics.Vector<double>.Count, k = 2 * lanes;
-        double v = first;
-        int head = Math.Min(k, dest.Length);
-        for (int j = 0; j < head; j++) { dest[j] = v; v *= ratio; }
-        if (dest.Length <= k) return;
-        double stride = 1;
-        for (int j = 0; j < k; j++) stride *= ratio;
-        var vs = new System.Numerics.Vector<double>(stride);
-        int j0 = k;
-        for (; j0 + lanes <= dest.Length; j0 += lanes)
-            (new System.Numerics.Vector<double>(dest[(j0 - k)..]) * vs).CopyTo(dest[j0..]);
-        for (; j0 < dest.Length; j0++) dest[j0] = dest[j0 - k] * stride;
-    }
-
-    /// <summary>
     /// out = a·(s + dt·L(s)) + b·p with L from the fluxes in place, and the u-moments of out per column
     /// (m1 always; m0 and m2 when given). Returns min(out), NaN if any value is NaN.
     /// </summary>
