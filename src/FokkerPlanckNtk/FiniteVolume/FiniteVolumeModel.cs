@@ -185,6 +185,33 @@ public sealed class FiniteVolumeModel
         ResidualsFromMoment(m1, r);
     }
 
+    /// <summary>
+    /// f(p, x) = α V_θ Σ_θ σ(θ_c·x) M1(θ_c) at arbitrary inputs (the scheme's midpoint rule, as in
+    /// <see cref="Residuals"/>, which uses the tabulated σ of the data inputs).
+    /// </summary>
+    public double[] NetworkOutputs(ReadOnlySpan<double> p, IReadOnlyList<double[]> inputs)
+    {
+        var m1 = new double[Grid.ColumnCount];
+        ThetaMoments(p, default, m1, default);
+        var theta = new double[Grid.ThetaDimension];
+        var dots = new double[Grid.ColumnCount];
+        var sigma = new double[Grid.ColumnCount];
+        var f = new double[inputs.Count];
+        for (int q = 0; q < inputs.Count; q++)
+        {
+            for (int c = 0; c < Grid.ColumnCount; c++)
+            {
+                Grid.ThetaCenter(c, theta);
+                double s = 0;
+                for (int k = 0; k < theta.Length; k++) s += theta[k] * inputs[q][k];
+                dots[c] = s;
+            }
+            Problem.Activation.Value(dots, sigma);
+            f[q] = Problem.Alpha * Grid.ThetaVolume * TensorPrimitives.Dot(sigma, m1);
+        }
+        return f;
+    }
+
     /// <summary>c(θ) = (2α/n) Σ_i r_i σ(θ·x_i) per column.</summary>
     internal void CouplingFromResiduals(ReadOnlySpan<double> r, Span<double> c)
     {

@@ -50,34 +50,11 @@ public static class ReferenceBuilder
             solver.AdvanceTo(t);
             var r = new double[problem.SampleCount];
             model.Residuals(solver.Density, r);
-            result.Add(((double[])solver.Density.Clone(), r, F(model, solver.Density, inputs)));
+            result.Add(((double[])solver.Density.Clone(), r, model.NetworkOutputs(solver.Density, inputs)));
             observer.Progress(new RunProgress($"pde {grid.Cells[0]}", t, times[^1], solver.LastStep, FiniteVolumeModel.Loss(r),
                 t / times[^1], clock.Elapsed, null));
         }
         return result;
-    }
-
-    /// <summary>f(p, x) = α Σ_θ σ(θ_c·x) M1(θ_c) V_θ at each input (the midpoint rule of the scheme).</summary>
-    public static double[] F(FiniteVolumeModel model, ReadOnlySpan<double> density, double[][] inputs)
-    {
-        var grid = model.Grid;
-        var m1 = new double[grid.ColumnCount];
-        model.ThetaMoments(density, default, m1, default);
-        var theta = new double[grid.ThetaDimension];
-        var f = new double[inputs.Length];
-        for (int q = 0; q < inputs.Length; q++)
-        {
-            double sum = 0;
-            for (int c = 0; c < grid.ColumnCount; c++)
-            {
-                grid.ThetaCenter(c, theta);
-                double s = 0;
-                for (int k = 0; k < theta.Length; k++) s += theta[k] * inputs[q][k];
-                sum += model.Problem.Activation.Value(s) * m1[c];
-            }
-            f[q] = model.Problem.Alpha * sum * grid.ThetaVolume;
-        }
-        return f;
     }
 
     /// <summary>The data inputs, then the corners ±1 of the unit cube's axes and 0: inputs between and beyond the data.</summary>
