@@ -285,11 +285,13 @@ public sealed partial class PdeSolver
         if (!_columnExpsUsable) return;
         TensorPrimitives.Multiply(_coupling, _grid.Spacing(_grid.UAxis) / _lambda, _expShift);
         TensorPrimitives.Exp(_expShift, _expShift);
-        for (int r = 0; r < 4; r++)
-        {
-            TensorPrimitives.Multiply(_coupling, _model.UCenters[RateRow(r)] / _lambda, _rowExp[r]);
-            TensorPrimitives.Exp(_rowExp[r], _rowExp[r]);
-        }
+        RowExponentials(0); // the fluxes need row 0 at every stage; rows 1..3 only the step bound
+    }
+
+    private void RowExponentials(int r)
+    {
+        TensorPrimitives.Multiply(_coupling, _model.UCenters[RateRow(r)] / _lambda, _rowExp[r]);
+        TensorPrimitives.Exp(_rowExp[r], _rowExp[r]);
     }
 
     /// <summary>
@@ -299,7 +301,9 @@ public sealed partial class PdeSolver
     /// </summary>
     internal double MaxOutflowRate()
     {
-        // Phase 1: B(±w) of every face the candidate rows need, one exp per face; phase 2: combine per cell.
+        // Phase 1: B(±w) of every face the candidate rows need; phase 2: combine per cell.
+        if (_columnExpsUsable)
+            for (int r = 1; r < 4; r++) RowExponentials(r);
         if (Parallelism.Threads == 1)
         {
             for (int b = 0; b < _blocks; b++) RateFaces(b);
