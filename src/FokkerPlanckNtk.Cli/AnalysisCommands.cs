@@ -7,6 +7,7 @@ using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Plotting;
+using FokkerPlanckNtk.Runs;
 using FokkerPlanckNtk.Stationary;
 using Microsoft.Extensions.Logging;
 
@@ -28,7 +29,7 @@ internal static class AnalysisCommands
         var problem = config.Problem.ToProblem();
         var grid = config.Grid.ToGrid();
         var solver = new StationarySolver(problem);
-        var folder = OutputFolder.Create(context, config);
+        var folder = RunFolder.Create(context.OutputDirectory(), config, context.CommandName);
         context.Logger.LogInformation("stationary: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var whole = solver.Solve();
         AtomicFile.WriteText(folder.File("stationary.json"), whole.ToJson() + "\n");
@@ -66,7 +67,7 @@ internal static class AnalysisCommands
             context.Console.WriteLine($"fpntk stationary: no stationary state found ({whole.Status}); see {folder.File("stationary.json")}");
             return FpntkCommandLine.Failure;
         }
-        folder.Finish(RunManifest.Completed);
+        folder.Complete();
         context.Output.WriteLine(whole.ToString());
         context.Output.WriteLine($"report: {folder.File("report.html")}");
         return FpntkCommandLine.Success;
@@ -80,7 +81,7 @@ internal static class AnalysisCommands
     {
         var config = context.ReadRunConfiguration();
         var problem = config.Problem.ToProblem();
-        var folder = OutputFolder.Create(context, config);
+        var folder = RunFolder.Create(context.OutputDirectory(), config, context.CommandName);
         context.Logger.LogInformation("ntk: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var prediction = LinearizedPrediction.ForProblem(problem);
         var gram = prediction.Kernel;
@@ -106,7 +107,7 @@ internal static class AnalysisCommands
         report.Heading("Configuration (config.json)");
         report.Preformatted(config.ToJson());
         AtomicFile.WriteText(folder.File("report.html"), report.ToString());
-        folder.Finish(RunManifest.Completed);
+        folder.Complete();
         context.Output.Write(bounds.Summary());
         context.Output.WriteLine($"report: {folder.File("report.html")}");
         return FpntkCommandLine.Success;
@@ -161,11 +162,11 @@ internal static class AnalysisCommands
     public static int Reference(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
-        var folder = OutputFolder.Create(context, config);
+        var folder = RunFolder.Create(context.OutputDirectory(), config, context.CommandName);
         context.Logger.LogInformation("reference: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
-        var reference = Runs.ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);
+        var reference = ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);
         reference.Write(folder.File("reference.json"));
-        folder.Finish(RunManifest.Completed);
+        folder.Complete();
         var last = reference.Snapshots[^1];
         context.Console.ClearProgress();
         context.Output.WriteLine(FormattableString.Invariant(

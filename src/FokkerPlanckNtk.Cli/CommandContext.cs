@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Runs;
+using FokkerPlanckNtk.Simulations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -124,8 +124,17 @@ public sealed partial class PdeSolver
 
     public FiniteVolumeModel Model => _model;
 
-    /// <summary>The current density (cell averages); do not modify during a run.</summary>
-    public double[] Density => _density;
+    /// <summary>
+    /// A copy of the current density (cell averages): later steps do not change it (the solver swaps and
+    /// overwrites its own buffers). <see cref="CopyDensityTo"/> fills a buffer of the caller's instead.
+    /// </summary>
+    public double[] Density => (double[])_density.Clone();
+
+    /// <summary>Copies the current density into <paramref name="destination"/> (one value per cell).</summary>
+    public void CopyDensityTo(Span<double> destination) => _density.CopyTo(destination);
+
+    /// <summary>The current density without a copy, for measures taken before the next step (never kept).</summary>
+    internal ReadOnlySpan<double> CurrentDensity => _density;
 
     public double Time { get; private set; }
 
@@ -140,9 +149,6 @@ public sealed partial class PdeSolver
 
     /// <summary>The bound-limited step at the start of the last step (before landing on an output time).</summary>
     public double LastStableStep { get; private set; }
-
-    /// <summary>Called after every accepted step (e.g. to track the free energy at every step).</summary>
-    public Action<PdeSolver>? AfterStep { get; set; }
 
     /// <summary>Everything needed to continue bit-identically.</summary>
     public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density);
@@ -164,11 +170,29 @@ public sealed partial class PdeSolver
     public void AdvanceTo(double t)
     {
         if (!double.IsFinite(t)) throw new InputException("time.end", t, "must be a finite number");
-        while (Time < t)
+        while (Time < t) StepToward(t);
+    }
+
+    /// <summary>
+    /// One step toward <paramref name="t"/> (after <see cref="Time"/>): a step that reaches it is shortened and
+    /// sets the time to exactly <paramref name="t"/>, whatever the rounding of Time + dt. Returns the step taken.
+    /// </summary>
+    public double StepToward(double t)
+    {
+        double remaining = t - Time;
+        double taken = Step(remaining);
+        if (taken >= remaining) Time = t;
+        return taken;
+    }
+
+    /// <summary>The loss L = (1/n) Σ r_i² of the current state (from the moments the stepper keeps).</summary>
+    public double Loss
+    {
+        get
         {
-            double remaining = t - Time;
-            double taken = Step(remaining);
-            if (taken >= remaining) Time = t; // land exactly, whatever the rounding of Time + dt
+            var r = new double[_n];
+            _model.ResidualsFromMoment(_m1, r);
+            return FiniteVolumeModel.Loss(r);
         }
     }
 
@@ -223,7 +247,6 @@ public sealed partial class PdeSolver
         Time += dt;
         Steps++;
         LastStep = dt;
-        AfterStep?.Invoke(this);
         return dt;
     }
 

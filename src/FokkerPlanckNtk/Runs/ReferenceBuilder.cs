@@ -3,6 +3,7 @@ using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Simulations;
 
 namespace FokkerPlanckNtk.Runs;
 
@@ -40,21 +41,18 @@ public static class ReferenceBuilder
     private static List<(double[] Density, double[] Residuals, double[] F)> Solve(Problem problem, UniformGrid grid, RunConfiguration config,
         double[] times, double[][] inputs, IRunObserver observer, CancellationToken cancellation)
     {
-        var model = new FiniteVolumeModel(problem, grid);
-        var solver = new PdeSolver(model, config.Time.ToSolverOptions());
-        var result = new List<(double[], double[], double[])>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        foreach (double t in times)
+        var pde = new PdeModel(new FiniteVolumeModel(problem, grid), config.Time.ToSolverOptions()) { Name = $"pde {grid.Cells[0]}" };
+        var simulation = new Simulation(times[^1], pde) { Observer = observer };
+        var states = simulation.Record("reference", new SpecifiedTimes(times), () =>
         {
-            cancellation.ThrowIfCancellationRequested();
-            solver.AdvanceTo(t);
+            var density = pde.Solver.Density;
             var r = new double[problem.SampleCount];
-            model.Residuals(solver.Density, r);
-            result.Add(((double[])solver.Density.Clone(), r, model.NetworkOutputs(solver.Density, inputs)));
-            observer.Progress(new RunProgress($"pde {grid.Cells[0]}", t, times[^1], solver.LastStep, FiniteVolumeModel.Loss(r),
-                t / times[^1], clock.Elapsed, null));
-        }
-        return result;
+            pde.Discretization.Residuals(density, r);
+            return (density, r, pde.Discretization.NetworkOutputs(density, inputs));
+        });
+        simulation.Callbacks.Add(new ProgressCallback());
+        simulation.Run(cancellation: cancellation);
+        return [.. states];
     }
 
     /// <summary>The data inputs, then the corners ±1 of the unit cube's axes and 0: inputs between and beyond the data.</summary>
