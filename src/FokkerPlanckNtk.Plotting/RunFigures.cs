@@ -1,0 +1,263 @@
+using System.Globalization;
+using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Runs;
+using FokkerPlanckNtk.Stationary;
+using OxyPlot;
+
+namespace FokkerPlanckNtk.Plotting;
+
+/// <summary>One figure of the report: panels shown side by side (each saved as plots/NAME.png and .svg) and a caption.</summary>
+/// <param name="Caption">What the figure shows and what to read from it.</param>
+/// <param name="Panels">The plots, left to right.</param>
+public sealed record ReportFigure(string Caption, IReadOnlyList<(string Name, PlotModel Model)> Panels);
+
+/// <summary>
+/// The figures of a run's report. Curves over time come from the diagnostics rows (<c>diagnostics.csv</c>,
+/// dense during the initial transient) when the run recorded them, otherwise from the output times.
+/// </summary>
+public static class RunFigures
+{
+    private static string T(double t) => t.ToString("G4", CultureInfo.InvariantCulture);
+
+    /// <summary>The figures of <paramref name="r"/>, in report order.</summary>
+    /// <param name="r">The run's results.</param>
+    /// <param name="stationary">Q of the discrete stationary state p*_h, when known (drawn as Q(p_t) − Q(p*_h)).</param>
+    public static IEnumerable<ReportFigure> Of(RunResults r, double? stationary = null)
+    {
+        var grid = r.Grid;
+        int u = grid.UAxis;
+        string theta = DensityImages.AxisName(grid, 0);
+        var times = r.Times;
+        var series = Series.Of(r);
+
+        // Densities and their change: p_t beside p_t − p_0 on a diverging scale (the change is a few per cent).
+        foreach (int k in SnapshotIndices(times.Length))
+        {
+            string t = T(times[k]);
+            var cloud = r.Particles is { } particles ? Cloud(particles[k].Positions, grid.Dimension, 0, u) : null;
+            string what = grid.ThetaDimension == 1 ? "p_t(θ, u)" : $"marginal of ({theta}, u)";
+            if (r.Pde is { } pde)
+            {
+                var image = DensityImages.Marginal(grid, pde[k].Density, 0, u);
+                var panels = new List<(string, PlotModel)>
+                {
+                    ($"density-{SnapshotFile.Name(k)}", Charts.DensityMap($"PDE density {what}, t = {t}", image, theta, "u", cloud)),
+                };
+                if (k > 0)
+                {
+                    var initial = DensityImages.Marginal(grid, pde[0].Density, 0, u);
+                    var change = new double[image.X.Length, image.Y.Length];
+                    for (int i = 0; i < image.X.Length; i++)
+                        for (int j = 0; j < image.Y.Length; j++) change[i, j] = image.Values[i, j] - initial.Values[i, j];
+                    panels.Add(($"change-{SnapshotFile.Name(k)}",
+                        Charts.SignedMap($"Change p_t − p_0, t = {t}", new DensityImage(image.X, image.Y, change), image, theta, "u", "p_t − p_0")));
+                }
+                yield return new ReportFigure(k == 0
+                    ? $"The PDE density at t = 0 (p0 on the grid){(cloud is null ? "" : ", particles in white")}."
+                    : $"Left: the PDE density at t = {t}{(cloud is null ? "" : " with the particles in white")}. Right: its change since t = 0 "
+                      + "(red: mass arrived, blue: mass left; the colour scale is symmetric about 0), which the density map alone hides.",
+                    panels);
+            }
+            else if (r.Particles is { } only)
+            {
+                var image = DensityImages.Histogram(grid, only[k].Positions, 0, u);
+                yield return new ReportFigure($"Particles at t = {t} over their histogram on the grid.",
+                    [($"particles-{SnapshotFile.Name(k)}", Charts.DensityMap($"Particles and their histogram, t = {t}", image, theta, "u", cloud))]);
+            }
+        }
+
+        foreach (var marginals in MarginalFigures(r)) yield return marginals;
+
+        // Loss on a log scale: the whole run and the first output interval (the fast transient).
+        var loss = new List<Curve>();
+        if (series.Pde is { } p) loss.Add(new Curve("PDE", p.T, p.Loss));
+        if (series.Particles is { } m) loss.Add(new Curve($"particles (m = {r.Configuration.Particles.Count})", m.T, m.Loss, Color: 1) { Thin = series.Dense });
+        if (series.Ntk is { } q) loss.Add(new Curve("NTK prediction", q.T, q.Loss, Dashed: true, Color: 2));
+        string boundNote = "";
+        if (r.Ntk is { } ntk && ntk[0].LossBound is not null)
+        {
+            var bound = ntk.Select(x => x.LossBound ?? double.NaN).ToArray();
+            double top = loss.SelectMany(c => c.Y).Where(double.IsFinite).DefaultIfEmpty(1).Max();
+            if (bound.Min() <= 100 * top) loss.Add(new Curve("Theorem 4.4 bound", times, bound, Dashed: true, Markers: true, Color: 3));
+            else boundNote = FormattableString.Invariant($" The Theorem 4.4 bound (≥ {bound.Min():G3}) is off the scale: α is too small for it to be informative.");
+        }
+        if (loss.Count > 0)
+        {
+            double early = times.Length > 1 ? times[1] : times[^1];
+            yield return new ReportFigure(
+                $"Loss L(p_t) = (1/n) Σ r_i² on a log scale, over the whole run (left) and over the first output interval [0, {T(early)}] (right), "
+                + $"from {Source(series)}. Where the PDE and the NTK prediction part, training has left the linear (lazy) regime; the particles' "
+                + "distance to the PDE is the finite-width (and time-step) error." + boundNote,
+                [("loss", Charts.Lines("Loss", "t", "L", loss, logY: true)),
+                 ("loss-early", Charts.Lines($"Loss, t ≤ {T(early)}", "t", "L", loss, logY: true, xRange: (0, early)))]);
+        }
+
+        // Free energy: Q(p_t) − Q(p*_h) on a log scale when the stationary value is known, Q itself otherwise.
+        if (series.Pde is { } pf)
+        {
+            if (stationary is { } qStar)
+                yield return new ReportFigure(
+                    FormattableString.Invariant($"Q_h(p_t) − Q_h(p*_h) on a log scale: the discrete free energy of the PDE above that of the scheme's discrete stationary state p*_h (Q_h(p*_h) = {qStar:G10}, Newton on the same grid). ")
+                    + "A straight line is exponential convergence; its slope is the rate. Values at round-off (≤ 1e-13 relative) are not drawn.",
+                    [("free-energy", Charts.Lines("Free energy above the stationary state", "t", "Q_h(p_t) − Q_h(p*)",
+                        [new Curve("PDE", pf.T, pf.FreeEnergy.Select(v => v - qStar > 1e-13 * Math.Abs(qStar) ? v - qStar : double.NaN).ToArray())], logY: true))]);
+            else
+                yield return new ReportFigure("Discrete free energy Q_h(p_t) = L + λ KL(p_t‖p0_h) of the PDE (nonincreasing: the scheme dissipates it at every step).",
+                    [("free-energy", Charts.Lines("Free energy", "t", "Q_h", [new Curve("PDE", pf.T, pf.FreeEnergy)]))]);
+        }
+
+        // Residuals, one colour per sample.
+        var residuals = new List<Curve>();
+        int n = r.Configuration.Problem.Data.Count;
+        if (series.Pde is { } pr) residuals.AddRange(Enumerable.Range(0, n).Select(i => new Curve($"r{i + 1}", pr.T, pr.Residual(i), Color: i)));
+        if (series.Particles is { } mr)
+            residuals.AddRange(Enumerable.Range(0, n).Select(i => new Curve(i == 0 ? (mr.T.Length <= 40 ? "particles (markers)" : "particles (thin)") : null,
+                mr.T, mr.Residual(i), Markers: mr.T.Length <= 40, Color: i) { Thin = mr.T.Length > 40 }));
+        if (series.Ntk is { } nr)
+            residuals.AddRange(Enumerable.Range(0, n).Select(i => new Curve(i == 0 ? "NTK prediction (dashed)" : null, nr.T, nr.Residual(i), Dashed: true, Color: i)));
+        if (residuals.Count > 0)
+            yield return new ReportFigure("Residuals r_i(t) = f(p_t, x_i) − y_i, one colour per data point: PDE solid, particles with markers or thin, NTK prediction dashed.",
+                [("residuals", Charts.Lines("Residuals", "t", "r_i", residuals))]);
+
+        // How far apart the descriptions are: PDE vs NTK (the lazy-regime error), particles vs PDE (finite width).
+        var gaps = new List<Curve>();
+        if (series.Pde is { } a && series.Ntk is { } b)
+            gaps.Add(new Curve("max_i |r_i PDE − r_i NTK|", a.T, a.T.Select((_, k) => RunDiagnostics.MaxDifference(a.Residuals[k], b.Residuals[k])).ToArray()));
+        if (series.Pde is { } c && series.Particles is { } e)
+            gaps.Add(new Curve("max_i |r_i particles − r_i PDE|", c.T, c.T.Select((_, k) => RunDiagnostics.MaxDifference(e.Residuals[k], c.Residuals[k])).ToArray(), Color: 1));
+        if (r.Comparison is { } cmp)
+        {
+            gaps.Add(new Curve("W2 of the θ-marginals (PDE, particles)", times, cmp.Select(x => x.W2Theta).ToArray(), Markers: true, Color: 4));
+            gaps.Add(new Curve("W2 of the u-marginals (PDE, particles)", times, cmp.Select(x => x.W2U).ToArray(), Markers: true, Color: 5));
+        }
+        if (gaps.Count > 0)
+            yield return new ReportFigure(
+                "Distances between the descriptions, log scale over five decades below the largest value: the PDE against its linearization (NTK), 0 at t = 0 and growing like t² at first, shows when the lazy regime ends; "
+                + $"the particles against the PDE show the finite-width error (of order m^(−1/2) = {Math.Pow(r.Configuration.Particles.Count, -0.5):G2} "
+                + "in the residuals) and the W2 of the one-dimensional marginals (exact 1D transport). At t = 0 the particles are independent "
+                + "samples of p0, so the values there are sampling noise alone: later values near them mean agreement within what m particles resolve.",
+                [("distances", Charts.Lines("Distances between PDE, NTK and particles", "t", "distance", gaps, logY: true, logFloor: 1e-5))]);
+
+        // W2 over time, with the sampling floor of the particles.
+        var w2 = new List<Curve>();
+        var bands = new List<Band>();
+        string floorNote = "";
+        if (r.Pde is { } pw) w2.Add(new Curve("W2(p_t, p0), PDE", times, pw.Select(x => x.W2P0.Value).ToArray(), Markers: true));
+        if (r.Particles is { } mw) w2.Add(new Curve("W2(particles, p0)", times, mw.Select(x => x.W2P0.Value).ToArray(), Markers: true, Color: 1));
+        if (r.Comparison is { } cw)
+        {
+            var values = cw.Select(x => x.W2.Value).ToArray();
+            w2.Add(new Curve("W2(PDE, particles)", times, values, Markers: true, Color: 2));
+            // At t = 0 the particles are m independent samples of p0: W2(PDE, particles) there is pure sampling noise.
+            double floor = values[0];
+            w2.Add(new Curve("sampling floor: W2 at t = 0 (m samples of p0)", times, times.Select(_ => floor).ToArray(), Dashed: true, Color: 2));
+            floorNote = FormattableString.Invariant(
+                $" The dashed line is the sampling floor: at t = 0 the particles are m = {r.Configuration.Particles.Count} independent samples of p0, so W2(PDE, particles) = {floor:G3} there is sampling noise alone; a W2(PDE, particles) that stays at this line means the two agree to within what m particles can resolve.");
+        }
+        if (w2.Count > 0)
+            yield return new ReportFigure("Wasserstein distances at the output times only (markers; each is an exact transport problem): the values, with their certified error bounds in w2_bounds.csv and the tables." + floorNote,
+                [("w2", Charts.Lines("W2 distances", "t", "W2", w2, bands: bands))]);
+
+        // Divergences of the PDE from p0; the particles' binned estimates are left out (biased, see the tables).
+        if (series.Pde is { } pd)
+            yield return new ReportFigure(
+                "KL(p_t‖p0) and χ²(p_t‖p0) of the PDE against the discrete p0, log scale over five decades below the largest value (both start at 0 and grow like t² at first). The particles' binned KL and χ² "
+                + "are not drawn: on a histogram with about ten particles per cell they are dominated by the binning bias and jump between outputs; "
+                + "the particle table lists them, labelled binned.",
+                [("divergences", Charts.Lines("Divergences from p0 (PDE)", "t", "value",
+                    [new Curve("KL(p_t‖p0)", pd.T, pd.Kl), new Curve("χ²(p_t‖p0)", pd.T, pd.Chi2, Color: 1)], logY: true, logFloor: 1e-5))]);
+    }
+
+    /// <summary>The discrete stationary state's free energy Q_h(p*_h) on the run's grid, or null when Newton does not converge.</summary>
+    public static double? StationaryFreeEnergy(RunResults r)
+    {
+        if (r.Pde is null) return null;
+        try
+        {
+            var result = new StationarySolver(r.Configuration.Problem.ToProblem()).SolveOnGrid(r.Grid);
+            return result.Converged ? result.FreeEnergy : null;
+        }
+        catch (Exception e) when (e is InputException or ArithmeticException or InvalidOperationException) { return null; }
+    }
+
+    // θ and u marginals of the PDE (lines) against histograms of the particles (stairs), with p0's marginal for reference.
+    private static IEnumerable<ReportFigure> MarginalFigures(RunResults r)
+    {
+        if (r.Pde is not { } pde) yield break;
+        var grid = r.Grid;
+        int last = r.Times.Length - 1;
+        foreach (int k in new[] { last / 2, last }.Where(k => k > 0).Distinct())
+        {
+            string t = T(r.Times[k]);
+            var panels = new List<(string, PlotModel)>();
+            foreach (int axis in new[] { 0, grid.UAxis })
+            {
+                string name = DensityImages.AxisName(grid, axis);
+                var (x, density) = DensityImages.Marginal1D(grid, pde[k].Density, axis);
+                var (_, initial) = DensityImages.Marginal1D(grid, pde[0].Density, axis);
+                var curves = new List<Curve> { new("PDE at t = 0", x, initial, Dashed: true) { Grey = true }, new($"PDE, t = {t}", x, density, Color: 0) };
+                if (r.Particles is { } particles)
+                {
+                    var (edges, histogram) = DensityImages.Histogram1D(grid, particles[k].Positions, axis);
+                    curves.Add(new Curve($"particles, t = {t} ({edges.Length - 1} bins)", edges, histogram, Color: 1) { Stairs = true });
+                }
+                double max = density.Max(), lo = x.Where((_, i) => density[i] > 1e-4 * max).Min(), hi = x.Where((_, i) => density[i] > 1e-4 * max).Max();
+                double pad = 0.1 * (hi - lo);
+                panels.Add(($"marginal-{(axis == grid.UAxis ? "u" : "theta")}-{SnapshotFile.Name(k)}",
+                    Charts.Lines($"{name}-marginal, t = {t}", name, "density", curves, xRange: (lo - pad, hi + pad))));
+            }
+            yield return new ReportFigure(
+                $"Marginal densities of {DensityImages.AxisName(grid, 0)} (left) and u (right) at t = {t}: the PDE (blue) against a histogram of the particles (red steps), "
+                + "with the marginal at t = 0 in grey. In the mean-field limit the histogram follows the blue line up to sampling noise "
+                + "(about 1/√(particles per bin)). The gap between grey and blue is how far training moved each layer's weights on their own; "
+                + "what the marginals cannot show, the dependence between θ and u that training creates, is in the change maps above.",
+                panels);
+        }
+    }
+
+    private static IEnumerable<int> SnapshotIndices(int count) =>
+        count <= 3 ? Enumerable.Range(0, count) : new[] { 0, count / 2, count - 1 }.Distinct();
+
+    private static List<(double X, double Y)> Cloud(double[] z, int dim, int a, int b) =>
+        Enumerable.Range(0, z.Length / dim).Select(j => (z[j * dim + a], z[j * dim + b])).ToList();
+
+    private static string Source(Series s) => s.Dense
+        ? $"the {s.Count} rows of diagnostics.csv (dense at the start)" : "the output times";
+
+    /// <summary>Curves over time, from the diagnostics rows when there are any, else from the output-time records.</summary>
+    private sealed record Series(PdeSeries? Pde, ResidualSeries? Particles, ResidualSeries? Ntk, bool Dense, int Count)
+    {
+        public static Series Of(RunResults r)
+        {
+            if (r.Diagnostics is { Count: > 0 } d)
+            {
+                var t = d.Select(x => x.Time).ToArray();
+                return new Series(
+                    d[0].Pde is null ? null : new PdeSeries(t, d.Select(x => x.Pde!.Loss).ToArray(), d.Select(x => x.Pde!.FreeEnergy).ToArray(),
+                        d.Select(x => x.Pde!.KlP0).ToArray(), d.Select(x => x.Pde!.Chi2P0).ToArray(), d.Select(x => x.Pde!.Residuals).ToArray()),
+                    d[0].Particles is null ? null : new ResidualSeries(d.Select(x => x.Particles!.Time).ToArray(), d.Select(x => x.Particles!.Residuals).ToArray()),
+                    d[0].NtkResiduals is null ? null : new ResidualSeries(t, d.Select(x => x.NtkResiduals!).ToArray()),
+                    true, d.Count);
+            }
+            var times = r.Times;
+            return new Series(
+                r.Pde is { } p ? new PdeSeries(times, p.Select(x => x.Diagnostics.Loss).ToArray(), p.Select(x => x.Diagnostics.FreeEnergy).ToArray(),
+                    p.Select(x => x.Diagnostics.KlP0).ToArray(), p.Select(x => x.Diagnostics.Chi2P0).ToArray(), p.Select(x => x.Diagnostics.Residuals).ToArray()) : null,
+                r.Particles is { } m ? new ResidualSeries(times, m.Select(x => x.Residuals).ToArray()) : null,
+                r.Ntk is { } q ? new ResidualSeries(times, q.Select(x => x.Residuals).ToArray()) : null,
+                false, times.Length);
+        }
+    }
+
+    private sealed record PdeSeries(double[] T, double[] Loss, double[] FreeEnergy, double[] Kl, double[] Chi2, double[][] Residuals)
+    {
+        public double[] Residual(int i) => Residuals.Select(r => r[i]).ToArray();
+    }
+
+    private sealed record ResidualSeries(double[] T, double[][] Residuals)
+    {
+        public double[] Loss => Residuals.Select(r => r.Sum(v => v * v) / r.Length).ToArray();
+        public double[] Residual(int i) => Residuals.Select(r => r[i]).ToArray();
+    }
+}
