@@ -23,6 +23,9 @@ public enum StepperKind
 public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = StepperKind.SspRk3,
     double MaxStep = double.PositiveInfinity)
 {
+    /// <summary>CFL 0.5, SSP-RK3, no step limit: the defaults of the solver and of the configuration.</summary>
+    public static PdeSolverOptions Default { get; } = new();
+
     internal void Validate()
     {
         if (!(Cfl > 0 && Cfl <= 1)) throw new InputException("time.cfl", Cfl, "must be in (0, 1]");

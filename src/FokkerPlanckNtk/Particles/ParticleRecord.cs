@@ -1,6 +1,7 @@
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics;
+using FokkerPlanckNtk.Numerics;
 
 namespace FokkerPlanckNtk.Particles;
 
@@ -39,7 +40,7 @@ public sealed record ComparisonRecord(double Time, double MaxResidualDifference,
     public static ComparisonRecord Between(PdeRecord pde, ParticleRecord particles, UniformGrid grid)
     {
         var atoms = ParticleMeasures.Atoms(particles.Positions, grid.Dimension);
-        double maxDr = pde.Diagnostics.Residuals.Zip(particles.Residuals, (a, b) => Math.Abs(a - b)).Max();
+        double maxDr = Norms.MaxAbsDifference(pde.Diagnostics.Residuals, particles.Residuals);
         double w2Theta = 0;
         for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, pde.Density, atoms, k);
         double w2U = Transport1D.MarginalW2Squared(grid, pde.Density, atoms, grid.UAxis);
