@@ -165,8 +165,8 @@ public sealed class GramMatrix
         var g = GaussianLawQuadrature.Create(law, order);
         var rule = g.Theta;
         int count = rule.Count;
-        var sigma = GaussianLawQuadrature.SigmaTable(rule, problem);
-        var sigmaPrime = GaussianLawQuadrature.SigmaPrimeTable(rule, problem);
+        var sigma = ActivationTable.Sigma(problem, rule.Nodes, rule.Count);
+        var sigmaPrime = ActivationTable.SigmaPrime(problem, rule.Nodes, rule.Count);
         // Per-node weights of the two terms: w_q and w_q E[u² | θ_q].
         var w = rule.Weights;
         var w2 = new double[count];
@@ -294,11 +294,9 @@ public sealed class GramMatrix
         int columns = grid.ColumnCount, d = grid.ThetaDimension;
         if (m0.Length != columns || m2.Length != columns)
             throw new ArgumentException($"the moments need one value per θ cell ({columns})");
-        var nodes = new double[columns * d];
-        for (int c = 0; c < columns; c++) grid.ThetaCenter(c, nodes.AsSpan(c * d, d));
-        var rule = new QuadratureRule(nodes, new double[columns], d);
-        var sigma = GaussianLawQuadrature.SigmaTable(rule, problem);
-        var sigmaPrime = GaussianLawQuadrature.SigmaPrimeTable(rule, problem);
+        var nodes = grid.ThetaCenters();
+        var sigma = ActivationTable.Sigma(problem, nodes, columns);
+        var sigmaPrime = ActivationTable.SigmaPrime(problem, nodes, columns);
         var a = new double[columns];
         var b = new double[columns];
         for (int c = 0; c < columns; c++) { a[c] = m0[c] * grid.ThetaVolume; b[c] = m2[c] * grid.ThetaVolume; }
@@ -328,27 +326,16 @@ public sealed class GramMatrix
         if (m < 2) throw new InputException("particles.count", m, "needs at least 2 particles for a Gram matrix with standard errors");
         int pairs = n * (n + 1) / 2, blocks = (m + ParticleBlock - 1) / ParticleBlock;
         var thetaArr = theta.ToArray();
+        var inputs = ActivationTable.Inputs(problem.Data);
         var uArr = u.ToArray();
         var means = new double[blocks * pairs];
         var m2s = new double[blocks * pairs];
         Parallel.For(0, blocks, Parallelism.Options, block =>
         {
             int start = block * ParticleBlock, len = Math.Min(ParticleBlock, m - start);
-            var s = new double[len];
             var sig = new double[n * len];
             var sigP = new double[n * len];
-            for (int i = 0; i < n; i++)
-            {
-                var x = problem.Data.X(i);
-                for (int p = 0; p < len; p++)
-                {
-                    double dot = 0;
-                    for (int k = 0; k < d; k++) dot += thetaArr[(start + p) * d + k] * x[k];
-                    s[p] = dot;
-                }
-                problem.Activation.Value(s, sig.AsSpan(i * len, len));
-                problem.Activation.D1(s, sigP.AsSpan(i * len, len));
-            }
+            ActivationTable.Fill(problem.Activation, thetaArr.AsSpan(start * d, len * d), len, inputs, sig, sigP);
             var mean = means.AsSpan(block * pairs, pairs);
             var m2 = m2s.AsSpan(block * pairs, pairs);
             for (int p = 0; p < len; p++)
