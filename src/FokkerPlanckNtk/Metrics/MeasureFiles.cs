@@ -230,10 +230,11 @@ public static class MeasureFiles
     {
         try
         {
-            // Snapshot files of format 2 (netCDF-4): one output of density or positions, also by its format-1 path.
+            // Snapshot files of format 2 (netCDF-4): one output of density or positions, also by its format-1 path;
+            // the tool's own probability measures (densities of mass 1 up to round-off, particles of weight 1/m).
             if (SnapshotFile.ReadSlice(path, datasetPath, spec) is { } slice)
-                return slice.IsDensity ? LoadedMeasure.FromGrid(slice.Grid, slice.Values, spec)
-                    : LoadedMeasure.FromAtoms(new AtomicMeasure(slice.Values, slice.Dimension, null, spec), spec);
+                return slice.IsDensity ? LoadedMeasure.FromGrid(slice.Grid, slice.Values, spec, isProbability: true)
+                    : LoadedMeasure.FromAtoms(new AtomicMeasure(slice.Values, slice.Dimension, null, spec), spec, isProbability: true);
             using var file = H5File.OpenRead(path);
             if (!file.LinkExists(datasetPath)) throw new InputException(spec, datasetPath, "no such dataset in the file");
             var dataset = file.Dataset(datasetPath);
