@@ -67,9 +67,10 @@ public sealed class AtomicMeasure
 
     public ReadOnlySpan<double> Position(int i) => _positions.AsSpan(i * Dimension, Dimension);
 
-    /// <summary>The same atoms with masses divided by the total (total 1).</summary>
+    /// <summary>The same atoms with masses divided by the total (total 1); itself when the total is 1 up to round-off.</summary>
     public AtomicMeasure Normalized()
     {
+        if (MassBalance.Agree(TotalMass, Count, 1, 1)) return this;
         var w = new double[Count];
         for (int i = 0; i < Count; i++) w[i] = _weights[i] / TotalMass;
         return new AtomicMeasure(_positions, Dimension, w, Name);

@@ -4,10 +4,12 @@ namespace FokkerPlanckNtk.Metrics;
 
 /// <summary>
 /// Total masses and when two of them are equal, in one place. A total is the compensated sum
-/// (<see cref="CompensatedSum"/>) of non-negative weights, each within one rounding of its exact value (a
-/// quotient 1/m, a product p_c·V, a number parsed from a file), so it lies within
-/// <see cref="RelativeError"/>(n)·total of the exact total: u from the weights plus Neumaier's 2u + O(n u²).
-/// Two totals agree when they differ by no more than the sum of their bounds.
+/// (<see cref="CompensatedSum"/>, error 2u + O(n u²)) of n non-negative weights. Weights that were
+/// normalized in floating point (divided by a sum of the n terms, by us, numpy or a spreadsheet) have a
+/// total that differs from 1 by up to (n − 1)u (the worst case of a recursive sum, Higham (4.4); pairwise
+/// or compensated sums do better), each weight adds one rounding: <see cref="RelativeError"/>(n) = (n + 2)u.
+/// Two totals agree when they differ by no more than the sum of their bounds; a larger difference cannot be
+/// round-off and is refused (or removed by --normalize).
 /// </summary>
 public static class MassBalance
 {
@@ -17,8 +19,8 @@ public static class MassBalance
     /// <summary>Σ w_i, compensated.</summary>
     public static double Total(ReadOnlySpan<double> weights) => CompensatedSum.Of(weights);
 
-    /// <summary>Relative error bound of a total of <paramref name="terms"/> weights: (3 + 4nu)·u (a few ulps for any n ≪ 1/u).</summary>
-    public static double RelativeError(long terms) => (3 + 4 * terms * RoundOff) * RoundOff;
+    /// <summary>Relative round-off bound of a total of <paramref name="terms"/> weights: (n + 2)u (2.2e-16·(n + 2)).</summary>
+    public static double RelativeError(long terms) => (terms + 2) * RoundOff;
 
     /// <summary>True when the totals of <paramref name="termsA"/> and <paramref name="termsB"/> weights are equal up to their rounding.</summary>
     public static bool Agree(double massA, long termsA, double massB, long termsB) =>

@@ -151,9 +151,10 @@ public static class MeasureFiles
         if (p is null || q is null) return (null, null);
         if (normalize)
         {
+            // Rescaled only where the total is not 1 up to round-off (as AtomicMeasure.Normalized).
             double sp = MassBalance.Total(p) * volume, sq = MassBalance.Total(q) * volume;
-            p = p.Select(v => v / sp).ToArray();
-            q = q.Select(v => v / sq).ToArray();
+            if (!MassBalance.Agree(sp, p.Length, 1, 1)) p = p.Select(v => v / sp).ToArray();
+            if (!MassBalance.Agree(sq, q.Length, 1, 1)) q = q.Select(v => v / sq).ToArray();
         }
         return (Divergences.KullbackLeibler(p, q, volume), Divergences.ChiSquared(p, q, volume));
     }

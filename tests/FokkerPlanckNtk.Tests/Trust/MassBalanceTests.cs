@@ -37,12 +37,19 @@ public class MassBalanceTests
     }
 
     // The tolerance is the sum of both totals' error bounds: it accepts totals that differ by round-off and
-    // refuses a difference of 1e-13 between totals of 10 terms (far above (3 + 4nu)u per total).
+    // refuses a difference of 1e-13 between totals of 10 terms (far above (n + 2)u = 12u per total).
     [Test]
     public void ToleranceComesFromTheArithmetic()
     {
         double u = MassBalance.RoundOff;
-        Assert.That(MassBalance.RelativeError(1), Is.EqualTo((3 + 4 * u) * u));
+        Assert.That(MassBalance.RelativeError(1), Is.EqualTo(3 * u));
+        // A normalization by a naive sum of n terms is within (n − 1)u: such weights are always accepted.
+        var random = new Random(3);
+        var w = Enumerable.Range(0, 1000).Select(_ => random.NextDouble()).ToArray();
+        double naive = 0;
+        foreach (double v in w) naive += v;
+        for (int i = 0; i < w.Length; i++) w[i] /= naive;
+        Assert.That(MassBalance.Agree(MassBalance.Total(w), w.Length, 1, 1), Is.True);
         Assert.That(MassBalance.Agree(1, 10, 1 + 4 * u, 10), Is.True);
         Assert.That(MassBalance.Agree(1, 10, 1 + 1e-13, 10), Is.False);
         var error = Assert.Throws<InputException>(() => MassBalance.RequireEqual("a", 1, 10, "b", 1 + 1e-13, 10));
@@ -59,7 +66,7 @@ public class MassBalanceTests
         var p = new double[grid.Count];
         var z = new double[2];
         for (int c = 0; c < grid.Count; c++) { grid.Center(c, z); p[c] = Math.Exp(-0.5 * (z[0] * z[0] + z[1] * z[1])); }
-        double scale = (1 + 1e-13) / (p.Sum() * grid.CellVolume); // the drift of a long run, far above the summation error
+        double scale = (1 + 1e-9) / (p.Sum() * grid.CellVolume); // a drift far above the round-off of 10⁵ terms (2e-11)
         for (int c = 0; c < grid.Count; c++) p[c] *= scale;
         int m = 100_000;
         var positions = new double[2 * m];
