@@ -167,6 +167,9 @@ public sealed class ParticleSystem
     /// <summary>u of all particles.</summary>
     public ReadOnlySpan<double> U => _u;
 
+    internal double[] ThetaArray(int k) => _theta[k];
+    internal double[] UArray => _u;
+
     /// <summary>Coordinate <paramref name="axis"/> of all particles (θ axes first, u last, as on the grid).</summary>
     public ReadOnlySpan<double> Coordinate(int axis) => axis < _d ? _theta[axis] : _u;
 
