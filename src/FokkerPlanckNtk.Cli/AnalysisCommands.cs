@@ -29,7 +29,7 @@ internal static class AnalysisCommands
         var problem = config.Problem.ToProblem();
         var grid = config.Grid.ToGrid();
         var solver = new StationarySolver(problem);
-        var folder = RunFolder.Create(context.OutputDirectory(), config, context.CommandName);
+        var folder = context.CreateFolder(config);
         context.Logger.LogInformation("stationary: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var whole = solver.Solve();
         AtomicFile.WriteText(folder.File("stationary.json"), whole.ToJson() + "\n");
@@ -80,7 +80,7 @@ internal static class AnalysisCommands
     public static int Ntk(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
-        var folder = RunFolder.Create(context.OutputDirectory(), config, context.CommandName);
+        var folder = context.CreateFolder(config);
         context.Logger.LogInformation("ntk: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var ntk = Analyses.Ntk(config, folder);
         var (prediction, gram, bounds) = (ntk.Prediction.Prediction, ntk.Prediction.Prediction.Kernel, ntk.Prediction.Bounds);
@@ -110,7 +110,7 @@ internal static class AnalysisCommands
     public static int Reference(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
-        var folder = RunFolder.Create(context.OutputDirectory(), config, context.CommandName);
+        var folder = context.CreateFolder(config);
         context.Logger.LogInformation("reference: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var reference = ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);
         reference.Write(folder.File("reference.json"));

@@ -16,6 +16,9 @@ public static class ParticleMeasures
     /// <summary>The particles as equal-weight atoms (θ_1..θ_d, u), positions m × D row-major.</summary>
     public static AtomicMeasure Atoms(double[] positions, int dimension) => new(positions, dimension, name: "particles");
 
+    /// <summary>A particle system's current positions as equal-weight atoms.</summary>
+    public static AtomicMeasure Atoms(ParticleSystem system) => Atoms(system.Positions(), system.Dimension);
+
     /// <summary>
     /// The histogram grid of the binned KL/χ²: the run's box with K cells per axis, K = ⌊(m/10)^{1/D}⌋ clamped
     /// to [2, N_k], so that a cell holds about ten particles on average (the estimates are biased, and labelled so).
@@ -52,7 +55,7 @@ public static class ParticleMeasures
     public static double[] DiscreteStandardGaussian(UniformGrid grid)
     {
         var p = grid.Sample(z => Math.Exp(-0.5 * z.Sum(x => x * x)));
-        double scale = 1 / (p.Sum() * grid.CellVolume);
+        double scale = 1 / GridDensity.Mass(grid, p);
         for (int c = 0; c < p.Length; c++) p[c] *= scale;
         return p;
     }

@@ -22,7 +22,8 @@ public sealed record ParticleRecord(double Time, long Steps, double Loss, double
         var histogram = ParticleMeasures.Histogram(histogramGrid, positions);
         var histogramReference = ParticleMeasures.DiscreteStandardGaussian(histogramGrid);
         double v = histogramGrid.CellVolume;
-        var w2 = Wasserstein.Between(grid, ParticleMeasures.DiscreteStandardGaussian(grid), ParticleMeasures.Atoms(positions, system.Dimension));
+        var w2 = Wasserstein.Between(grid, ParticleMeasures.DiscreteStandardGaussian(grid), ParticleMeasures.Atoms(positions, system.Dimension),
+            W2Options.ProbabilityMeasures);
         return new ParticleRecord(system.Time, system.Steps, system.Loss, Divergences.KullbackLeibler(histogram, histogramReference, v),
             Divergences.ChiSquared(histogram, histogramReference, v), system.Residuals.ToArray(), positions, w2.ToValue());
     }
@@ -42,9 +43,10 @@ public sealed record ComparisonRecord(double Time, double MaxResidualDifference,
         var atoms = ParticleMeasures.Atoms(particles.Positions, grid.Dimension);
         double maxDr = Norms.MaxAbsDifference(pde.Diagnostics.Residuals, particles.Residuals);
         double w2Theta = 0;
-        for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, pde.Density, atoms, k);
-        double w2U = Transport1D.MarginalW2Squared(grid, pde.Density, atoms, grid.UAxis);
-        var w2 = Wasserstein.Between(grid, pde.Density, atoms);
+        // Both are probability measures by construction (the density's mass drifts by round-off only): normalized.
+        for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, pde.Density, atoms, k, normalize: true);
+        double w2U = Transport1D.MarginalW2Squared(grid, pde.Density, atoms, grid.UAxis, normalize: true);
+        var w2 = Wasserstein.Between(grid, pde.Density, atoms, W2Options.ProbabilityMeasures);
         return new ComparisonRecord(pde.Time, maxDr, w2.ToValue(), Math.Sqrt(w2Theta), Math.Sqrt(w2U));
     }
 }
