@@ -84,7 +84,7 @@ public static class RunReport
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 
     /// <summary>A W2 value with its certified error bound when it is not exact.</summary>
-    private static string W(W2Value w) => w.ErrorBound > 1e-12 * Math.Max(1, w.Value)
+    private static string W(W2Value w) => !w.IsExact
         ? $"{w.Value.ToString("G4", CultureInfo.InvariantCulture)} ± {w.ErrorBound.ToString("G2", CultureInfo.InvariantCulture)}" : F(w.Value);
 
     /// <summary>The methods used for one W2 series (usually one), for the notes under the tables.</summary>

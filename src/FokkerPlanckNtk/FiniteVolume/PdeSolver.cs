@@ -75,6 +75,7 @@ public sealed partial class PdeSolver
     private bool _columnExpsUsable;                  // max |c| u_max/λ small enough for the quotient forms
     private readonly double[] _gram;                 // n × n
     private readonly double[] _gramScratch;          // one column-length row
+    private readonly double[] _eigenScratch;         // 3n: the eigenvalue solver's vectors
     private double[] _density;
 
     private sealed class BlockScratch(int nu)
@@ -122,6 +123,7 @@ public sealed partial class PdeSolver
         for (int r = 0; r < 4; r++) _rowExp[r] = new double[_cols];
         _gram = new double[_n * _n];
         _gramScratch = new double[_cols];
+        _eigenScratch = new double[3 * _n];
         _model.ThetaMoments(_density, _m0, _m1, _m2);
     }
 
@@ -261,32 +263,17 @@ public sealed partial class PdeSolver
         ComputeFluxes(s);
     }
 
-    /// <summary>(2α²/n) λ_max(H_h(p)): the rate of the residual-feedback mode (DESIGN.md §4).</summary>
+    /// <summary>
+    /// (2α²/n) λ_max(H_h(p)): the rate of the residual-feedback mode (DESIGN.md §4), with H_h assembled from the
+    /// column moments m0, m2 (<see cref="Ntk.GramMatrix.Assemble(Model.DataSet, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, double, Span{double}, Span{double})"/>)
+    /// and λ_max without allocating (<see cref="Numerics.SymmetricEigenvalues"/>).
+    /// </summary>
     internal double StiffModeRate()
     {
         var p = _model.Problem;
         if (p.Alpha == 0) return 0;
-        var sigma = _model.SigmaTable;
-        var sigmaPrime = _model.SigmaPrimeTable;
-        double v = _grid.ThetaVolume;
-        var tmp = _gramScratch;
-        for (int i = 0; i < _n; i++)
-        {
-            var si = sigma.Slice(i * _cols, _cols);
-            var spi = sigmaPrime.Slice(i * _cols, _cols);
-            for (int j = i; j < _n; j++)
-            {
-                TensorPrimitives.Multiply(si, _m0, tmp);
-                double h0 = TensorPrimitives.Dot(tmp, sigma.Slice(j * _cols, _cols));
-                TensorPrimitives.Multiply(spi, _m2, tmp);
-                double h2 = TensorPrimitives.Dot(tmp, sigmaPrime.Slice(j * _cols, _cols));
-                double h = (h0 + p.Data.Dot(i, j) * h2) * v;
-                _gram[i * _n + j] = h;
-                _gram[j * _n + i] = h;
-            }
-        }
-        var evd = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(_n, _n, _gram).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
-        double lmax = evd.EigenValues.Select(e => e.Real).Max();
+        Ntk.GramMatrix.Assemble(p.Data, _model.SigmaTable, _model.SigmaPrimeTable, _m0, _m2, _grid.ThetaVolume, _gram, _gramScratch);
+        double lmax = Numerics.SymmetricEigenvalues.Largest(_gram, _n, _eigenScratch);
         return 2 * p.Alpha * p.Alpha / _n * Math.Max(lmax, 0);
     }
 
@@ -297,8 +284,12 @@ public sealed partial class PdeSolver
         if (Parallelism.Threads == 1)
             for (int b = 0; b < _blocks; b++) FluxBlock(b, s);
         else
-            Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s));
+            FluxesInParallel(s);
     }
+
+    // Separate methods for the parallel loops: a lambda's closure is allocated on entry to the method that
+    // declares what it captures, so the one-thread path above allocates nothing.
+    private void FluxesInParallel(double[] s) => Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s));
 
     /// <summary>
     /// Per-column exponentials shared by every face of a column, for the current coupling: e^{Δu c/λ} (u faces;
@@ -522,7 +513,7 @@ public sealed partial class PdeSolver
         if (Parallelism.Threads == 1)
             for (int blk = 0; blk < _blocks; blk++) UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2);
         else
-            Parallel.For(0, _blocks, Parallelism.Options, blk => UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2));
+            UpdateInParallel(s, a, p, b, dt, output, m1, m0, m2);
         double min = double.PositiveInfinity;
         foreach (double v in _blockMin)
         {
@@ -531,6 +522,9 @@ public sealed partial class PdeSolver
         }
         return min;
     }
+
+    private void UpdateInParallel(double[] s, double a, double[] p, double b, double dt, double[] output, double[] m1, double[]? m0, double[]? m2) =>
+        Parallel.For(0, _blocks, Parallelism.Options, blk => UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2));
 
     private void UpdateBlock(int block, double[] s, double a, double[] p, double b, double dt, double[] output,
         double[] m1, double[]? m0, double[]? m2)

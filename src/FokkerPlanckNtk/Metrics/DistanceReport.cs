@@ -44,7 +44,7 @@ public sealed record DistanceReport(double W2, double W2Squared, double? Kl, dou
     {
         static string F(double? v) => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "undefined";
         return string.Join(Environment.NewLine,
-            $"W2       {F(W2)}" + (ErrorBound > 0 ? $"  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})" : ""),
+            $"W2       {F(W2)}" + (W2 is { } w2 && !W2ResultExtensions.IsExact(w2, ErrorBound) ? $"  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})" : ""),
             $"W2^2     {F(W2Squared)}",
             $"KL       {F(Kl)}",
             $"chi2     {F(Chi2)}",

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Numerics;
@@ -175,7 +176,7 @@ public sealed class GramMatrix
         var w = rule.Weights;
         var w2 = new double[count];
         for (int q = 0; q < count; q++) w2[q] = w[q] * (g.ConditionalMean[q] * g.ConditionalMean[q] + g.ConditionalVariance);
-        return Assemble(problem.Data, sigma, sigmaPrime, w, w2, count);
+        return Assemble(problem.Data, sigma, sigmaPrime, w, w2);
     }
 
     private static double[,] PairwiseValues(Problem problem, InitialLaw law, int order)
@@ -236,30 +237,45 @@ public sealed class GramMatrix
         return h;
     }
 
-    /// <summary>H_ij = Σ_q [a_q σ_iq σ_jq + (x_i·x_j) b_q σ'_iq σ'_jq] over the upper triangle, mirrored.</summary>
+    /// <summary>H_ij = Σ_q [a_q σ_iq σ_jq + (x_i·x_j) b_q σ'_iq σ'_jq] (see <see cref="Assemble(DataSet, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, double, Span{double}, Span{double})"/>).</summary>
     private static double[,] Assemble(DataSet data, ReadOnlySpan<double> sigma, ReadOnlySpan<double> sigmaPrime,
-        ReadOnlySpan<double> a, ReadOnlySpan<double> b, int count)
+        ReadOnlySpan<double> a, ReadOnlySpan<double> b, double scale = 1)
     {
         int n = data.Count;
+        var flat = new double[n * n];
+        Assemble(data, sigma, sigmaPrime, a, b, scale, flat, new double[a.Length]);
         var h = new double[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) h[i, j] = flat[i * n + j];
+        return h;
+    }
+
+    /// <summary>
+    /// The Gram matrix from per-node weights: H_ij = scale·(Σ_q a_q σ_iq σ_jq + (x_i·x_j) Σ_q b_q σ'_iq σ'_jq), with
+    /// σ, σ' tables of n rows over the nodes q (<see cref="ActivationTable"/>), into <paramref name="h"/> (n × n,
+    /// row-major), without allocating (<paramref name="scratch"/> holds one row). The one assembly of H: quadrature
+    /// (a = w_q, b = w_q E[u² | θ_q]), grid densities (a = m0, b = m2, scale V_θ) and the PDE's step bound use it.
+    /// </summary>
+    public static void Assemble(DataSet data, ReadOnlySpan<double> sigma, ReadOnlySpan<double> sigmaPrime, ReadOnlySpan<double> a,
+        ReadOnlySpan<double> b, double scale, Span<double> h, Span<double> scratch)
+    {
+        int n = data.Count, count = a.Length;
+        var tmp = scratch[..count];
         for (int i = 0; i < n; i++)
         {
             var si = sigma.Slice(i * count, count);
             var pi = sigmaPrime.Slice(i * count, count);
             for (int j = i; j < n; j++)
             {
-                var sj = sigma.Slice(j * count, count);
-                var pj = sigmaPrime.Slice(j * count, count);
-                double s1 = 0, s2 = 0;
-                for (int q = 0; q < count; q++)
-                {
-                    s1 += a[q] * si[q] * sj[q];
-                    s2 += b[q] * pi[q] * pj[q];
-                }
-                h[i, j] = h[j, i] = s1 + data.Dot(i, j) * s2;
+                TensorPrimitives.Multiply(si, a, tmp);
+                double h0 = TensorPrimitives.Dot(tmp, sigma.Slice(j * count, count));
+                TensorPrimitives.Multiply(pi, b, tmp);
+                double h2 = TensorPrimitives.Dot(tmp, sigmaPrime.Slice(j * count, count));
+                double v = (h0 + data.Dot(i, j) * h2) * scale;
+                h[i * n + j] = v;
+                h[j * n + i] = v;
             }
         }
-        return h;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -301,10 +317,7 @@ public sealed class GramMatrix
         var nodes = grid.ThetaCenters();
         var sigma = ActivationTable.Sigma(problem, nodes, columns);
         var sigmaPrime = ActivationTable.SigmaPrime(problem, nodes, columns);
-        var a = new double[columns];
-        var b = new double[columns];
-        for (int c = 0; c < columns; c++) { a[c] = m0[c] * grid.ThetaVolume; b[c] = m2[c] * grid.ThetaVolume; }
-        return new GramMatrix(Assemble(problem.Data, sigma, sigmaPrime, a, b, columns), $"grid {grid} (midpoint rule)");
+        return new GramMatrix(Assemble(problem.Data, sigma, sigmaPrime, m0, m2, grid.ThetaVolume), $"grid {grid} (midpoint rule)");
     }
 
     private static void CheckGrid(Problem problem, UniformGrid grid)
