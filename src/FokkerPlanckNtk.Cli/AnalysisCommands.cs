@@ -29,7 +29,7 @@ internal static class AnalysisCommands
         var problem = config.Problem.ToProblem();
         var grid = config.Grid.ToGrid();
         var solver = new StationarySolver(problem);
-        var folder = RunFolder.Create(context.OutputDirectory(), config, context.CommandName);
+        var folder = context.CreateFolder(config);
         context.Logger.LogInformation("stationary: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var whole = solver.Solve();
         AtomicFile.WriteText(folder.File("stationary.json"), whole.ToJson() + "\n");
@@ -80,17 +80,10 @@ internal static class AnalysisCommands
     public static int Ntk(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
-        var problem = config.Problem.ToProblem();
-        var folder = RunFolder.Create(context.OutputDirectory(), config, context.CommandName);
+        var folder = context.CreateFolder(config);
         context.Logger.LogInformation("ntk: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
-        var prediction = LinearizedPrediction.ForProblem(problem);
-        var gram = prediction.Kernel;
-        var bounds = new TheoremBounds(problem, problem.Initial.IsStandard ? gram : GramMatrix.AtReference(problem));
-        double[] times = [0, .. config.Time.OutputTimes];
-        var table = new CsvTable(["t", "loss", "loss_bound", .. Enumerable.Range(1, problem.SampleCount).Select(i => $"r{i}")]);
-        foreach (double t in times) table.Add([t, prediction.Loss(t), bounds.LossBound(t), .. prediction.Residuals(t)]);
-        table.Write(folder.File("ntk.csv"));
-        AtomicFile.WriteText(folder.File("ntk.json"), NtkJson(gram, prediction, bounds));
+        var ntk = Analyses.Ntk(config, folder);
+        var (prediction, gram, bounds) = (ntk.Prediction.Prediction, ntk.Prediction.Prediction.Kernel, ntk.Prediction.Bounds);
 
         var report = new HtmlReport($"fpntk ntk: {Commands.Describe(config)}");
         report.Paragraph($"H(p_init) by Gauss–Hermite quadrature ({gram.Method}; estimated error {F(gram.ErrorEstimate)}). "
@@ -100,7 +93,7 @@ internal static class AnalysisCommands
         report.Preformatted(bounds.Summary());
         if (config.Output.Plots)
         {
-            var curves = new List<Curve> { new("NTK prediction", times, table.Column("loss")) };
+            var curves = new List<Curve> { new("NTK prediction", ntk.Times, ntk.Records.Select(r => r.Loss).ToArray()) };
             var model = Charts.Lines("Linearized (NTK) loss", "t", "L", curves, logY: true);
             report.Figure(PlotFiles.Save(model, folder.File("plots"), "ntk-loss"), "Loss of the linearized prediction");
         }
@@ -113,56 +106,11 @@ internal static class AnalysisCommands
         return FpntkCommandLine.Success;
     }
 
-    /// <summary><c>ntk.json</c>: H, its spectrum, r(0), the decay rates and the Theorem 4.4 quantities (null where infinite).</summary>
-    internal static string NtkJson(GramMatrix gram, LinearizedPrediction prediction, TheoremBounds bounds)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            void Number(string name, double v) { if (double.IsFinite(v)) w.WriteNumber(name, v); else w.WriteNull(name); }
-            void Array(string name, IEnumerable<double> values)
-            {
-                w.WriteStartArray(name);
-                foreach (var v in values) w.WriteNumberValue(v);
-                w.WriteEndArray();
-            }
-            w.WriteStartObject();
-            w.WriteStartArray("gram");
-            for (int i = 0; i < gram.Size; i++)
-            {
-                w.WriteStartArray();
-                for (int j = 0; j < gram.Size; j++) w.WriteNumberValue(gram[i, j]);
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
-            w.WriteString("gram_method", gram.Method);
-            Number("gram_error_estimate", gram.ErrorEstimate);
-            Array("eigenvalues", gram.Eigenvalues);
-            Array("decay_rates", prediction.Rates);
-            Array("initial_residuals", prediction.InitialResiduals);
-            Number("lambda_min_p0", bounds.Lambda);
-            Number("lambda0", bounds.Lambda0);
-            Array("g", [bounds.Constants.G1, bounds.Constants.G2, bounds.Constants.G3, bounds.Constants.G4, bounds.Constants.G5]);
-            Number("A1", bounds.A1);
-            Number("A2", bounds.A2);
-            Number("loss_floor", bounds.LossFloor);
-            Number("kl_bound", bounds.KlBound);
-            Number("w2_bound", bounds.W2Bound);
-            Number("alpha_necessary", bounds.AlphaNecessary);
-            w.WriteBoolean("alpha_condition_not_excluded", bounds.AlphaConditionNotExcluded);
-            w.WriteStartArray("notes");
-            foreach (var note in bounds.Notes) w.WriteStringValue(note);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
-
     /// <summary><c>fpntk reference</c>: a reference-solution file (reference.json) for other projects' tests.</summary>
     public static int Reference(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
-        var folder = RunFolder.Create(context.OutputDirectory(), config, context.CommandName);
+        var folder = context.CreateFolder(config);
         context.Logger.LogInformation("reference: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var reference = ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);
         reference.Write(folder.File("reference.json"));

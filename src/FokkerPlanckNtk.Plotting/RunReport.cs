@@ -89,7 +89,7 @@ public static class RunReport
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 
     /// <summary>A W2 value with its certified error bound when it is not exact.</summary>
-    private static string W(W2Value w) => w.ErrorBound > 1e-12 * Math.Max(1, w.Value)
+    private static string W(W2Value w) => !w.IsExact
         ? $"{w.Value.ToString("G4", CultureInfo.InvariantCulture)} ± {w.ErrorBound.ToString("G2", CultureInfo.InvariantCulture)}" : F(w.Value);
 
     /// <summary>The methods used for one W2 series (usually one), for the notes under the tables.</summary>
@@ -105,7 +105,7 @@ public static class RunReport
     {
         var c = r.Configuration;
         string text = FormattableString.Invariant(
-            $"Grid {r.Grid}, {r.Times.Length} output times up to t = {c.Time.End:G6}, CFL {c.Time.Cfl:G3} ({c.Time.Stepper}).");
+            $"Grid {r.Grid}, {r.Times.Length} output times up to t = {c.Time.End:G6}, CFL {c.Time.Cfl:G3} ({Configuration.TimeSettings.StepperName(c.Time.Stepper)}).");
         if (r.Pde is { } pde)
             text += FormattableString.Invariant(
                 $" PDE: loss {pde[0].Diagnostics.Loss:G4} → {pde[^1].Diagnostics.Loss:G4}, free energy {pde[0].Diagnostics.FreeEnergy:G4} → {pde[^1].Diagnostics.FreeEnergy:G4}, {pde[^1].Steps} steps.");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Particles;
 
 namespace FokkerPlanckNtk.Configuration;
 
@@ -39,6 +40,7 @@ public sealed record RunConfiguration
         ("time.outputTimes", "increasing times in (0, end] (default 20 equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
         ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default ssprk3; backwardeuler: implicit, first order, for long runs)"),
+        ("time.maxStep", "upper limit of the PDE step > 0 (default: none; backwardeuler needs one when α = 0)"),
         ("particles.count", "number of particles m ≥ 1 (default 10000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
@@ -79,11 +81,15 @@ public sealed record RunConfiguration
         return Read(JsonFlattener.FlattenFile(path), Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
+    /// <summary>Reads a configuration from JSON text (as written by <see cref="ToJson"/>); <paramref name="source"/> names it in messages.</summary>
+    public static RunConfiguration FromJson(string json, string source = "configuration") =>
+        Read(new ConfigurationTree(JsonFlattener.Flatten(json, source)));
+
     /// <summary>The effective configuration as indented JSON, data inline, numbers in round-trip form.</summary>
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = IO.JsonText.Writer(buffer))
         {
             w.WriteStartObject();
             Problem.Write(w);
@@ -109,9 +115,10 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
 {
     internal static ProblemSettings Read(ConfigurationTree t, string? baseDirectory)
     {
-        var activation = Activation.FromName(t.String("problem:activation", "tanh"));
-        double alpha = t.Double("problem:alpha", 2.0);
-        double lambda = t.Double("problem:lambda", 0.1);
+        var defaults = Model.Problem.Default;
+        var activation = Activation.FromName(t.String("problem:activation", defaults.Activation.Name));
+        double alpha = t.Double("problem:alpha", defaults.Alpha);
+        double lambda = t.Double("problem:lambda", defaults.Lambda);
         var data = ReadData(t, baseDirectory);
         var initial = ReadInitial(t, data.Dimension + 1);
         // The Problem constructor checks α ≥ 0, λ > 0 and the dimensions against each other.
@@ -268,16 +275,18 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 /// <c>time</c>: end time, output times (ascending, in (0, end]; the end is always an output time; t = 0 is
 /// recorded too), CFL factor and stepper name. Without output times, 20 equally spaced times up to the end.
 /// </summary>
-public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper)
+public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, StepperKind Stepper, double MaxStep = double.PositiveInfinity)
 {
     public const int DefaultOutputCount = 10;
 
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
     public static IReadOnlyList<string> Steppers { get; } = Enum.GetNames<StepperKind>().Select(n => n.ToLowerInvariant()).ToArray();
 
+    /// <summary>The configuration name of a stepper (<c>ssprk3</c>, <c>backwardeuler</c>).</summary>
+    public static string StepperName(StepperKind stepper) => stepper.ToString().ToLowerInvariant();
+
     /// <summary>The solver options these settings describe.</summary>
-    public PdeSolverOptions ToSolverOptions() =>
-        new(Cfl, Enum.GetValues<StepperKind>().Single(k => k.ToString().Equals(Stepper, StringComparison.OrdinalIgnoreCase)));
+    public PdeSolverOptions ToSolverOptions() => new(Cfl, Stepper, MaxStep);
 
     internal static TimeSettings Read(ConfigurationTree t)
     {
@@ -295,12 +304,15 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
                 throw new InputException($"time.outputTimes[{i}]", times[i], "output times must be strictly increasing");
         }
         if (times.Length == 0 || times[^1] < end) times = [.. times, end];
-        double cfl = t.Double("time:cfl", 0.5);
+        var defaults = PdeSolverOptions.Default;
+        double cfl = t.Double("time:cfl", defaults.Cfl);
         if (!(cfl > 0) || cfl > 1) throw new InputException("time.cfl", cfl, "must lie in (0, 1] (the positivity bound of the scheme)");
-        string stepper = t.String("time:stepper", "ssprk3");
-        if (!Steppers.Contains(stepper.ToLowerInvariant()))
+        string stepper = t.String("time:stepper", StepperName(defaults.Stepper));
+        int kind = Array.IndexOf(Steppers.ToArray(), stepper.ToLowerInvariant());
+        if (kind < 0)
             throw new InputException("time.stepper", stepper, $"unknown stepper; allowed: {string.Join(", ", Steppers)}");
-        return new TimeSettings(end, times, cfl, stepper.ToLowerInvariant());
+        double maxStep = t.OptionalDouble("time:maxStep") is { } given ? InputException.RequirePositive("time.maxStep", given) : defaults.MaxStep;
+        return new TimeSettings(end, times, cfl, Enum.GetValues<StepperKind>()[kind], maxStep);
     }
 
     internal void Write(Utf8JsonWriter w)
@@ -309,28 +321,34 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         w.WriteNumber("end", End);
         RunConfiguration.WriteArray(w, "outputTimes", OutputTimes);
         w.WriteNumber("cfl", Cfl);
-        w.WriteString("stepper", Stepper);
+        w.WriteString("stepper", StepperName(Stepper));
+        if (double.IsFinite(MaxStep)) w.WriteNumber("maxStep", MaxStep); // no limit: absent (JSON has no infinity)
         w.WriteEndObject();
     }
 
     public bool Equals(TimeSettings? other) =>
-        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper;
-    public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper);
+        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl)
+        && Stepper == other.Stepper && MaxStep.Equals(other.MaxStep);
+    public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper, MaxStep);
 }
 
 /// <summary><c>particles</c>: number m, Euler–Maruyama step η and random seed.</summary>
 public sealed record ParticleSettings(int Count, double Step, long Seed)
 {
-    /// <summary>10⁴ particles: see <see cref="GridSettings.DefaultCells"/>.</summary>
-    public const int DefaultCount = 10000;
+    /// <summary>10⁴ particles (<see cref="ParticleOptions"/>): see <see cref="GridSettings.DefaultCells"/>.</summary>
+    public static int DefaultCount => ParticleOptions.Default.Count;
+
+    /// <summary>The particle system's options these settings describe.</summary>
+    public ParticleOptions ToOptions() => new(Count, Step, Seed);
 
     internal static ParticleSettings Read(ConfigurationTree t)
     {
-        int count = t.Int("particles:count", DefaultCount);
+        var defaults = ParticleOptions.Default;
+        int count = t.Int("particles:count", defaults.Count);
         if (count < 1) throw new InputException("particles.count", count, "must be an integer >= 1");
-        double step = t.Double("particles:step", 0.001);
+        double step = t.Double("particles:step", defaults.Step);
         InputException.RequirePositive("particles.step", step);
-        long seed = t.Long("particles:seed", 1);
+        long seed = t.Long("particles:seed", defaults.Seed);
         if (seed < 0 || seed > Particles.ParticleSystem.MaxSeed)
             throw new InputException("particles.seed", seed, $"must be an integer in 0..{Particles.ParticleSystem.MaxSeed} (2^53 − 1)");
         return new ParticleSettings(count, step, seed);

@@ -16,7 +16,7 @@ public sealed record PdeRecord(PdeDiagnostics Diagnostics, long Steps, double[] 
     {
         var density = solver.Density;
         var grid = solver.Model.Grid;
-        var w2 = Wasserstein.Between(grid, density, solver.Model.ReferenceDensityValues);
+        var w2 = Wasserstein.Between(grid, density, solver.Model.ReferenceDensityValues, W2Options.ProbabilityMeasures);
         return new PdeRecord(solver.Diagnose(), solver.Steps, density, w2.ToValue());
     }
 }

@@ -23,6 +23,9 @@ public enum StepperKind
 public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = StepperKind.SspRk3,
     double MaxStep = double.PositiveInfinity)
 {
+    /// <summary>CFL 0.5, SSP-RK3, no step limit: the defaults of the solver and of the configuration.</summary>
+    public static PdeSolverOptions Default { get; } = new();
+
     internal void Validate()
     {
         if (!(Cfl > 0 && Cfl <= 1)) throw new InputException("time.cfl", Cfl, "must be in (0, 1]");
@@ -72,6 +75,7 @@ public sealed partial class PdeSolver
     private bool _columnExpsUsable;                  // max |c| u_max/λ small enough for the quotient forms
     private readonly double[] _gram;                 // n × n
     private readonly double[] _gramScratch;          // one column-length row
+    private readonly double[] _eigenScratch;         // 3n: the eigenvalue solver's vectors
     private double[] _density;
 
     private sealed class BlockScratch(int nu)
@@ -119,6 +123,7 @@ public sealed partial class PdeSolver
         for (int r = 0; r < 4; r++) _rowExp[r] = new double[_cols];
         _gram = new double[_n * _n];
         _gramScratch = new double[_cols];
+        _eigenScratch = new double[3 * _n];
         _model.ThetaMoments(_density, _m0, _m1, _m2);
     }
 
@@ -208,8 +213,7 @@ public sealed partial class PdeSolver
         ComputeFluxes(_density);
         double rate = MaxOutflowRate() + StiffModeRate();
         if (!double.IsFinite(rate))
-            throw new InputException("time.cfl", _options.Cfl,
-                $"the density became non-finite at t = {Time:G6}; the problem is too stiff for this step bound");
+            throw Diverged("the step bound became non-finite");
         double stable = _options.Cfl / rate;
         LastStableStep = stable;
         double dt = Math.Min(stable, maxDt);
@@ -229,13 +233,11 @@ public sealed partial class PdeSolver
                 }
             }
             if (double.IsNaN(min) || double.IsInfinity(min))
-                throw new InputException("time.cfl", _options.Cfl,
-                    $"a time step of {dt:G4} at t = {Time:G6} produced a non-finite density");
+                throw Diverged(FormattableString.Invariant($"a time step of {dt:G4} produced a non-finite density"));
             if (min >= 0) break;
             RejectedSteps++;
             if (attempt > 40)
-                throw new InputException("time.cfl", _options.Cfl,
-                    $"the density cannot be kept non-negative at t = {Time:G6} even with dt = {dt:G3}");
+                throw Diverged(FormattableString.Invariant($"the density cannot be kept non-negative even with dt = {dt:G3}"));
             dt *= 0.5;
             // Restore the stage-1 fluxes of the current state for the retry.
             _model.ResidualsFromMoment(_m1, _r);
@@ -250,6 +252,10 @@ public sealed partial class PdeSolver
         return dt;
     }
 
+    /// <summary>A numerical failure of the PDE solve at the current time, with the keys that could help.</summary>
+    private NumericalFailureException Diverged(string detail) =>
+        new("the PDE density", Time, Steps, detail, "time.cfl", "time.stepper", "grid.cells", "grid.halfWidth");
+
     private void Stage(double[] s, double[] m1)
     {
         _model.ResidualsFromMoment(m1, _r);
@@ -257,32 +263,17 @@ public sealed partial class PdeSolver
         ComputeFluxes(s);
     }
 
-    /// <summary>(2α²/n) λ_max(H_h(p)): the rate of the residual-feedback mode (DESIGN.md §4).</summary>
+    /// <summary>
+    /// (2α²/n) λ_max(H_h(p)): the rate of the residual-feedback mode (DESIGN.md §4), with H_h assembled from the
+    /// column moments m0, m2 (<see cref="Ntk.GramMatrix.Assemble(Model.DataSet, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, double, Span{double}, Span{double})"/>)
+    /// and λ_max without allocating (<see cref="Numerics.SymmetricEigenvalues"/>).
+    /// </summary>
     internal double StiffModeRate()
     {
         var p = _model.Problem;
         if (p.Alpha == 0) return 0;
-        var sigma = _model.SigmaTable;
-        var sigmaPrime = _model.SigmaPrimeTable;
-        double v = _grid.ThetaVolume;
-        var tmp = _gramScratch;
-        for (int i = 0; i < _n; i++)
-        {
-            var si = sigma.Slice(i * _cols, _cols);
-            var spi = sigmaPrime.Slice(i * _cols, _cols);
-            for (int j = i; j < _n; j++)
-            {
-                TensorPrimitives.Multiply(si, _m0, tmp);
-                double h0 = TensorPrimitives.Dot(tmp, sigma.Slice(j * _cols, _cols));
-                TensorPrimitives.Multiply(spi, _m2, tmp);
-                double h2 = TensorPrimitives.Dot(tmp, sigmaPrime.Slice(j * _cols, _cols));
-                double h = (h0 + p.Data.Dot(i, j) * h2) * v;
-                _gram[i * _n + j] = h;
-                _gram[j * _n + i] = h;
-            }
-        }
-        var evd = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(_n, _n, _gram).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
-        double lmax = evd.EigenValues.Select(e => e.Real).Max();
+        Ntk.GramMatrix.Assemble(p.Data, _model.SigmaTable, _model.SigmaPrimeTable, _m0, _m2, _grid.ThetaVolume, _gram, _gramScratch);
+        double lmax = Numerics.SymmetricEigenvalues.Largest(_gram, _n, _eigenScratch);
         return 2 * p.Alpha * p.Alpha / _n * Math.Max(lmax, 0);
     }
 
@@ -293,8 +284,12 @@ public sealed partial class PdeSolver
         if (Parallelism.Threads == 1)
             for (int b = 0; b < _blocks; b++) FluxBlock(b, s);
         else
-            Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s));
+            FluxesInParallel(s);
     }
+
+    // Separate methods for the parallel loops: a lambda's closure is allocated on entry to the method that
+    // declares what it captures, so the one-thread path above allocates nothing.
+    private void FluxesInParallel(double[] s) => Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s));
 
     /// <summary>
     /// Per-column exponentials shared by every face of a column, for the current coupling: e^{Δu c/λ} (u faces;
@@ -518,7 +513,7 @@ public sealed partial class PdeSolver
         if (Parallelism.Threads == 1)
             for (int blk = 0; blk < _blocks; blk++) UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2);
         else
-            Parallel.For(0, _blocks, Parallelism.Options, blk => UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2));
+            UpdateInParallel(s, a, p, b, dt, output, m1, m0, m2);
         double min = double.PositiveInfinity;
         foreach (double v in _blockMin)
         {
@@ -527,6 +522,9 @@ public sealed partial class PdeSolver
         }
         return min;
     }
+
+    private void UpdateInParallel(double[] s, double a, double[] p, double b, double dt, double[] output, double[] m1, double[]? m0, double[]? m2) =>
+        Parallel.For(0, _blocks, Parallelism.Options, blk => UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2));
 
     private void UpdateBlock(int block, double[] s, double a, double[] p, double b, double dt, double[] output,
         double[] m1, double[]? m0, double[]? m2)
@@ -580,7 +578,7 @@ public sealed partial class PdeSolver
         var p0 = model.ReferenceDensityValues;
         double kl = Metrics.Divergences.KullbackLeibler(p, p0, v);
         double chi2 = Metrics.Divergences.ChiSquared(p, p0, v);
-        double mass = TensorPrimitives.Sum(p) * v, min = TensorPrimitives.Min(p), outer = 0;
+        double mass = Metrics.GridDensity.Mass(grid, p), min = TensorPrimitives.Min(p), outer = 0;
         for (int c = 0; c < grid.Count; c++)
             if (grid.IsOuterCell(c)) outer += p[c];
         return new PdeDiagnostics(time, loss, loss + model.Problem.Lambda * kl, kl, chi2, mass, min, outer * v, r);

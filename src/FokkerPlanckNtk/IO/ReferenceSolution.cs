@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.Grids;
 
 namespace FokkerPlanckNtk.IO;
@@ -36,8 +35,14 @@ public sealed class ReferenceSolution
     public const string FormatName = "fpntk-reference";
     public const int FormatVersion = 1;
 
-    /// <summary>The configuration that produced it (problem, grid of the stored solution, times, stepper).</summary>
-    public required RunConfiguration Configuration { get; init; }
+    /// <summary>
+    /// The effective configuration that produced it, as JSON (problem, grid of the stored solution, times, stepper);
+    /// <c>RunConfiguration.FromJson</c> reads it back.
+    /// </summary>
+    public required string Configuration { get; init; }
+
+    /// <summary>The grid of the stored solution.</summary>
+    public required UniformGrid Grid { get; init; }
     /// <summary>Cells per axis of the coarse solution the tolerances come from (half of the stored grid's).</summary>
     public required int[] CoarseCells { get; init; }
     /// <summary>Probe inputs x (each of length d) at which f is stored.</summary>
@@ -45,19 +50,12 @@ public sealed class ReferenceSolution
     public required IReadOnlyList<ReferenceSnapshot> Snapshots { get; init; }
     public string ProgramVersion { get; init; } = RunManifest.ProgramVersion;
 
-    public UniformGrid Grid => Configuration.Grid.ToGrid();
-
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = JsonText.Writer(buffer))
         {
-            void Array(string name, IEnumerable<double> values)
-            {
-                w.WriteStartArray(name);
-                foreach (var v in values) w.WriteNumberValue(v);
-                w.WriteEndArray();
-            }
+            void Array(string name, IEnumerable<double> values) => JsonText.WriteNumbers(w, name, values);
             w.WriteStartObject();
             w.WriteString("format", FormatName);
             w.WriteNumber("version", FormatVersion);
@@ -70,7 +68,7 @@ public sealed class ReferenceSolution
                 + "the coarse grid, residuals and f in max norm; they bound the error of this solution when the scheme converges "
                 + "monotonically with order ≥ 1 (it is second order).");
             w.WritePropertyName("configuration");
-            using (var config = JsonDocument.Parse(Configuration.ToJson())) config.RootElement.WriteTo(w);
+            using (var config = JsonDocument.Parse(Configuration)) config.RootElement.WriteTo(w);
             w.WriteStartArray("coarseCells");
             foreach (int c in CoarseCells) w.WriteNumberValue(c);
             w.WriteEndArray();
@@ -78,7 +76,7 @@ public sealed class ReferenceSolution
             foreach (var x in Inputs)
             {
                 w.WriteStartArray();
-                foreach (var v in x) w.WriteNumberValue(v);
+                foreach (var v in x) w.WriteNumberValue(v); // data inputs: finite by validation
                 w.WriteEndArray();
             }
             w.WriteEndArray();
@@ -87,13 +85,13 @@ public sealed class ReferenceSolution
             {
                 w.WriteStartObject();
                 w.WriteNumber("t", s.Time);
-                w.WriteNumber("loss", s.Loss);
+                JsonText.WriteNumber(w, "loss", s.Loss);
                 Array("residuals", s.Residuals);
                 Array("f", s.F);
                 w.WriteStartObject("tolerance");
-                w.WriteNumber("densityL1", s.DensityTolerance);
-                w.WriteNumber("residualsMax", s.ResidualTolerance);
-                w.WriteNumber("fMax", s.FTolerance);
+                JsonText.WriteNumber(w, "densityL1", s.DensityTolerance);
+                JsonText.WriteNumber(w, "residualsMax", s.ResidualTolerance);
+                JsonText.WriteNumber(w, "fMax", s.FTolerance);
                 w.WriteEndObject();
                 Array("density", s.Density);
                 w.WriteEndObject();
@@ -119,7 +117,10 @@ public sealed class ReferenceSolution
             if (version != FormatVersion)
                 throw new InputException("reference", path, $"has format version {version}; this program reads version {FormatVersion}");
             static double[] Doubles(JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
-            var config = RunConfiguration.Read(new ConfigurationTree(JsonFlattener.Flatten(root.GetProperty("configuration").GetRawText(), path)));
+            var configuration = root.GetProperty("configuration");
+            var grid = configuration.GetProperty("grid");
+            var cells = grid.GetProperty("cells").EnumerateArray().Select(c => c.GetInt32()).ToArray();
+            var halfWidths = Doubles(grid.GetProperty("halfWidth"));
             var snapshots = root.GetProperty("snapshots").EnumerateArray().Select(s =>
             {
                 var tol = s.GetProperty("tolerance");
@@ -130,7 +131,8 @@ public sealed class ReferenceSolution
             string program = root.GetProperty("program").GetString() ?? "";
             return new ReferenceSolution
             {
-                Configuration = config,
+                Configuration = configuration.GetRawText(),
+                Grid = new UniformGrid(cells, halfWidths),
                 CoarseCells = root.GetProperty("coarseCells").EnumerateArray().Select(c => c.GetInt32()).ToArray(),
                 Inputs = root.GetProperty("inputs").EnumerateArray().Select(Doubles).ToArray(),
                 Snapshots = snapshots,
@@ -163,7 +165,7 @@ public sealed class ReferenceSolution
             var s = Snapshots[k];
             if (residuals[k].Length != s.Residuals.Length)
                 throw new InputException($"candidate.residuals[{k}]", $"{residuals[k].Length} values", $"must have n = {s.Residuals.Length} values");
-            double dr = s.Residuals.Zip(residuals[k], (a, b) => Math.Abs(a - b)).Max();
+            double dr = Numerics.Norms.MaxAbsDifference(s.Residuals, residuals[k]);
             deviations.Add(new ReferenceDeviation(s.Time, "residuals (max norm)", dr, s.ResidualTolerance));
             if (densities is null) continue;
             var cg = candidateGrid ?? grid;

@@ -92,7 +92,7 @@ public sealed class LinearizedPrediction
         foreach (int order in QuadratureRule.ConvergenceOrders.Where(o => o <= GramMatrix.MaxTensorOrder(problem.Dimension)))
         {
             var g = GaussianLawQuadrature.Create(problem.Initial, order);
-            var sigma = GaussianLawQuadrature.SigmaTable(g.Theta, problem);
+            var sigma = ActivationTable.Sigma(problem, g.Theta.Nodes, g.Theta.Count);
             int count = g.Theta.Count;
             var w = g.Theta.Weights;
             for (int i = 0; i < n; i++)

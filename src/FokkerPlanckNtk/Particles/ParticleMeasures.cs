@@ -16,6 +16,9 @@ public static class ParticleMeasures
     /// <summary>The particles as equal-weight atoms (θ_1..θ_d, u), positions m × D row-major.</summary>
     public static AtomicMeasure Atoms(double[] positions, int dimension) => new(positions, dimension, name: "particles");
 
+    /// <summary>A particle system's current positions as equal-weight atoms.</summary>
+    public static AtomicMeasure Atoms(ParticleSystem system) => Atoms(system.Positions(), system.Dimension);
+
     /// <summary>
     /// The histogram grid of the binned KL/χ²: the run's box with K cells per axis, K = ⌊(m/10)^{1/D}⌋ clamped
     /// to [2, N_k], so that a cell holds about ten particles on average (the estimates are biased, and labelled so).
@@ -26,7 +29,11 @@ public static class ParticleMeasures
         return new UniformGrid(grid.Cells.Select(n => Math.Clamp(k, 2, n)).ToArray(), grid.HalfWidths.ToArray());
     }
 
-    /// <summary>Particle density per cell, count/(m·V), of positions m × D (row-major); particles outside the box are not counted.</summary>
+    /// <summary>
+    /// Particle density per cell, count/(m·V), of positions m × D (row-major). A particle outside the box is counted
+    /// in the nearest boundary cell, so the histogram is a probability density (mass 1) like the law it estimates;
+    /// in a box that holds the solution (the PDE's outer-layer check) no particle is outside.
+    /// </summary>
     public static double[] Histogram(UniformGrid grid, ReadOnlySpan<double> positions)
     {
         var h = new double[grid.Count];
@@ -35,25 +42,17 @@ public static class ParticleMeasures
         for (int j = 0; j < count; j++)
         {
             int index = 0;
-            bool inside = true;
-            for (int k = 0; k < dim && inside; k++)
+            for (int k = 0; k < dim; k++)
             {
-                double z = positions[j * dim + k];
-                int i = (int)Math.Floor((z + grid.HalfWidths[k]) / grid.Spacing(k));
-                inside = z >= -grid.HalfWidths[k] && i >= 0 && i < grid.Cells[k];
-                index += Math.Min(i, grid.Cells[k] - 1) * grid.Stride(k);
+                int i = (int)Math.Floor((positions[j * dim + k] + grid.HalfWidths[k]) / grid.Spacing(k));
+                index += Math.Clamp(i, 0, grid.Cells[k] - 1) * grid.Stride(k);
             }
-            if (inside) h[index] += weight;
+            h[index] += weight;
         }
         return h;
     }
 
-    /// <summary>The normalized cell-centre standard Gaussian (the discrete p0 on a histogram grid).</summary>
-    public static double[] DiscreteStandardGaussian(UniformGrid grid)
-    {
-        var p = grid.Sample(z => Math.Exp(-0.5 * z.Sum(x => x * x)));
-        double scale = 1 / (p.Sum() * grid.CellVolume);
-        for (int c = 0; c < p.Length; c++) p[c] *= scale;
-        return p;
-    }
+    /// <summary>The discrete p0 on a grid: the normalized cell-centre standard Gaussian (<see cref="GridDensity.CellCentreGaussian"/>).</summary>
+    public static double[] DiscreteStandardGaussian(UniformGrid grid) =>
+        GridDensity.CellCentreGaussian(grid, Model.InitialLaw.StandardGaussian(grid.Dimension).ToGaussian());
 }

@@ -3,6 +3,7 @@ using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Numerics;
 using FokkerPlanckNtk.Simulations;
 
 namespace FokkerPlanckNtk.Runs;
@@ -31,12 +32,10 @@ public static class ReferenceBuilder
             var (pf, rf, ff) = stored[k];
             var (pc, rc, fc) = coarse[k];
             snapshots.Add(new ReferenceSnapshot(times[k], pf, rf, ff, FiniteVolumeModel.Loss(rf),
-                ReferenceSolution.DensityDistance(fineGrid, pf, coarseGrid, pc), MaxDifference(rf, rc), MaxDifference(ff, fc)));
+                ReferenceSolution.DensityDistance(fineGrid, pf, coarseGrid, pc), Norms.MaxAbsDifference(rf, rc), Norms.MaxAbsDifference(ff, fc)));
         }
-        return new ReferenceSolution { Configuration = fine, CoarseCells = config.Grid.Cells.ToArray(), Inputs = inputs, Snapshots = snapshots };
+        return new ReferenceSolution { Configuration = fine.ToJson(), Grid = fineGrid, CoarseCells = config.Grid.Cells.ToArray(), Inputs = inputs, Snapshots = snapshots };
     }
-
-    private static double MaxDifference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
 
     private static List<(double[] Density, double[] Residuals, double[] F)> Solve(Problem problem, UniformGrid grid, RunConfiguration config,
         double[] times, double[][] inputs, IRunObserver observer, CancellationToken cancellation)

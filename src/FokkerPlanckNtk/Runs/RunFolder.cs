@@ -6,7 +6,9 @@ namespace FokkerPlanckNtk.Runs;
 /// <summary>
 /// The output folder of a command: <c>config.json</c> (the effective configuration) and <c>manifest.json</c>
 /// (program, command, timings, status) written at the start with status <c>running</c>, and the status
-/// <c>completed</c>, <c>interrupted</c> or <c>failed</c> at the end. A folder holds the results of one command.
+/// <c>completed</c>, <c>interrupted</c> or <c>failed</c> at the end (the command line finishes a folder that an
+/// exception left unfinished, so no manifest stays <c>running</c> after the process ended). A folder holds the
+/// results of one command.
 /// </summary>
 public sealed class RunFolder
 {
@@ -66,11 +68,15 @@ public sealed class RunFolder
 
     public void MarkFailed(string message) => Finish(RunManifest.Failed, message);
 
+    /// <summary>True once <see cref="Finish"/> has written the final status.</summary>
+    public bool Finished { get; private set; }
+
     /// <summary>Writes the final status, end time and wall seconds.</summary>
     public void Finish(string status, string? message)
     {
         var end = DateTimeOffset.UtcNow;
         _manifest = _manifest with { End = end, WallSeconds = (end - _manifest.Start).TotalSeconds, Status = status, Message = message };
         _manifest.Write(Path);
+        Finished = true;
     }
 }

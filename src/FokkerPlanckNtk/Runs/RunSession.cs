@@ -70,7 +70,7 @@ public sealed class RunSession
             foreach (var w in pde.Discretization.Warnings) observer.Warning(w);
         }
         if (kind is RunKind.Run or RunKind.Simulate)
-            particles = new ParticleModel(problem, grid, config.Particles.Count, config.Particles.Step, config.Particles.Seed);
+            particles = new ParticleModel(problem, config.Particles.ToOptions());
         var ntk = kind is RunKind.Run ? new NtkPrediction(problem) : null;
         var simulation = new Simulation(config.Time.End, new IModel?[] { pde, particles }.OfType<IModel>().ToArray()) { Observer = observer };
         var times = new SpecifiedTimes([0, .. config.Time.OutputTimes]);
@@ -79,7 +79,7 @@ public sealed class RunSession
             _pde = simulation.Record("pde", times, pde.Record);
             simulation.Callbacks.Add(new OuterLayerWarning(times, _pde));
         }
-        if (particles is not null) _particles = simulation.Record("particles", times, particles.Record);
+        if (particles is not null) _particles = simulation.Record("particles", times, () => particles.Record(grid));
         if (_pde is not null && _particles is not null)
         {
             var (p, m) = (_pde, _particles);

@@ -62,19 +62,16 @@ public sealed class ParticleModel : IModel
 {
     private readonly Problem _problem;
 
-    /// <param name="grid">The grid of the measures: the box of the histogram and the discrete p0 of W2 (see <see cref="ParticleRecord"/>).</param>
-    public ParticleModel(Problem problem, UniformGrid grid, int count, double step, long seed)
+    /// <param name="options">m, η and the seed (<see cref="ParticleOptions.Default"/>: 10⁴, 0.001, 1).</param>
+    public ParticleModel(Problem problem, ParticleOptions? options = null)
     {
         _problem = problem;
-        Grid = grid;
-        System = new ParticleSystem(problem, count, step, seed);
+        System = new ParticleSystem(problem, options ?? ParticleOptions.Default);
     }
 
     public string Name { get; init; } = "particles";
 
     public ParticleSystem System { get; private set; }
-
-    public UniformGrid Grid { get; }
 
     public double Time => System.Time;
 
@@ -88,8 +85,11 @@ public sealed class ParticleModel : IModel
 
     public void StepToward(double time) => System.Step();
 
-    /// <summary>Loss, residuals, binned divergences, positions and W2 to the discrete p0 now (see <see cref="ParticleRecord"/>).</summary>
-    public ParticleRecord Record() => ParticleRecord.Measure(System, Grid);
+    /// <summary>
+    /// Loss, residuals, binned divergences, positions and W2 to the discrete p0 now (see <see cref="ParticleRecord"/>);
+    /// <paramref name="grid"/> is the grid of the measures (the box of the histogram, the discrete p0 of W2).
+    /// </summary>
+    public ParticleRecord Record(UniformGrid grid) => ParticleRecord.Measure(System, grid);
 
     public void Save(ArrayArchive state)
     {

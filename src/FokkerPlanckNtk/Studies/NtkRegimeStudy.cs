@@ -3,8 +3,11 @@ using System.Globalization;
 using System.Text;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Ntk;
+using FokkerPlanckNtk.Numerics;
+using FokkerPlanckNtk.Simulations;
 using FokkerPlanckNtk.Stationary;
 
 namespace FokkerPlanckNtk.Studies;
@@ -44,25 +47,22 @@ public sealed class NtkRegimeStudy : IStudy
     {
         var watch = Stopwatch.StartNew();
         var grid = UniformGrid.Cube(problem.Dimension + 1, cells, HalfWidth);
-        var solver = new PdeSolver(new FiniteVolumeModel(problem, grid));
+        var pde = new PdeModel(problem, grid);
         double end = NtkTime / (problem.Alpha * problem.Alpha);
-        double supGap = 0, timeOfSup = 0, supKl = 0, minRatio = double.PositiveInfinity, outer = 0;
-        PdeDiagnostics? last = null;
-        for (int k = 1; k <= outputs; k++)
+        var times = Enumerable.Range(1, outputs).Select(k => end * k / outputs).ToArray();
+        var simulation = new Simulation(times[^1], pde);
+        var samples = simulation.Record("ntk-regime", new SpecifiedTimes(times), () =>
         {
-            double t = end * k / outputs;
-            solver.AdvanceTo(t);
-            var diag = solver.Diagnose();
-            var rNtk = ntk.Residuals(t);
-            double gap = 0;
-            for (int i = 0; i < rNtk.Length; i++) gap = Math.Max(gap, Math.Abs(diag.Residuals[i] - rNtk[i]));
-            if (gap > supGap) { supGap = gap; timeOfSup = t; }
-            supKl = Math.Max(supKl, diag.KlP0);
-            outer = Math.Max(outer, diag.OuterLayerMass);
-            minRatio = Math.Min(minRatio, GramMatrix.FromGrid(problem, grid, solver.Density).LambdaMin / lambda);
-            last = diag;
-        }
-        return new PdeRun(cells, solver.Steps, supGap, timeOfSup, supKl, last!.Loss, minRatio, outer, watch.Elapsed.TotalSeconds);
+            var diag = pde.Solver.Diagnose();
+            double gap = Norms.MaxAbsDifference(diag.Residuals, ntk.Residuals(simulation.Time));
+            return (Gap: gap, Diagnostics: diag, LambdaRatio: GramMatrix.FromGrid(problem, grid, pde.Solver.Density).LambdaMin / lambda);
+        });
+        simulation.Run();
+        double supGap = 0, timeOfSup = 0;
+        for (int k = 0; k < samples.Count; k++)
+            if (samples[k].Gap > supGap) { supGap = samples[k].Gap; timeOfSup = samples.Times[k]; }
+        return new PdeRun(cells, pde.Steps, supGap, timeOfSup, samples.Max(s => s.Diagnostics.KlP0), samples[^1].Diagnostics.Loss,
+            samples.Min(s => s.LambdaRatio), samples.Max(s => s.Diagnostics.OuterLayerMass), watch.Elapsed.TotalSeconds);
     }
 
     public IReadOnlyList<Row> Rows(bool quick, Action<string> log)
@@ -163,13 +163,13 @@ public sealed class NtkRegimeStudy : IStudy
         md.AppendLine("- min λ_min(H(p_t))/Λ tracks Lemma 5.1 (λ_min(H(p_t)) ≥ Λ/2 inside the theorem's W2 ball) along the fine-grid run.");
         md.AppendLine();
         md.AppendLine(string.Create(inv, $"Wall time of the study: {watch.Elapsed.TotalSeconds:F0} s."));
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "ntk-regime.md"), md.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "ntk-regime.md"), md.ToString());
 
         var csv = new StringBuilder("alpha,end_time,cells_coarse,cells_fine,steps_fine,sup_gap_coarse,sup_gap_fine,gap_error,time_of_sup_gap,sup_kl,min_lambda_ratio,loss_pde_end,loss_ntk_end,stationary_loss,stationary_kl,theorem_loss_floor,theorem_kl_bound,outer_layer_mass,seconds\n");
         foreach (var r in rows)
             csv.AppendLine(string.Create(inv,
                 $"{r.Alpha:R},{r.EndTime:R},{r.Coarse.Cells},{r.Fine.Cells},{r.Fine.Steps},{r.Coarse.SupGap:R},{r.Fine.SupGap:R},{r.GapError:R},{r.Fine.TimeOfSupGap:R},{r.Fine.SupKl:R},{r.Fine.MinLambdaRatio:R},{r.Fine.LossAtEnd:R},{r.NtkLossAtEnd:R},{CsvNumber(r.StationaryLoss)},{CsvNumber(r.StationaryKl)},{r.TheoremLossFloor:R},{r.TheoremKlBound:R},{r.Fine.OuterLayerMass:R},{r.Coarse.Seconds + r.Fine.Seconds:R}"));
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "ntk-regime.csv"), csv.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "ntk-regime.csv"), csv.ToString());
 
         var a = rows.Select(r => r.Alpha).ToArray();
         var series = new List<PlotSeries>

@@ -27,9 +27,9 @@ public class ParticleMeasuresTests
     private static PdeRecord PdeRecordOf(double[] density, double[] residuals) =>
         new(new PdeDiagnostics(0, 0, 0, 0, 0, 1, 0, 0, residuals), 0, density, new W2Value(0, 0, ""));
 
-    // A point mass δ_z0 against the uniform density on [−B, B]² as cell-centre atoms: every plan is optimal, so
-    // W2² = |z0|² + Σ_k Var_k exactly with Var = B²/3 − Δ²/12 per axis (the atoms' variance), for the joint W2
-    // (exact simplex) and for each 1D marginal. Round-off only: 1e-10.
+    // A point mass δ_z0 against the uniform density on [−B, B]²: every plan is optimal, so W2² = |z0|² + Σ_k Var_k
+    // exactly, with Var = B²/3 − Δ²/12 per axis for the joint W2 (cells as atoms at their centres, exact simplex)
+    // and Var = B²/3 for each 1D marginal (the piecewise-constant marginal density). Round-off only: 1e-10.
     [Test]
     public void PointMassAgainstUniformDensityHasClosedForms()
     {
@@ -41,8 +41,8 @@ public class ParticleMeasuresTests
         double atomVar = 4.0 / 3 - grid.Spacing(0) * grid.Spacing(0) / 12;
         Assert.That(comparison.W2.Method, Is.EqualTo(Wasserstein.ExactSimplex));
         Assert.That(comparison.W2.Value * comparison.W2.Value, Is.EqualTo(0.09 + 0.49 + 2 * atomVar).Within(1e-10));
-        Assert.That(comparison.W2Theta * comparison.W2Theta, Is.EqualTo(0.09 + atomVar).Within(1e-10));
-        Assert.That(comparison.W2U * comparison.W2U, Is.EqualTo(0.49 + atomVar).Within(1e-10));
+        Assert.That(comparison.W2Theta * comparison.W2Theta, Is.EqualTo(0.09 + 4.0 / 3).Within(1e-10));
+        Assert.That(comparison.W2U * comparison.W2U, Is.EqualTo(0.49 + 4.0 / 3).Within(1e-10));
         Assert.That(comparison.MaxResidualDifference, Is.EqualTo(system.Residuals.ToArray().Select((r, i) => Math.Abs(r - 0.1 * (i + 1))).Max()));
     }
 
@@ -85,7 +85,7 @@ public class ParticleMeasuresTests
     }
 
     // count/(m·V) per cell: particles at the centres of known cells give exact values; a particle outside the box is
-    // not counted (its mass is missing from the histogram).
+    // counted in the nearest boundary cell, so the histogram keeps mass 1.
     [Test]
     public void HistogramCountsParticlesPerCell()
     {
@@ -94,7 +94,8 @@ public class ParticleMeasuresTests
         var h = ParticleMeasures.Histogram(grid, positions);
         Assert.That(h[grid.Stride(0) * 0 + 0], Is.EqualTo(0.5));
         Assert.That(h[grid.Stride(0) * 2 + 1], Is.EqualTo(0.25));
-        Assert.That(h.Sum() * grid.CellVolume, Is.EqualTo(0.75), "the particle at θ = 3 lies outside [−2, 2]");
+        Assert.That(h[grid.Stride(0) * 3 + 1], Is.EqualTo(0.25), "θ = 3 lies beyond the last θ cell [1, 2]");
+        Assert.That(h.Sum() * grid.CellVolume, Is.EqualTo(1));
     }
 
     [TestCase(128, 10_000, 31)]   // ⌊√1000⌋

@@ -14,7 +14,7 @@ public class SimulationTests
 
     private static PdeModel Pde() => new(Problem.Default, Grid);
 
-    private static ParticleModel Particles() => new(Problem.Default, Grid, count: 600, step: 0.01, seed: 4);
+    private static ParticleModel Particles() => new(Problem.Default, new ParticleOptions(Count: 600, Step: 0.01, Seed: 4));
 
     [Test]
     public void ScheduledTimesAreEveryCallbacksTimesAndTheStopTime()
@@ -69,7 +69,7 @@ public class SimulationTests
         var simulation = new Simulation(0.4, pde, particles) { Checkpointer = checkpointer };
         var times = new TimeInterval(0.1);
         var p = simulation.Record("pde", times, pde.Record);
-        var m = simulation.Record("particles", times, particles.Record);
+        var m = simulation.Record("particles", times, () => particles.Record(Grid));
         var c = simulation.Record("comparison", times, () => ComparisonRecord.Between(p[^1], m[^1], Grid));
         return (simulation, p, m, c);
     }
