@@ -155,10 +155,10 @@ public sealed partial class PdeSolver
     /// <summary>The bound-limited step at the start of the last step (before landing on an output time).</summary>
     public double LastStableStep { get; private set; }
 
-    /// <summary>Everything needed to continue bit-identically.</summary>
-    public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density);
+    /// <summary>Everything needed to continue bit-identically (the last step sizes too: diagnostics report them).</summary>
+    public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density, double LastStep = 0, double LastStableStep = 0);
 
-    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone());
+    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone(), LastStep, LastStableStep);
 
     public void Restore(State state)
     {
@@ -168,6 +168,8 @@ public sealed partial class PdeSolver
         Time = state.Time;
         Steps = state.Steps;
         RejectedSteps = state.RejectedSteps;
+        LastStep = state.LastStep;
+        LastStableStep = state.LastStableStep;
         _model.ThetaMoments(_density, _m0, _m1, _m2);
     }
 

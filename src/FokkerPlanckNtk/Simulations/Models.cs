@@ -45,12 +45,13 @@ public sealed class PdeModel : IModel
     public void Save(ArrayArchive state)
     {
         var s = Solver.Save();
-        state.Set($"{Name}.time", s.Time).Set($"{Name}.steps", s.Steps).Set($"{Name}.rejected", s.RejectedSteps).Set($"{Name}.density", s.Density);
+        state.Set($"{Name}.time", s.Time).Set($"{Name}.steps", s.Steps).Set($"{Name}.rejected", s.RejectedSteps).Set($"{Name}.density", s.Density)
+             .Set($"{Name}.lastStep", s.LastStep).Set($"{Name}.lastStableStep", s.LastStableStep);
     }
 
     public void Restore(ArrayArchive state) =>
         Solver.Restore(new PdeSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
-            state.Doubles($"{Name}.density")));
+            state.Doubles($"{Name}.density"), state.Double($"{Name}.lastStep"), state.Double($"{Name}.lastStableStep")));
 }
 
 /// <summary>
