@@ -19,6 +19,9 @@ public sealed record Curve(string? Label, double[] X, double[] Y, bool Dashed = 
 
     /// <summary>Drawn in grey (a reference such as the initial state), whatever <see cref="Color"/> says.</summary>
     public bool Grey { get; init; }
+
+    /// <summary>Only a legend entry (no points drawn): names a line style shared by curves of several colours.</summary>
+    public bool LegendOnly { get; init; }
 }
 
 /// <summary>A shaded band between two curves over the same x (an error bar or a noise floor), in the colour of a curve.</summary>
@@ -189,7 +192,8 @@ public static class Charts
                 if (!double.IsFinite(x) || !double.IsFinite(y) || (logY && y <= 0) || (logX && x <= 0)) continue;
                 line.Points.Add(new DataPoint(x, y));
             }
-            if (line.Points.Count > 0) model.Series.Add(line);
+            if (curve.LegendOnly) line.Points.Clear();
+            if (line.Points.Count > 0 || curve.LegendOnly) model.Series.Add(line);
         }
         model.Legends.Add(new Legend
         {

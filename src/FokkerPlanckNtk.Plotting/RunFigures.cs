@@ -22,8 +22,8 @@ public static class RunFigures
 
     /// <summary>The figures of <paramref name="r"/>, in report order.</summary>
     /// <param name="r">The run's results.</param>
-    /// <param name="stationary">Q of the discrete stationary state p*_h, when known (drawn as Q(p_t) − Q(p*_h)).</param>
-    public static IEnumerable<ReportFigure> Of(RunResults r, double? stationary = null)
+    /// <param name="stationary">The scheme's discrete stationary state p*_h on the run's grid, when known: Q(p_t) − Q(p*_h) is drawn, and L(p*_h) beside the loss.</param>
+    public static IEnumerable<ReportFigure> Of(RunResults r, StationaryResult? stationary = null)
     {
         var grid = r.Grid;
         int u = grid.UAxis;
@@ -74,6 +74,14 @@ public static class RunFigures
         if (series.Pde is { } p) loss.Add(new Curve("PDE", p.T, p.Loss));
         if (series.Particles is { } m) loss.Add(new Curve($"particles (m = {r.Configuration.Particles.Count})", m.T, m.Loss, Color: 1) { Thin = series.Dense });
         if (series.Ntk is { } q) loss.Add(new Curve("NTK prediction", q.T, q.Loss, Dashed: true, Color: 2));
+        string stationaryNote = "";
+        if (stationary is not null && series.Pde is { } ps0)
+        {
+            double lStar = stationary.Loss;
+            loss.Add(new Curve("L(p*_h), stationary state", [ps0.T[0], ps0.T[^1]], [lStar, lStar], Dashed: true) { Grey = true });
+            stationaryNote = FormattableString.Invariant($" The grey dashed line is the loss of the scheme's stationary state p*_h, L(p*_h) = {lStar:G4}: ")
+                + (r.Configuration.Problem.Lambda > 0 ? "with λ > 0 the loss tends to this value, not to 0." : "the value training tends to.");
+        }
         string boundNote = "";
         if (r.Ntk is { } ntk && ntk[0].LossBound is not null)
         {
@@ -88,7 +96,7 @@ public static class RunFigures
             yield return new ReportFigure(
                 $"Loss L(p_t) = (1/n) Σ r_i² on a log scale, over the whole run (left) and over the first output interval [0, {T(early)}] (right), "
                 + $"from {Source(series)}. Where the PDE and the NTK prediction part, training has left the linear (lazy) regime; the particles' "
-                + "distance to the PDE is the finite-width (and time-step) error." + boundNote,
+                + "distance to the PDE is the finite-width (and time-step) error." + stationaryNote + boundNote,
                 [("loss", Charts.Lines("Loss", "t", "L", loss, logY: true)),
                  ("loss-early", Charts.Lines($"Loss, t ≤ {T(early)}", "t", "L", loss, logY: true, xRange: (0, early)))]);
         }
@@ -96,7 +104,7 @@ public static class RunFigures
         // Free energy: Q(p_t) − Q(p*_h) on a log scale when the stationary value is known, Q itself otherwise.
         if (series.Pde is { } pf)
         {
-            if (stationary is { } qStar)
+            if (stationary?.FreeEnergy is { } qStar)
                 yield return new ReportFigure(
                     FormattableString.Invariant($"Q_h(p_t) − Q_h(p*_h) on a log scale: the discrete free energy of the PDE above that of the scheme's discrete stationary state p*_h (Q_h(p*_h) = {qStar:G10}, Newton on the same grid). ")
                     + "A straight line is exponential convergence; its slope is the rate. Values at round-off (≤ 1e-13 relative) are not drawn.",
@@ -107,18 +115,26 @@ public static class RunFigures
                     [("free-energy", Charts.Lines("Free energy", "t", "Q_h", [new Curve("PDE", pf.T, pf.FreeEnergy)]))]);
         }
 
-        // Residuals, one colour per sample.
+        // Residuals, one colour per sample; the line style says which description (grey legend entries, not one sample's colour).
         var residuals = new List<Curve>();
         int n = r.Configuration.Problem.Data.Count;
+        bool particleMarkers = series.Particles is { } ps && ps.T.Length <= 40;
         if (series.Pde is { } pr) residuals.AddRange(Enumerable.Range(0, n).Select(i => new Curve($"r{i + 1}", pr.T, pr.Residual(i), Color: i)));
         if (series.Particles is { } mr)
-            residuals.AddRange(Enumerable.Range(0, n).Select(i => new Curve(i == 0 ? (mr.T.Length <= 40 ? "particles (markers)" : "particles (thin)") : null,
-                mr.T, mr.Residual(i), Markers: mr.T.Length <= 40, Color: i) { Thin = mr.T.Length > 40 }));
+            residuals.AddRange(Enumerable.Range(0, n).Select(i => new Curve(null, mr.T, mr.Residual(i), Markers: particleMarkers, Color: i) { Thin = !particleMarkers }));
         if (series.Ntk is { } nr)
-            residuals.AddRange(Enumerable.Range(0, n).Select(i => new Curve(i == 0 ? "NTK prediction (dashed)" : null, nr.T, nr.Residual(i), Dashed: true, Color: i)));
+            residuals.AddRange(Enumerable.Range(0, n).Select(i => new Curve(null, nr.T, nr.Residual(i), Dashed: true, Color: i)));
         if (residuals.Count > 0)
-            yield return new ReportFigure("Residuals r_i(t) = f(p_t, x_i) − y_i, one colour per data point: PDE solid, particles with markers or thin, NTK prediction dashed.",
+        {
+            if (series.Pde is not null) residuals.Add(new Curve("PDE", [], []) { Grey = true, LegendOnly = true });
+            if (series.Particles is not null)
+                residuals.Add(new Curve(particleMarkers ? "particles (markers)" : "particles (thin)", [], [], Markers: particleMarkers) { Grey = true, LegendOnly = true, Thin = !particleMarkers });
+            if (series.Ntk is not null) residuals.Add(new Curve("NTK prediction", [], [], Dashed: true) { Grey = true, LegendOnly = true });
+            yield return new ReportFigure("Residuals r_i(t) = f(p_t, x_i) − y_i, one colour per data point; the line style says which description: PDE solid, "
+                + "particles " + (particleMarkers ? "with markers" : "thin") + ", NTK prediction dashed."
+                + (r.Configuration.Problem.Lambda > 0 ? " The residuals do not go to 0: the entropic term λ KL(p‖p0) keeps the network from interpolating the data." : ""),
                 [("residuals", Charts.Lines("Residuals", "t", "r_i", residuals))]);
+        }
 
         // How far apart the descriptions are: PDE vs NTK (the lazy-regime error), particles vs PDE (finite width).
         var gaps = new List<Curve>();
@@ -132,12 +148,19 @@ public static class RunFigures
             gaps.Add(new Curve("W2 of the u-marginals (PDE, particles)", times, cmp.Select(x => x.W2U).ToArray(), Markers: true, Color: 5));
         }
         if (gaps.Count > 0)
+        {
+            string particleGap = "";
+            if (r.Comparison is { } cg)
+                particleGap = FormattableString.Invariant(
+                    $" The residual gap of the particles starts at the sampling error of the initial network, of order m^(−1/2) = {Math.Pow(r.Configuration.Particles.Count, -0.5):G2} ")
+                    + FormattableString.Invariant($"(here {cg[0].MaxResidualDifference:G2}); training fits both networks to the same data and contracts it (here {cg[^1].MaxResidualDifference:G2} at t = {T(times[^1])}), ")
+                    + "so later values are the finite-width (and time-step) error of the dynamics. The W2 of the one-dimensional marginals (exact 1D transport) "
+                    + "is sampling noise alone at t = 0, where the particles are independent samples of p0: later values near it mean agreement within what m particles resolve.";
             yield return new ReportFigure(
-                "Distances between the descriptions, log scale over five decades below the largest value: the PDE against its linearization (NTK), 0 at t = 0 and growing like t² at first, shows when the lazy regime ends; "
-                + $"the particles against the PDE show the finite-width error (of order m^(−1/2) = {Math.Pow(r.Configuration.Particles.Count, -0.5):G2} "
-                + "in the residuals) and the W2 of the one-dimensional marginals (exact 1D transport). At t = 0 the particles are independent "
-                + "samples of p0, so the values there are sampling noise alone: later values near them mean agreement within what m particles resolve.",
+                "Distances between the descriptions, log scale over five decades below the largest value. The PDE against its linearization (NTK): 0 at t = 0 and growing like t² at first, "
+                + "it shows when the lazy regime ends." + particleGap,
                 [("distances", Charts.Lines("Distances between PDE, NTK and particles", "t", "distance", gaps, logY: true, logFloor: 1e-5))]);
+        }
 
         // W2 over time, with the sampling floor of the particles.
         var w2 = new List<Curve>();
@@ -149,14 +172,17 @@ public static class RunFigures
         {
             var values = cw.Select(x => x.W2.Value).ToArray();
             w2.Add(new Curve("W2(PDE, particles)", times, values, Markers: true, Color: 2));
-            // At t = 0 the particles are m independent samples of p0: W2(PDE, particles) there is pure sampling noise.
+            // A stand-in for the sampling floor until the floor is measured at every time: at t = 0 the particles are m
+            // independent samples of p0, so W2(PDE, particles) there is sampling noise alone.
             double floor = values[0];
-            w2.Add(new Curve("sampling floor: W2 at t = 0 (m samples of p0)", times, times.Select(_ => floor).ToArray(), Dashed: true, Color: 2));
+            w2.Add(new Curve("stand-in floor: W2(PDE, particles) at t = 0", times, times.Select(_ => floor).ToArray(), Dashed: true, Color: 2));
             floorNote = FormattableString.Invariant(
-                $" The dashed line is the sampling floor: at t = 0 the particles are m = {r.Configuration.Particles.Count} independent samples of p0, so W2(PDE, particles) = {floor:G3} there is sampling noise alone; a W2(PDE, particles) that stays at this line means the two agree to within what m particles can resolve.");
+                $" The dashed line is a stand-in for the sampling floor (the W2 that m samples of the PDE density itself show against it): the value at t = 0, where the particles are m = {r.Configuration.Particles.Count} ")
+                + FormattableString.Invariant($"independent samples of p0 and W2(PDE, particles) = {floor:G3} is sampling noise alone. A W2(PDE, particles) that stays near it means the two agree to within what m particles resolve; ")
+                + "the same noise is why W2(particles, p0) lies above W2(p_t, p0).";
         }
         if (w2.Count > 0)
-            yield return new ReportFigure("Wasserstein distances at the output times only (markers; each is an exact transport problem): the values, with their certified error bounds in w2_bounds.csv and the tables." + floorNote,
+            yield return new ReportFigure("Wasserstein distances at the output times only (markers; each is a transport problem solved at that time), with their certified error bounds in w2_bounds.csv and the tables." + floorNote,
                 [("w2", Charts.Lines("W2 distances", "t", "W2", w2, bands: bands))]);
 
         // Divergences of the PDE from p0; the particles' binned estimates are left out (biased, see the tables).
@@ -169,14 +195,14 @@ public static class RunFigures
                     [new Curve("KL(p_t‖p0)", pd.T, pd.Kl), new Curve("χ²(p_t‖p0)", pd.T, pd.Chi2, Color: 1)], logY: true, logFloor: 1e-5))]);
     }
 
-    /// <summary>The discrete stationary state's free energy Q_h(p*_h) on the run's grid, or null when Newton does not converge.</summary>
-    public static double? StationaryFreeEnergy(RunResults r)
+    /// <summary>The scheme's discrete stationary state p*_h on the run's grid, or null when there is no PDE or Newton does not converge.</summary>
+    public static StationaryResult? Stationary(RunResults r)
     {
         if (r.Pde is null) return null;
         try
         {
             var result = new StationarySolver(r.Configuration.Problem.ToProblem()).SolveOnGrid(r.Grid);
-            return result.Converged ? result.FreeEnergy : null;
+            return result.Converged ? result : null;
         }
         catch (Exception e) when (e is InputException or ArithmeticException or InvalidOperationException) { return null; }
     }

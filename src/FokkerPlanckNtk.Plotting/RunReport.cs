@@ -18,7 +18,7 @@ public static class RunReport
     {
         var report = new HtmlReport($"fpntk {results.Command}: {Title(results)}");
         report.Paragraph(Summary(results));
-        var figures = plots ? RunFigures.Of(results, RunFigures.StationaryFreeEnergy(results)).ToList() : [];
+        var figures = plots ? RunFigures.Of(results, RunFigures.Stationary(results)).ToList() : [];
         string plotDirectory = Path.Combine(directory, "plots");
         foreach (var figure in figures)
         {
@@ -69,6 +69,9 @@ public static class RunReport
             report.Paragraph("r(t) = exp(−(2α²/n) H(p_init) t) r(0) with H and r(0) by quadrature"
                 + (ntk[0].LossBound is null ? "; Theorem 4.4 does not apply to this problem (it needs p0, a bounded activation and λ_min(H) > 0)."
                     : "; the bound is L(p_t) ≤ 2 exp(−2α²λ0² t) + 2A1²λ²α⁻²λ0⁻⁴ of Theorem 4.4."), "note");
+            if (ntk[0].LossBound is not null && ntk.Select(x => x.LossBound!.Value).ToArray() is var bounds && bounds.Max() - bounds.Min() <= 1e-6 * bounds.Min())
+                report.Paragraph(FormattableString.Invariant($"The bound is {bounds[0]:G6} at every output time: its constant term 2A1²λ²α⁻²λ0⁻⁴ dominates (λ0 is small and α = {results.Configuration.Problem.Alpha:G4}), ")
+                    + "so the decaying term does not show in these digits and the bound says nothing about this run.", "note");
             report.Table(ntk[0].LossBound is null ? ["t", "loss"] : ["t", "loss", "Theorem 4.4 bound"],
                 Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)(ntk[k].LossBound is not { } bound
                     ? [F(results.Times[k]), F(ntk[k].Loss)] : [F(results.Times[k]), F(ntk[k].Loss), F(bound)])));
