@@ -112,25 +112,21 @@ internal static class AnalysisCommands
         return FpntkCommandLine.Success;
     }
 
-    /// <summary><c>ntk.json</c>: H, its spectrum, r(0), the decay rates and the Theorem 4.4 quantities (null where infinite).</summary>
+    /// <summary><c>ntk.json</c>: H, its spectrum, r(0), the decay rates and the Theorem 4.4 quantities (null and a reason where infinite, <see cref="JsonText"/>).</summary>
     internal static string NtkJson(GramMatrix gram, LinearizedPrediction prediction, TheoremBounds bounds)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = JsonText.Writer(buffer))
         {
-            void Number(string name, double v) { if (double.IsFinite(v)) w.WriteNumber(name, v); else w.WriteNull(name); }
-            void Array(string name, IEnumerable<double> values)
-            {
-                w.WriteStartArray(name);
-                foreach (var v in values) w.WriteNumberValue(v);
-                w.WriteEndArray();
-            }
+            string? why = bounds.VoidReason;
+            void Number(string name, double v) => JsonText.WriteNumber(w, name, v, why);
+            void Array(string name, IEnumerable<double> values) => JsonText.WriteNumbers(w, name, values, why);
             w.WriteStartObject();
             w.WriteStartArray("gram");
             for (int i = 0; i < gram.Size; i++)
             {
                 w.WriteStartArray();
-                for (int j = 0; j < gram.Size; j++) w.WriteNumberValue(gram[i, j]);
+                for (int j = 0; j < gram.Size; j++) w.WriteNumberValue(gram[i, j]); // E_p0 of products: finite for every activation
                 w.WriteEndArray();
             }
             w.WriteEndArray();
@@ -176,7 +172,7 @@ internal static class AnalysisCommands
 
     public static Command W2Command(TextWriter output, TextWriter error, bool interactive)
     {
-        var a = new Argument<string>("A") { Description = "a measure file: CSV atoms (x1..xk[,weight]), CSV cells (left,right,mass) or file.h5:/dataset" };
+        var a = new Argument<string>("A") { Description = "a measure file: CSV atoms (x1..xk[,weight]), CSV cells (left,right,mass), snapshots.h5:density[k] or snapshots.h5:positions[k] (output k), or file.h5:/dataset" };
         var b = new Argument<string>("B") { Description = "the second measure file (same forms)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object {\"w2\",\"w2_squared\",\"kl\",\"chi2\",\"method\",\"status\",\"seconds\",\"error_bound\"}" };
         var normalize = new Option<bool>("--normalize") { Description = "rescale both measures to total mass 1 (otherwise the totals must agree)" };

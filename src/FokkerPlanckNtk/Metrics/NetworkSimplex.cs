@@ -34,9 +34,12 @@ public static partial class NetworkSimplex
 
     /// <summary>
     /// Solves min Σ π_ij |x_i − y_j|² over plans with marginals a (source masses) and b (target masses).
-    /// Totals must agree within 1e-12 relative (the target is then rescaled to the source total), or
+    /// Totals must agree up to round-off (<see cref="MassBalance"/>; the target is then rescaled to the source total), or
     /// <paramref name="normalize"/> rescales both to 1. Zero masses are allowed.
     /// </summary>
+    /// <param name="source">The source atoms and masses a.</param>
+    /// <param name="target">The target atoms and masses b.</param>
+    /// <param name="normalize">Rescale both to total mass 1 first.</param>
     /// <param name="maxIterations">Pivot cap (≤ 0: <see cref="DefaultIterationLimit"/>); when reached the
     /// status says so and the feasible plan at that point is returned.</param>
     public static TransportSolution Solve(AtomicMeasure source, AtomicMeasure target, bool normalize = false, long maxIterations = 0)
