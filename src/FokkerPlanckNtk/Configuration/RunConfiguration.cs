@@ -21,6 +21,9 @@ public sealed record RunConfiguration
     public required ParticleSettings Particles { get; init; }
     public required OutputSettings Output { get; init; }
 
+    /// <summary>The PDE solver (finite volume by default).</summary>
+    public SolverSettings Solver { get; init; } = SolverSettings.FiniteVolume;
+
     /// <summary>Every key the configuration understands, with its meaning, allowed values and default.</summary>
     public static IReadOnlyList<(string Key, string Meaning)> Keys { get; } =
     [
@@ -39,6 +42,9 @@ public sealed record RunConfiguration
         ("time.outputTimes", "increasing times in (0, end] (default 20 equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
         ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default ssprk3; backwardeuler: implicit, first order, for long runs)"),
+        ("time.tolerance", "local error tolerance per step of the embedded error estimate, > 0 (default 1e-8): steppers with error control (spectral: L²(p0) norm of δ(p/p0), which bounds the L1 norm of δp)"),
+        ("solver.kind", "finiteVolume (default) | spectral (Hermite–Galerkin in the basis of p0; d = 1, 2)"),
+        ("solver.basis", "spectral only: Hermite modes per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 64 per θ axis, 24 along u)"),
         ("particles.count", "number of particles m ≥ 1 (default 10000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
@@ -66,6 +72,7 @@ public sealed record RunConfiguration
             Time = TimeSettings.Read(tree),
             Particles = ParticleSettings.Read(tree),
             Output = OutputSettings.Read(tree),
+            Solver = SolverSettings.Read(tree, problem.Data.Dimension + 1),
         };
         tree.RejectUnknownKeys(KnownKeys, ignoredPrefixes);
         return config;
@@ -90,6 +97,7 @@ public sealed record RunConfiguration
             Time.Write(w);
             Particles.Write(w);
             Output.Write(w);
+            Solver.Write(w);
             w.WriteEndObject();
         }
         return IO.JsonText.CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
@@ -267,8 +275,11 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 /// <c>time</c>: end time, output times (ascending, in (0, end]; the end is always an output time; t = 0 is
 /// recorded too), CFL factor and stepper name. Without output times, 20 equally spaced times up to the end.
 /// </summary>
-public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper)
+/// <param name="Tolerance">time.tolerance: the local error tolerance per step of the embedded error estimate.</param>
+public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double Tolerance = TimeSettings.DefaultTolerance)
 {
+    public const double DefaultTolerance = Spectral.SpectralSolverOptions.DefaultTolerance;
+
     public const int DefaultOutputCount = 10;
 
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
@@ -299,7 +310,10 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         string stepper = t.String("time:stepper", "ssprk3");
         if (!Steppers.Contains(stepper.ToLowerInvariant()))
             throw new InputException("time.stepper", stepper, $"unknown stepper; allowed: {string.Join(", ", Steppers)}");
-        return new TimeSettings(end, times, cfl, stepper.ToLowerInvariant());
+        double tolerance = t.Double("time:tolerance", DefaultTolerance);
+        if (!(tolerance > 0) || !double.IsFinite(tolerance))
+            throw new InputException("time.tolerance", tolerance, "must be a finite positive number (the local error tolerance per step)");
+        return new TimeSettings(end, times, cfl, stepper.ToLowerInvariant(), tolerance);
     }
 
     internal void Write(Utf8JsonWriter w)
@@ -309,11 +323,13 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         RunConfiguration.WriteArray(w, "outputTimes", OutputTimes);
         w.WriteNumber("cfl", Cfl);
         w.WriteString("stepper", Stepper);
+        w.WriteNumber("tolerance", Tolerance);
         w.WriteEndObject();
     }
 
     public bool Equals(TimeSettings? other) =>
-        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper;
+        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper
+        && Tolerance.Equals(other.Tolerance);
     public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper);
 }
 

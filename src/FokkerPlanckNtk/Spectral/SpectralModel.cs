@@ -164,6 +164,21 @@ public sealed partial class SpectralModel
         }
     }
 
+    /// <summary>f(p, x) = α E_p0[u σ(θ·x) q] = α s(x)·b_{·,1} at arbitrary inputs (the same ridge functionals as the residuals).</summary>
+    public double[] NetworkOutputs(ReadOnlySpan<double> b, IReadOnlyList<double[]> inputs)
+    {
+        var f = new double[inputs.Count];
+        var row = new double[_kTheta];
+        for (int q = 0; q < inputs.Count; q++)
+        {
+            if (inputs[q].Length != _d) throw new InputException("inputs", $"{inputs[q].Length} coordinates", $"each input needs d = {_d} coordinates");
+            var single = new Problem(Problem.Activation, Problem.Alpha, Problem.Lambda, new DataSet([inputs[q]], [0.0]));
+            ResidualFunctional(single, Basis, 0, row);
+            f[q] = Problem.Alpha * TensorPrimitives.Dot(row, b.Slice(_kTheta, _kTheta));
+        }
+        return f;
+    }
+
     /// <summary>r_i = α s_i·b_{·,1} − y_i.</summary>
     public void Residuals(ReadOnlySpan<double> b, Span<double> r)
     {

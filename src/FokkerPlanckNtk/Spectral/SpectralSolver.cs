@@ -174,7 +174,8 @@ public sealed class SpectralSolver
             if (!double.IsFinite(err))
             {
                 if (attempt > 60)
-                    throw new InputException("time.tolerance", tol, $"the spectral solution became non-finite at t = {Time:G6}; the basis may be too small for this problem");
+                    throw new NumericalFailureException("the spectral solution", Time, Steps,
+                        "the coefficients became non-finite even with tiny steps; the basis does not resolve this solution", "solver.basis", "solver.kind");
                 _proposed = 0.1 * h;
                 RejectedSteps++;
                 continue;
@@ -196,7 +197,8 @@ public sealed class SpectralSolver
             }
             RejectedSteps++;
             if (attempt > 60 || h < 1e-14 * Math.Max(1, Math.Abs(Time)))
-                throw new InputException("time.tolerance", tol, $"the step size fell below {h:G3} at t = {Time:G6} without meeting the tolerance");
+                throw new NumericalFailureException("the spectral solution", Time, Steps,
+                    $"the step size fell to {h:G3} without meeting the local error tolerance {tol:G3}", "time.tolerance", "solver.basis");
             _proposed = h * Math.Clamp(0.9 * factor, 0.1, 0.9);
         }
     }
