@@ -176,7 +176,7 @@ internal static class AnalysisCommands
 
     public static Command W2Command(TextWriter output, TextWriter error, bool interactive)
     {
-        var a = new Argument<string>("A") { Description = "a measure file: CSV atoms (x1..xk[,weight]), CSV cells (left,right,mass) or file.h5:/dataset" };
+        var a = new Argument<string>("A") { Description = "a measure file: CSV atoms (x1..xk[,weight]), CSV cells (left,right,mass), snapshots.h5:density[k] or snapshots.h5:positions[k] (output k), or file.h5:/dataset" };
         var b = new Argument<string>("B") { Description = "the second measure file (same forms)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object {\"w2\",\"w2_squared\",\"kl\",\"chi2\",\"method\",\"status\",\"seconds\",\"error_bound\"}" };
         var normalize = new Option<bool>("--normalize") { Description = "rescale both measures to total mass 1 (otherwise the totals must agree)" };

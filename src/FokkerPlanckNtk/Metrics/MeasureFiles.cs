@@ -1,5 +1,6 @@
 using System.Globalization;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
 using PureHDF;
 
 namespace FokkerPlanckNtk.Metrics;
@@ -51,7 +52,9 @@ public sealed class LoadedMeasure
 /// <list type="bullet">
 /// <item>CSV with a header row: atoms <c>x1,...,xk[,weight]</c> (uniform weights when the column is
 ///   absent), or a 1D piecewise-constant density <c>left,right,mass</c>;</item>
-/// <item>HDF5 <c>file.h5:/path/to/dataset</c> in the snapshot layout: a rank-D dataset whose shape is
+/// <item>a snapshot file of <c>fpntk</c> (netCDF-4): <c>snapshots.h5:density[k]</c> or <c>snapshots.h5:positions[k]</c>
+///   (output k), also by the format-1 paths <c>/pde/density/NNNN</c> and <c>/particles/positions/NNNN</c>;</item>
+/// <item>other HDF5 <c>file.h5:/path/to/dataset</c> in the format-1 snapshot layout: a rank-D dataset whose shape is
 ///   that of the grid in <c>/grid/axis0..axis{D-1}</c> (cell centres) is a grid density (any dataset
 ///   under a path containing <c>/density</c> must be one); otherwise a rank-2 dataset m × k is a set of
 ///   m equal-weight atoms.</item>
@@ -165,7 +168,7 @@ public static class MeasureFiles
             if (at >= 0) return (spec[..(at + ext.Length - 1)], spec[(at + ext.Length)..]);
         }
         if (spec.EndsWith(".h5", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".hdf5", StringComparison.OrdinalIgnoreCase))
-            throw new InputException(spec, spec, "name the dataset, e.g. snapshots.h5:/pde/density/0000");
+            throw new InputException(spec, spec, "name the dataset, e.g. snapshots.h5:density[0] (the first output time)");
         return (spec, null);
     }
 
@@ -215,6 +218,10 @@ public static class MeasureFiles
     {
         try
         {
+            // Snapshot files of format 2 (netCDF-4): one output of density or positions, also by its format-1 path.
+            if (SnapshotFile.ReadSlice(path, datasetPath, spec) is { } slice)
+                return slice.IsDensity ? LoadedMeasure.FromGrid(slice.Grid, slice.Values, spec)
+                    : LoadedMeasure.FromAtoms(new AtomicMeasure(slice.Values, slice.Dimension, null, spec), spec);
             using var file = H5File.OpenRead(path);
             if (!file.LinkExists(datasetPath)) throw new InputException(spec, datasetPath, "no such dataset in the file");
             var dataset = file.Dataset(datasetPath);
