@@ -142,6 +142,10 @@ if (args.Length > 0 && args[0] == "parts")
         T("rate", () => solver.MaxOutflowRate());
         T("update", () => solver.Update(dens, 1.0, dens, 0.0, 1e-5, outp, m1, null, null));
         T("stiff", () => solver.StiffModeRate());
+        var rho = solver.Diagnose().Residuals;
+        var g = new double[rho.Length];
+        var k = new double[rho.Length * rho.Length];
+        T("face sums (one Newton iteration)", () => solver.FeedbackRates(dens, rho, g, k));
         T("step", () => solver.Step(1e-5));
     }
     return;
@@ -152,13 +156,20 @@ if (args.Length > 0 && args[0] == "quick-pde")
         foreach (int threads in new[] { 1, 2 })
         {
             Parallelism.Threads = threads;
-            var solver = PdeStepBenchmarks.MakeSolver(c, n);
-            for (int i = 0; i < 20; i++) solver.Step(1e-4);
-            int steps = 200;
-            var watch = Stopwatch.StartNew();
-            for (int i = 0; i < steps; i++) solver.Step(1e-4);
-            double ns = watch.Elapsed.TotalNanoseconds / steps / solver.Model.Grid.Count;
-            Console.WriteLine($"{c} n={n,2} threads={threads}: {ns,6:F2} ns/cell/step");
+            // SSP-RK3 and the implicit-feedback stepper at the same step 1e-4 (its estimate is far below 1e-5 there,
+            // so every step is accepted); the latter's Newton iterations per step are shown.
+            foreach (var kind in new[] { FokkerPlanckNtk.FiniteVolume.StepperKind.SspRk3, FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback })
+            {
+                var solver = PdeStepBenchmarks.MakeSolver(c, n, new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(Stepper: kind, Tolerance: 1e-5));
+                for (int i = 0; i < 20; i++) solver.Step(1e-4);
+                int steps = 200;
+                long newton = solver.NewtonIterations;
+                var watch = Stopwatch.StartNew();
+                for (int i = 0; i < steps; i++) solver.Step(1e-4);
+                double ns = watch.Elapsed.TotalNanoseconds / steps / solver.Model.Grid.Count;
+                Console.WriteLine(FormattableString.Invariant(
+                    $"{c} n={n,2} threads={threads} {kind,-16}: {ns,6:F2} ns/cell/step, {(double)(solver.NewtonIterations - newton) / steps:F2} Newton iterations/step"));
+            }
         }
     return;
 }
