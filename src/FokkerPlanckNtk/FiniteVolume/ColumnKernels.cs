@@ -147,6 +147,85 @@ internal static class ColumnKernels
         slope = sumS;
     }
 
+    /// <summary>
+    /// <see cref="FaceSums"/> over the u faces of one column, with w_j = shift + faceShift_j and E_j = expShift·faceExp_j
+    /// generated in the loop (as <see cref="UFaces"/> does): no scratch arrays.
+    /// </summary>
+    public static void UFaceSums(ReadOnlySpan<double> p, double shift, double expShift, ReadOnlySpan<double> faceShift,
+        ReadOnlySpan<double> faceExp, out double flux, out double slope)
+    {
+        int faces = p.Length - 1;
+        if (faceShift.Length < faces || faceExp.Length < faces) throw new ArgumentException("span lengths");
+        var vshift = new Vector<double>(shift);
+        var vexp = new Vector<double>(expShift);
+        var sf = Vector<double>.Zero;
+        var ss = Vector<double>.Zero;
+        int j = 0;
+        for (; j + Lanes <= faces; j += Lanes)
+        {
+            FaceDerivatives(vshift + Load(faceShift, j), vexp * Load(faceExp, j), out var bp, out var bm, out var dp, out var dm);
+            var a = Load(p, j);
+            var b = Load(p, j + 1);
+            sf += bp * a - bm * b;
+            ss += dp * a + dm * b;
+        }
+        double sumF = Vector.Sum(sf), sumS = Vector.Sum(ss);
+        for (; j < faces; j++)
+        {
+            double w = shift + faceShift[j];
+            ExponentialFitting.Scalar(w, expShift * faceExp[j], out double bp, out double bm);
+            ExponentialFitting.Derivatives(w, bp, bm, out double dp, out double dm);
+            sumF += bp * p[j] - bm * p[j + 1];
+            sumS += dp * p[j] + dm * p[j + 1];
+        }
+        flux = sumF;
+        slope = sumS;
+    }
+
+    /// <summary>
+    /// <see cref="FaceSums"/> over the faces between columns a and b weighted by u_j (slope by u_j²), with
+    /// w_j = δ·u_j + β and E_j = first·ratio^j generated in the loop by the chains of <see cref="CrossFaces"/>.
+    /// </summary>
+    public static void CrossFaceSums(ReadOnlySpan<double> pa, ReadOnlySpan<double> pb, ReadOnlySpan<double> u,
+        double delta, double beta, double first, double ratio, out double flux, out double slope)
+    {
+        int n = pa.Length;
+        if (pb.Length < n || u.Length < n) throw new ArgumentException("span lengths");
+        var vdelta = new Vector<double>(delta);
+        var vbeta = new Vector<double>(beta);
+        Span<double> start = stackalloc double[Lanes];
+        double g = first, stride = 1;
+        for (int l = 0; l < Lanes; l++) { start[l] = g; g *= ratio; stride *= ratio; }
+        var ev = new Vector<double>(start);
+        var vstride = new Vector<double>(stride);
+        var sf = Vector<double>.Zero;
+        var ss = Vector<double>.Zero;
+        int j = 0;
+        for (; j + Lanes <= n; j += Lanes)
+        {
+            var uj = Load(u, j);
+            FaceDerivatives(vdelta * uj + vbeta, ev, out var bp, out var bm, out var dp, out var dm);
+            var a = Load(pa, j);
+            var b = Load(pb, j);
+            sf += uj * (bp * a - bm * b);
+            ss += uj * uj * (dp * a + dm * b);
+            ev *= vstride;
+        }
+        double sumF = Vector.Sum(sf), sumS = Vector.Sum(ss);
+        double e = j < n ? ev[0] : 0;
+        for (; j < n; j++)
+        {
+            double w = delta * u[j] + beta;
+            ExponentialFitting.Scalar(w, e, out double bp, out double bm);
+            ExponentialFitting.Derivatives(w, bp, bm, out double dp, out double dm);
+            sumF += u[j] * (bp * pa[j] - bm * pb[j]);
+            sumS += u[j] * u[j] * (dp * pa[j] + dm * pb[j]);
+            e *= ratio;
+        }
+        flux = sumF;
+        slope = sumS;
+    }
+
     /// <summary>B(±w) and B'(±w) of one vector of faces (the vector form of <see cref="ExponentialFitting"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FaceDerivatives(Vector<double> w, Vector<double> e, out Vector<double> bp, out Vector<double> bm,
@@ -155,8 +234,9 @@ internal static class ColumnKernels
         e = Vector.Min(e, new Vector<double>(1e300));
         bp = w / (e - Vector<double>.One);
         bm = bp * e;
-        dp = bp * (Vector<double>.One - bm) / w;
-        dm = -(bm * (Vector<double>.One - bp)) / w;
+        var inverse = Vector<double>.One / w;
+        dp = bp * (Vector<double>.One - bm) * inverse;
+        dm = -(bm * (Vector<double>.One - bp)) * inverse;
         var small = Vector.LessThan(Vector.Abs(w), new Vector<double>(ExponentialFitting.SeriesThreshold));
         if (small == Vector<long>.Zero) return;
         var w2 = w * w;
@@ -171,25 +251,6 @@ internal static class ColumnKernels
         bm = Vector.ConditionalSelect(small, series + w, bm);
         dp = Vector.ConditionalSelect(small, half + odd, dp);
         dm = Vector.ConditionalSelect(small, half - odd, dm);
-    }
-
-    /// <summary>e_j = first·ratio^j, generated as in <see cref="CrossFaces"/> (the same chains, the same values).</summary>
-    public static void GeometricSequence(double first, double ratio, Span<double> e)
-    {
-        int n = e.Length;
-        Span<double> start = stackalloc double[Lanes];
-        double g = first, stride = 1;
-        for (int l = 0; l < Lanes; l++) { start[l] = g; g *= ratio; stride *= ratio; }
-        var ev = new Vector<double>(start);
-        var vstride = new Vector<double>(stride);
-        int j = 0;
-        for (; j + Lanes <= n; j += Lanes)
-        {
-            ev.StoreUnsafe(ref MemoryMarshal.GetReference(e), (nuint)j);
-            ev *= vstride;
-        }
-        double x = j < n ? ev[0] : 0;
-        for (; j < n; j++) { e[j] = x; x *= ratio; }
     }
 
     /// <summary>Σ_j |a_j − b_j|.</summary>

@@ -261,14 +261,20 @@ public sealed partial class PdeSolver
         {
             var pa = s.AsSpan(a * nu, nu);
             double shift = du * _coupling[a] / _lambda;
-            var we = scratch.W.AsSpan(0, faces);
-            var ee = scratch.E.AsSpan(0, faces);
-            TensorPrimitives.Add(_model.UFaceShift[..faces], shift, we);
-            // The same exponentials as the flux kernels: a per-column factor times a table, or one exp per face.
-            if (_columnExpsUsable) TensorPrimitives.Multiply(_model.UFaceExp[..faces], _expShift[a], ee);
-            else if (Math.Abs(shift) < ExpRecurrenceLimit) TensorPrimitives.Multiply(_model.UFaceExp[..faces], Math.Exp(shift), ee);
-            else TensorPrimitives.Exp(we, ee);
-            ColumnKernels.FaceSums(we, ee, pa[..faces], pa[1..], default, out double flux, out double slope);
+            double flux, slope;
+            // The same exponentials as the flux kernels: a per-column factor times a table, a geometric sequence,
+            // or (exponents too large for products) one exp per face.
+            if (_columnExpsUsable || Math.Abs(shift) < ExpRecurrenceLimit)
+                ColumnKernels.UFaceSums(pa, shift, _columnExpsUsable ? _expShift[a] : Math.Exp(shift), _model.UFaceShift, _model.UFaceExp,
+                    out flux, out slope);
+            else
+            {
+                var we = scratch.W.AsSpan(0, faces);
+                var ee = scratch.E.AsSpan(0, faces);
+                TensorPrimitives.Add(_model.UFaceShift[..faces], shift, we);
+                TensorPrimitives.Exp(we, ee);
+                ColumnKernels.FaceSums(we, ee, pa[..faces], pa[1..], default, out flux, out slope);
+            }
             w.ColumnFlux[a] = _lambda / du * flux;  // ∂F_u/∂c = ∂F_u/∂w · Δu/λ = B'(w)p_a + B'(−w)p_b
             w.ColumnSlope[a] = slope;
             for (int k = 0; k < _d; k++)
@@ -279,16 +285,21 @@ public sealed partial class PdeSolver
                 double dk = _grid.Spacing(k);
                 double delta = (_coupling[b] - _coupling[a]) / _lambda;
                 double beta = _model.ThetaFaceShift(k)[ik];
-                var wt = scratch.W.AsSpan(0, nu);
-                var et = scratch.E.AsSpan(0, nu);
-                TensorPrimitives.Multiply(u, delta, wt);
-                TensorPrimitives.Add(wt, beta, wt);
+                var pb = s.AsSpan(b * nu, nu);
                 if (_columnExpsUsable)
-                    ColumnKernels.GeometricSequence(_model.ThetaFaceExp(k)[ik] * (_rowExp[0][b] / _rowExp[0][a]), _expShift[b] / _expShift[a], et);
+                    ColumnKernels.CrossFaceSums(pa, pb, u, delta, beta, _model.ThetaFaceExp(k)[ik] * (_rowExp[0][b] / _rowExp[0][a]),
+                        _expShift[b] / _expShift[a], out flux, out slope);
                 else if (Math.Abs(delta) * uMax + Math.Abs(beta) < ExpRecurrenceLimit)
-                    ColumnKernels.GeometricSequence(Math.Exp(beta + delta * u[0]), Math.Exp(delta * du), et);
-                else TensorPrimitives.Exp(wt, et);
-                ColumnKernels.FaceSums(wt, et, pa, s.AsSpan(b * nu, nu), u, out flux, out slope);
+                    ColumnKernels.CrossFaceSums(pa, pb, u, delta, beta, Math.Exp(beta + delta * u[0]), Math.Exp(delta * du), out flux, out slope);
+                else
+                {
+                    var wt = scratch.W.AsSpan(0, nu);
+                    var et = scratch.E.AsSpan(0, nu);
+                    TensorPrimitives.Multiply(u, delta, wt);
+                    TensorPrimitives.Add(wt, beta, wt);
+                    TensorPrimitives.Exp(wt, et);
+                    ColumnKernels.FaceSums(wt, et, pa, pb, u, out flux, out slope);
+                }
                 w.FaceFlux[k][a] = _lambda / dk * flux;   // Σ_j u_j F_j
                 w.FaceSlope[k][a] = slope / dk;          // Σ_j u_j ∂F_j/∂(c_b − c_a), ∂w_j/∂(c_b − c_a) = u_j/λ
             }
@@ -350,8 +361,14 @@ public sealed partial class PdeSolver
         var w = _fb ??= new FeedbackWorkspace(this);
         _model.CouplingFromResiduals(rho, _coupling);
         PrepareColumnExponentials();
-        for (int blk = 0; blk < _blocks; blk++) FaceSumBlock(blk, s);
+        FaceSumPass(s);
         AssembleRates(w, g, kTilde);
+    }
+
+    internal void FaceSumPass(double[] s)
+    {
+        _fb ??= new FeedbackWorkspace(this);
+        for (int blk = 0; blk < _blocks; blk++) FaceSumBlock(blk, s);
     }
 
     /// <summary>Sets the coupling c(θ) from given residuals (tests: fluxes and updates at a chosen ρ).</summary>
