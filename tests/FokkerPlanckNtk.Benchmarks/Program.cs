@@ -83,6 +83,42 @@ if (args.Length > 0 && args[0] == "accuracy")
             Show(FormattableString.Invariant($"feedback {tol:G2} cfl {cfl}"), Run(new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(cfl, FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback, Tolerance: tol)));
     return;
 }
+if (args.Length > 0 && args[0] == "stiff-order")
+{
+    // The time order in the stiff regime: from t0 (after the fast transient, reached at τ = 1e-10) fixed steps
+    // h = span/N with h·(2α²/n)λ_max(H) ≫ 1, against the stepper at τ = 1e-10 over the same span.
+    // Usage: stiff-order [alpha [cells [t0 [span]]]].
+    double alpha = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
+    int cells = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32;
+    double t0 = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 0.02;
+    double span = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0.2;
+    Parallelism.Threads = 2;
+    var model = new FokkerPlanckNtk.FiniteVolume.FiniteVolumeModel(FokkerPlanckNtk.Model.Problem.Default.With(alpha: alpha),
+        FokkerPlanckNtk.Grids.UniformGrid.Cube(2, cells, 7));
+    FokkerPlanckNtk.FiniteVolume.PdeSolverOptions Tight() => new(Stepper: FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback, Tolerance: 1e-10);
+    var start = new FokkerPlanckNtk.FiniteVolume.PdeSolver(model, Tight());
+    start.AdvanceTo(t0);
+    var state = start.Save() with { NextStep = 0, PreviousError = 1 };
+    var reference = new FokkerPlanckNtk.FiniteVolume.PdeSolver(model, Tight());
+    reference.Restore(state);
+    reference.AdvanceTo(t0 + span);
+    var rRef = reference.Diagnose().Residuals;
+    double previousL1 = double.NaN, previousR = double.NaN;
+    foreach (int n in new[] { 10, 20, 40, 80, 160, 320 })
+    {
+        var s = new FokkerPlanckNtk.FiniteVolume.PdeSolver(model,
+            new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(1.0, FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback, span / n, double.PositiveInfinity));
+        s.Restore(state);
+        s.AdvanceTo(t0 + span);
+        double l1 = FokkerPlanckNtk.FiniteVolume.ColumnKernels.L1Distance(s.Density, reference.Density) * model.Grid.CellVolume;
+        double dr = s.Diagnose().Residuals.Zip(rRef, (a, b) => Math.Abs(a - b)).Max();
+        Console.WriteLine(FormattableString.Invariant(
+            $"N={n,4} h={span / n:E2} h·rate={span / n * (s.ExplicitBoundSteps / span):E2} steps={s.Steps - state.Steps,4} L1={l1:E3} ({Math.Log2(previousL1 / l1):F2}) |dr|={dr:E3} ({Math.Log2(previousR / dr):F2})"));
+        previousL1 = l1;
+        previousR = dr;
+    }
+    return;
+}
 static double TensorPrimitivesMin(double[] x) => System.Numerics.Tensors.TensorPrimitives.Min(x);
 if (args.Length > 0 && args[0] == "quick-particles")
 {

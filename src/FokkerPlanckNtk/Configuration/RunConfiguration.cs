@@ -38,8 +38,8 @@ public sealed record RunConfiguration
         ("time.end", "final time > 0 (default 5, or the last output time)"),
         ("time.outputTimes", "increasing times in (0, end] (default 20 equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
-        ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default ssprk3; backwardeuler: implicit, first order, for long runs; implicitfeedback: second order, implicit residual feedback, for large α)"),
-        ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback): density change in L1 and residuals in max norm (default: the solver's, 1e-6 for finite volumes)"),
+        ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default auto: implicitfeedback where the residual feedback is over 10× stiffer than the transport, else ssprk3; backwardeuler: implicit, first order, for long runs; implicitfeedback: second order, implicit residual feedback, for large α)"),
+        ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback): density change in L1 and residuals in max norm (default: the solver's, 1e-5 for finite volumes)"),
         ("particles.count", "number of particles m ≥ 1 (default 10000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
@@ -299,7 +299,7 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         if (times.Length == 0 || times[^1] < end) times = [.. times, end];
         double cfl = t.Double("time:cfl", 0.5);
         if (!(cfl > 0) || cfl > 1) throw new InputException("time.cfl", cfl, "must lie in (0, 1] (the positivity bound of the scheme)");
-        string stepper = t.String("time:stepper", "ssprk3");
+        string stepper = t.String("time:stepper", "auto");
         if (!Steppers.Contains(stepper.ToLowerInvariant()))
             throw new InputException("time.stepper", stepper, $"unknown stepper; allowed: {string.Join(", ", Steppers)}");
         double? tolerance = t.OptionalDouble("time:tolerance");

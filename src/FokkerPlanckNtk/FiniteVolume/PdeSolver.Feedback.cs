@@ -20,7 +20,7 @@ namespace FokkerPlanckNtk.FiniteVolume;
 public sealed partial class PdeSolver
 {
     /// <summary>The tolerance when none is given: see docs/scheme.md (measured on the default problem).</summary>
-    public const double DefaultTolerance = 1e-6;
+    public const double DefaultTolerance = 1e-5;
 
     private const int MaxNewtonIterations = 12;
     private const double NewtonFraction = 1e-3;          // Newton stops when the defect is below this × tolerance

@@ -22,6 +22,13 @@ public enum StepperKind
     /// solves); second order, stiffly accurate, step size from an embedded error estimate (time.tolerance).
     /// </summary>
     ImplicitFeedback,
+
+    /// <summary>
+    /// <see cref="ImplicitFeedback"/> where the residual feedback dominates the explicit bound — its rate
+    /// (2α²/n)λ_max(H_h(p⁰)) exceeds <see cref="PdeSolver.AutoStiffness"/> × the cell-wise outflow rate at the start —
+    /// else <see cref="SspRk3"/> (chosen once, when the solver is made; <see cref="PdeSolver.Stepper"/> says which).
+    /// </summary>
+    Auto,
 }
 
 /// <param name="Cfl">Fraction of the stability/positivity bound used as the step (0 &lt; Cfl ≤ 1).</param>
@@ -86,6 +93,7 @@ public sealed partial class PdeSolver
     private readonly double[] _gram;                 // n × n
     private readonly double[] _gramScratch;          // one column-length row
     private double[] _density;
+    private readonly StepperKind _stepper;
 
     private sealed class BlockScratch(int nu)
     {
@@ -135,7 +143,26 @@ public sealed partial class PdeSolver
         _gram = new double[_n * _n];
         _gramScratch = new double[_cols];
         _model.ThetaMoments(_density, _m0, _m1, _m2);
+        _stepper = _options.Stepper == StepperKind.Auto ? ChooseStepper() : _options.Stepper;
     }
+
+    /// <summary>
+    /// Auto picks the implicit-feedback stepper when the feedback rate exceeds this multiple of the outflow rate:
+    /// SSP-RK3 then needs over 11× the steps its transport bound alone would allow. Measured (docs/scheme.md):
+    /// at a ratio of about 4–6 SSP-RK3 is still the cheaper of the two at τ = 1e-5, from about 20 on the implicit one.
+    /// </summary>
+    public const double AutoStiffness = 10;
+
+    private StepperKind ChooseStepper()
+    {
+        _model.ResidualsFromMoment(_m1, _r);
+        _model.CouplingFromResiduals(_r, _coupling);
+        PrepareColumnExponentials();
+        return StiffModeRate() > AutoStiffness * MaxOutflowRate() ? StepperKind.ImplicitFeedback : StepperKind.SspRk3;
+    }
+
+    /// <summary>The stepper in use (<see cref="StepperKind.Auto"/> resolved).</summary>
+    public StepperKind Stepper => _stepper;
 
     public FiniteVolumeModel Model => _model;
 
@@ -197,8 +224,8 @@ public sealed partial class PdeSolver
     {
         if (!(maxDt > 0)) throw new ArgumentOutOfRangeException(nameof(maxDt), "must be positive");
         maxDt = Math.Min(maxDt, _options.MaxStep);
-        if (_options.Stepper == StepperKind.BackwardEuler) return ImplicitStep(maxDt);
-        if (_options.Stepper == StepperKind.ImplicitFeedback) return FeedbackStep(maxDt);
+        if (_stepper == StepperKind.BackwardEuler) return ImplicitStep(maxDt);
+        if (_stepper == StepperKind.ImplicitFeedback) return FeedbackStep(maxDt);
         // Stage 1 fluxes and the bound from the current state.
         _model.ResidualsFromMoment(_m1, _r);
         _model.CouplingFromResiduals(_r, _coupling);

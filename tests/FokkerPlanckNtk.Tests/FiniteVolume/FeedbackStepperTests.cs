@@ -234,6 +234,12 @@ public class FeedbackStepperTests
         Assert.That(solver.ErrorRejectedSteps, Is.GreaterThan(0));
     }
 
+    // Auto (the configuration's default) keeps SSP-RK3 on the default problem (feedback rate 3.8 against an outflow
+    // rate of about 40 on 128²) and takes the implicit-feedback stepper at α = 1024 (feedback rate 1.0e6).
+    [TestCase(2.0, StepperKind.SspRk3), TestCase(1024.0, StepperKind.ImplicitFeedback)]
+    public void AutoChoosesByStiffness(double alpha, StepperKind expected) =>
+        Assert.That(Solver(alpha, 128, new PdeSolverOptions(Stepper: StepperKind.Auto)).Stepper, Is.EqualTo(expected));
+
     // Save/Restore carries the step controller's memory: a restored run continues bit-identically.
     [Test]
     public void RestoredRunContinuesBitIdentically()
