@@ -7,7 +7,8 @@ using FokkerPlanckNtk.Benchmarks;
 // Quick stopwatch modes, each in one process (ratios within one run; set DOTNET_TieredCompilation=0 to
 // skip JIT warm-up effects): `quick-pde` (ns per cell per SSP-RK3 step, 1 and 2 threads), `parts [CASE…]`
 // (the step's pieces: fluxes, step bound, update, stiff-mode rate), `ou-accuracy` (time to an L1 error of
-// 1.1e-3 on the Ornstein–Uhlenbeck test), `quick-particles` (ns per particle per step).
+// 1.1e-3 on the Ornstein–Uhlenbeck test), `quick-particles` (ns per particle per step), `quick-dimension [d…]`
+// (ns per particle per step against the input dimension d).
 // Anything else goes to BenchmarkDotNet, e.g. `--filter '*PdeStepBenchmarks*'`.
 if (args.Length > 0 && args[0] == "feedback")
 {
@@ -140,6 +141,29 @@ if (args.Length > 0 && args[0] == "quick-particles")
             }
             Console.WriteLine($"m={m} n={n,2} d={d} threads={threads}: {best,6:F2} ns/particle/step");
         }
+    return;
+}
+if (args.Length > 0 && args[0] == "quick-dimension")
+{
+    // ns per particle per step against the input dimension d (n = 3 inputs spanning k = 3 dimensions of R^d,
+    // m = 10^4, tanh), one thread, and the same divided by d + 1 (the normals per particle and step).
+    Parallelism.Threads = 1;
+    foreach (int d in args.Length > 1 ? args[1..].Select(int.Parse).ToArray() : [3, 10, 50, 200, 1000])
+    {
+        var data = new FokkerPlanckNtk.Model.DataSet(Enumerable.Range(0, 3).Select(i =>
+            (IReadOnlyList<double>)Enumerable.Range(0, d).Select(j => Math.Cos(1.7 * i + 0.3 * j) / Math.Sqrt(d)).ToArray()).ToArray(), [0.3, -0.2, 0.5]);
+        var system = new FokkerPlanckNtk.Particles.ParticleSystem(
+            new FokkerPlanckNtk.Model.Problem(FokkerPlanckNtk.Model.Activation.Tanh, 2.0, 0.1, data), 10_000, 1e-3, seed: 1);
+        system.Advance(50);
+        double best = double.PositiveInfinity;
+        for (int rep = 0; rep < 3; rep++)
+        {
+            var watch = Stopwatch.StartNew();
+            system.Advance(20);
+            best = Math.Min(best, watch.Elapsed.TotalNanoseconds / 20 / system.Count);
+        }
+        Console.WriteLine($"d={d,5}: {best,9:F1} ns/particle/step, {best / (d + 1),6:F2} ns per coordinate");
+    }
     return;
 }
 if (args.Length > 0 && args[0] == "ou-accuracy")

@@ -13,6 +13,8 @@ public static class AtomicFile
     /// <summary>Marker in the names of temporary files; anything containing it is an unfinished write.</summary>
     public const string PartialMarker = ".partial-";
 
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/> into a temporary file, then renames it into place.</summary>
+    /// <exception cref="InputException">The file cannot be written (permissions, disk).</exception>
     public static void Write(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
@@ -42,6 +44,7 @@ public static class AtomicFile
     public static void WriteText(string path, string text) =>
         Write(path, s => { var bytes = new UTF8Encoding(false).GetBytes(text); s.Write(bytes); });
 
+    /// <summary>Writes the bytes atomically.</summary>
     public static void WriteBytes(string path, ReadOnlySpan<byte> bytes)
     {
         var copy = bytes.ToArray();

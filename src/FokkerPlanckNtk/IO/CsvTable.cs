@@ -12,15 +12,19 @@ public sealed class CsvTable
 {
     private readonly List<double[]> _rows = [];
 
+    /// <summary>An empty table with these column names.</summary>
     public CsvTable(IReadOnlyList<string> columns)
     {
         if (columns.Count == 0) throw new ArgumentException("A table needs at least one column.", nameof(columns));
         Columns = columns.ToArray();
     }
 
+    /// <summary>The header.</summary>
     public IReadOnlyList<string> Columns { get; }
+    /// <summary>The rows, each with one value per column.</summary>
     public IReadOnlyList<double[]> Rows => _rows;
 
+    /// <summary>Appends a copy of <paramref name="row"/> (one value per column).</summary>
     public void Add(params double[] row)
     {
         if (row.Length != Columns.Count)
@@ -36,8 +40,10 @@ public sealed class CsvTable
         return _rows.Select(r => r[k]).ToArray();
     }
 
+    /// <summary>The round-trip, culture-invariant text of a number ("R").</summary>
     public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>The CSV text: header, then one line per row, <c>\n</c> line ends.</summary>
     public override string ToString()
     {
         var text = new StringBuilder();
@@ -57,6 +63,8 @@ public sealed class CsvTable
     /// <summary>Writes the table atomically.</summary>
     public void Write(string path) => AtomicFile.WriteText(path, ToString());
 
+    /// <summary>Reads a table written by <see cref="Write"/> (or any numeric CSV with a header).</summary>
+    /// <exception cref="InputException">A missing file, ragged rows or a field that is not a number.</exception>
     public static CsvTable Read(string path)
     {
         if (!File.Exists(path)) throw new InputException("file", path, "does not exist");

@@ -12,15 +12,24 @@ namespace FokkerPlanckNtk.IO;
 /// </summary>
 public sealed record RunManifest
 {
+    /// <summary>Values of <see cref="Status"/>.</summary>
     public const string Running = "running", Completed = "completed", Interrupted = "interrupted", Failed = "failed";
 
+    /// <summary>Always <c>fpntk</c>.</summary>
     public string Program { get; init; } = "fpntk";
+    /// <summary>The program version (<see cref="ProgramVersion"/>).</summary>
     public string Version { get; init; } = ProgramVersion;
+    /// <summary>The command that ran (<c>run</c>, <c>solve</c>, …).</summary>
     public required string Command { get; init; }
+    /// <summary>When this session started (UTC).</summary>
     public DateTimeOffset Start { get; init; }
+    /// <summary>When it ended; null while running.</summary>
     public DateTimeOffset? End { get; init; }
+    /// <summary>Wall time of this session.</summary>
     public double WallSeconds { get; init; }
+    /// <summary>Worker threads used.</summary>
     public int Threads { get; init; }
+    /// <summary><see cref="Running"/>, <see cref="Completed"/>, <see cref="Interrupted"/> or <see cref="Failed"/>.</summary>
     public required string Status { get; init; }
     /// <summary>The error or interruption message, if any.</summary>
     public string? Message { get; init; }
@@ -32,6 +41,7 @@ public sealed record RunManifest
         typeof(RunManifest).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(RunManifest).Assembly.GetName().Version?.ToString() ?? "0";
 
+    /// <summary>The manifest as indented JSON.</summary>
     public string ToJson()
     {
         using var buffer = new MemoryStream();
@@ -54,8 +64,11 @@ public sealed record RunManifest
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
+    /// <summary>Writes <c>manifest.json</c> into the run folder <paramref name="directory"/>, atomically.</summary>
     public void Write(string directory) => AtomicFile.WriteText(Path.Combine(directory, "manifest.json"), ToJson());
 
+    /// <summary>Reads <c>manifest.json</c> of the run folder <paramref name="directory"/>.</summary>
+    /// <exception cref="InputException">The folder has no readable manifest.</exception>
     public static RunManifest Read(string directory)
     {
         string path = Path.Combine(directory, "manifest.json");

@@ -37,6 +37,9 @@ public static partial class NetworkSimplex
     /// Totals must agree within 1e-12 relative (the target is then rescaled to the source total), or
     /// <paramref name="normalize"/> rescales both to 1. Zero masses are allowed.
     /// </summary>
+    /// <param name="source">The source atoms and masses a.</param>
+    /// <param name="target">The target atoms and masses b.</param>
+    /// <param name="normalize">Rescale both to total mass 1 first.</param>
     /// <param name="maxIterations">Pivot cap (≤ 0: <see cref="DefaultIterationLimit"/>); when reached the
     /// status says so and the feasible plan at that point is returned.</param>
     public static TransportSolution Solve(AtomicMeasure source, AtomicMeasure target, bool normalize = false, long maxIterations = 0)

@@ -21,6 +21,7 @@ public sealed record SparseTransportOptions
     /// <summary>Pivot cap per scale (≤ 0: <see cref="NetworkSimplex.DefaultIterationLimit"/> of that scale).</summary>
     public long MaxIterations { get; init; }
 
+    /// <summary>The default options.</summary>
     public static SparseTransportOptions Default { get; } = new();
 }
 
