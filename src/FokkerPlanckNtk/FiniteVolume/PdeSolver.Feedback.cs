@@ -103,7 +103,7 @@ public sealed partial class PdeSolver
         AssembleGram(_m0, _m2, w.Gram);
         double stiff = p.Alpha == 0 ? 0 : 2 * p.Alpha * p.Alpha / _n * Math.Max(SmallSymmetric.LargestEigenvalue(w.Gram, _n, w.V, w.W), 0);
         if (!double.IsFinite(outflow) || !double.IsFinite(stiff))
-            throw new InputException("time.tolerance", tol, $"the density became non-finite at t = {Time:G6}");
+            throw Diverged("the step bound became non-finite");
         double explicitStep = 1 / (outflow + stiff);
         double transport = 2 * _options.Cfl / outflow;   // stage 1: (h/2)·outflow(r⁰) ≤ Cfl
         LastStableStep = transport;
@@ -119,7 +119,7 @@ public sealed partial class PdeSolver
         for (int attempt = 0; ; attempt++)
         {
             if (attempt > 60)
-                throw new InputException("time.tolerance", tol, $"no acceptable step at t = {Time:G6} even with dt = {dt:G3}");
+                throw Diverged(FormattableString.Invariant($"no acceptable step even with dt = {dt:G3}"));
             if (attempt > 0) RestoreStageOne(w);
             var outcome = FeedbackAttempt(w, dt, tol, out double est, out double boundStep);
             if (outcome == Attempt.Accepted)
@@ -198,7 +198,7 @@ public sealed partial class PdeSolver
     private bool Check(double min, double dt)
     {
         if (double.IsNaN(min) || double.IsInfinity(min))
-            throw new InputException("time.tolerance", _options.Tolerance, $"a time step of {dt:G4} at t = {Time:G6} produced a non-finite density");
+            throw Diverged(FormattableString.Invariant($"a time step of {dt:G4} produced a non-finite density"));
         return min >= 0;
     }
 

@@ -274,7 +274,7 @@ public sealed partial class PdeSolver
 
     /// <summary>A numerical failure of the PDE solve at the current time, with the keys that could help.</summary>
     private NumericalFailureException Diverged(string detail) =>
-        new("the PDE density", Time, Steps, detail, "time.cfl", "time.stepper", "grid.cells", "grid.halfWidth");
+        new("the PDE density", Time, Steps, detail, "time.cfl", "time.stepper", "time.tolerance", "grid.cells", "grid.halfWidth");
 
     private void Stage(double[] s, double[] m1)
     {
