@@ -41,8 +41,8 @@ public sealed record RunConfiguration
         ("time.end", "final time > 0 (default 5, or the last output time)"),
         ("time.outputTimes", "increasing times in (0, end] (default 20 equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
-        ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default ssprk3; backwardeuler: implicit, first order, for long runs)"),
-        ("time.tolerance", "local error tolerance per step of the embedded error estimate, > 0 (default 1e-8): steppers with error control (spectral: L²(p0) norm of δ(p/p0), which bounds the L1 norm of δp)"),
+        ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default auto: implicitfeedback where the residual feedback is over 10× stiffer than the transport, else ssprk3; backwardeuler: implicit, first order, for long runs; implicitfeedback: second order, implicit residual feedback, for large α)"),
+        ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback, and the spectral solver): finite volumes: density change in L1 and residuals in max norm (default 1e-5); spectral: L²(p0) norm of δ(p/p0), which bounds the L1 norm of δp (default 1e-8)"),
         ("solver.kind", "finiteVolume (default) | spectral (Hermite–Galerkin in the basis of p0; d = 1, 2)"),
         ("solver.basis", "spectral only: Hermite modes per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 64 per θ axis, 24 along u)"),
         ("particles.count", "number of particles m ≥ 1 (default 10000)"),
@@ -273,13 +273,11 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 
 /// <summary>
 /// <c>time</c>: end time, output times (ascending, in (0, end]; the end is always an output time; t = 0 is
-/// recorded too), CFL factor and stepper name. Without output times, 20 equally spaced times up to the end.
+/// recorded too), CFL factor, stepper name and the local error tolerance (null: the solver's default). Without
+/// output times, 20 equally spaced times up to the end.
 /// </summary>
-/// <param name="Tolerance">time.tolerance: the local error tolerance per step of the embedded error estimate.</param>
-public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double Tolerance = TimeSettings.DefaultTolerance)
+public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double? Tolerance = null)
 {
-    public const double DefaultTolerance = Spectral.SpectralSolverOptions.DefaultTolerance;
-
     public const int DefaultOutputCount = 10;
 
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
@@ -287,7 +285,8 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
 
     /// <summary>The solver options these settings describe.</summary>
     public PdeSolverOptions ToSolverOptions() =>
-        new(Cfl, Enum.GetValues<StepperKind>().Single(k => k.ToString().Equals(Stepper, StringComparison.OrdinalIgnoreCase)));
+        new(Cfl, Enum.GetValues<StepperKind>().Single(k => k.ToString().Equals(Stepper, StringComparison.OrdinalIgnoreCase)),
+            Tolerance: Tolerance ?? PdeSolver.DefaultTolerance);
 
     internal static TimeSettings Read(ConfigurationTree t)
     {
@@ -307,12 +306,12 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         if (times.Length == 0 || times[^1] < end) times = [.. times, end];
         double cfl = t.Double("time:cfl", 0.5);
         if (!(cfl > 0) || cfl > 1) throw new InputException("time.cfl", cfl, "must lie in (0, 1] (the positivity bound of the scheme)");
-        string stepper = t.String("time:stepper", "ssprk3");
+        string stepper = t.String("time:stepper", "auto");
         if (!Steppers.Contains(stepper.ToLowerInvariant()))
             throw new InputException("time.stepper", stepper, $"unknown stepper; allowed: {string.Join(", ", Steppers)}");
-        double tolerance = t.Double("time:tolerance", DefaultTolerance);
-        if (!(tolerance > 0) || !double.IsFinite(tolerance))
-            throw new InputException("time.tolerance", tolerance, "must be a finite positive number (the local error tolerance per step)");
+        double? tolerance = t.OptionalDouble("time:tolerance");
+        if (tolerance is double tau && !(tau > 0 && double.IsFinite(tau)))
+            throw new InputException("time.tolerance", tau, "must be a finite positive number");
         return new TimeSettings(end, times, cfl, stepper.ToLowerInvariant(), tolerance);
     }
 
@@ -323,7 +322,7 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         RunConfiguration.WriteArray(w, "outputTimes", OutputTimes);
         w.WriteNumber("cfl", Cfl);
         w.WriteString("stepper", Stepper);
-        w.WriteNumber("tolerance", Tolerance);
+        if (Tolerance is double tau) w.WriteNumber("tolerance", tau);
         w.WriteEndObject();
     }
 

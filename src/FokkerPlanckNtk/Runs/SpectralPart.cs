@@ -26,7 +26,7 @@ internal sealed class SpectralPart : IRunPart
         _grid = config.Grid.ToGrid();
         Model = new SpectralModel(config.Problem.ToProblem(), config.Solver.ToBasis());
         foreach (var w in Model.Warnings) observer.Warning(w);
-        _solver = new SpectralSolver(Model, new SpectralSolverOptions(config.Time.Tolerance));
+        _solver = new SpectralSolver(Model, new SpectralSolverOptions(config.Time.Tolerance ?? SpectralSolverOptions.DefaultTolerance));
         var p0 = new double[Model.Count];
         p0[0] = 1;
         _reference = Model.CellAverages(p0, _grid); // exact cell averages of p0: positive
