@@ -15,13 +15,31 @@ public enum StepperKind
     /// stationary state, not for transients.
     /// </summary>
     BackwardEuler,
+
+    /// <summary>
+    /// Explicit transport, implicit residual feedback: SSP(3,2) half steps for the density, each positive under its
+    /// own cell-wise bound, with the coefficient residuals from the L-stable TR-BDF2 tableau (n-dimensional Newton
+    /// solves); second order, stiffly accurate, step size from an embedded error estimate (time.tolerance).
+    /// </summary>
+    ImplicitFeedback,
+
+    /// <summary>
+    /// <see cref="ImplicitFeedback"/> where the residual feedback dominates the explicit bound — its rate
+    /// (2α²/n)λ_max(H_h(p⁰)) exceeds <see cref="PdeSolver.AutoStiffness"/> × the cell-wise outflow rate at the start —
+    /// else <see cref="SspRk3"/> (chosen once, when the solver is made; <see cref="PdeSolver.Stepper"/> says which).
+    /// </summary>
+    Auto,
 }
 
 /// <param name="Cfl">Fraction of the stability/positivity bound used as the step (0 &lt; Cfl ≤ 1).</param>
 /// <param name="Stepper">The time integrator.</param>
 /// <param name="MaxStep">Upper limit of the step (the implicit stepper's step when α = 0).</param>
+/// <param name="Tolerance">
+/// Local error tolerance of one step of the implicit-feedback stepper (its embedded estimate, density in L1 and
+/// residuals in max norm, must not exceed it); +∞ turns the error control off (steps from the bounds and MaxStep).
+/// </param>
 public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = StepperKind.SspRk3,
-    double MaxStep = double.PositiveInfinity)
+    double MaxStep = double.PositiveInfinity, double Tolerance = PdeSolver.DefaultTolerance)
 {
     /// <summary>CFL 0.5, SSP-RK3, no step limit: the defaults of the solver and of the configuration.</summary>
     public static PdeSolverOptions Default { get; } = new();
@@ -30,6 +48,7 @@ public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = St
     {
         if (!(Cfl > 0 && Cfl <= 1)) throw new InputException("time.cfl", Cfl, "must be in (0, 1]");
         if (!(MaxStep > 0)) throw new InputException("time.maxStep", MaxStep, "must be positive");
+        if (!(Tolerance > 0)) throw new InputException("time.tolerance", Tolerance, "must be a positive number (+∞: no error control)");
     }
 }
 
@@ -61,6 +80,7 @@ public sealed partial class PdeSolver
     private readonly double[] _stage2;
     private readonly double[] _m1, _m1Stage;         // first u-moment per column of the current / stage state
     private readonly double[] _m0, _m2;              // zeroth and second moments (stiff-mode rate)
+    private readonly double[] _m0Stage, _m2Stage;    // those of a candidate state (implicit-feedback stepper)
     private readonly double[] _r, _coupling;         // residuals, c(θ)
     private readonly double[] _fluxU;                // per column, N_u + 1 u-face fluxes (walls included, zero)
     private readonly double[] _zeros;                // the zero flux through a θ wall
@@ -77,6 +97,7 @@ public sealed partial class PdeSolver
     private readonly double[] _gramScratch;          // one column-length row
     private readonly double[] _eigenScratch;         // 3n: the eigenvalue solver's vectors
     private double[] _density;
+    private readonly StepperKind _stepper;
 
     private sealed class BlockScratch(int nu)
     {
@@ -104,6 +125,8 @@ public sealed partial class PdeSolver
         _m1Stage = new double[_cols];
         _m0 = new double[_cols];
         _m2 = new double[_cols];
+        _m0Stage = new double[_cols];
+        _m2Stage = new double[_cols];
         _r = new double[_n];
         _coupling = new double[_cols];
         _fluxU = new double[_cols * (_nu + 1)];
@@ -125,7 +148,26 @@ public sealed partial class PdeSolver
         _gramScratch = new double[_cols];
         _eigenScratch = new double[3 * _n];
         _model.ThetaMoments(_density, _m0, _m1, _m2);
+        _stepper = _options.Stepper == StepperKind.Auto ? ChooseStepper() : _options.Stepper;
     }
+
+    /// <summary>
+    /// Auto picks the implicit-feedback stepper when the feedback rate exceeds this multiple of the outflow rate:
+    /// SSP-RK3 then needs over 11× the steps its transport bound alone would allow. Measured (docs/scheme.md):
+    /// at a ratio of about 4–6 SSP-RK3 is still the cheaper of the two at τ = 1e-5, from about 20 on the implicit one.
+    /// </summary>
+    public const double AutoStiffness = 10;
+
+    private StepperKind ChooseStepper()
+    {
+        _model.ResidualsFromMoment(_m1, _r);
+        _model.CouplingFromResiduals(_r, _coupling);
+        PrepareColumnExponentials();
+        return StiffModeRate() > AutoStiffness * MaxOutflowRate() ? StepperKind.ImplicitFeedback : StepperKind.SspRk3;
+    }
+
+    /// <summary>The stepper in use (<see cref="StepperKind.Auto"/> resolved).</summary>
+    public StepperKind Stepper => _stepper;
 
     public FiniteVolumeModel Model => _model;
 
@@ -146,7 +188,7 @@ public sealed partial class PdeSolver
     /// <summary>Accepted steps so far.</summary>
     public long Steps { get; private set; }
 
-    /// <summary>Steps rejected because a stage went negative (the step was halved and retried).</summary>
+    /// <summary>Rejected tries: a stage went negative or over its bound, or (implicit feedback) the error estimate or the residual solve failed.</summary>
     public long RejectedSteps { get; private set; }
 
     /// <summary>The step size of the last accepted step.</summary>
@@ -155,10 +197,13 @@ public sealed partial class PdeSolver
     /// <summary>The bound-limited step at the start of the last step (before landing on an output time).</summary>
     public double LastStableStep { get; private set; }
 
-    /// <summary>Everything needed to continue bit-identically.</summary>
-    public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density);
+    /// <summary>Everything needed to continue bit-identically (the step controller's memory included).</summary>
+    /// <param name="NextStep">The implicit-feedback controller's proposed next step (0: none yet).</param>
+    /// <param name="PreviousError">Its normalized error estimate of the last accepted step.</param>
+    public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density, double NextStep = 0,
+        double PreviousError = 1);
 
-    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone());
+    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone(), _nextStep, _previousError);
 
     public void Restore(State state)
     {
@@ -168,6 +213,8 @@ public sealed partial class PdeSolver
         Time = state.Time;
         Steps = state.Steps;
         RejectedSteps = state.RejectedSteps;
+        _nextStep = state.NextStep;
+        _previousError = state.PreviousError;
         _model.ThetaMoments(_density, _m0, _m1, _m2);
     }
 
@@ -201,12 +248,13 @@ public sealed partial class PdeSolver
         }
     }
 
-    /// <summary>One SSP-RK3 step of at most <paramref name="maxDt"/>; returns the step taken.</summary>
+    /// <summary>One step of the configured stepper of at most <paramref name="maxDt"/>; returns the step taken.</summary>
     public double Step(double maxDt)
     {
         if (!(maxDt > 0)) throw new ArgumentOutOfRangeException(nameof(maxDt), "must be positive");
         maxDt = Math.Min(maxDt, _options.MaxStep);
-        if (_options.Stepper == StepperKind.BackwardEuler) return ImplicitStep(maxDt);
+        if (_stepper == StepperKind.BackwardEuler) return ImplicitStep(maxDt);
+        if (_stepper == StepperKind.ImplicitFeedback) return FeedbackStep(maxDt);
         // Stage 1 fluxes and the bound from the current state.
         _model.ResidualsFromMoment(_m1, _r);
         _model.CouplingFromResiduals(_r, _coupling);
@@ -254,7 +302,7 @@ public sealed partial class PdeSolver
 
     /// <summary>A numerical failure of the PDE solve at the current time, with the keys that could help.</summary>
     private NumericalFailureException Diverged(string detail) =>
-        new("the PDE density", Time, Steps, detail, "time.cfl", "time.stepper", "grid.cells", "grid.halfWidth");
+        new("the PDE density", Time, Steps, detail, "time.cfl", "time.stepper", "time.tolerance", "grid.cells", "grid.halfWidth");
 
     private void Stage(double[] s, double[] m1)
     {
@@ -272,10 +320,14 @@ public sealed partial class PdeSolver
     {
         var p = _model.Problem;
         if (p.Alpha == 0) return 0;
-        Ntk.GramMatrix.Assemble(p.Data, _model.SigmaTable, _model.SigmaPrimeTable, _m0, _m2, _grid.ThetaVolume, _gram, _gramScratch);
+        AssembleGram(_m0, _m2, _gram);
         double lmax = Numerics.SymmetricEigenvalues.Largest(_gram, _n, _eigenScratch);
         return 2 * p.Alpha * p.Alpha / _n * Math.Max(lmax, 0);
     }
+
+    /// <summary>H_h(p) from the per-column moments m0, m2 (n × n, row-major), by the library's one Gram assembly.</summary>
+    private void AssembleGram(double[] m0, double[] m2, double[] gram) =>
+        Ntk.GramMatrix.Assemble(_model.Problem.Data, _model.SigmaTable, _model.SigmaPrimeTable, m0, m2, _grid.ThetaVolume, gram, _gramScratch);
 
     /// <summary>Fluxes of state <paramref name="s"/> with the current coupling c(θ).</summary>
     internal void ComputeFluxes(double[] s)
@@ -287,8 +339,8 @@ public sealed partial class PdeSolver
             FluxesInParallel(s);
     }
 
-    // Separate methods for the parallel loops: a lambda's closure is allocated on entry to the method that
-    // declares what it captures, so the one-thread path above allocates nothing.
+    // The parallel branches live in their own methods: a lambda's captured variables are allocated on entry to
+    // the method that declares them, so the one-thread path allocates nothing.
     private void FluxesInParallel(double[] s) => Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s));
 
     /// <summary>
@@ -523,7 +575,8 @@ public sealed partial class PdeSolver
         return min;
     }
 
-    private void UpdateInParallel(double[] s, double a, double[] p, double b, double dt, double[] output, double[] m1, double[]? m0, double[]? m2) =>
+    private void UpdateInParallel(double[] s, double a, double[] p, double b, double dt, double[] output, double[] m1,
+        double[]? m0, double[]? m2) =>
         Parallel.For(0, _blocks, Parallelism.Options, blk => UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2));
 
     private void UpdateBlock(int block, double[] s, double a, double[] p, double b, double dt, double[] output,

@@ -5,6 +5,7 @@ using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Particles;
 using FokkerPlanckNtk.Simulations;
+using FokkerPlanckNtk.Spectral;
 
 namespace FokkerPlanckNtk.Runs;
 
@@ -61,12 +62,15 @@ public sealed class RunSession
         var problem = config.Problem.ToProblem();
         var grid = _grid = config.Grid.ToGrid();
         // Every model is set up before any file is written: a problem the grid cannot hold fails here.
-        PdeModel? pde = null;
+        IDensityModel? pde = null;
         ParticleModel? particles = null;
         if (kind is RunKind.Run or RunKind.Solve)
         {
-            pde = new PdeModel(new FiniteVolumeModel(problem, grid), config.Time.ToSolverOptions());
-            foreach (var w in pde.Discretization.Warnings) observer.Warning(w);
+            pde = config.Solver.IsSpectral
+                ? new SpectralPdeModel(new SpectralModel(problem, config.Solver.ToBasis()), grid,
+                    new SpectralSolverOptions(config.Time.Tolerance ?? SpectralSolverOptions.DefaultTolerance))
+                : new PdeModel(new FiniteVolumeModel(problem, grid), config.Time.ToSolverOptions());
+            foreach (var w in pde.Warnings) observer.Warning(w);
         }
         if (kind is RunKind.Run or RunKind.Simulate)
             particles = new ParticleModel(problem, config.Particles.ToOptions());
@@ -77,6 +81,7 @@ public sealed class RunSession
         {
             _pde = simulation.Record("pde", times, pde.Record);
             simulation.Callbacks.Add(new OuterLayerWarning(times, _pde));
+            if (pde is SpectralPdeModel spectral) simulation.Callbacks.Add(new TailWarning(times, spectral));
         }
         if (particles is not null) _particles = simulation.Record("particles", times, () => particles.Record(grid));
         if (_pde is not null && _particles is not null)
@@ -194,6 +199,22 @@ public sealed class RunSession
     public void MarkInterrupted(string message) => Folder?.MarkInterrupted(message);
 
     public void MarkFailed(string message) => Folder?.MarkFailed(message);
+
+    /// <summary>Warns once per run when the top modes of the spectral basis hold more than <see cref="SpectralDiagnostics.TailWarning"/>.</summary>
+    private sealed class TailWarning(Schedule schedule, SpectralPdeModel spectral) : ICallback
+    {
+        private bool _warned;
+
+        public Schedule Schedule { get; } = schedule;
+
+        public void Invoke(Simulation simulation)
+        {
+            if (_warned || spectral.LastDiagnostics is not { } d || d.TailNorm <= SpectralDiagnostics.TailWarning) return;
+            _warned = true;
+            simulation.Observer.Warning(FormattableString.Invariant(
+                $"at t = {d.Time:G6} the top modes of the spectral basis hold an L²(p0) norm of {d.TailNorm:G3} (> {SpectralDiagnostics.TailWarning:G1}): the basis does not resolve this solution; use more modes (solver.basis)"));
+        }
+    }
 
     /// <summary>Warns once per run when the outermost cell layer holds more than <see cref="PdeDiagnostics.OuterLayerWarning"/>.</summary>
     private sealed class OuterLayerWarning(Schedule schedule, TimeSeries<PdeRecord> pde) : ICallback

@@ -2,16 +2,35 @@ using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Particles;
+using FokkerPlanckNtk.Spectral;
 
 namespace FokkerPlanckNtk.Simulations;
+
+/// <summary>
+/// A model whose state is a density of (θ, u): a solver of the PDE (3.4). Its records are the same for every
+/// solver (<see cref="PdeRecord"/>: diagnostics, the density as cell averages on a grid, W2 to the discrete p0),
+/// so runs, writers and comparisons do not depend on which solver made them.
+/// </summary>
+public interface IDensityModel : IModel
+{
+    /// <summary>The grid of the recorded densities.</summary>
+    UniformGrid Grid { get; }
+
+    /// <summary>Warnings found while setting up (e.g. Assumption 4.1 violations), for the log.</summary>
+    IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The record of the current state.</summary>
+    PdeRecord Record();
+}
 
 /// <summary>
 /// The PDE (3.4) on the finite-volume grid as a model of a <see cref="Simulation"/>: <see cref="PdeSolver"/>
 /// steps (adaptive, landing exactly on every scheduled time), checkpointed as (time, steps, rejected steps,
 /// density).
 /// </summary>
-public sealed class PdeModel : IModel
+public sealed class PdeModel : IDensityModel
 {
     public PdeModel(Problem problem, UniformGrid grid, PdeSolverOptions? options = null)
         : this(new FiniteVolumeModel(problem, grid), options) { }
@@ -26,6 +45,8 @@ public sealed class PdeModel : IModel
     public FiniteVolumeModel Discretization => Solver.Model;
 
     public UniformGrid Grid => Solver.Model.Grid;
+
+    public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
 
     public double Time => Solver.Time;
 
@@ -45,12 +66,94 @@ public sealed class PdeModel : IModel
     public void Save(ArrayArchive state)
     {
         var s = Solver.Save();
-        state.Set($"{Name}.time", s.Time).Set($"{Name}.steps", s.Steps).Set($"{Name}.rejected", s.RejectedSteps).Set($"{Name}.density", s.Density);
+        state.Set($"{Name}.time", s.Time).Set($"{Name}.steps", s.Steps).Set($"{Name}.rejected", s.RejectedSteps).Set($"{Name}.density", s.Density)
+             .Set($"{Name}.nextStep", s.NextStep).Set($"{Name}.previousError", s.PreviousError);
+    }
+
+    // The step controller's memory (implicit-feedback stepper) is absent from checkpoints written before it existed.
+    public void Restore(ArrayArchive state) =>
+        Solver.Restore(new PdeSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
+            state.Doubles($"{Name}.density"),
+            state.Contains($"{Name}.nextStep") ? state.Double($"{Name}.nextStep") : 0,
+            state.Contains($"{Name}.previousError") ? state.Double($"{Name}.previousError") : 1));
+}
+
+/// <summary>
+/// The PDE (3.4) by the Hermite spectral solver (<see cref="SpectralSolver"/>) as a model of a
+/// <see cref="Simulation"/>, recorded on a grid: the density as the expansion's exact cell averages (negative
+/// values of the truncated expansion, far out, written as 0: the written densities are measures), W2 to the
+/// exact cell averages of p0, and the diagnostics of the expansion itself (the outer-layer mass from the cell
+/// averages). Checkpointed as (time, steps, rejected steps, proposed step, explicit-bound steps, coefficients).
+/// </summary>
+public sealed class SpectralPdeModel : IDensityModel
+{
+    private readonly double[] _reference;
+
+    /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
+    public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null)
+    {
+        Solver = new SpectralSolver(model, options);
+        Grid = grid;
+        var p0 = new double[model.Count];
+        p0[0] = 1;
+        _reference = model.CellAverages(p0, grid); // exact cell averages of p0: positive
+    }
+
+    public string Name { get; init; } = "pde";
+
+    public SpectralSolver Solver { get; }
+
+    public UniformGrid Grid { get; }
+
+    public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
+
+    /// <summary>The spectral diagnostics of the last <see cref="Record"/> (tail norm, negative mass, W2 bracket).</summary>
+    public SpectralDiagnostics? LastDiagnostics { get; private set; }
+
+    public double Time => Solver.Time;
+
+    public long Steps => Solver.Steps;
+
+    public double LastStep => Solver.LastStep;
+
+    public double Loss
+    {
+        get
+        {
+            var r = new double[Solver.Model.Problem.SampleCount];
+            Solver.Model.Residuals(Solver.Coefficients, r);
+            return FiniteVolumeModel.Loss(r);
+        }
+    }
+
+    public bool HasReached(double time) => Solver.Time >= time;
+
+    public void StepToward(double time) => Solver.StepToward(time);
+
+    public PdeRecord Record()
+    {
+        var d = LastDiagnostics = Solver.Diagnose();
+        var density = Solver.Model.CellAverages(Solver.Coefficients, Grid);
+        for (int c = 0; c < density.Length; c++) density[c] = Math.Max(0, density[c]);
+        double outer = 0;
+        for (int c = 0; c < Grid.Count; c++)
+            if (Grid.IsOuterCell(c)) outer += density[c];
+        outer *= Grid.CellVolume;
+        var w2 = Wasserstein.Between(Grid, density, _reference, W2Options.ProbabilityMeasures);
+        return new PdeRecord(new PdeDiagnostics(d.Time, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, outer, d.Residuals),
+            Solver.Steps, density, w2.ToValue() with { Method = w2.Method + " (spectral solution's cell averages)" });
+    }
+
+    public void Save(ArrayArchive state)
+    {
+        var s = Solver.Save();
+        state.Set($"{Name}.time", s.Time).Set($"{Name}.steps", s.Steps).Set($"{Name}.rejected", s.RejectedSteps)
+             .Set($"{Name}.proposedStep", s.ProposedStep).Set($"{Name}.explicitBoundSteps", s.ExplicitBoundSteps).Set($"{Name}.coefficients", s.Coefficients);
     }
 
     public void Restore(ArrayArchive state) =>
-        Solver.Restore(new PdeSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
-            state.Doubles($"{Name}.density")));
+        Solver.Restore(new SpectralSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
+            state.Double($"{Name}.proposedStep"), state.Double($"{Name}.explicitBoundSteps"), state.Doubles($"{Name}.coefficients")));
 }
 
 /// <summary>
