@@ -50,8 +50,12 @@ public sealed class ConfigurationTree
         return null;
     }
 
+    /// <summary>The number at <paramref name="key"/> (culture-invariant), or <paramref name="defaultValue"/> when absent.</summary>
+    /// <exception cref="InputException">A value that is not a finite number.</exception>
     public double Double(string key, double defaultValue) => OptionalDouble(key) ?? defaultValue;
 
+    /// <summary>The number at <paramref name="key"/>, or null when absent.</summary>
+    /// <exception cref="InputException">A value that is not a finite number.</exception>
     public double? OptionalDouble(string key)
     {
         var text = Scalar(key, "a number");
@@ -67,6 +71,8 @@ public sealed class ConfigurationTree
         return v;
     }
 
+    /// <summary>The integer at <paramref name="key"/>, or <paramref name="defaultValue"/> when absent.</summary>
+    /// <exception cref="InputException">A value that is not an integer.</exception>
     public int Int(string key, int defaultValue)
     {
         var text = Scalar(key, "an integer");
@@ -85,6 +91,8 @@ public sealed class ConfigurationTree
         return v;
     }
 
+    /// <summary>The 64-bit integer at <paramref name="key"/>, or <paramref name="defaultValue"/> when absent.</summary>
+    /// <exception cref="InputException">A value that is not an integer.</exception>
     public long Long(string key, long defaultValue)
     {
         var text = Scalar(key, "an integer");
@@ -94,6 +102,8 @@ public sealed class ConfigurationTree
         return v;
     }
 
+    /// <summary><c>true</c> or <c>false</c> at <paramref name="key"/>, or <paramref name="defaultValue"/> when absent.</summary>
+    /// <exception cref="InputException">Any other value.</exception>
     public bool Bool(string key, bool defaultValue)
     {
         var text = Scalar(key, "true or false");
@@ -101,8 +111,10 @@ public sealed class ConfigurationTree
         return bool.TryParse(text, out bool v) ? v : throw new InputException(Display(key), text, "must be true or false");
     }
 
+    /// <summary>The string at <paramref name="key"/>, or <paramref name="defaultValue"/> when absent.</summary>
     public string String(string key, string defaultValue) => Scalar(key, "a string") ?? defaultValue;
 
+    /// <summary>The string at <paramref name="key"/>, or null when absent.</summary>
     public string? OptionalString(string key) => Scalar(key, "a string");
 
     /// <summary>
@@ -111,6 +123,7 @@ public sealed class ConfigurationTree
     /// </summary>
     public double[]? Doubles(string key) => List(key, ParseDouble);
 
+    /// <summary>One integer or a list of integers at <paramref name="key"/> (as <see cref="Doubles"/>), or null when absent.</summary>
     public int[]? Ints(string key) => List(key, ParseInt);
 
     private T[]? List<T>(string key, Func<string, string, T> parse)
