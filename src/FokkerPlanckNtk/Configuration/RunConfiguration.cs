@@ -15,10 +15,15 @@ namespace FokkerPlanckNtk.Configuration;
 /// </summary>
 public sealed record RunConfiguration
 {
+    /// <summary><c>problem</c>: activation, α, λ, data, initial law.</summary>
     public required ProblemSettings Problem { get; init; }
+    /// <summary><c>grid</c>: cells and half widths per axis.</summary>
     public required GridSettings Grid { get; init; }
+    /// <summary><c>time</c>: end, output times, CFL, stepper.</summary>
     public required TimeSettings Time { get; init; }
+    /// <summary><c>particles</c>: count, step, seed.</summary>
     public required ParticleSettings Particles { get; init; }
+    /// <summary><c>output</c>: plots, checkpoint interval, diagnostics rows.</summary>
     public required OutputSettings Output { get; init; }
 
     /// <summary>The PDE solver (finite volume by default).</summary>
@@ -216,12 +221,14 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: same activation, α, λ, data and initial law.</summary>
     public bool Equals(ProblemSettings? other) =>
         other is not null && Activation.Name == other.Activation.Name && Alpha.Equals(other.Alpha) && Lambda.Equals(other.Lambda)
         && Data.XFlat.SequenceEqual(other.Data.XFlat) && Data.Y.SequenceEqual(other.Data.Y) && Data.Dimension == other.Data.Dimension
         && Initial.IsStandard == other.Initial.IsStandard && Initial.Mean.SequenceEqual(other.Initial.Mean)
         && Initial.Covariance.Cast<double>().SequenceEqual(other.Initial.Covariance.Cast<double>());
 
+    /// <summary>A hash consistent with <see cref="Equals(ProblemSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Activation.Name, Alpha, Lambda, Data.Count);
 }
 
@@ -258,6 +265,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
         return values;
     }
 
+    /// <summary>The grid these settings describe.</summary>
     public UniformGrid ToGrid() => new(Cells, HalfWidth);
 
     internal void Write(Utf8JsonWriter w)
@@ -270,7 +278,9 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: the same cells and half widths on every axis.</summary>
     public bool Equals(GridSettings? other) => other is not null && Cells.SequenceEqual(other.Cells) && HalfWidth.SequenceEqual(other.HalfWidth);
+    /// <summary>A hash consistent with <see cref="Equals(GridSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Cells.Length, Cells[0], HalfWidth[0]);
 }
 
@@ -281,6 +291,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 /// </summary>
 public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double? Tolerance = null)
 {
+    /// <summary>Output times when none are configured: this many, equally spaced up to the end.</summary>
     public const int DefaultOutputCount = 10;
 
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
@@ -329,9 +340,11 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: the same end, output times, CFL, stepper and tolerance.</summary>
     public bool Equals(TimeSettings? other) =>
         other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper
         && Tolerance.Equals(other.Tolerance);
+    /// <summary>A hash consistent with <see cref="Equals(TimeSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper);
 }
 
