@@ -116,7 +116,9 @@ internal static class Commands
         }
         catch (Exception e)
         {
-            session.MarkFailed(e.Message);
+            // Best effort: on a full disk the unfinished file is gone by now, so the small manifest usually fits.
+            try { session.MarkFailed(e.Message); }
+            catch (InputException inner) { context.Logger.LogWarning("the manifest could not be marked failed: {Message}", inner.Message); }
             throw;
         }
     }

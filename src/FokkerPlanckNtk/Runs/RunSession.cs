@@ -78,6 +78,8 @@ public sealed class RunSession
         if (!Commands.Contains(manifest.Command))
             throw new InputException("DIR", dir, $"the run was made by '{manifest.Command}', which cannot be resumed");
         AtomicFile.EnsureWritableDirectory(dir, "DIR");
+        int stale = AtomicFile.RemoveUnfinished(dir);
+        if (stale > 0) (observer ?? SilentObserver.Instance).Info($"removed {stale} unfinished file(s) left by the interrupted process");
         var config = RunConfiguration.Load(Path.Combine(dir, "config.json"));
         observer ??= SilentObserver.Instance;
         var parts = CreateParts(config, manifest.Command, observer);
@@ -125,9 +127,13 @@ public sealed class RunSession
             foreach (var part in parts) part.RestoreState(_resumeState);
             int done = checked((int)_resumeState.Long("completed"));
             for (int k = 0; k < done; k++) records.Add(ArrayArchive.Read(RecordPath(k)));
+            // The time of the evolving parts (the NTK part is a closed form and has no state).
+            double at = parts.Where(p => p is not NtkPart).Select(p => p.Time).DefaultIfEmpty(0).Min();
             _observer.Info(string.Create(CultureInfo.InvariantCulture,
-                $"resuming from the checkpoint at t = {parts.Select(p => p.Time).DefaultIfEmpty(0).Min():G6} ({done} of {times.Length} outputs done)"));
+                $"resuming from the checkpoint at t = {at:G6} ({done} of {times.Length} outputs done)"));
         }
+        else if (Manifest.Resumes > 0)
+            _observer.Warning("no checkpoint was written before the run stopped: it restarts from t = 0");
         double end = Configuration.Time.End;
         var control = new RunControl(TimeSpan.FromSeconds(Configuration.Output.CheckpointSeconds),
             () => WriteCheckpoint(parts, records.Count), cancellation, _observer,
