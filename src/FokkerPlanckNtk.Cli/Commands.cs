@@ -101,7 +101,7 @@ internal static class Commands
         {
             var results = session.Execute(context.Cancellation);
             context.Console.ClearProgress();
-            string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots);
+            string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots, session.Manifest.Warnings);
             session.Complete();
             context.Logger.LogInformation("done in {Seconds:F1} s", session.Manifest.WallSeconds);
             context.Output.WriteLine($"report: {report}");

@@ -12,11 +12,12 @@ namespace FokkerPlanckNtk.Plotting;
 /// </summary>
 public static class RunReport
 {
-    /// <summary>Writes the plots (when <paramref name="plots"/>) and report.html; returns the report's path.</summary>
-    public static string Write(RunResults results, string directory, bool plots = true)
+    /// <summary>Writes the plots (when <paramref name="plots"/>) and report.html (with the run's <paramref name="warnings"/>); returns the report's path.</summary>
+    public static string Write(RunResults results, string directory, bool plots = true, IReadOnlyList<string>? warnings = null)
     {
         var report = new HtmlReport($"fpntk {results.Command}: {Title(results)}");
         report.Paragraph(Summary(results));
+        foreach (var warning in warnings ?? []) report.Paragraph("Warning: " + warning, "note");
         var figures = plots ? Figures(results).ToList() : [];
         string plotDirectory = Path.Combine(directory, "plots");
         foreach (var (name, caption, model) in figures)

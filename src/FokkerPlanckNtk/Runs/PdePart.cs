@@ -17,12 +17,15 @@ internal sealed class PdePart : IRunPart
     public PdePart(RunConfiguration config, IRunObserver observer)
     {
         _observer = observer;
-        Model = new FiniteVolumeModel(config.Problem.ToProblem(), config.Grid.ToGrid());
-        foreach (var w in Model.Warnings) observer.Warning(w);
+        Model = new FiniteVolumeModel(config.Problem.ToProblem(), config.Grid.ToGrid(), config.Grid.MaxOutsideMass);
         _solver = new PdeSolver(Model, config.Time.ToSolverOptions());
         _reference = Model.ReferenceDensity();
         _end = config.Time.End;
+        Warnings = Model.Warnings.ToList(); // complete once the solver has made the initial density
     }
+
+    /// <summary>Warnings found while setting up (truncation of the initial law, Assumption 4.1), for log, manifest and report.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     public string Name => "pde";
 

@@ -59,9 +59,11 @@ public sealed class RunSession
         if (File.Exists(Path.Combine(dir, "manifest.json")))
             throw new InputException("--out", dir, "the folder already holds a run; continue it with 'fpntk resume' or choose another folder");
         AtomicFile.WriteText(Path.Combine(dir, "config.json"), config.ToJson());
+        var warnings = parts.OfType<PdePart>().SelectMany(p => p.Warnings).ToList();
+        foreach (var w in warnings) observer.Warning(w);
         var manifest = new RunManifest
         {
-            Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running,
+            Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running, Warnings = warnings,
         };
         manifest.Write(dir);
         return new RunSession(dir, config, command, manifest, null, parts, observer);

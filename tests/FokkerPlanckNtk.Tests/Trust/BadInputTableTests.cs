@@ -116,7 +116,8 @@ public class BadInputTableTests
         yield return Case(Bad, "grid.cells = (no value or [])", "solve", "--config", "{d}/emptycells.json", "--out", "{out}");
         yield return Case(Bad, "write --grid:cells=32", "solve", "--grid.cells=32", "--out", "{out}");
         yield return Case(Bad, "grid.halfWidth = 0", "solve", "--grid:halfWidth=0", "--out", "{out}");
-        yield return Case(Bad, "grid.halfWidth = 2,2: the box holds the initial law", "solve", "--grid:halfWidth=2", "--grid:cells=16", "--out", "{out}");
+        yield return Case(Bad, "grid.halfWidth = 2,2: the box holds the initial law only up to a mass of 0.091 outside, more than the grid's discretization error", "solve", "--grid:halfWidth=2", "--grid:cells=16", "--out", "{out}");
+        yield return Case(Bad, "grid.maxOutsideMass = 2: must be a mass in [0, 1]", "solve", "--grid:maxOutsideMass=2", "--out", "{out}");
         yield return Case(Bad, "grid.cells[0] = 4", "solve", "--grid:cells=4", "--out", "{out}");
         // time
         yield return Case(Bad, "time.end = 0", "solve", "--time:end=0", "--out", "{out}");
