@@ -21,6 +21,9 @@ public sealed record RunConfiguration
     public required ParticleSettings Particles { get; init; }
     public required OutputSettings Output { get; init; }
 
+    /// <summary>The PDE solver (finite volume by default).</summary>
+    public SolverSettings Solver { get; init; } = SolverSettings.FiniteVolume;
+
     /// <summary>Every key the configuration understands, with its meaning, allowed values and default.</summary>
     public static IReadOnlyList<(string Key, string Meaning)> Keys { get; } =
     [
@@ -40,7 +43,9 @@ public sealed record RunConfiguration
         ("time.outputTimes", $"increasing times in (0, end] (default {TimeSettings.DefaultOutputCount} equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
         ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default auto: implicitfeedback where the residual feedback is over 10× stiffer than the transport, else ssprk3; backwardeuler: implicit, first order, for long runs; implicitfeedback: second order, implicit residual feedback, for large α)"),
-        ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback): density change in L1 and residuals in max norm (default: the solver's, 1e-5 for finite volumes)"),
+        ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback, and the spectral solver): finite volumes: density change in L1 and residuals in max norm (default 1e-5); spectral: L²(p0) norm of δ(p/p0), which bounds the L1 norm of δp (default 1e-8)"),
+        ("solver.kind", "finiteVolume (default) | spectral (Hermite–Galerkin in the basis of p0; d = 1, 2)"),
+        ("solver.basis", "spectral only: Hermite modes per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 64 per θ axis, 24 along u)"),
         ("particles.count", "number of particles m ≥ 1 (default 10000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
@@ -71,6 +76,7 @@ public sealed record RunConfiguration
             Time = TimeSettings.Read(tree),
             Particles = ParticleSettings.Read(tree),
             Output = OutputSettings.Read(tree),
+            Solver = SolverSettings.Read(tree, problem.Data.Dimension + 1),
         };
         tree.RejectUnknownKeys(KnownKeys, ignoredPrefixes);
         return config;
@@ -95,6 +101,7 @@ public sealed record RunConfiguration
             Time.Write(w);
             Particles.Write(w);
             Output.Write(w);
+            Solver.Write(w);
             w.WriteEndObject();
         }
         return IO.JsonText.CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
