@@ -44,6 +44,13 @@ public sealed record RunManifest
         ?? typeof(RunManifest).Assembly.GetName().Version?.ToString() ?? "0";
 
     /// <summary>The manifest as indented JSON.</summary>
+    public bool Equals(RunManifest? other) =>
+        other is not null && Program == other.Program && Version == other.Version && Command == other.Command && Start == other.Start
+        && End == other.End && WallSeconds.Equals(other.WallSeconds) && Threads == other.Threads && Status == other.Status
+        && Message == other.Message && Resumes == other.Resumes && Warnings.SequenceEqual(other.Warnings);
+
+    public override int GetHashCode() => HashCode.Combine(Command, Start, Status, Resumes);
+
     public string ToJson()
     {
         using var buffer = new MemoryStream();

@@ -135,6 +135,10 @@ public class BadInputTableTests
         yield return Case(Bad, "particles.step = -1", "run", "--particles:step=-1", "--out", "{out}");
         yield return Case(Bad, "particles.seed = -1", "simulate", "--particles:seed=-1", "--out", "{out}");
         yield return Case(Bad, "particles.seed = 1.5", "simulate", "--particles:seed=1.5", "--out", "{out}");
+        yield return Case(Bad, "particles.step = 10: Euler–Maruyama is unstable at this step", "simulate", "--particles:step=10", "--out", "{out}");
+        yield return Case(Bad, "particles.step = 25: Euler–Maruyama is unstable", "run", "--particles:step=25", "--grid:cells=16", "--out", "{out}");
+        yield return Case(Bad, "grid.cells = 12000x12000: fpntk solve would need about", "solve", "--grid:cells=12000", "--out", "{out}");
+        yield return Case(Bad, "grid.cells = 12000x12000: fpntk reference would need", "reference", "--grid:cells=12000", "--out", "{out}");
         yield return Case(Bad, "output.plots = maybe", "solve", "--output:plots=maybe", "--out", "{out}");
         yield return Case(Bad, "output.checkpointSeconds = 0", "solve", "--output:checkpointSeconds=0", "--out", "{out}");
         // files and folders
