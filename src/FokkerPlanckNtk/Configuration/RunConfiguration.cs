@@ -15,10 +15,15 @@ namespace FokkerPlanckNtk.Configuration;
 /// </summary>
 public sealed record RunConfiguration
 {
+    /// <summary><c>problem</c>: activation, α, λ, data, initial law.</summary>
     public required ProblemSettings Problem { get; init; }
+    /// <summary><c>grid</c>: cells and half widths per axis.</summary>
     public required GridSettings Grid { get; init; }
+    /// <summary><c>time</c>: end, output times, CFL, stepper.</summary>
     public required TimeSettings Time { get; init; }
+    /// <summary><c>particles</c>: count, step, seed.</summary>
     public required ParticleSettings Particles { get; init; }
+    /// <summary><c>output</c>: plots, checkpoint interval, diagnostics rows.</summary>
     public required OutputSettings Output { get; init; }
 
     /// <summary>The PDE solver (finite volume by default).</summary>
@@ -217,12 +222,14 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: same activation, α, λ, data and initial law.</summary>
     public bool Equals(ProblemSettings? other) =>
         other is not null && Activation.Name == other.Activation.Name && Alpha.Equals(other.Alpha) && Lambda.Equals(other.Lambda)
         && Data.XFlat.SequenceEqual(other.Data.XFlat) && Data.Y.SequenceEqual(other.Data.Y) && Data.Dimension == other.Data.Dimension
         && Initial.IsStandard == other.Initial.IsStandard && Initial.Mean.SequenceEqual(other.Initial.Mean)
         && Initial.Covariance.Cast<double>().SequenceEqual(other.Initial.Covariance.Cast<double>());
 
+    /// <summary>A hash consistent with <see cref="Equals(ProblemSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Activation.Name, Alpha, Lambda, Data.Count);
 }
 
@@ -264,6 +271,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOu
         return values;
     }
 
+    /// <summary>The grid these settings describe.</summary>
     public UniformGrid ToGrid() => new(Cells, HalfWidth);
 
     internal void Write(Utf8JsonWriter w)
@@ -277,8 +285,10 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOu
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: the same cells, half widths and outside-mass limit.</summary>
     public bool Equals(GridSettings? other) =>
         other is not null && Cells.SequenceEqual(other.Cells) && HalfWidth.SequenceEqual(other.HalfWidth) && MaxOutsideMass == other.MaxOutsideMass;
+    /// <summary>A hash consistent with <see cref="Equals(GridSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Cells.Length, Cells[0], HalfWidth[0]);
 }
 
@@ -289,6 +299,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOu
 /// </summary>
 public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double? Tolerance = null)
 {
+    /// <summary>Output times when none are configured: this many, equally spaced up to the end.</summary>
     public const int DefaultOutputCount = 10;
 
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
@@ -337,9 +348,11 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: the same end, output times, CFL, stepper and tolerance.</summary>
     public bool Equals(TimeSettings? other) =>
         other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper
         && Tolerance.Equals(other.Tolerance);
+    /// <summary>A hash consistent with <see cref="Equals(TimeSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper);
 }
 

@@ -24,8 +24,10 @@ public sealed class FiniteVolumeModel
     private readonly double[] _thetaSquared; // |θ_c|² per column
     private readonly List<string> _warnings = [];
 
+    /// <summary>The discretization of <paramref name="problem"/> on <paramref name="grid"/> (one θ axis per input dimension, u last).</summary>
     /// <param name="maxOutsideMass">Largest mass of the initial law outside the box that is accepted (<c>grid.maxOutsideMass</c>);
     /// null: the grid's own discretization error (<see cref="DiscretizationError"/>).</param>
+    /// <exception cref="InputException">The grid's dimension does not match the problem's.</exception>
     public FiniteVolumeModel(Problem problem, UniformGrid grid, double? maxOutsideMass = null)
     {
         MaxOutsideMass = maxOutsideMass;
@@ -84,7 +86,9 @@ public sealed class FiniteVolumeModel
         ReferenceDensityValues = GibbsGaussian(InitialLawOf(Model.InitialLaw.StandardGaussian(grid.Dimension)));
     }
 
+    /// <summary>The problem discretized.</summary>
     public Problem Problem { get; }
+    /// <summary>The grid.</summary>
     public UniformGrid Grid { get; }
 
     /// <summary>Warnings found while setting up (e.g. Assumption 4.1 violations), for the log.</summary>
