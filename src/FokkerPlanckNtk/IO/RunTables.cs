@@ -13,36 +13,43 @@ namespace FokkerPlanckNtk.IO;
 /// </summary>
 public static class RunTables
 {
-    /// <summary><c>pde.csv</c>: <c>t,loss,free_energy,kl_p0,chi2_p0,w2_p0,mass,r1..rn</c>.</summary>
+    /// <summary>
+    /// <c>pde.csv</c>: <c>t,loss,free_energy,kl_p0,chi2_p0,w2_p0,mass,r1..rn,w2_p0_lower,w2_p0_upper</c> (<c>w2_p0</c>
+    /// empty where only the bracket is known, <see cref="W2Value.Shown"/>).
+    /// </summary>
     public static CsvTable Pde(IReadOnlyList<double> times, IReadOnlyList<PdeRecord> records)
     {
-        var table = new CsvTable(["t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", .. ResidualColumns(records.Select(r => r.Diagnostics.Residuals))]);
+        var table = new CsvTable(["t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass",
+            .. ResidualColumns(records.Select(r => r.Diagnostics.Residuals)), "w2_p0_lower", "w2_p0_upper"]);
         for (int k = 0; k < records.Count; k++)
         {
-            var d = records[k].Diagnostics;
-            table.Add([times[k], d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, records[k].W2P0.Value, d.Mass, .. d.Residuals]);
+            var (d, w2) = (records[k].Diagnostics, records[k].W2P0);
+            table.Add([times[k], d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, w2.Shown, d.Mass, .. d.Residuals, w2.Lower, w2.Upper]);
         }
         return table;
     }
 
-    /// <summary><c>particles.csv</c>: <c>t,loss,kl_p0,chi2_p0,w2_p0,r1..rn</c> (KL and χ² binned, biased).</summary>
+    /// <summary><c>particles.csv</c>: <c>t,loss,kl_p0,chi2_p0,w2_p0,r1..rn,w2_p0_lower,w2_p0_upper</c> (KL and χ² binned, biased).</summary>
     public static CsvTable Particles(IReadOnlyList<double> times, IReadOnlyList<ParticleRecord> records)
     {
-        var table = new CsvTable(["t", "loss", "kl_p0", "chi2_p0", "w2_p0", .. ResidualColumns(records.Select(r => r.Residuals))]);
+        var table = new CsvTable(["t", "loss", "kl_p0", "chi2_p0", "w2_p0", .. ResidualColumns(records.Select(r => r.Residuals)), "w2_p0_lower", "w2_p0_upper"]);
         for (int k = 0; k < records.Count; k++)
         {
             var r = records[k];
-            table.Add([times[k], r.Loss, r.BinnedKlP0, r.BinnedChi2P0, r.W2P0.Value, .. r.Residuals]);
+            table.Add([times[k], r.Loss, r.BinnedKlP0, r.BinnedChi2P0, r.W2P0.Shown, .. r.Residuals, r.W2P0.Lower, r.W2P0.Upper]);
         }
         return table;
     }
 
-    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u</c>.</summary>
+    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u,w2_lower,w2_upper</c>.</summary>
     public static CsvTable Comparison(IReadOnlyList<double> times, IReadOnlyList<ComparisonRecord> records)
     {
-        var table = new CsvTable(["t", "max_abs_dr", "w2", "w2_theta", "w2_u"]);
+        var table = new CsvTable(["t", "max_abs_dr", "w2", "w2_theta", "w2_u", "w2_lower", "w2_upper"]);
         for (int k = 0; k < records.Count; k++)
-            table.Add(times[k], records[k].MaxResidualDifference, records[k].W2.Value, records[k].W2Theta, records[k].W2U);
+        {
+            var r = records[k];
+            table.Add(times[k], r.MaxResidualDifference, r.W2.Shown, r.W2Theta, r.W2U, r.W2.Lower, r.W2.Upper);
+        }
         return table;
     }
 

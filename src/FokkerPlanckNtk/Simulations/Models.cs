@@ -21,8 +21,8 @@ public interface IDensityModel : IModel
     /// <summary>Warnings found while setting up (e.g. Assumption 4.1 violations), for the log.</summary>
     IReadOnlyList<string> Warnings { get; }
 
-    /// <summary>The record of the current state.</summary>
-    PdeRecord Record();
+    /// <summary>The record of the current state (W2 with <paramref name="options"/>, slow ones announced through <paramref name="log"/>).</summary>
+    PdeRecord Record(W2Options? options = null, Action<string>? log = null);
 }
 
 /// <summary>
@@ -61,7 +61,7 @@ public sealed class PdeModel : IDensityModel
     public void StepToward(double time) => Solver.StepToward(time);
 
     /// <summary>The diagnostics, a copy of the density and W2 to the discrete p0 now (see <see cref="PdeRecord"/>).</summary>
-    public PdeRecord Record() => PdeRecord.Measure(Solver);
+    public PdeRecord Record(W2Options? options = null, Action<string>? log = null) => PdeRecord.Measure(Solver, options, log);
 
     public void Save(ArrayArchive state)
     {
@@ -130,7 +130,7 @@ public sealed class SpectralPdeModel : IDensityModel
 
     public void StepToward(double time) => Solver.StepToward(time);
 
-    public PdeRecord Record()
+    public PdeRecord Record(W2Options? options = null, Action<string>? log = null)
     {
         var d = LastDiagnostics = Solver.Diagnose();
         var density = Solver.Model.CellAverages(Solver.Coefficients, Grid);
@@ -139,7 +139,8 @@ public sealed class SpectralPdeModel : IDensityModel
         for (int c = 0; c < Grid.Count; c++)
             if (Grid.IsOuterCell(c)) outer += density[c];
         outer *= Grid.CellVolume;
-        var w2 = Wasserstein.Between(Grid, density, _reference, W2Options.ProbabilityMeasures);
+        var w2 = W2ResultExtensions.Logged("W2(p_t, p0)", d.Time, Grid.Count, Grid.Count, options ?? W2Options.ProbabilityMeasures, log,
+            o => Wasserstein.Between(Grid, density, _reference, o));
         return new PdeRecord(new PdeDiagnostics(d.Time, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, outer, d.Residuals),
             Solver.Steps, density, w2.ToValue() with { Method = w2.Method + " (spectral solution's cell averages)" });
     }
@@ -192,7 +193,8 @@ public sealed class ParticleModel : IModel
     /// Loss, residuals, binned divergences, positions and W2 to the discrete p0 now (see <see cref="ParticleRecord"/>);
     /// <paramref name="grid"/> is the grid of the measures (the box of the histogram, the discrete p0 of W2).
     /// </summary>
-    public ParticleRecord Record(UniformGrid grid) => ParticleRecord.Measure(System, grid);
+    public ParticleRecord Record(UniformGrid grid, W2Options? options = null, Action<string>? log = null) =>
+        ParticleRecord.Measure(System, grid, options, log);
 
     public void Save(ArrayArchive state)
     {

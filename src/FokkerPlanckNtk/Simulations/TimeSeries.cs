@@ -68,6 +68,12 @@ public sealed class TimeSeries<T> : ICallback, IRecorded, IReadOnlyList<T>
         _times.Clear();
     }
 
+    void IRecorded.TruncateTo(int count)
+    {
+        _records.RemoveRange(count, _records.Count - count);
+        _times.RemoveRange(count, _times.Count - count);
+    }
+
     private const string TimeKey = "series.t";
 
     private IRecordCodec<T> Codec => _codec
