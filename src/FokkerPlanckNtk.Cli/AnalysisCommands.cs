@@ -58,9 +58,7 @@ internal static class AnalysisCommands
             report.Figure(PlotFiles.Save(model, folder.File("plots"), "stationary-density"),
                 grid.ThetaDimension == 1 ? "p*(θ, u) at the cell centres" : "marginal of p* on (θ1, u)");
         }
-        report.Heading("Configuration (config.json)");
-        report.Preformatted(config.ToJson());
-        AtomicFile.WriteText(folder.File("report.html"), report.ToString());
+        string path = WriteReport(report, config, folder);
         if (!whole.Converged)
         {
             folder.Finish(RunManifest.Failed, whole.Status);
@@ -69,7 +67,7 @@ internal static class AnalysisCommands
         }
         folder.Complete();
         context.Output.WriteLine(whole.ToString());
-        context.Output.WriteLine($"report: {folder.File("report.html")}");
+        context.Output.WriteLine($"report: {path}");
         return FpntkCommandLine.Success;
     }
 
@@ -97,13 +95,21 @@ internal static class AnalysisCommands
             var model = Charts.Lines("Linearized (NTK) loss", "t", "L", curves, logY: true);
             report.Figure(PlotFiles.Save(model, folder.File("plots"), "ntk-loss"), "Loss of the linearized prediction");
         }
-        report.Heading("Configuration (config.json)");
-        report.Preformatted(config.ToJson());
-        AtomicFile.WriteText(folder.File("report.html"), report.ToString());
+        string path = WriteReport(report, config, folder);
         folder.Complete();
         context.Output.Write(bounds.Summary());
-        context.Output.WriteLine($"report: {folder.File("report.html")}");
+        context.Output.WriteLine($"report: {path}");
         return FpntkCommandLine.Success;
+    }
+
+    /// <summary>Ends a report with the effective configuration and writes it as the folder's report.html; returns its path.</summary>
+    private static string WriteReport(HtmlReport report, RunConfiguration config, RunFolder folder)
+    {
+        report.Heading("Configuration (config.json)");
+        report.Preformatted(config.ToJson());
+        string path = folder.File("report.html");
+        AtomicFile.WriteText(path, report.ToString());
+        return path;
     }
 
     /// <summary><c>fpntk reference</c>: a reference-solution file (reference.json) for other projects' tests.</summary>

@@ -68,7 +68,7 @@ public sealed record PdeDiagnostics(double Time, double Loss, double FreeEnergy,
 /// requested times. A step whose result would be negative (the bound is checked at the first stage only) is
 /// rejected and retried with half the step, so densities never go negative.
 /// </summary>
-public sealed partial class PdeSolver
+public sealed partial class PdeSolver : Numerics.LandingStepper
 {
     private const int ColumnsPerBlock = 8;
     private readonly FiniteVolumeModel _model;
@@ -198,8 +198,6 @@ public sealed partial class PdeSolver
     /// <summary>The current density without a copy, for measures taken before the next step (never kept).</summary>
     internal ReadOnlySpan<double> CurrentDensity => _density;
 
-    public double Time { get; private set; }
-
     /// <summary>Accepted steps so far.</summary>
     public long Steps { get; private set; }
 
@@ -233,25 +231,6 @@ public sealed partial class PdeSolver
         _model.ThetaMoments(_density, _m0, _m1, _m2);
     }
 
-    /// <summary>Advances to exactly <paramref name="t"/> (the last step is shortened to land on it).</summary>
-    public void AdvanceTo(double t)
-    {
-        if (!double.IsFinite(t)) throw new InputException("time.end", t, "must be a finite number");
-        while (Time < t) StepToward(t);
-    }
-
-    /// <summary>
-    /// One step toward <paramref name="t"/> (after <see cref="Time"/>): a step that reaches it is shortened and
-    /// sets the time to exactly <paramref name="t"/>, whatever the rounding of Time + dt. Returns the step taken.
-    /// </summary>
-    public double StepToward(double t)
-    {
-        double remaining = t - Time;
-        double taken = Step(remaining);
-        if (taken >= remaining) Time = t;
-        return taken;
-    }
-
     /// <summary>The loss L = (1/n) Σ r_i² of the current state (from the moments the stepper keeps).</summary>
     public double Loss
     {
@@ -264,7 +243,7 @@ public sealed partial class PdeSolver
     }
 
     /// <summary>One step of the configured stepper of at most <paramref name="maxDt"/>; returns the step taken.</summary>
-    public double Step(double maxDt)
+    public override double Step(double maxDt)
     {
         if (!(maxDt > 0)) throw new ArgumentOutOfRangeException(nameof(maxDt), "must be positive");
         maxDt = Math.Min(maxDt, _options.MaxStep);

@@ -33,7 +33,7 @@ public sealed record SpectralSolverOptions(double Tolerance = SpectralSolverOpti
 /// reaches the semi-discrete stationary state exactly. Steps land exactly on requested times; the proposed step
 /// survives a landing. Everything is deterministic: a restored state continues bit-identically.
 /// </summary>
-public sealed class SpectralSolver
+public sealed class SpectralSolver : Numerics.LandingStepper
 {
     // ROS34PW2 in the form (I − hγW) k_i = h F(b + Σ_{j<i} α_ij k_j) + h W Σ_{j<i} γ_ij k_j, b' = b + Σ m_i k_i.
     private const double Gamma = 0.435866521508459;
@@ -98,8 +98,6 @@ public sealed class SpectralSolver
     /// <summary>The current Hermite coefficients of p/p0; do not modify during a run.</summary>
     public double[] Coefficients => _b;
 
-    public double Time { get; private set; }
-
     /// <summary>Accepted steps so far.</summary>
     public long Steps { get; private set; }
 
@@ -142,24 +140,8 @@ public sealed class SpectralSolver
     /// <summary>Diagnostics of the current state.</summary>
     public SpectralDiagnostics Diagnose() => _model.Diagnose(_b, Time);
 
-    /// <summary>Advances to exactly <paramref name="t"/> (the last step is shortened to land on it).</summary>
-    public void AdvanceTo(double t)
-    {
-        if (!double.IsFinite(t)) throw new InputException("time.end", t, "must be a finite number");
-        while (Time < t) StepToward(t);
-    }
-
-    /// <summary>One step toward <paramref name="t"/>: a step that reaches it lands exactly on it. Returns the step taken.</summary>
-    public double StepToward(double t)
-    {
-        double remaining = t - Time;
-        double taken = Step(remaining);
-        if (taken >= remaining) Time = t;
-        return taken;
-    }
-
     /// <summary>One accepted step of at most <paramref name="maxDt"/> (rejected attempts retried inside); returns its size.</summary>
-    public double Step(double maxDt)
+    public override double Step(double maxDt)
     {
         if (!(maxDt > 0)) throw new ArgumentOutOfRangeException(nameof(maxDt), "must be positive");
         maxDt = Math.Min(maxDt, _options.MaxStep);
