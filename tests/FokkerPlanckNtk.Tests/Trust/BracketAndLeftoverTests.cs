@@ -61,7 +61,7 @@ public class BracketAndLeftoverTests
     [Test]
     public void W2JsonShowsTheBracket()
     {
-        var report = new Metrics.DistanceReport(0.0488, 0.0488 * 0.0488, null, null, "coarsened", "optimal", 1) { ErrorBound = 0.0488 };
+        var report = new FokkerPlanckNtk.Metrics.DistanceReport(0.0488, 0.0488 * 0.0488, null, null, "coarsened", "optimal", 1) { ErrorBound = 0.0488 };
         using var json = System.Text.Json.JsonDocument.Parse(report.ToJson());
         Assert.That(json.RootElement.GetProperty("w2").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
         Assert.That(json.RootElement.GetProperty("w2_reason").GetString(), Does.Contain("bracket"));
