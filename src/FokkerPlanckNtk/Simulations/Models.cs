@@ -63,6 +63,9 @@ public sealed class PdeModel : IDensityModel
     /// <summary>The diagnostics, a copy of the density and W2 to the discrete p0 now (see <see cref="PdeRecord"/>).</summary>
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null) => PdeRecord.Measure(Solver, options, log);
 
+    /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>: <c>simulation.Record("pde", times, pde.Record)</c>).</summary>
+    public PdeRecord Record() => Record(null, null);
+
     public void Save(ArrayArchive state)
     {
         var s = Solver.Save();
@@ -129,6 +132,9 @@ public sealed class SpectralPdeModel : IDensityModel
     public bool HasReached(double time) => Solver.Time >= time;
 
     public void StepToward(double time) => Solver.StepToward(time);
+
+    /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>).</summary>
+    public PdeRecord Record() => Record(null, null);
 
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null)
     {

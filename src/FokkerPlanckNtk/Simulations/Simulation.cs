@@ -1,4 +1,5 @@
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 using System.Diagnostics;
 using System.Globalization;
 

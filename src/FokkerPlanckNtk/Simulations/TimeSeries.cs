@@ -1,5 +1,6 @@
 using System.Collections;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 
 namespace FokkerPlanckNtk.Simulations;
 

@@ -1,5 +1,6 @@
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Runs;
 

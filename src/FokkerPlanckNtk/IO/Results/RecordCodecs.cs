@@ -3,7 +3,7 @@ using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Particles;
 
-namespace FokkerPlanckNtk.IO;
+namespace FokkerPlanckNtk.IO.Results;
 
 /// <summary>How a record is stored in an <see cref="ArrayArchive"/> (bit-exactly: checkpoints restore records from it).</summary>
 public interface IRecordCodec<T>

@@ -5,7 +5,7 @@ using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Particles;
 
-namespace FokkerPlanckNtk.IO;
+namespace FokkerPlanckNtk.IO.Results;
 
 /// <summary>
 /// The CSV tables of a run, one row per output time (each table's schema is defined here and nowhere else).
