@@ -127,3 +127,47 @@ public class SpectralSolverTests
         Assert.That(e!.Key, Is.EqualTo("solver.basis"));
     }
 }
+
+public class SpectralReferenceTests
+{
+    // `fpntk reference` with the spectral solver: the stored solution has the doubled basis and a 10× tighter
+    // tolerance; the stored tolerances (coarse − stored) bound the stored solution's error as measured against
+    // a solution with the basis doubled once more (the error falls exponentially with the basis, so the
+    // coarse-vs-stored difference is far larger than the stored error). The file reads back exactly.
+    [Test]
+    public void ToleranceFromBasisDoublingBoundsTheError()
+    {
+        var config = Configuration.RunConfiguration.Read(new Configuration.ConfigurationTree(new Dictionary<string, string?>
+        {
+            ["solver:kind"] = "spectral", ["solver:basis:0"] = "16", ["solver:basis:1"] = "8", ["time:tolerance"] = "1e-8",
+            ["grid:cells"] = "32", ["time:outputTimes:0"] = "0.25", ["time:outputTimes:1"] = "0.5",
+        }));
+        var reference = Runs.ReferenceBuilder.Compute(config);
+        Assert.That(reference.CoarseBasis, Is.EqualTo(new[] { 16, 8 }));
+        Assert.That(reference.Configuration.Solver.Basis, Is.EqualTo(new[] { 32, 16 }));
+        var problem = config.Problem.ToProblem();
+        var model = new SpectralModel(problem, new SpectralBasis([64, 32]));
+        var solver = new SpectralSolver(model, new SpectralSolverOptions(1e-11));
+        var residuals = new List<double[]>();
+        foreach (var s in reference.Snapshots)
+        {
+            solver.AdvanceTo(s.Time);
+            var r = new double[problem.SampleCount];
+            model.Residuals(solver.Coefficients, r);
+            residuals.Add(r);
+            double error = r.Zip(s.Residuals, (a, b) => Math.Abs(a - b)).Max();
+            TestContext.Out.WriteLine($"t = {s.Time}: stored error {error:E2}, stored tolerance {s.ResidualTolerance:E2}");
+            if (s.Time > 0) Assert.That(error, Is.LessThan(s.ResidualTolerance));
+        }
+        Assert.That(reference.Compare(residuals).All(d => d.Passes), Is.True);
+        string path = Path.Combine(Path.GetTempPath(), $"fpntk-ref-{Guid.NewGuid():N}.json");
+        try
+        {
+            reference.Write(path);
+            var back = IO.ReferenceSolution.Load(path);
+            Assert.That(back.ToJson(), Is.EqualTo(reference.ToJson()));
+            Assert.That(back.CoarseBasis, Is.EqualTo(new[] { 16, 8 }));
+        }
+        finally { File.Delete(path); }
+    }
+}
