@@ -33,11 +33,12 @@ public sealed class SpectralAccuracyStudy : IStudy
     public static IReadOnlyList<double> ExactTimes { get; } = [0.5, 1, 5];
 
     /// <summary>max_i |r_i − r_i(moment ODE)| at each time.</summary>
-    public static double[] LinearErrors(Problem problem, int[] basis, double tolerance, IReadOnlyList<double> times, out long steps)
+    /// <param name="truncate">Start from the truncated initial expansion even where it exceeds the solver's 1e-8 check (convergence tables).</param>
+    public static double[] LinearErrors(Problem problem, int[] basis, double tolerance, IReadOnlyList<double> times, out long steps, bool truncate = false)
     {
         var ode = new GaussianMomentOde(problem);
         var model = new SpectralModel(problem, new SpectralBasis(basis));
-        var solver = new SpectralSolver(model, new SpectralSolverOptions(tolerance));
+        var solver = new SpectralSolver(model, new SpectralSolverOptions(tolerance), model.InitialCoefficients(out _, enforce: !truncate));
         var errors = new double[times.Count];
         var r = new double[problem.SampleCount];
         for (int k = 0; k < times.Count; k++)
@@ -146,19 +147,19 @@ public sealed class SpectralAccuracyStudy : IStudy
         // 3. Error against the basis size.
         md.AppendLine("## Error against the basis size");
         md.AppendLine();
-        md.AppendLine("Linear activation, d = 1, α = 2, from p0 (the solution stays Gaussian, its expansion decays geometrically): max_i |r_i − r_i(ODE)| at t = 5, K modes on both axes, tolerance 1e-12.");
+        md.AppendLine("Linear activation, d = 1, α = 2, from the non-standard Gaussian above (its expansion decays geometrically, ≈ 0.45 per degree; below 48 modes the initial expansion is truncated beyond the solver's 1e-8 check, on purpose): max_i |r_i − r_i(ODE)| at t = 1, K modes on both axes, tolerance 1e-12.");
         md.AppendLine();
         md.AppendLine("| K | error |");
         md.AppendLine("|---|---|");
-        var linearP0 = new Problem(Activation.Linear, 2, 0.1, DataSet.Default);
-        int[] ks = quick ? [4, 6, 8, 12] : [4, 6, 8, 10, 12, 16, 20, 24];
+        var linearLaw1 = cases[0].Problem;
+        int[] ks = quick ? [8, 16, 24, 32] : [8, 12, 16, 20, 24, 32, 40, 48];
         var kErr = new List<double>();
         foreach (int k in ks)
         {
-            double e = LinearErrors(linearP0, [k, k], 1e-12, [5.0], out _)[0];
+            double e = LinearErrors(linearLaw1, [k, k], 1e-12, [1.0], out _, truncate: true)[0];
             kErr.Add(Math.Max(e, 1e-17));
             md.AppendLine(string.Create(inv, $"| {k} | {e:E2} |"));
-            Csv("basis-linear", "d = 1", k.ToString(inv), 5, e);
+            Csv("basis-linear", "d = 1", k.ToString(inv), 1, e);
         }
         series.Add(new PlotSeries("error vs basis", "linear activation, t = 5", "modes K per axis", "max |r − r_exact|", ks.Select(k => (double)k).ToArray(), kErr.ToArray(), LogLog: false, LogY: true));
         md.AppendLine();
@@ -167,7 +168,7 @@ public sealed class SpectralAccuracyStudy : IStudy
         double[] selfTimes = [0.5, 1, 2, 5];
         int[] reference = quick ? [128, 24] : [256, 32];
         var refR = SpectralResiduals(tanh, reference, 1e-12, selfTimes, out _);
-        md.AppendLine(string.Create(inv, $"Default tanh problem (d = 1, α = 2), max over t ∈ {{0.5, 1, 2, 5}} of max_i |r_i − r_i(reference)| against the basis {string.Join("x", reference)} (tolerance 1e-12 for all): θ modes K at {reference[1]} u modes, and u modes at K = {reference[0] / 2}."));
+        md.AppendLine(string.Create(inv, $"Default tanh problem (d = 1, α = 2), max over t ∈ {{0.5, 1, 2, 5}} of max_i |r_i − r_i(reference)| against the basis {string.Join("x", reference)} (tolerance 1e-12 for all): θ modes K at {reference[1]} u modes, and u modes at K = {reference[0]}."));
         md.AppendLine();
         md.AppendLine("| θ modes K | error | | u modes | error |");
         md.AppendLine("|---|---|---|---|---|");
@@ -180,7 +181,7 @@ public sealed class SpectralAccuracyStudy : IStudy
         }).ToArray();
         var uErr = uKs.Select(k =>
         {
-            var r = SpectralResiduals(tanh, [reference[0] / 2, k], 1e-12, selfTimes, out _);
+            var r = SpectralResiduals(tanh, [reference[0], k], 1e-12, selfTimes, out _);
             return r.Select((v, i) => MaxDifference(v, refR[i])).Max();
         }).ToArray();
         for (int i = 0; i < Math.Max(thetaKs.Length, uKs.Length); i++)

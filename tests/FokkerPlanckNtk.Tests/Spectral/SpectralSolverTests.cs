@@ -1,4 +1,6 @@
+using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.ExactSolutions;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Spectral;
 
@@ -137,7 +139,7 @@ public class SpectralReferenceTests
     [Test]
     public void ToleranceFromBasisDoublingBoundsTheError()
     {
-        var config = Configuration.RunConfiguration.Read(new Configuration.ConfigurationTree(new Dictionary<string, string?>
+        var config = RunConfiguration.Read(new ConfigurationTree(new Dictionary<string, string?>
         {
             ["solver:kind"] = "spectral", ["solver:basis:0"] = "16", ["solver:basis:1"] = "8", ["time:tolerance"] = "1e-8",
             ["grid:cells"] = "32", ["time:outputTimes:0"] = "0.25", ["time:outputTimes:1"] = "0.5",
@@ -164,10 +166,32 @@ public class SpectralReferenceTests
         try
         {
             reference.Write(path);
-            var back = IO.ReferenceSolution.Load(path);
+            var back = ReferenceSolution.Load(path);
             Assert.That(back.ToJson(), Is.EqualTo(reference.ToJson()));
             Assert.That(back.CoarseBasis, Is.EqualTo(new[] { 16, 8 }));
         }
         finally { File.Delete(path); }
+    }
+}
+
+public class SpectralAllocationTests
+{
+    // "No allocation per step" (one thread: Parallel.For allocates by itself): d = 1 and d = 2.
+    [TestCase(1), TestCase(2)]
+    public void StepsDoNotAllocate(int d)
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            Parallelism.Threads = 1;
+            var problem = d == 1 ? Problem.Default : new Problem(Activation.Tanh, 4, 0.1, SpectralSolverTests.Data2);
+            var solver = new SpectralSolver(new SpectralModel(problem, new SpectralBasis(d == 1 ? [24, 8] : [8, 8, 6])), new SpectralSolverOptions(1e-8));
+            solver.Step(1e-3);
+            solver.Step(1e-3);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 5; k++) solver.Step(1e-3);
+            Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.EqualTo(0));
+        }
+        finally { Parallelism.Threads = saved; }
     }
 }
