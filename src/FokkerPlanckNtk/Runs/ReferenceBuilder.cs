@@ -25,14 +25,7 @@ public static class ReferenceBuilder
         observer.Info($"reference: solving on {coarseGrid} (for the tolerances) and on {fineGrid} (stored)");
         var coarse = Solve(problem, coarseGrid, config, times, inputs, observer, cancellation);
         var stored = Solve(problem, fineGrid, config, times, inputs, observer, cancellation);
-        var snapshots = new List<ReferenceSnapshot>();
-        for (int k = 0; k < times.Length; k++)
-        {
-            var (pf, rf, ff) = stored[k];
-            var (pc, rc, fc) = coarse[k];
-            snapshots.Add(new ReferenceSnapshot(times[k], pf, rf, ff, FiniteVolumeModel.Loss(rf),
-                ReferenceSolution.DensityDistance(fineGrid, pf, coarseGrid, pc), MaxDifference(rf, rc), MaxDifference(ff, fc)));
-        }
+        var snapshots = Snapshots(times, stored, fineGrid, coarse, coarseGrid);
         return new ReferenceSolution { Configuration = fine, CoarseCells = config.Grid.Cells.ToArray(), Inputs = inputs, Snapshots = snapshots };
     }
 
@@ -57,14 +50,7 @@ public static class ReferenceBuilder
         observer.Info($"reference: spectral basis {string.Join("x", config.Solver.Basis)} (for the tolerances) and {string.Join("x", fineBasis)} (stored), densities on {grid}");
         var coarse = SolveSpectral(problem, config.Solver.Basis, tolerance, grid, times, inputs, observer, cancellation);
         var stored = SolveSpectral(problem, fineBasis, tolerance / 10, grid, times, inputs, observer, cancellation);
-        var snapshots = new List<ReferenceSnapshot>();
-        for (int k = 0; k < times.Length; k++)
-        {
-            var (pf, rf, ff) = stored[k];
-            var (pc, rc, fc) = coarse[k];
-            snapshots.Add(new ReferenceSnapshot(times[k], pf, rf, ff, FiniteVolumeModel.Loss(rf),
-                ReferenceSolution.DensityDistance(grid, pf, grid, pc), MaxDifference(rf, rc), MaxDifference(ff, fc)));
-        }
+        var snapshots = Snapshots(times, stored, grid, coarse, grid);
         return new ReferenceSolution
         {
             Configuration = fine, CoarseCells = config.Grid.Cells.ToArray(), CoarseBasis = config.Solver.Basis.ToArray(),
@@ -92,6 +78,21 @@ public static class ReferenceBuilder
                 t / times[^1], clock.Elapsed, null));
         }
         return result;
+    }
+
+    /// <summary>The stored solution per time with the coarse-vs-stored differences as its tolerances.</summary>
+    private static List<ReferenceSnapshot> Snapshots(double[] times, List<(double[] Density, double[] Residuals, double[] F)> stored, UniformGrid storedGrid,
+        List<(double[] Density, double[] Residuals, double[] F)> coarse, UniformGrid coarseGrid)
+    {
+        var snapshots = new List<ReferenceSnapshot>();
+        for (int k = 0; k < times.Length; k++)
+        {
+            var (pf, rf, ff) = stored[k];
+            var (pc, rc, fc) = coarse[k];
+            snapshots.Add(new ReferenceSnapshot(times[k], pf, rf, ff, FiniteVolumeModel.Loss(rf),
+                ReferenceSolution.DensityDistance(storedGrid, pf, coarseGrid, pc), MaxDifference(rf, rc), MaxDifference(ff, fc)));
+        }
+        return snapshots;
     }
 
     private static double MaxDifference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
