@@ -15,10 +15,15 @@ namespace FokkerPlanckNtk.Configuration;
 /// </summary>
 public sealed record RunConfiguration
 {
+    /// <summary><c>problem</c>: activation, α, λ, data, initial law.</summary>
     public required ProblemSettings Problem { get; init; }
+    /// <summary><c>grid</c>: cells and half widths per axis.</summary>
     public required GridSettings Grid { get; init; }
+    /// <summary><c>time</c>: end, output times, CFL, stepper.</summary>
     public required TimeSettings Time { get; init; }
+    /// <summary><c>particles</c>: count, step, seed.</summary>
     public required ParticleSettings Particles { get; init; }
+    /// <summary><c>output</c>: plots, checkpoint interval, diagnostics rows.</summary>
     public required OutputSettings Output { get; init; }
 
     /// <summary>The PDE solver (finite volume by default).</summary>
@@ -38,6 +43,7 @@ public sealed record RunConfiguration
         ("problem.initial.covariance", "gaussian only: (d+1)×(d+1) symmetric positive definite (default I)"),
         ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 128)"),
         ("grid.halfWidth", "box half width B > 0: one number or one per axis (default 7)"),
+        ("grid.maxOutsideMass", "largest mass of the initial law outside the box that is accepted (default: the grid's discretization error Σ_k (Δ_k/σ_k)²/24); above 1e-8 a warning"),
         ("time.end", "final time > 0 (default 5, or the last output time)"),
         ("time.outputTimes", $"increasing times in (0, end] (default {TimeSettings.DefaultOutputCount} equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
@@ -216,17 +222,21 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: same activation, α, λ, data and initial law.</summary>
     public bool Equals(ProblemSettings? other) =>
         other is not null && Activation.Name == other.Activation.Name && Alpha.Equals(other.Alpha) && Lambda.Equals(other.Lambda)
         && Data.XFlat.SequenceEqual(other.Data.XFlat) && Data.Y.SequenceEqual(other.Data.Y) && Data.Dimension == other.Data.Dimension
         && Initial.IsStandard == other.Initial.IsStandard && Initial.Mean.SequenceEqual(other.Initial.Mean)
         && Initial.Covariance.Cast<double>().SequenceEqual(other.Initial.Covariance.Cast<double>());
 
+    /// <summary>A hash consistent with <see cref="Equals(ProblemSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Activation.Name, Alpha, Lambda, Data.Count);
 }
 
 /// <summary><c>grid</c>: cells and half widths per axis (θ_1..θ_d, u); one number in the file means every axis.</summary>
-public sealed record GridSettings(int[] Cells, double[] HalfWidth)
+/// <param name="MaxOutsideMass">Largest mass of the initial law outside the box that is accepted; null: the grid's own
+/// discretization error (<see cref="FiniteVolume.FiniteVolumeModel.DiscretizationError"/>). Smaller losses above 1e-8 are warnings.</param>
+public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOutsideMass = null)
 {
     /// <summary>
     /// 128 cells per axis, as in INTERFACE.md's example: with 10⁴ particles and 10 output times every W2 of
@@ -243,7 +253,10 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
             if (cells[k] < 2) throw new InputException(Key("grid.cells", k, cells), cells[k], "must be a whole number ≥ 2");
             if (!(half[k] > 0)) throw new InputException(Key("grid.halfWidth", k, half), half[k], "must be a finite positive number");
         }
-        var settings = new GridSettings(cells, half);
+        double? maxOutside = t.OptionalDouble("grid:maxOutsideMass");
+        if (maxOutside is double m && !(m >= 0 && m <= 1))
+            throw new InputException("grid.maxOutsideMass", m, "must be a mass in [0, 1]");
+        var settings = new GridSettings(cells, half, maxOutside);
         _ = settings.ToGrid(); // size and range checks of the grid itself
         return settings;
     }
@@ -258,6 +271,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
         return values;
     }
 
+    /// <summary>The grid these settings describe.</summary>
     public UniformGrid ToGrid() => new(Cells, HalfWidth);
 
     internal void Write(Utf8JsonWriter w)
@@ -267,10 +281,14 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
         foreach (var c in Cells) w.WriteNumberValue(c);
         w.WriteEndArray();
         RunConfiguration.WriteArray(w, "halfWidth", HalfWidth);
+        if (MaxOutsideMass is double m) w.WriteNumber("maxOutsideMass", m);
         w.WriteEndObject();
     }
 
-    public bool Equals(GridSettings? other) => other is not null && Cells.SequenceEqual(other.Cells) && HalfWidth.SequenceEqual(other.HalfWidth);
+    /// <summary>Equal settings: the same cells, half widths and outside-mass limit.</summary>
+    public bool Equals(GridSettings? other) =>
+        other is not null && Cells.SequenceEqual(other.Cells) && HalfWidth.SequenceEqual(other.HalfWidth) && MaxOutsideMass == other.MaxOutsideMass;
+    /// <summary>A hash consistent with <see cref="Equals(GridSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Cells.Length, Cells[0], HalfWidth[0]);
 }
 
@@ -281,6 +299,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 /// </summary>
 public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double? Tolerance = null)
 {
+    /// <summary>Output times when none are configured: this many, equally spaced up to the end.</summary>
     public const int DefaultOutputCount = 10;
 
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
@@ -329,9 +348,11 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: the same end, output times, CFL, stepper and tolerance.</summary>
     public bool Equals(TimeSettings? other) =>
         other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper
         && Tolerance.Equals(other.Tolerance);
+    /// <summary>A hash consistent with <see cref="Equals(TimeSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper);
 }
 
