@@ -3,7 +3,7 @@
 // particles to t = 5, compared every 0.5 (max |Δr| and W2), with comparison.csv and snapshots.h5.
 // Run: dotnet run examples/default-problem.cs [OUTPUT-FOLDER]
 using FokkerPlanckNtk.Grids;
-using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Particles;
 using FokkerPlanckNtk.Simulations;

@@ -39,7 +39,7 @@ internal static class AnalysisCommands
         if (comparison.Warning is { } warning) context.Logger.LogWarning("{Warning}", warning);
 
         var report = new HtmlReport($"fpntk stationary: {Commands.Describe(config)}");
-        report.Paragraph("The stationary state p* ∝ p0·exp(−u c*(θ)/λ) with c* built from its own residuals (DESIGN.md §3.3), "
+        report.Paragraph("The stationary state p* ∝ p0·exp(−u c*(θ)/λ) with c* built from its own residuals (docs/model.md), "
             + "solved by Newton with quadrature in θ: on the whole space, on the box of the grid, and at the grid's cell centres.");
         var results = new[] { whole, comparison.Box, comparison.Grid };
         int n = problem.SampleCount;
@@ -58,9 +58,7 @@ internal static class AnalysisCommands
             report.Figure(PlotFiles.Save(model, folder.File("plots"), "stationary-density"),
                 grid.ThetaDimension == 1 ? "p*(θ, u) at the cell centres" : "marginal of p* on (θ1, u)");
         }
-        report.Heading("Configuration (config.json)");
-        report.Preformatted(config.ToJson());
-        AtomicFile.WriteText(folder.File("report.html"), report.ToString());
+        string path = WriteReport(report, config, folder);
         if (!whole.Converged)
         {
             folder.Finish(RunManifest.Failed, whole.Status);
@@ -69,7 +67,7 @@ internal static class AnalysisCommands
         }
         folder.Complete();
         context.Output.WriteLine(whole.ToString());
-        context.Output.WriteLine($"report: {folder.File("report.html")}");
+        context.Output.WriteLine($"report: {path}");
         return FpntkCommandLine.Success;
     }
 
@@ -97,19 +95,28 @@ internal static class AnalysisCommands
             var model = Charts.Lines("Linearized (NTK) loss", "t", "L", curves, logY: true);
             report.Figure(PlotFiles.Save(model, folder.File("plots"), "ntk-loss"), "Loss of the linearized prediction");
         }
-        report.Heading("Configuration (config.json)");
-        report.Preformatted(config.ToJson());
-        AtomicFile.WriteText(folder.File("report.html"), report.ToString());
+        string path = WriteReport(report, config, folder);
         folder.Complete();
         context.Output.Write(bounds.Summary());
-        context.Output.WriteLine($"report: {folder.File("report.html")}");
+        context.Output.WriteLine($"report: {path}");
         return FpntkCommandLine.Success;
+    }
+
+    /// <summary>Ends a report with the effective configuration and writes it as the folder's report.html; returns its path.</summary>
+    private static string WriteReport(HtmlReport report, RunConfiguration config, RunFolder folder)
+    {
+        report.Heading("Configuration (config.json)");
+        report.Preformatted(config.ToJson());
+        string path = folder.File("report.html");
+        AtomicFile.WriteText(path, report.ToString());
+        return path;
     }
 
     /// <summary><c>fpntk reference</c>: a reference-solution file (reference.json) for other projects' tests.</summary>
     public static int Reference(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
+        ResourceEstimate.RequireMemory(config, "reference");
         var folder = context.CreateFolder(config);
         context.Logger.LogInformation("reference: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var reference = ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);
@@ -138,6 +145,7 @@ internal static class AnalysisCommands
         command.Arguments.Add(b);
         command.Options.Add(json);
         command.Options.Add(normalize);
+        command.Options.Add(FpntkCommandLine.ThreadsOption);
         command.SetAction(parse => FpntkCommandLine.Execute(parse, "w2", output, error, interactive, context =>
         {
             var result = MeasureFiles.Compare(parse.GetRequiredValue(a), parse.GetRequiredValue(b), parse.GetValue(normalize));

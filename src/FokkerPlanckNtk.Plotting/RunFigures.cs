@@ -1,6 +1,7 @@
 using System.Globalization;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Runs;
 using FokkerPlanckNtk.Stationary;
 using OxyPlot;
@@ -139,9 +140,9 @@ public static class RunFigures
         // How far apart the descriptions are: PDE vs NTK (the lazy-regime error), particles vs PDE (finite width).
         var gaps = new List<Curve>();
         if (series.Pde is { } a && series.Ntk is { } b)
-            gaps.Add(new Curve("max_i |r_i PDE − r_i NTK|", a.T, a.T.Select((_, k) => RunDiagnostics.MaxDifference(a.Residuals[k], b.Residuals[k])).ToArray()));
+            gaps.Add(new Curve("max_i |r_i PDE − r_i NTK|", a.T, a.T.Select((_, k) => Numerics.Norms.MaxAbsDifference(a.Residuals[k], b.Residuals[k])).ToArray()));
         if (series.Pde is { } c && series.Particles is { } e)
-            gaps.Add(new Curve("max_i |r_i particles − r_i PDE|", c.T, c.T.Select((_, k) => RunDiagnostics.MaxDifference(e.Residuals[k], c.Residuals[k])).ToArray(), Color: 1));
+            gaps.Add(new Curve("max_i |r_i particles − r_i PDE|", c.T, c.T.Select((_, k) => Numerics.Norms.MaxAbsDifference(e.Residuals[k], c.Residuals[k])).ToArray(), Color: 1));
         if (r.Comparison is { } cmp)
         {
             gaps.Add(new Curve("W2 of the θ-marginals (PDE, particles)", times, cmp.Select(x => x.W2Theta).ToArray(), Markers: true, Color: 4));
@@ -162,27 +163,36 @@ public static class RunFigures
                 [("distances", Charts.Lines("Distances between PDE, NTK and particles", "t", "distance", gaps, logY: true, logFloor: 1e-5))]);
         }
 
-        // W2 over time, with the sampling floor of the particles.
+        // W2 over time, with the sampling floor of the particles. A value known only as a wide bracket is not drawn as a
+        // point: its certified bracket is a band.
         var w2 = new List<Curve>();
         var bands = new List<Band>();
+        void AddW2(string label, W2Value[] values, int color)
+        {
+            w2.Add(new Curve(label, times, values.Select(v => v.Shown).ToArray(), Markers: true, Color: color));
+            if (values.Any(v => !v.IsNumber))
+                bands.Add(new Band($"{label}: certified bracket", times, values.Select(v => v.Lower).ToArray(), values.Select(v => v.Upper).ToArray(), color));
+        }
         string floorNote = "";
-        if (r.Pde is { } pw) w2.Add(new Curve("W2(p_t, p0), PDE", times, pw.Select(x => x.W2P0.Value).ToArray(), Markers: true));
-        if (r.Particles is { } mw) w2.Add(new Curve("W2(particles, p0)", times, mw.Select(x => x.W2P0.Value).ToArray(), Markers: true, Color: 1));
+        if (r.Pde is { } pw) AddW2("W2(p_t, p0), PDE", pw.Select(x => x.W2P0).ToArray(), 0);
+        if (r.Particles is { } mw) AddW2("W2(particles, p0)", mw.Select(x => x.W2P0).ToArray(), 1);
         if (r.Comparison is { } cw)
         {
-            var values = cw.Select(x => x.W2.Value).ToArray();
-            w2.Add(new Curve("W2(PDE, particles)", times, values, Markers: true, Color: 2));
+            AddW2("W2(PDE, particles)", cw.Select(x => x.W2).ToArray(), 2);
             // A stand-in for the sampling floor until the floor is measured at every time: at t = 0 the particles are m
             // independent samples of p0, so W2(PDE, particles) there is sampling noise alone.
-            double floor = values[0];
-            w2.Add(new Curve("stand-in floor: W2(PDE, particles) at t = 0", times, times.Select(_ => floor).ToArray(), Dashed: true, Color: 2));
-            floorNote = FormattableString.Invariant(
-                $" The dashed line is a stand-in for the sampling floor (the W2 that m samples of the PDE density itself show against it): the value at t = 0, where the particles are m = {r.Configuration.Particles.Count} ")
-                + FormattableString.Invariant($"independent samples of p0 and W2(PDE, particles) = {floor:G3} is sampling noise alone. A W2(PDE, particles) that stays near it means the two agree to within what m particles resolve; ")
-                + "the same noise is why W2(particles, p0) lies above W2(p_t, p0).";
+            if (cw[0].W2.IsNumber)
+            {
+                double floor = cw[0].W2.Value;
+                w2.Add(new Curve("stand-in floor: W2(PDE, particles) at t = 0", times, times.Select(_ => floor).ToArray(), Dashed: true, Color: 2));
+                floorNote = FormattableString.Invariant(
+                    $" The dashed line is a stand-in for the sampling floor (the W2 that m samples of the PDE density itself show against it): the value at t = 0, where the particles are m = {r.Configuration.Particles.Count} ")
+                    + FormattableString.Invariant($"independent samples of p0 and W2(PDE, particles) = {floor:G3} is sampling noise alone. A W2(PDE, particles) that stays near it means the two agree to within what m particles resolve; ")
+                    + "the same noise is why W2(particles, p0) lies above W2(p_t, p0).";
+            }
         }
         if (w2.Count > 0)
-            yield return new ReportFigure("Wasserstein distances at the output times only (markers; each is a transport problem solved at that time), with their certified error bounds in w2_bounds.csv and the tables." + floorNote,
+            yield return new ReportFigure("Wasserstein distances at the output times only (markers; each is a transport problem solved at that time): values where known to 1 %, certified brackets as bands where only those are (w2_bounds.csv and the tables have every bound)." + floorNote,
                 [("w2", Charts.Lines("W2 distances", "t", "W2", w2, bands: bands))]);
 
         // Divergences of the PDE from p0; the particles' binned estimates are left out (biased, see the tables).

@@ -13,11 +13,12 @@ namespace FokkerPlanckNtk.Plotting;
 /// </summary>
 public static class RunReport
 {
-    /// <summary>Writes the plots (when <paramref name="plots"/>) and report.html; returns the report's path.</summary>
-    public static string Write(RunResults results, string directory, bool plots = true)
+    /// <summary>Writes the plots (when <paramref name="plots"/>) and report.html (with the run's <paramref name="warnings"/>); returns the report's path.</summary>
+    public static string Write(RunResults results, string directory, bool plots = true, IReadOnlyList<string>? warnings = null)
     {
         var report = new HtmlReport($"fpntk {results.Command}: {Title(results)}");
         report.Paragraph(Summary(results));
+        foreach (var warning in warnings ?? []) report.Paragraph("Warning: " + warning, "note");
         var figures = plots ? RunFigures.Of(results, RunFigures.Stationary(results)).ToList() : [];
         string plotDirectory = Path.Combine(directory, "plots");
         foreach (var figure in figures)
@@ -91,9 +92,10 @@ public static class RunReport
 
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 
-    /// <summary>A W2 value with its certified error bound when it is not exact.</summary>
-    private static string W(W2Value w) => !w.IsExact
-        ? $"{w.Value.ToString("G4", CultureInfo.InvariantCulture)} ± {w.ErrorBound.ToString("G2", CultureInfo.InvariantCulture)}" : F(w.Value);
+    /// <summary>A W2 value: the number where it is known (± its bound when not exact), the bracket [lower, upper] where only that is.</summary>
+    private static string W(W2Value w) =>
+        !w.IsNumber ? $"[{w.Lower.ToString("G3", CultureInfo.InvariantCulture)}, {w.Upper.ToString("G3", CultureInfo.InvariantCulture)}]"
+        : !w.IsExact ? $"{w.Value.ToString("G4", CultureInfo.InvariantCulture)} ± {w.ErrorBound.ToString("G2", CultureInfo.InvariantCulture)}" : F(w.Value);
 
     /// <summary>The methods used for one W2 series (usually one), for the notes under the tables.</summary>
     private static string Methods(IEnumerable<W2Value> values) => string.Join("; ", values.Select(v => v.Method).Distinct());

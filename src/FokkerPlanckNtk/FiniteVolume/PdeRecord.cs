@@ -11,12 +11,16 @@ public sealed record PdeRecord(PdeDiagnostics Diagnostics, long Steps, double[] 
 {
     public double Time => Diagnostics.Time;
 
-    /// <summary>Measures the solver's current state.</summary>
-    public static PdeRecord Measure(PdeSolver solver)
+    /// <summary>
+    /// Measures the solver's current state; W2 with <paramref name="options"/> (default: between probability
+    /// measures), a slow one announced through <paramref name="log"/>.
+    /// </summary>
+    public static PdeRecord Measure(PdeSolver solver, W2Options? options = null, Action<string>? log = null)
     {
         var density = solver.Density;
         var grid = solver.Model.Grid;
-        var w2 = Wasserstein.Between(grid, density, solver.Model.ReferenceDensityValues, W2Options.ProbabilityMeasures);
+        var w2 = W2ResultExtensions.Logged("W2(p_t, p0)", solver.Time, grid.Count, grid.Count, options ?? W2Options.ProbabilityMeasures, log,
+            o => Wasserstein.Between(grid, density, solver.Model.ReferenceDensityValues, o));
         return new PdeRecord(solver.Diagnose(), solver.Steps, density, w2.ToValue());
     }
 }

@@ -26,14 +26,18 @@ public sealed record DistanceReport(double W2, double W2Squared, double? Kl, dou
         {
             w.WriteStartObject();
             const string notOnSameSupport = "defined only between measures on the same cells or atoms";
-            IO.JsonText.WriteNumber(w, "w2", W2);
-            IO.JsonText.WriteNumber(w, "w2_squared", W2Squared);
+            // A W2 known only as a wide bracket is not a number (docs/file-formats.md): null, and the bracket.
+            bool bracket = ErrorBound > 0.01 * W2 && ErrorBound > 1e-14;
+            IO.JsonText.WriteNumber(w, "w2", bracket ? null : W2, bracket ? "known only as the bracket [w2_lower, w2_upper]" : null);
+            IO.JsonText.WriteNumber(w, "w2_squared", bracket ? null : W2Squared, bracket ? "known only as a bracket" : null);
             IO.JsonText.WriteNumber(w, "kl", Kl, Kl is null ? notOnSameSupport : "B has no mass where A has");
             IO.JsonText.WriteNumber(w, "chi2", Chi2, Chi2 is null ? notOnSameSupport : "B has no mass where A has");
             w.WriteString("method", Method);
             w.WriteString("status", Status);
             IO.JsonText.WriteNumber(w, "seconds", Seconds);
             IO.JsonText.WriteNumber(w, "error_bound", ErrorBound);
+            IO.JsonText.WriteNumber(w, "w2_lower", Math.Max(0, W2 - ErrorBound));
+            IO.JsonText.WriteNumber(w, "w2_upper", W2 + ErrorBound);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -43,8 +47,15 @@ public sealed record DistanceReport(double W2, double W2Squared, double? Kl, dou
     public override string ToString()
     {
         static string F(double? v) => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "undefined";
+        // A wide bracket is shown as the bracket, a value exact to round-off without its bound (W2Value's rules).
+        string W2Text() => new W2Value(W2, ErrorBound, Method) switch
+        {
+            { IsNumber: false } v => $"in [{F(v.Lower)}, {F(v.Upper)}] (certified bracket)",
+            { IsExact: false } => $"{F(W2)}  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})",
+            _ => F(W2),
+        };
         return string.Join(Environment.NewLine,
-            $"W2       {F(W2)}" + (W2 is { } w2 && !W2ResultExtensions.IsExact(w2, ErrorBound) ? $"  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})" : ""),
+            $"W2       " + W2Text(),
             $"W2^2     {F(W2Squared)}",
             $"KL       {F(Kl)}",
             $"chi2     {F(Chi2)}",

@@ -25,15 +25,19 @@ public sealed class LoadedMeasure
     /// <summary>The file (and dataset) it came from.</summary>
     public string Source { get; }
 
+    /// <summary>The atoms, for an atomic measure.</summary>
     public AtomicMeasure? Atoms { get; }
 
+    /// <summary>The cells, for a 1D piecewise-constant density.</summary>
     public Measure1D? Cells { get; }
 
+    /// <summary>The grid, for a grid density (see <see cref="Density"/>).</summary>
     public UniformGrid? Grid { get; }
 
     /// <summary>Cell averages on <see cref="Grid"/> (Σ p_c·V = total mass).</summary>
     public double[]? Density { get; }
 
+    /// <summary>The dimension of the space the measure lives in.</summary>
     public int Dimension => Atoms?.Dimension ?? Grid?.Dimension ?? 1;
 
     /// <summary>
@@ -43,13 +47,18 @@ public sealed class LoadedMeasure
     /// </summary>
     public bool IsProbability { get; }
 
+    /// <summary><c>atoms</c>, <c>1D cells</c> or <c>grid density</c>, for messages.</summary>
     public string Kind => Atoms is not null ? "atoms" : Cells is not null ? "1D cells" : "grid density";
 
+    /// <summary>An atomic measure from <paramref name="source"/>; <paramref name="isProbability"/>: known to have mass 1 (rescaled only when off by more than round-off).</summary>
     public static LoadedMeasure FromAtoms(AtomicMeasure atoms, string source, bool isProbability = false) =>
         new(source, atoms: atoms, isProbability: isProbability);
 
+    /// <summary>A 1D piecewise-constant density from <paramref name="source"/>.</summary>
     public static LoadedMeasure FromCells(Measure1D cells, string source) => new(source, cells: cells);
 
+    /// <summary>A grid density (cell averages) from <paramref name="source"/>; <paramref name="isProbability"/> as for <see cref="FromAtoms"/>.</summary>
+    /// <exception cref="InputException">Negative or non-finite values, or the wrong number of them.</exception>
     public static LoadedMeasure FromGrid(UniformGrid grid, double[] density, string source, bool isProbability = false)
     {
         GridDensity.Validate(grid, density, source);
@@ -73,9 +82,19 @@ public sealed class LoadedMeasure
 /// </summary>
 public static class MeasureFiles
 {
+    /// <summary>Column names that hold the weights of CSV atoms (case-insensitive); any other column is a coordinate.</summary>
+    public static IReadOnlyList<string> WeightColumns { get; } = ["weight", "weights", "w", "mass", "masses"];
+
+    /// <summary>Column names that could be read either way: refused, so that a weight is never read as a coordinate.</summary>
+    public static IReadOnlyList<string> AmbiguousColumns { get; } = ["p", "prob", "probability", "probabilities", "density", "count", "counts", "wt"];
+
+    /// <summary>Loads a measure file: a CSV path, <c>snapshots.h5:density[k]</c>, or <c>file.h5:/dataset</c>.</summary>
+    /// <exception cref="InputException">A missing or malformed file, or a dataset that is not a measure.</exception>
     public static LoadedMeasure Load(string spec)
     {
+        if (spec.Trim().Length == 0) throw new InputException("measure file", "''", "must name a CSV file or file.h5:dataset");
         var (path, dataset) = SplitSpec(spec);
+        if (Directory.Exists(path)) throw new InputException(spec, path, "is a folder, not a measure file");
         if (!File.Exists(path)) throw new InputException(spec, path, "file not found");
         return dataset is null ? LoadCsv(path) : LoadHdf5(path, dataset, spec);
     }
@@ -185,6 +204,25 @@ public static class MeasureFiles
         return (spec, null);
     }
 
+    // The weight column (-1: none); refuses headers that could be read two ways.
+    private static int WeightColumn(string path, string[] header)
+    {
+        for (int c = 0; c < header.Length; c++)
+        {
+            if (header[c].Length == 0) throw new InputException($"{path}:header", $"column {c + 1}", "every column needs a name");
+            if (Array.IndexOf(header, header[c]) != c)
+                throw new InputException($"{path}:header", header[c], "column names must be distinct");
+            if (AmbiguousColumns.Contains(header[c]))
+                throw new InputException($"{path}:header", header[c],
+                    $"is ambiguous: name the weight column one of {string.Join(", ", WeightColumns)} and the coordinates x1..xk");
+        }
+        var weights = Enumerable.Range(0, header.Length).Where(c => WeightColumns.Contains(header[c])).ToArray();
+        if (weights.Length > 1)
+            throw new InputException($"{path}:header", string.Join(",", weights.Select(c => header[c])),
+                "more than one column names weights; keep one (weight, weights, w, mass or masses)");
+        return weights.Length == 1 ? weights[0] : -1;
+    }
+
     private static LoadedMeasure LoadCsv(string path)
     {
         var lines = File.ReadAllLines(path);
@@ -210,7 +248,7 @@ public static class MeasureFiles
             return LoadedMeasure.FromCells(Measure1D.Cells(
                 rows.Select(r => r[0]).ToArray(), rows.Select(r => r[1]).ToArray(), rows.Select(r => r[2]).ToArray(), path), path);
 
-        int weightColumn = Array.IndexOf(header, "weight");
+        int weightColumn = WeightColumn(path, header);
         int k = header.Length - (weightColumn >= 0 ? 1 : 0);
         if (k < 1) throw new InputException(path, lines[headerLine], "needs coordinate columns x1..xk (and optionally weight), or left,right,mass");
         var positions = new double[rows.Count * k];
@@ -239,6 +277,9 @@ public static class MeasureFiles
             using var file = H5File.OpenRead(path);
             if (!file.LinkExists(datasetPath)) throw new InputException(spec, datasetPath, "no such dataset in the file");
             var dataset = file.Dataset(datasetPath);
+            if (dataset.Type.Class != H5DataTypeClass.FloatingPoint || dataset.Type.Size != 8)
+                throw new InputException(spec, $"a dataset of {dataset.Type.Class} values ({dataset.Type.Size} bytes)",
+                    "must hold 64-bit floating-point numbers (float64): a grid density or an m x k array of atom positions");
             var shape = dataset.Space.Dimensions.Select(d => checked((int)d)).ToArray();
             var data = dataset.Read<double[]>();
             var grid = ReadGrid(file, spec);

@@ -14,8 +14,11 @@ namespace FokkerPlanckNtk.Particles;
 public sealed record ParticleRecord(double Time, long Steps, double Loss, double BinnedKlP0, double BinnedChi2P0, double[] Residuals,
     double[] Positions, W2Value W2P0)
 {
-    /// <summary>Measures the system's current state; <paramref name="grid"/> is the run's grid (the box of the histogram).</summary>
-    public static ParticleRecord Measure(ParticleSystem system, UniformGrid grid)
+    /// <summary>
+    /// Measures the system's current state; <paramref name="grid"/> is the run's grid (the box of the histogram); W2
+    /// with <paramref name="options"/> (default: between probability measures), a slow one announced through <paramref name="log"/>.
+    /// </summary>
+    public static ParticleRecord Measure(ParticleSystem system, UniformGrid grid, W2Options? options = null, Action<string>? log = null)
     {
         var positions = system.Positions();
         var histogramGrid = ParticleMeasures.HistogramGrid(grid, system.Count);
@@ -23,8 +26,10 @@ public sealed record ParticleRecord(double Time, long Steps, double Loss, double
         var histogramReference = ParticleMeasures.DiscreteStandardGaussian(histogramGrid);
         double v = histogramGrid.CellVolume;
         // The same discrete p0 as the PDE's (so pde_p0 and particles_p0 measure against one reference measure).
-        var w2 = Wasserstein.Between(grid, ParticleMeasures.DiscreteStandardGaussian(grid), ParticleMeasures.Atoms(positions, system.Dimension),
-            W2Options.ProbabilityMeasures);
+        var reference = ParticleMeasures.DiscreteStandardGaussian(grid);
+        var atoms = ParticleMeasures.Atoms(positions, system.Dimension);
+        var w2 = W2ResultExtensions.Logged("W2(particles, p0)", system.Time, grid.Count, atoms.Count, options ?? W2Options.ProbabilityMeasures, log,
+            o => Wasserstein.Between(grid, reference, atoms, o));
         return new ParticleRecord(system.Time, system.Steps, system.Loss, Divergences.KullbackLeibler(histogram, histogramReference, v),
             Divergences.ChiSquared(histogram, histogramReference, v), system.Residuals.ToArray(), positions, w2.ToValue());
     }
@@ -39,8 +44,12 @@ public sealed record ParticleRecord(double Time, long Steps, double Loss, double
 /// </summary>
 public sealed record ComparisonRecord(double Time, double MaxResidualDifference, W2Value W2, double W2Theta, double W2U)
 {
-    /// <summary>Compares two records of the same time on the PDE's grid.</summary>
-    public static ComparisonRecord Between(PdeRecord pde, ParticleRecord particles, UniformGrid grid)
+    /// <summary>
+    /// Compares two records of the same time on the PDE's grid; W2 with <paramref name="options"/> (default: between
+    /// probability measures), a slow one announced through <paramref name="log"/>.
+    /// </summary>
+    public static ComparisonRecord Between(PdeRecord pde, ParticleRecord particles, UniformGrid grid, W2Options? options = null,
+        Action<string>? log = null)
     {
         var atoms = ParticleMeasures.Atoms(particles.Positions, grid.Dimension);
         double maxDr = Norms.MaxAbsDifference(pde.Diagnostics.Residuals, particles.Residuals);
@@ -48,7 +57,8 @@ public sealed record ComparisonRecord(double Time, double MaxResidualDifference,
         // Both are probability measures by construction (the density's mass drifts by round-off only): normalized.
         for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += MarginalW2Squared(grid, pde.Density, atoms, k);
         double w2U = MarginalW2Squared(grid, pde.Density, atoms, grid.UAxis);
-        var w2 = Wasserstein.Between(grid, pde.Density, atoms, W2Options.ProbabilityMeasures);
+        var w2 = W2ResultExtensions.Logged("W2(PDE, particles)", pde.Time, grid.Count, atoms.Count, options ?? W2Options.ProbabilityMeasures, log,
+            o => Wasserstein.Between(grid, pde.Density, atoms, o));
         return new ComparisonRecord(pde.Time, maxDr, w2.ToValue(), Math.Sqrt(w2Theta), Math.Sqrt(w2U));
     }
 

@@ -28,7 +28,8 @@ public sealed class RunFolder
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>Creates the folder (it must not hold another command's results) and writes config.json and the manifest.</summary>
-    public static RunFolder Create(string directory, RunConfiguration config, string command)
+    /// <param name="warnings">Warnings about the results (e.g. mass of the initial law outside the box), kept in the manifest.</param>
+    public static RunFolder Create(string directory, RunConfiguration config, string command, IReadOnlyList<string>? warnings = null)
     {
         string dir = AtomicFile.EnsureWritableDirectory(directory);
         if (System.IO.File.Exists(System.IO.Path.Combine(dir, "manifest.json")))
@@ -37,6 +38,7 @@ public sealed class RunFolder
         var manifest = new RunManifest
         {
             Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running,
+            Warnings = warnings ?? [],
         };
         manifest.Write(dir);
         return new RunFolder(dir, manifest);

@@ -2,9 +2,12 @@ using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
+using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Particles;
 using FokkerPlanckNtk.Simulations;
+using FokkerPlanckNtk.Spectral;
 
 namespace FokkerPlanckNtk.Runs;
 
@@ -61,34 +64,49 @@ public sealed class RunSession
         _resuming = resuming;
         var problem = config.Problem.ToProblem();
         var grid = _grid = config.Grid.ToGrid();
-        // Every model is set up before any file is written: a problem the grid cannot hold fails here.
-        PdeModel? pde = null;
+        // Every model is set up before any file is written: a problem the grid or the memory cannot hold fails here.
+        ResourceEstimate.RequireMemory(config, kind.Command());
+        IDensityModel? pde = null;
         ParticleModel? particles = null;
+        var warnings = new List<string>();
         if (kind is RunKind.Run or RunKind.Solve)
         {
-            pde = new PdeModel(new FiniteVolumeModel(problem, grid), config.Time.ToSolverOptions());
-            foreach (var w in pde.Discretization.Warnings) observer.Warning(w);
+            if (config.Solver.IsSpectral)
+                pde = new SpectralPdeModel(new SpectralModel(problem, config.Solver.ToBasis()), grid,
+                    new SpectralSolverOptions(config.Time.Tolerance ?? SpectralSolverOptions.DefaultTolerance));
+            else
+            {
+                var fv = new PdeModel(new FiniteVolumeModel(problem, grid, config.Grid.MaxOutsideMass), config.Time.ToSolverOptions());
+                pde = fv;
+                if (ResourceEstimate.StepWarning(fv.Solver, config) is { } steps) warnings.Add(steps);
+            }
+            warnings.InsertRange(0, pde.Warnings); // complete once the solver has made the initial density
         }
         if (kind is RunKind.Run or RunKind.Simulate)
+        {
+            warnings.AddRange(new[] { ParticleStability.Check(config), ResourceEstimate.ParticleStepWarning(config) }.OfType<string>());
             particles = new ParticleModel(problem, config.Particles.ToOptions());
+        }
+        Warnings = warnings;
         var ntk = kind is RunKind.Run ? new NtkPrediction(problem) : null;
         var simulation = new Simulation(config.Time.End, new IModel?[] { pde, particles }.OfType<IModel>().ToArray()) { Observer = observer };
         var times = new SpecifiedTimes([0, .. config.Time.OutputTimes]);
         if (pde is not null)
         {
-            _pde = simulation.Record("pde", times, pde.Record);
+            _pde = simulation.Record("pde", times, () => pde.Record(W2Options(simulation), observer.Info));
             simulation.Callbacks.Add(new OuterLayerWarning(times, _pde));
+            if (pde is SpectralPdeModel spectral) simulation.Callbacks.Add(new TailWarning(times, spectral));
         }
-        if (particles is not null) _particles = simulation.Record("particles", times, () => particles.Record(grid));
+        if (particles is not null) _particles = simulation.Record("particles", times, () => particles.Record(grid, W2Options(simulation), observer.Info));
         if (_pde is not null && _particles is not null)
         {
             var (p, m) = (_pde, _particles);
-            _comparison = simulation.Record("comparison", times, () => ComparisonRecord.Between(p[^1], m[^1], grid));
+            _comparison = simulation.Record("comparison", times, () => ComparisonRecord.Between(p[^1], m[^1], grid, W2Options(simulation), observer.Info));
         }
         if (ntk is not null) _ntk = simulation.Record("ntk", times, () => ntk.At(simulation.Time));
         if (config.Output.DiagnosticsRows > 0)
             _diagnostics = simulation.Record("diagnostics", new SpecifiedTimes(RunDiagnostics.Times(config.Time.End, config.Output.DiagnosticsRows)),
-                () => RunDiagnostics.Measure(simulation.Time, pde, particles, ntk), RunDiagnostics.Codec);
+                () => RunDiagnostics.Measure(simulation.Time, pde, particles, ntk));
         simulation.Callbacks.Add(new ProgressCallback());
         Simulation = simulation;
     }
@@ -112,14 +130,20 @@ public sealed class RunSession
         if (_particles is not null) simulation.Writers.Add(CsvWriter.For("particles.csv", _particles, RunTables.Particles));
         if (_comparison is not null) simulation.Writers.Add(CsvWriter.For("comparison.csv", _comparison, RunTables.Comparison));
         if (_ntk is not null) simulation.Writers.Add(CsvWriter.For("ntk.csv", _ntk, RunTables.Ntk));
-        if (_diagnostics is not null) simulation.Writers.Add(new CsvWriter("diagnostics.csv", () => RunDiagnostics.Table(_diagnostics)));
+        if (_diagnostics is not null) simulation.Writers.Add(CsvWriter.For("diagnostics.csv", _diagnostics, (_, rows) => RunTables.Diagnostics(rows)));
         simulation.Writers.Add(new CsvWriter("w2_bounds.csv", () => RunTables.W2Bounds(Times, grid, _pde, _particles, _comparison)));
         simulation.Writers.Add(new SnapshotWriter("snapshots.h5", grid, _pde, _particles) { Configuration = config.ToJson() });
     }
 
+    /// <summary>The W2 options of a run's measures: between probability measures, cancelled with the run.</summary>
+    private static W2Options W2Options(Simulation simulation) => Metrics.W2Options.ProbabilityMeasures with { Cancellation = simulation.Cancellation };
+
     public RunConfiguration Configuration { get; }
 
     public RunKind Kind { get; }
+
+    /// <summary>Warnings found while setting up (truncation of the initial law, Assumption 4.1, step counts, particle stability): log, manifest and report.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>The command name of <see cref="Kind"/>.</summary>
     public string Command => Kind.Command();
@@ -145,19 +169,25 @@ public sealed class RunSession
     /// </summary>
     public static RunSession Start(RunConfiguration config, RunKind kind, string directory, IRunObserver? observer = null)
     {
-        var session = new RunSession(config, kind, observer ?? SilentObserver.Instance, resuming: false);
-        session.Attach(RunFolder.Create(directory, config, kind.Command()));
+        observer ??= SilentObserver.Instance;
+        var session = new RunSession(config, kind, observer, resuming: false);
+        var folder = RunFolder.Create(directory, config, kind.Command(), session.Warnings);
+        foreach (var w in session.Warnings) observer.Warning(w);
+        session.Attach(folder);
         return session;
     }
 
     /// <summary>Reopens an interrupted or killed run from its folder and its last checkpoint (if any).</summary>
     public static RunSession Resume(string directory, IRunObserver? observer = null)
     {
+        observer ??= SilentObserver.Instance;
         var folder = RunFolder.Reopen(directory);
         var kind = RunKinds.FromCommand(folder.Manifest.Command)
             ?? throw new InputException("DIR", folder.Path, $"the run was made by '{folder.Manifest.Command}', which cannot be resumed");
+        int stale = AtomicFile.RemoveUnfinished(folder.Path);
+        if (stale > 0) observer.Info($"removed {stale} unfinished file(s) left by the interrupted process");
         var config = RunConfiguration.Load(folder.File("config.json"));
-        var session = new RunSession(config, kind, observer ?? SilentObserver.Instance, resuming: true);
+        var session = new RunSession(config, kind, observer, resuming: true);
         session.Attach(folder);
         if (session.Simulation.Checkpointer is { HasState: true } checkpointer) checkpointer.Check(session.Simulation);
         folder.WriteManifest();
@@ -200,6 +230,22 @@ public sealed class RunSession
     public void MarkInterrupted(string message) => Folder?.MarkInterrupted(message);
 
     public void MarkFailed(string message) => Folder?.MarkFailed(message);
+
+    /// <summary>Warns once per run when the top modes of the spectral basis hold more than <see cref="SpectralDiagnostics.TailWarning"/>.</summary>
+    private sealed class TailWarning(Schedule schedule, SpectralPdeModel spectral) : ICallback
+    {
+        private bool _warned;
+
+        public Schedule Schedule { get; } = schedule;
+
+        public void Invoke(Simulation simulation)
+        {
+            if (_warned || spectral.LastDiagnostics is not { } d || d.TailNorm <= SpectralDiagnostics.TailWarning) return;
+            _warned = true;
+            simulation.Observer.Warning(FormattableString.Invariant(
+                $"at t = {d.Time:G6} the top modes of the spectral basis hold an L²(p0) norm of {d.TailNorm:G3} (> {SpectralDiagnostics.TailWarning:G1}): the basis does not resolve this solution; use more modes (solver.basis)"));
+        }
+    }
 
     /// <summary>Warns once per run when the outermost cell layer holds more than <see cref="PdeDiagnostics.OuterLayerWarning"/>.</summary>
     private sealed class OuterLayerWarning(Schedule schedule, TimeSeries<PdeRecord> pde) : ICallback

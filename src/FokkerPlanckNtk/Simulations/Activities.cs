@@ -72,6 +72,9 @@ public interface IRecorded
     void LoadRecord(ArrayArchive record);
 
     void Clear();
+
+    /// <summary>Drops the records after the first <paramref name="count"/> (a scheduled time interrupted midway is measured again).</summary>
+    void TruncateTo(int count);
 }
 
 /// <summary>A file written from the simulation's results when a run completes (a CSV table, the HDF5 snapshots, a JSON document).</summary>

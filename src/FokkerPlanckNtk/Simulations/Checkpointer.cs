@@ -57,7 +57,7 @@ public sealed class Checkpointer
         foreach (var series in simulation.Recorded)
         {
             // New records first: the state written below refers to them.
-            int from = _saved.GetValueOrDefault(series.Name);
+            int from = Math.Min(_saved.GetValueOrDefault(series.Name), series.Count);
             for (int k = from; k < series.Count; k++)
             {
                 var record = new ArrayArchive();

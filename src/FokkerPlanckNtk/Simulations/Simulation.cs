@@ -1,4 +1,5 @@
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -62,6 +63,9 @@ public sealed class Simulation
     /// <summary>During a step callback, the model that just stepped; null at a scheduled time.</summary>
     public IModel? SteppingModel { get; private set; }
 
+    /// <summary>The cancellation of the current <see cref="Run"/>: long measurements (W2) observe it too.</summary>
+    public CancellationToken Cancellation { get; private set; }
+
     /// <summary>Wall time since <see cref="Run"/> started (or resumed).</summary>
     public TimeSpan WallTime => _wall.Elapsed;
 
@@ -102,7 +106,8 @@ public sealed class Simulation
                 $"resuming from the checkpoint at t = {(_models.Count == 0 ? 0 : _models.Min(m => m.Time)):G6} ({start} of {_times.Length} output times done)"));
         }
         else if (pickup)
-            Observer.Info("no checkpoint had been written: starting from t = 0");
+            Observer.Warning("no checkpoint was written before the run stopped: it restarts from t = 0");
+        Cancellation = cancellation;
         TimesDone = start;
         Time = start > 0 ? _times[start - 1] : 0;
         _wall.Restart();
@@ -123,14 +128,35 @@ public sealed class Simulation
             }
             SteppingModel = null;
             Time = t;
-            for (int c = 0; c < Callbacks.Count; c++)
-                if (_fires[c].Contains(t)) Callbacks[c].Invoke(this);
+            RunCallbacksAt(t);
             TimesDone = k + 1;
             if (cancellation.IsCancellationRequested) Interrupt(cancellation);
         }
         Checkpointer?.Save(this);
         foreach (var writer in Writers)
             writer.Write(OutputDirectory is null ? Path.GetFullPath(writer.Path) : Path.Combine(OutputDirectory, writer.Path));
+    }
+
+    /// <summary>
+    /// The callbacks of a scheduled time, in order. Cancelled inside one (a long W2 observes the token), the series
+    /// drop what they recorded at this time and a checkpoint is written: every model stands exactly at t, a valid
+    /// restart point from which the time is measured again.
+    /// </summary>
+    private void RunCallbacksAt(double t)
+    {
+        var recorded = Recorded.ToArray();
+        var counts = recorded.Select(r => r.Count).ToArray();
+        try
+        {
+            for (int c = 0; c < Callbacks.Count; c++)
+                if (_fires[c].Contains(t)) Callbacks[c].Invoke(this);
+        }
+        catch (OperationCanceledException) when (Checkpointer is not null)
+        {
+            for (int i = 0; i < recorded.Length; i++) recorded[i].TruncateTo(counts[i]);
+            Checkpointer.Save(this);
+            throw;
+        }
     }
 
     private void AfterStep(IModel model, CancellationToken cancellation)

@@ -1,5 +1,6 @@
 using System.Collections;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 
 namespace FokkerPlanckNtk.Simulations;
 
@@ -66,6 +67,12 @@ public sealed class TimeSeries<T> : ICallback, IRecorded, IReadOnlyList<T>
     {
         _records.Clear();
         _times.Clear();
+    }
+
+    void IRecorded.TruncateTo(int count)
+    {
+        _records.RemoveRange(count, _records.Count - count);
+        _times.RemoveRange(count, _times.Count - count);
     }
 
     private const string TimeKey = "series.t";

@@ -1,6 +1,7 @@
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Particles;
@@ -17,15 +18,15 @@ public class RunTablesTests
     {
         var pde = new PdeRecord(new PdeDiagnostics(0.1, 1.0 / 3, 0.4, 0.25, 2e-17, 1, 0, 0, [-0.1, 1e300]), 7, [1], Exact);
         var pdeTable = RunTables.Pde([0.1], [pde]);
-        Assert.That(pdeTable.Columns, Is.EqualTo(new[] { "t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", "r1", "r2" }));
+        Assert.That(pdeTable.Columns, Is.EqualTo(new[] { "t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", "r1", "r2", "w2_p0_lower", "w2_p0_upper" }));
         // Round-trip ("R") numbers, culture-invariant.
-        Assert.That(pdeTable.ToString().Split('\n')[1], Is.EqualTo("0.1,0.3333333333333333,0.4,0.25,2E-17,0.5,1,-0.1,1E+300"));
+        Assert.That(pdeTable.ToString().Split('\n')[1], Is.EqualTo("0.1,0.3333333333333333,0.4,0.25,2E-17,0.5,1,-0.1,1E+300,0.5,0.5"));
         var particles = new ParticleRecord(0.1, 3, 0.2, 0.3, 0.4, [0.5], [0, 0], Exact);
-        Assert.That(RunTables.Particles([0.1], [particles]).Columns, Is.EqualTo(new[] { "t", "loss", "kl_p0", "chi2_p0", "w2_p0", "r1" }));
+        Assert.That(RunTables.Particles([0.1], [particles]).Columns, Is.EqualTo(new[] { "t", "loss", "kl_p0", "chi2_p0", "w2_p0", "r1", "w2_p0_lower", "w2_p0_upper" }));
         var comparison = new ComparisonRecord(1, 2, new W2Value(3, 0, ""), 4, 5.5);
         var comparisonTable = RunTables.Comparison([1], [comparison]);
-        Assert.That(comparisonTable.Columns, Is.EqualTo(new[] { "t", "max_abs_dr", "w2", "w2_theta", "w2_u" }));
-        Assert.That(comparisonTable.ToString(), Is.EqualTo("t,max_abs_dr,w2,w2_theta,w2_u\n1,2,3,4,5.5\n"));
+        Assert.That(comparisonTable.Columns, Is.EqualTo(new[] { "t", "max_abs_dr", "w2", "w2_theta", "w2_u", "w2_lower", "w2_upper" }));
+        Assert.That(comparisonTable.ToString(), Is.EqualTo("t,max_abs_dr,w2,w2_theta,w2_u,w2_lower,w2_upper\n1,2,3,4,5.5,3,3\n"));
     }
 
     // One ntk.csv schema for `fpntk run` and `fpntk ntk`: loss_bound after loss where Theorem 4.4 applies.

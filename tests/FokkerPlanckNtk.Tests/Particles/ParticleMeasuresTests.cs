@@ -1,6 +1,7 @@
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Particles;

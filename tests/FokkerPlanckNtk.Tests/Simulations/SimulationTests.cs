@@ -68,7 +68,7 @@ public class SimulationTests
         var (pde, particles) = (Pde(), Particles());
         var simulation = new Simulation(0.4, pde, particles) { Checkpointer = checkpointer };
         var times = new TimeInterval(0.1);
-        var p = simulation.Record("pde", times, pde.Record);
+        var p = simulation.Record("pde", times, () => pde.Record());
         var m = simulation.Record("particles", times, () => particles.Record(Grid));
         var c = simulation.Record("comparison", times, () => ComparisonRecord.Between(p[^1], m[^1], Grid));
         return (simulation, p, m, c);

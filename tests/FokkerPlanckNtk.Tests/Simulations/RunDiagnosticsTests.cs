@@ -1,7 +1,7 @@
 using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.Runs;
 
-namespace FokkerPlanckNtk.Tests.Runs;
+namespace FokkerPlanckNtk.Tests.Simulations;
 
 public class RunDiagnosticsTests
 {
@@ -49,7 +49,7 @@ public class RunDiagnosticsTests
         Assert.That(rows.Select(r => r.PdeStep).Skip(1).Zip(times.Zip(times.Skip(1), (a, b) => b - a), (dt, gap) => dt <= gap * (1 + 1e-12)), Is.All.True,
             "the PDE lands on every row, so no step is longer than the spacing");
 
-        var table = RunDiagnostics.Table(rows)!;
+        var table = FokkerPlanckNtk.IO.Results.RunTables.Diagnostics(rows)!;
         Assert.That(table.Rows, Has.Count.EqualTo(41));
         Assert.That(table.Columns, Is.EqualTo(new[]
         {

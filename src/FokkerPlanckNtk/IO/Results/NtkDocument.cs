@@ -1,7 +1,7 @@
 using System.Text;
 using FokkerPlanckNtk.Ntk;
 
-namespace FokkerPlanckNtk.IO;
+namespace FokkerPlanckNtk.IO.Results;
 
 /// <summary><c>ntk.json</c> of <c>fpntk ntk</c>.</summary>
 public static class NtkDocument

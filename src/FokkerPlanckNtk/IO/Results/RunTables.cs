@@ -3,9 +3,10 @@ using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Ntk;
+using FokkerPlanckNtk.Numerics;
 using FokkerPlanckNtk.Particles;
 
-namespace FokkerPlanckNtk.IO;
+namespace FokkerPlanckNtk.IO.Results;
 
 /// <summary>
 /// The CSV tables of a run, one row per output time (each table's schema is defined here and nowhere else).
@@ -13,36 +14,78 @@ namespace FokkerPlanckNtk.IO;
 /// </summary>
 public static class RunTables
 {
-    /// <summary><c>pde.csv</c>: <c>t,loss,free_energy,kl_p0,chi2_p0,w2_p0,mass,r1..rn</c>.</summary>
+    /// <summary>
+    /// <c>pde.csv</c>: <c>t,loss,free_energy,kl_p0,chi2_p0,w2_p0,mass,r1..rn,w2_p0_lower,w2_p0_upper</c> (<c>w2_p0</c>
+    /// empty where only the bracket is known, <see cref="W2Value.Shown"/>).
+    /// </summary>
     public static CsvTable Pde(IReadOnlyList<double> times, IReadOnlyList<PdeRecord> records)
     {
-        var table = new CsvTable(["t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", .. ResidualColumns(records.Select(r => r.Diagnostics.Residuals))]);
+        var table = new CsvTable(["t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass",
+            .. ResidualColumns(records.Select(r => r.Diagnostics.Residuals)), "w2_p0_lower", "w2_p0_upper"]);
         for (int k = 0; k < records.Count; k++)
         {
-            var d = records[k].Diagnostics;
-            table.Add([times[k], d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, records[k].W2P0.Value, d.Mass, .. d.Residuals]);
+            var (d, w2) = (records[k].Diagnostics, records[k].W2P0);
+            table.Add([times[k], d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, w2.Shown, d.Mass, .. d.Residuals, w2.Lower, w2.Upper]);
         }
         return table;
     }
 
-    /// <summary><c>particles.csv</c>: <c>t,loss,kl_p0,chi2_p0,w2_p0,r1..rn</c> (KL and χ² binned, biased).</summary>
+    /// <summary><c>particles.csv</c>: <c>t,loss,kl_p0,chi2_p0,w2_p0,r1..rn,w2_p0_lower,w2_p0_upper</c> (KL and χ² binned, biased).</summary>
     public static CsvTable Particles(IReadOnlyList<double> times, IReadOnlyList<ParticleRecord> records)
     {
-        var table = new CsvTable(["t", "loss", "kl_p0", "chi2_p0", "w2_p0", .. ResidualColumns(records.Select(r => r.Residuals))]);
+        var table = new CsvTable(["t", "loss", "kl_p0", "chi2_p0", "w2_p0", .. ResidualColumns(records.Select(r => r.Residuals)), "w2_p0_lower", "w2_p0_upper"]);
         for (int k = 0; k < records.Count; k++)
         {
             var r = records[k];
-            table.Add([times[k], r.Loss, r.BinnedKlP0, r.BinnedChi2P0, r.W2P0.Value, .. r.Residuals]);
+            table.Add([times[k], r.Loss, r.BinnedKlP0, r.BinnedChi2P0, r.W2P0.Shown, .. r.Residuals, r.W2P0.Lower, r.W2P0.Upper]);
         }
         return table;
     }
 
-    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u</c>.</summary>
+    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u,w2_lower,w2_upper</c>.</summary>
     public static CsvTable Comparison(IReadOnlyList<double> times, IReadOnlyList<ComparisonRecord> records)
     {
-        var table = new CsvTable(["t", "max_abs_dr", "w2", "w2_theta", "w2_u"]);
+        var table = new CsvTable(["t", "max_abs_dr", "w2", "w2_theta", "w2_u", "w2_lower", "w2_upper"]);
         for (int k = 0; k < records.Count; k++)
-            table.Add(times[k], records[k].MaxResidualDifference, records[k].W2.Value, records[k].W2Theta, records[k].W2U);
+        {
+            var r = records[k];
+            table.Add(times[k], r.MaxResidualDifference, r.W2.Shown, r.W2Theta, r.W2U, r.W2.Lower, r.W2.Upper);
+        }
+        return table;
+    }
+
+    /// <summary>
+    /// <c>diagnostics.csv</c>, one row per diagnostics time: <c>t</c>; with a PDE
+    /// <c>steps,dt,loss,free_energy,kl_p0,chi2_p0,mass,min_density,outer_mass,r1..rn</c>; with particles
+    /// <c>particles_t,particles_loss,particles_r1..rn</c>; with the NTK prediction <c>ntk_loss,ntk_r1..rn</c>; and the
+    /// largest residual differences <c>max_abs_dr_ntk</c> (PDE − NTK) and <c>max_abs_dr_particles</c> (particles − PDE)
+    /// when both parts are there. Null without records.
+    /// </summary>
+    public static CsvTable? Diagnostics(IReadOnlyList<DiagnosticsRecord> records)
+    {
+        if (records.Count == 0) return null;
+        var first = records[0];
+        int n = first.Pde?.Residuals.Length ?? first.Particles?.Residuals.Length ?? first.NtkResiduals?.Length ?? 0;
+        IEnumerable<string> R(string prefix) => Enumerable.Range(1, n).Select(i => prefix + "r" + i.ToString(CultureInfo.InvariantCulture));
+        bool pde = first.Pde is not null, particles = first.Particles is not null, ntk = first.NtkResiduals is not null;
+        var columns = new List<string> { "t" };
+        if (pde) columns.AddRange(["steps", "dt", "loss", "free_energy", "kl_p0", "chi2_p0", "mass", "min_density", "outer_mass", .. R("")]);
+        if (particles) columns.AddRange(["particles_t", "particles_loss", .. R("particles_")]);
+        if (ntk) columns.AddRange(["ntk_loss", .. R("ntk_")]);
+        if (pde && ntk) columns.Add("max_abs_dr_ntk");
+        if (pde && particles) columns.Add("max_abs_dr_particles");
+        var table = new CsvTable(columns);
+        foreach (var r in records)
+        {
+            var row = new List<double> { r.Time };
+            if (r.Pde is { } d)
+                row.AddRange([r.PdeSteps, r.PdeStep, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, d.OuterLayerMass, .. d.Residuals]);
+            if (r.Particles is { } m) row.AddRange([m.Time, m.Loss, .. m.Residuals]);
+            if (r.NtkResiduals is { } q) row.AddRange([q.Sum(v => v * v) / q.Length, .. q]);
+            if (r.Pde is { } a && r.NtkResiduals is { } b) row.Add(Norms.MaxAbsDifference(a.Residuals, b));
+            if (r.Pde is { } c && r.Particles is { } e) row.Add(Norms.MaxAbsDifference(e.Residuals, c.Residuals));
+            table.Add([.. row]);
+        }
         return table;
     }
 
