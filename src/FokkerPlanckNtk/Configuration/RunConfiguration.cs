@@ -9,7 +9,7 @@ using FokkerPlanckNtk.Particles;
 namespace FokkerPlanckNtk.Configuration;
 
 /// <summary>
-/// The configuration of INTERFACE.md (camelCase JSON): problem, grid, time, particles, plus output options.
+/// The configuration (camelCase JSON, docs/user-guide.md): problem, grid, time, particles, plus output options.
 /// <see cref="Read"/> fills defaults and validates every value, so that a run fails at start (never midway)
 /// on bad input; <see cref="ToJson"/> writes the effective configuration (config.json), which reads back
 /// to an equal configuration.
@@ -64,7 +64,7 @@ public sealed record RunConfiguration
     /// <summary>The key names of <see cref="Keys"/>.</summary>
     public static IReadOnlyList<string> KnownKeys { get; } = Keys.Select(k => k.Key).ToArray();
 
-    /// <summary>The built-in default problem (INTERFACE.md) with every default filled in.</summary>
+    /// <summary>The built-in default problem with every default filled in.</summary>
     public static RunConfiguration Default => Read(new ConfigurationTree([]));
 
     /// <summary>
@@ -244,10 +244,12 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
 /// <summary><c>grid</c>: cells and half widths per axis (θ_1..θ_d, u); one number in the file means every axis.</summary>
 /// <param name="MaxOutsideMass">Largest mass of the initial law outside the box that is accepted; null: the grid's own
 /// discretization error (<see cref="FiniteVolume.FiniteVolumeModel.DiscretizationError"/>). Smaller losses above 1e-8 are warnings.</param>
+/// <param name="Cells">Cells per axis (θ_1..θ_d, u).</param>
+/// <param name="HalfWidth">Half width B per axis: the box is [−B, B].</param>
 public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOutsideMass = null)
 {
     /// <summary>
-    /// 128 cells per axis, as in INTERFACE.md's example: with 10⁴ particles and 10 output times every W2 of
+    /// 128 cells per axis: with 10⁴ particles and 10 output times every W2 of
     /// the default run is exact (network simplex with column generation) and the run takes about a minute.
     /// </summary>
     public const int DefaultCells = 128;

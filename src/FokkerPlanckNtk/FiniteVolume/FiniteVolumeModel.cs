@@ -6,7 +6,7 @@ namespace FokkerPlanckNtk.FiniteVolume;
 
 /// <summary>
 /// The semi-discrete Scharfetter–Gummel scheme for ∂ₜp = ∇·(p∇Ψ_p) + λΔp on a <see cref="UniformGrid"/>
-/// with zero-flux boundaries (DESIGN.md §4), evaluated with the separable structure of §1:
+/// with zero-flux boundaries, evaluated with the separable structure of Ψ (linear in u):
 /// f_i = α Σ_θ σ(θ·x_i) M1(θ) V_θ and c(θ) = (2α/n) Σ_i r_i σ(θ·x_i) cost O(n·N^d), the fluxes O(N^{d+1}).
 /// </summary>
 public sealed class FiniteVolumeModel
@@ -28,6 +28,8 @@ public sealed class FiniteVolumeModel
     /// <param name="maxOutsideMass">Largest mass of the initial law outside the box that is accepted (<c>grid.maxOutsideMass</c>);
     /// null: the grid's own discretization error (<see cref="DiscretizationError"/>).</param>
     /// <exception cref="InputException">The grid's dimension does not match the problem's.</exception>
+    /// <param name="problem">The problem (activation, data, α, λ, initial law).</param>
+    /// <param name="grid">The grid (d θ axes and u last).</param>
     public FiniteVolumeModel(Problem problem, UniformGrid grid, double? maxOutsideMass = null)
     {
         MaxOutsideMass = maxOutsideMass;

@@ -49,8 +49,10 @@ public sealed record RunManifest
         && End == other.End && WallSeconds.Equals(other.WallSeconds) && Threads == other.Threads && Status == other.Status
         && Message == other.Message && Resumes == other.Resumes && Warnings.SequenceEqual(other.Warnings);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Command, Start, Status, Resumes);
 
+    /// <summary>The manifest as JSON (manifest.json).</summary>
     public string ToJson()
     {
         using var buffer = new MemoryStream();

@@ -5,7 +5,7 @@ using FokkerPlanckNtk.Numerics;
 namespace FokkerPlanckNtk.Ntk;
 
 /// <summary>
-/// The NTK-linearized residual trajectory (DESIGN.md §3.4): r(t) = exp(−(2α²/n) H t) r(0), evaluated
+/// The NTK-linearized residual trajectory: r(t) = exp(−(2α²/n) H t) r(0), evaluated
 /// exactly through the eigen-decomposition H = V diag(λ_k) Vᵀ: r(t) = Σ_k e^{−(2α²/n) λ_k t} (v_k·r(0)) v_k.
 /// With the problem's initial law p_init, H = H(p_init) (= H(p0) for the standard law) and
 /// r(0) = f(p_init, ·) − y (= −y for p0, where f(p0, ·) = 0 because E[u | θ] = 0).
@@ -16,6 +16,7 @@ public sealed class LinearizedPrediction
     private readonly double[] _rates;        // (2α²/n) λ_k
     private readonly double[,] _vectors;
 
+    /// <summary>The prediction r(t) = exp(−(2α²/n) H t) r(0) for the Gram matrix <paramref name="kernel"/> and r(0) = <paramref name="initialResiduals"/>.</summary>
     public LinearizedPrediction(Problem problem, GramMatrix kernel, IReadOnlyList<double> initialResiduals)
     {
         int n = problem.SampleCount;
@@ -42,10 +43,13 @@ public sealed class LinearizedPrediction
     public static LinearizedPrediction ForProblem(Problem problem) =>
         new(problem, GramMatrix.ByQuadrature(problem, problem.Initial), InitialResidualsByQuadrature(problem));
 
+    /// <summary>The problem (α, n).</summary>
     public Problem Problem { get; }
 
+    /// <summary>The Gram matrix H(p_init).</summary>
     public GramMatrix Kernel { get; }
 
+    /// <summary>r(0).</summary>
     public IReadOnlyList<double> InitialResiduals { get; }
 
     /// <summary>The decay rates (2α²/n) λ_k of the eigen-modes, ascending.</summary>

@@ -35,42 +35,57 @@ public interface IDensityModel : IModel
 /// </summary>
 public sealed class PdeModel : IDensityModel
 {
+    /// <summary>The PDE of <paramref name="problem"/> on <paramref name="grid"/>, from the discrete p0.</summary>
     public PdeModel(Problem problem, UniformGrid grid, PdeSolverOptions? options = null)
         : this(new FiniteVolumeModel(problem, grid), options) { }
 
+    /// <summary>The PDE of <paramref name="discretization"/> from <paramref name="initialDensity"/> (null: the discrete p0).</summary>
     public PdeModel(FiniteVolumeModel discretization, PdeSolverOptions? options = null, double[]? initialDensity = null) =>
         Solver = new PdeSolver(discretization, options, initialDensity);
 
+    /// <inheritdoc/>
     public string Name { get; init; } = "pde";
 
+    /// <summary>The finite-volume solver.</summary>
     public PdeSolver Solver { get; }
 
+    /// <summary>The discretization being solved.</summary>
     public FiniteVolumeModel Discretization => Solver.Model;
 
+    /// <inheritdoc/>
     public UniformGrid Grid => Solver.Model.Grid;
 
+    /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
 
+    /// <inheritdoc/>
     public double Time => Solver.Time;
 
+    /// <inheritdoc/>
     public long Steps => Solver.Steps;
 
+    /// <inheritdoc/>
     public double LastStep => Solver.LastStep;
 
+    /// <inheritdoc/>
     public double Loss => Solver.Loss;
 
+    /// <inheritdoc/>
     public bool HasReached(double time) => Solver.Time >= time;
 
+    /// <inheritdoc/>
     public void StepToward(double time) => Solver.StepToward(time);
 
     /// <summary>The diagnostics, a copy of the density and W2 to the discrete p0 now (see <see cref="PdeRecord"/>).</summary>
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null) => PdeRecord.Measure(Solver, options, log);
 
+    /// <inheritdoc/>
     public PdeDiagnostics Diagnose() => Solver.Diagnose();
 
     /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>: <c>simulation.Record("pde", times, pde.Record)</c>).</summary>
     public PdeRecord Record() => Record(null, null);
 
+    /// <inheritdoc/>
     public void Save(ArrayArchive state)
     {
         var s = Solver.Save();
@@ -81,6 +96,7 @@ public sealed class PdeModel : IDensityModel
 
     // The step controller's memory (implicit-feedback stepper) and the last step sizes (reported by the diagnostics rows)
     // are absent from checkpoints written before they existed.
+    /// <inheritdoc/>
     public void Restore(ArrayArchive state) =>
         Solver.Restore(new PdeSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
             state.Doubles($"{Name}.density"),
@@ -102,6 +118,8 @@ public sealed class SpectralPdeModel : IDensityModel
     private readonly double[] _reference;
 
     /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
+    /// <param name="model">The Hermite–Galerkin discretization.</param>
+    /// <param name="options">Tolerance of the time integration (null: the default).</param>
     public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null)
     {
         Solver = new SpectralSolver(model, options);
@@ -111,23 +129,31 @@ public sealed class SpectralPdeModel : IDensityModel
         _reference = model.CellAverages(p0, grid); // exact cell averages of p0: positive
     }
 
+    /// <inheritdoc/>
     public string Name { get; init; } = "pde";
 
+    /// <summary>The spectral solver.</summary>
     public SpectralSolver Solver { get; }
 
+    /// <inheritdoc/>
     public UniformGrid Grid { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
 
-    /// <summary>The spectral diagnostics of the last <see cref="Record"/> (tail norm, negative mass, W2 bracket).</summary>
+    /// <summary>The spectral diagnostics of the last record or <see cref="Diagnose"/> (tail norm, negative mass, W2 bracket).</summary>
     public SpectralDiagnostics? LastDiagnostics { get; private set; }
 
+    /// <inheritdoc/>
     public double Time => Solver.Time;
 
+    /// <inheritdoc/>
     public long Steps => Solver.Steps;
 
+    /// <inheritdoc/>
     public double LastStep => Solver.LastStep;
 
+    /// <inheritdoc/>
     public double Loss
     {
         get
@@ -138,13 +164,16 @@ public sealed class SpectralPdeModel : IDensityModel
         }
     }
 
+    /// <inheritdoc/>
     public bool HasReached(double time) => Solver.Time >= time;
 
+    /// <inheritdoc/>
     public void StepToward(double time) => Solver.StepToward(time);
 
     /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>).</summary>
     public PdeRecord Record() => Record(null, null);
 
+    /// <inheritdoc/>
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null)
     {
         var (diagnostics, density) = Measure();
@@ -153,6 +182,7 @@ public sealed class SpectralPdeModel : IDensityModel
         return new PdeRecord(diagnostics, Solver.Steps, density, w2.ToValue() with { Method = w2.Method + " (spectral solution's cell averages)" });
     }
 
+    /// <inheritdoc/>
     public PdeDiagnostics Diagnose() => Measure().Diagnostics;
 
     // The expansion's diagnostics with the outer-layer mass of its cell averages (negative averages written as 0).
@@ -168,6 +198,7 @@ public sealed class SpectralPdeModel : IDensityModel
         return (new PdeDiagnostics(d.Time, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, outer, d.Residuals), density);
     }
 
+    /// <inheritdoc/>
     public void Save(ArrayArchive state)
     {
         var s = Solver.Save();
@@ -176,6 +207,7 @@ public sealed class SpectralPdeModel : IDensityModel
              .Set($"{Name}.lastStep", s.LastStep);
     }
 
+    /// <inheritdoc/>
     public void Restore(ArrayArchive state) =>
         Solver.Restore(new SpectralSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
             state.Double($"{Name}.proposedStep"), state.Double($"{Name}.explicitBoundSteps"), state.Doubles($"{Name}.coefficients"),
@@ -192,26 +224,35 @@ public sealed class ParticleModel : IModel
     private readonly Problem _problem;
 
     /// <param name="options">m, η and the seed (<see cref="ParticleOptions.Default"/>: 10⁴, 0.001, 1).</param>
+    /// <param name="problem">The problem (activation, data, α, λ, initial law).</param>
     public ParticleModel(Problem problem, ParticleOptions? options = null)
     {
         _problem = problem;
         System = new ParticleSystem(problem, options ?? ParticleOptions.Default);
     }
 
+    /// <inheritdoc/>
     public string Name { get; init; } = "particles";
 
+    /// <summary>The particle system.</summary>
     public ParticleSystem System { get; private set; }
 
+    /// <inheritdoc/>
     public double Time => System.Time;
 
+    /// <inheritdoc/>
     public long Steps => System.Steps;
 
+    /// <inheritdoc/>
     public double LastStep => System.Steps > 0 ? System.StepSize : 0;
 
+    /// <inheritdoc/>
     public double Loss => System.Loss;
 
+    /// <inheritdoc/>
     public bool HasReached(double time) => System.Steps >= System.StepsFor(time);
 
+    /// <inheritdoc/>
     public void StepToward(double time) => System.Step();
 
     /// <summary>
@@ -221,6 +262,7 @@ public sealed class ParticleModel : IModel
     public ParticleRecord Record(UniformGrid grid, W2Options? options = null, Action<string>? log = null) =>
         ParticleRecord.Measure(System, grid, options, log);
 
+    /// <inheritdoc/>
     public void Save(ArrayArchive state)
     {
         var s = System.Capture();
@@ -228,6 +270,7 @@ public sealed class ParticleModel : IModel
              .Set($"{Name}.seed", s.Seed).Set($"{Name}.steps", s.Steps).Set($"{Name}.positions", s.Positions);
     }
 
+    /// <inheritdoc/>
     public void Restore(ArrayArchive state) =>
         System = new ParticleSystem(_problem, new ParticleSystem.State(
             checked((int)state.Long($"{Name}.count")), checked((int)state.Long($"{Name}.dimension")), state.Double($"{Name}.step"),
