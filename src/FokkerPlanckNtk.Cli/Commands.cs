@@ -104,6 +104,9 @@ internal static class Commands
             context.Console.ClearProgress();
             string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots, session.Manifest.Warnings);
             session.Complete();
+            // A signal after the last step finds nothing left to stop: the final files are written, and the log says so.
+            if (context.Cancellation.IsCancellationRequested)
+                context.Logger.LogWarning("the interrupt came after the last step: the run is complete (its files are written)");
             context.Logger.LogInformation("done in {Seconds:F1} s", session.Manifest.WallSeconds);
             context.Output.WriteLine($"report: {report}");
             return FpntkCommandLine.Success;
