@@ -64,9 +64,9 @@ public sealed class RunControl
     internal Metrics.W2Result MeasureW2(string what, double time, int atomsA, int atomsB, Func<Metrics.W2Options, Metrics.W2Result> solve)
     {
         var options = Metrics.W2Options.ProbabilityMeasures with { Cancellation = _cancellation };
-        double estimate = Metrics.Wasserstein.EstimatedExactSeconds(atomsA, atomsB);
-        if (Math.Min(estimate, options.ExactSecondsBudget) > SlowW2Seconds)
-            _observer.Info(FormattableString.Invariant($"computing {what} at t = {time:G6} ({atomsA} vs {atomsB} atoms; up to ~{Math.Min(estimate, options.ExactSecondsBudget):G2} s)"));
+        double estimate = Metrics.Wasserstein.EstimatedSeconds(atomsA, atomsB, options);
+        if (estimate > SlowW2Seconds)
+            _observer.Info(FormattableString.Invariant($"computing {what} at t = {time:G6} ({atomsA} vs {atomsB} atoms; ~{estimate:G2} s)"));
         var clock = Stopwatch.StartNew();
         var result = solve(options);
         if (clock.Elapsed.TotalSeconds > SlowW2Seconds)
