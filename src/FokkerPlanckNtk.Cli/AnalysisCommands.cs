@@ -112,25 +112,21 @@ internal static class AnalysisCommands
         return FpntkCommandLine.Success;
     }
 
-    /// <summary><c>ntk.json</c>: H, its spectrum, r(0), the decay rates and the Theorem 4.4 quantities (null where infinite).</summary>
+    /// <summary><c>ntk.json</c>: H, its spectrum, r(0), the decay rates and the Theorem 4.4 quantities (null and a reason where infinite, <see cref="JsonText"/>).</summary>
     internal static string NtkJson(GramMatrix gram, LinearizedPrediction prediction, TheoremBounds bounds)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = JsonText.Writer(buffer))
         {
-            void Number(string name, double v) { if (double.IsFinite(v)) w.WriteNumber(name, v); else w.WriteNull(name); }
-            void Array(string name, IEnumerable<double> values)
-            {
-                w.WriteStartArray(name);
-                foreach (var v in values) w.WriteNumberValue(v);
-                w.WriteEndArray();
-            }
+            string? why = bounds.VoidReason;
+            void Number(string name, double v) => JsonText.WriteNumber(w, name, v, why);
+            void Array(string name, IEnumerable<double> values) => JsonText.WriteNumbers(w, name, values, why);
             w.WriteStartObject();
             w.WriteStartArray("gram");
             for (int i = 0; i < gram.Size; i++)
             {
                 w.WriteStartArray();
-                for (int j = 0; j < gram.Size; j++) w.WriteNumberValue(gram[i, j]);
+                for (int j = 0; j < gram.Size; j++) w.WriteNumberValue(gram[i, j]); // E_p0 of products: finite for every activation
                 w.WriteEndArray();
             }
             w.WriteEndArray();

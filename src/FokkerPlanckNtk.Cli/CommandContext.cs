@@ -71,6 +71,17 @@ internal sealed class CommandContext : IDisposable
     public IRunObserver Observer { get; }
     public CancellationToken Cancellation => _interrupt.Token;
 
+    /// <summary>The output folder of a one-shot command, once made (its manifest is finished on failure).</summary>
+    public OutputFolder? Folder { get; set; }
+
+    /// <summary>Marks an unfinished output folder with the final status (best effort: the error is what matters).</summary>
+    public void FinishFolder(string status, string message)
+    {
+        if (Folder is not { Finished: false } folder) return;
+        try { folder.Finish(status, message); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InputException) { Logger.LogDebug(e, "manifest"); }
+    }
+
     /// <summary>
     /// Command-line tokens the parser did not match are configuration keys (<c>--problem:alpha=4</c>); anything
     /// else is a usage error.

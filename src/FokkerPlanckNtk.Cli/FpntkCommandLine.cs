@@ -9,11 +9,11 @@ namespace FokkerPlanckNtk.Cli;
 /// The <c>fpntk</c> command line (System.CommandLine): the commands of INTERFACE.md, the common options
 /// (--config, --out, --threads) and configuration keys as extra tokens (--problem:alpha=4). Exit codes:
 /// 0 success, 1 command-line usage error, 2 bad input (one paragraph naming the key or file),
-/// 3 an unexpected failure, 130 interrupted (a checkpoint was written; continue with <c>fpntk resume</c>).
+/// 3 an unexpected failure, 4 a numerical failure (valid input, diverged computation), 130 interrupted (a checkpoint was written; continue with <c>fpntk resume</c>).
 /// </summary>
 public static class FpntkCommandLine
 {
-    public const int Success = 0, UsageError = 1, InputError = 2, Failure = 3, Interrupted = 130;
+    public const int Success = 0, UsageError = 1, InputError = 2, Failure = 3, NumericalFailure = 4, Interrupted = 130;
 
     internal static readonly Option<string?> ConfigOption = new("--config")
     {
@@ -81,16 +81,25 @@ public static class FpntkCommandLine
         }
         catch (InputException e)
         {
+            context?.FinishFolder(IO.RunManifest.Failed, e.Message);
             Report(context, error, $"fpntk {name}: {e.Message}");
             return InputError;
         }
+        catch (NumericalFailureException e)
+        {
+            context?.FinishFolder(IO.RunManifest.Failed, e.Message);
+            Report(context, error, $"fpntk {name}: numerical failure: {e.Message}");
+            return NumericalFailure;
+        }
         catch (OperationCanceledException)
         {
+            context?.FinishFolder(IO.RunManifest.Interrupted, "interrupted");
             return Interrupted;
         }
         catch (Exception e)
         {
             context?.Logger.LogDebug(e, "details");
+            context?.FinishFolder(IO.RunManifest.Failed, $"{e.GetType().Name}: {e.Message}");
             Report(context, error, $"fpntk {name}: unexpected failure ({e.GetType().Name}): {e.Message} "
                                    + "(run with --logging:logLevel:default=Debug for details)");
             return Failure;

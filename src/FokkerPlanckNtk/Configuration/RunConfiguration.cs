@@ -88,7 +88,7 @@ public sealed record RunConfiguration
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = IO.JsonText.Writer(buffer))
         {
             w.WriteStartObject();
             Problem.Write(w);

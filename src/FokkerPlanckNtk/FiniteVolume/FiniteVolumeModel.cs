@@ -148,9 +148,8 @@ public sealed class FiniteVolumeModel
             logs[c] = g.LogDensity(z);
             max = Math.Max(max, logs[c]);
         }
-        double mass = 0;
-        for (int c = 0; c < Grid.Count; c++) { p[c] = Math.Exp(logs[c] - max); mass += p[c]; }
-        double scale = 1 / (mass * Grid.CellVolume);
+        for (int c = 0; c < Grid.Count; c++) p[c] = Math.Exp(logs[c] - max);
+        double scale = 1 / Metrics.GridDensity.Mass(Grid, p);
         for (int c = 0; c < Grid.Count; c++) p[c] *= scale;
         return p;
     }

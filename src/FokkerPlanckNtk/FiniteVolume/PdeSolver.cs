@@ -184,8 +184,7 @@ public sealed partial class PdeSolver
         ComputeFluxes(_density);
         double rate = MaxOutflowRate() + StiffModeRate();
         if (!double.IsFinite(rate))
-            throw new InputException("time.cfl", _options.Cfl,
-                $"the density became non-finite at t = {Time:G6}; the problem is too stiff for this step bound");
+            throw Diverged("the step bound became non-finite");
         double stable = _options.Cfl / rate;
         LastStableStep = stable;
         double dt = Math.Min(stable, maxDt);
@@ -205,13 +204,11 @@ public sealed partial class PdeSolver
                 }
             }
             if (double.IsNaN(min) || double.IsInfinity(min))
-                throw new InputException("time.cfl", _options.Cfl,
-                    $"a time step of {dt:G4} at t = {Time:G6} produced a non-finite density");
+                throw Diverged(FormattableString.Invariant($"a time step of {dt:G4} produced a non-finite density"));
             if (min >= 0) break;
             RejectedSteps++;
             if (attempt > 40)
-                throw new InputException("time.cfl", _options.Cfl,
-                    $"the density cannot be kept non-negative at t = {Time:G6} even with dt = {dt:G3}");
+                throw Diverged(FormattableString.Invariant($"the density cannot be kept non-negative even with dt = {dt:G3}"));
             dt *= 0.5;
             // Restore the stage-1 fluxes of the current state for the retry.
             _model.ResidualsFromMoment(_m1, _r);
@@ -226,6 +223,10 @@ public sealed partial class PdeSolver
         AfterStep?.Invoke(this);
         return dt;
     }
+
+    /// <summary>A numerical failure of the PDE solve at the current time, with the keys that could help.</summary>
+    private NumericalFailureException Diverged(string detail) =>
+        new("the PDE density", Time, Steps, detail, "time.cfl", "time.stepper", "grid.cells", "grid.halfWidth");
 
     private void Stage(double[] s, double[] m1)
     {
@@ -557,7 +558,7 @@ public sealed partial class PdeSolver
         var p0 = model.ReferenceDensityValues;
         double kl = Metrics.Divergences.KullbackLeibler(p, p0, v);
         double chi2 = Metrics.Divergences.ChiSquared(p, p0, v);
-        double mass = TensorPrimitives.Sum(p) * v, min = TensorPrimitives.Min(p), outer = 0;
+        double mass = Metrics.GridDensity.Mass(grid, p), min = TensorPrimitives.Min(p), outer = 0;
         for (int c = 0; c < grid.Count; c++)
             if (grid.IsOuterCell(c)) outer += p[c];
         return new PdeDiagnostics(time, loss, loss + model.Problem.Lambda * kl, kl, chi2, mass, min, outer * v, r);

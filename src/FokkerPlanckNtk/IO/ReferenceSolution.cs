@@ -50,14 +50,9 @@ public sealed class ReferenceSolution
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = JsonText.Writer(buffer))
         {
-            void Array(string name, IEnumerable<double> values)
-            {
-                w.WriteStartArray(name);
-                foreach (var v in values) w.WriteNumberValue(v);
-                w.WriteEndArray();
-            }
+            void Array(string name, IEnumerable<double> values) => JsonText.WriteNumbers(w, name, values);
             w.WriteStartObject();
             w.WriteString("format", FormatName);
             w.WriteNumber("version", FormatVersion);
@@ -78,7 +73,7 @@ public sealed class ReferenceSolution
             foreach (var x in Inputs)
             {
                 w.WriteStartArray();
-                foreach (var v in x) w.WriteNumberValue(v);
+                foreach (var v in x) w.WriteNumberValue(v); // data inputs: finite by validation
                 w.WriteEndArray();
             }
             w.WriteEndArray();
@@ -87,13 +82,13 @@ public sealed class ReferenceSolution
             {
                 w.WriteStartObject();
                 w.WriteNumber("t", s.Time);
-                w.WriteNumber("loss", s.Loss);
+                JsonText.WriteNumber(w, "loss", s.Loss);
                 Array("residuals", s.Residuals);
                 Array("f", s.F);
                 w.WriteStartObject("tolerance");
-                w.WriteNumber("densityL1", s.DensityTolerance);
-                w.WriteNumber("residualsMax", s.ResidualTolerance);
-                w.WriteNumber("fMax", s.FTolerance);
+                JsonText.WriteNumber(w, "densityL1", s.DensityTolerance);
+                JsonText.WriteNumber(w, "residualsMax", s.ResidualTolerance);
+                JsonText.WriteNumber(w, "fMax", s.FTolerance);
                 w.WriteEndObject();
                 Array("density", s.Density);
                 w.WriteEndObject();

@@ -45,7 +45,7 @@ public sealed record RunManifest
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = JsonText.Writer(buffer))
         {
             w.WriteStartObject();
             w.WriteString("program", Program);

@@ -17,32 +17,26 @@ public sealed record DistanceReport(double W2, double W2Squared, double? Kl, dou
     /// <summary>
     /// One JSON object, keys in the order of INTERFACE.md, then the extension <c>error_bound</c>.
     /// Numbers round-trip (shortest form that parses back to the same double), culture-invariant;
-    /// an infinite KL or χ² is written as the string "Infinity".
+    /// an infinite or undefined KL or χ² is null with a <c>kl_reason</c>/<c>chi2_reason</c> (<see cref="IO.JsonText"/>).
     /// </summary>
     public string ToJson()
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        using (var w = IO.JsonText.Writer(stream, indented: false))
         {
             w.WriteStartObject();
-            Number(w, "w2", W2);
-            Number(w, "w2_squared", W2Squared);
-            Number(w, "kl", Kl);
-            Number(w, "chi2", Chi2);
+            const string notOnSameSupport = "defined only between measures on the same cells or atoms";
+            IO.JsonText.WriteNumber(w, "w2", W2);
+            IO.JsonText.WriteNumber(w, "w2_squared", W2Squared);
+            IO.JsonText.WriteNumber(w, "kl", Kl, Kl is null ? notOnSameSupport : "B has no mass where A has");
+            IO.JsonText.WriteNumber(w, "chi2", Chi2, Chi2 is null ? notOnSameSupport : "B has no mass where A has");
             w.WriteString("method", Method);
             w.WriteString("status", Status);
-            Number(w, "seconds", Seconds);
-            Number(w, "error_bound", ErrorBound);
+            IO.JsonText.WriteNumber(w, "seconds", Seconds);
+            IO.JsonText.WriteNumber(w, "error_bound", ErrorBound);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is not double v) w.WriteNull(name);
-        else if (double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteString(name, v.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Human-readable lines (round-trip numbers).</summary>

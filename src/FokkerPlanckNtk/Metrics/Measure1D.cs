@@ -25,7 +25,7 @@ public sealed class Measure1D
         Right = right;
         Mass = mass;
         Name = name;
-        TotalMass = mass.Sum();
+        TotalMass = MassBalance.Total(mass);
         if (!(TotalMass > 0))
             throw new InputException($"{name}.mass", "all zero", "the total mass must be positive");
     }

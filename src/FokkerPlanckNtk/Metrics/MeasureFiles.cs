@@ -11,9 +11,11 @@ namespace FokkerPlanckNtk.Metrics;
 /// </summary>
 public sealed class LoadedMeasure
 {
-    internal LoadedMeasure(string source, AtomicMeasure? atoms = null, Measure1D? cells = null, UniformGrid? grid = null, double[]? density = null)
+    internal LoadedMeasure(string source, AtomicMeasure? atoms = null, Measure1D? cells = null, UniformGrid? grid = null, double[]? density = null,
+        bool isProbability = false)
     {
         Source = source;
+        IsProbability = isProbability;
         Atoms = atoms;
         Cells = cells;
         Grid = grid;
@@ -34,16 +36,24 @@ public sealed class LoadedMeasure
 
     public int Dimension => Atoms?.Dimension ?? Grid?.Dimension ?? 1;
 
+    /// <summary>
+    /// A probability measure by construction: atoms of equal weight (no weight column), or a density of the
+    /// tool's own snapshot files (mass 1 up to the scheme's round-off drift). Two of them are compared as
+    /// probability measures; masses from explicit weights must agree (<see cref="MassBalance"/>).
+    /// </summary>
+    public bool IsProbability { get; }
+
     public string Kind => Atoms is not null ? "atoms" : Cells is not null ? "1D cells" : "grid density";
 
-    public static LoadedMeasure FromAtoms(AtomicMeasure atoms, string source) => new(source, atoms: atoms);
+    public static LoadedMeasure FromAtoms(AtomicMeasure atoms, string source, bool isProbability = false) =>
+        new(source, atoms: atoms, isProbability: isProbability);
 
     public static LoadedMeasure FromCells(Measure1D cells, string source) => new(source, cells: cells);
 
-    public static LoadedMeasure FromGrid(UniformGrid grid, double[] density, string source)
+    public static LoadedMeasure FromGrid(UniformGrid grid, double[] density, string source, bool isProbability = false)
     {
         GridDensity.Validate(grid, density, source);
-        return new LoadedMeasure(source, grid: grid, density: density);
+        return new LoadedMeasure(source, grid: grid, density: density, isProbability: isProbability);
     }
 }
 
@@ -77,14 +87,16 @@ public static class MeasureFiles
     /// <summary>
     /// W2 always (exact 1D, exact network simplex, or a certified bracket for large problems, see
     /// <see cref="Wasserstein"/>); KL(a‖b) and χ²(a‖b) when both measures live on the same cells (same grid,
-    /// or the same 1D cells) or on the same atoms, null otherwise. Totals must agree within 1e-12
-    /// relative unless <paramref name="normalize"/>.
+    /// or the same 1D cells) or on the same atoms, null otherwise. Totals must agree up to round-off
+    /// (<see cref="MassBalance"/>) unless <paramref name="normalize"/> or both are probability measures by
+    /// construction (<see cref="LoadedMeasure.IsProbability"/>).
     /// </summary>
     public static DistanceReport Compare(LoadedMeasure a, LoadedMeasure b, bool normalize = false, W2Options? options = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         if (a.Dimension != b.Dimension)
             throw new InputException(b.Source, $"dimension {b.Dimension}", $"must have the dimension of {a.Source} ({a.Dimension})");
+        normalize |= a.IsProbability && b.IsProbability;
         options = (options ?? W2Options.Default) with { Normalize = normalize };
         W2Result w2;
         if (a.Cells is not null || b.Cells is not null)
@@ -139,20 +151,21 @@ public static class MeasureFiles
         if (p is null || q is null) return (null, null);
         if (normalize)
         {
-            double sp = p.Sum() * volume, sq = q.Sum() * volume;
-            p = p.Select(v => v / sp).ToArray();
-            q = q.Select(v => v / sq).ToArray();
+            // Rescaled only where the total is not 1 up to round-off (as AtomicMeasure.Normalized).
+            double sp = MassBalance.Total(p) * volume, sq = MassBalance.Total(q) * volume;
+            if (!MassBalance.Agree(sp, p.Length, 1, 1)) p = p.Select(v => v / sp).ToArray();
+            if (!MassBalance.Agree(sq, q.Length, 1, 1)) q = q.Select(v => v / sq).ToArray();
         }
         return (Divergences.KullbackLeibler(p, q, volume), Divergences.ChiSquared(p, q, volume));
     }
 
-    // Total mass per distinct point (exact coordinates); atoms of zero mass are not support.
+    // Total mass per distinct point (exact coordinates). Listed atoms of zero mass count as points of the set,
+    // so that KL(a‖b) = ∞ when b lists a point of a with mass 0 (rather than "not the same atoms").
     private static Dictionary<string, double> Merge(AtomicMeasure m)
     {
         var merged = new Dictionary<string, double>();
         for (int i = 0; i < m.Count; i++)
         {
-            if (m.Weights[i] == 0) continue;
             string key = string.Join(",", m.Position(i).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
             merged[key] = merged.GetValueOrDefault(key) + m.Weights[i];
         }
@@ -211,17 +224,18 @@ public static class MeasureFiles
                 else positions[i * k + c++] = rows[i][f];
             }
         }
-        return LoadedMeasure.FromAtoms(new AtomicMeasure(positions, k, weights, path), path);
+        return LoadedMeasure.FromAtoms(new AtomicMeasure(positions, k, weights, path), path, isProbability: weights is null);
     }
 
     private static LoadedMeasure LoadHdf5(string path, string datasetPath, string spec)
     {
         try
         {
-            // Snapshot files of format 2 (netCDF-4): one output of density or positions, also by its format-1 path.
+            // Snapshot files of format 2 (netCDF-4): one output of density or positions, also by its format-1 path;
+            // the tool's own probability measures (densities of mass 1 up to round-off, particles of weight 1/m).
             if (SnapshotFile.ReadSlice(path, datasetPath, spec) is { } slice)
-                return slice.IsDensity ? LoadedMeasure.FromGrid(slice.Grid, slice.Values, spec)
-                    : LoadedMeasure.FromAtoms(new AtomicMeasure(slice.Values, slice.Dimension, null, spec), spec);
+                return slice.IsDensity ? LoadedMeasure.FromGrid(slice.Grid, slice.Values, spec, isProbability: true)
+                    : LoadedMeasure.FromAtoms(new AtomicMeasure(slice.Values, slice.Dimension, null, spec), spec, isProbability: true);
             using var file = H5File.OpenRead(path);
             if (!file.LinkExists(datasetPath)) throw new InputException(spec, datasetPath, "no such dataset in the file");
             var dataset = file.Dataset(datasetPath);
@@ -230,13 +244,15 @@ public static class MeasureFiles
             var grid = ReadGrid(file, spec);
             bool matchesGrid = grid is not null && shape.Length == grid.Dimension && shape.SequenceEqual(grid.Cells);
             bool namedDensity = datasetPath.Contains("/density", StringComparison.OrdinalIgnoreCase);
-            if (matchesGrid) return LoadedMeasure.FromGrid(grid!, data, spec);
+            bool ownSnapshot = file.AttributeExists("format")
+                && file.Attribute("format").Read<string>() == FokkerPlanckNtk.IO.SnapshotFile.FormatName;
+            if (matchesGrid) return LoadedMeasure.FromGrid(grid!, data, spec, isProbability: ownSnapshot);
             if (namedDensity)
                 throw new InputException(spec, $"shape {string.Join("x", shape)}",
                     grid is null ? "a density needs the grid axes /grid/axis0.. in the same file" : $"a density must have the grid's shape {string.Join("x", grid.Cells)}");
             if (shape.Length != 2)
                 throw new InputException(spec, $"rank {shape.Length}", "must be a grid density (shape of /grid) or an m x k array of atoms");
-            return LoadedMeasure.FromAtoms(new AtomicMeasure(data, shape[1], null, spec), spec);
+            return LoadedMeasure.FromAtoms(new AtomicMeasure(data, shape[1], null, spec), spec, isProbability: true);
         }
         catch (InputException) { throw; }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -34,7 +34,7 @@ public static partial class NetworkSimplex
 
     /// <summary>
     /// Solves min Σ π_ij |x_i − y_j|² over plans with marginals a (source masses) and b (target masses).
-    /// Totals must agree within 1e-12 relative (the target is then rescaled to the source total), or
+    /// Totals must agree up to round-off (<see cref="MassBalance"/>; the target is then rescaled to the source total), or
     /// <paramref name="normalize"/> rescales both to 1. Zero masses are allowed.
     /// </summary>
     /// <param name="source">The source atoms and masses a.</param>

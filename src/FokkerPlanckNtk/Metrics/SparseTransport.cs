@@ -53,7 +53,7 @@ public static class SparseTransport
 
     /// <summary>
     /// Solves min Σ π_ij |x_i − y_j|² over plans with marginals the source and target masses; the
-    /// totals must agree within 1e-12 relative unless <paramref name="normalize"/>.
+    /// totals must agree up to round-off (<see cref="MassBalance"/>) unless <paramref name="normalize"/>.
     /// </summary>
     public static TransportSolution Solve(AtomicMeasure source, AtomicMeasure target, bool normalize = false, SparseTransportOptions? options = null) =>
         Solve(source, target, normalize, options, null, null);

@@ -40,7 +40,13 @@ public sealed class TheoremBounds
             notes.Add("the initial law is not p0 = N(0, I): the theorem assumes p_0 = p0");
         notes.AddRange(problem.Data.AssumptionWarnings());
         Notes = notes;
+        VoidReason = !problem.Activation.IsBounded ? $"the activation '{problem.Activation.Name}' is unbounded (Assumption 4.2 fails)"
+            : !(Lambda > 0) ? "λ_min(H(p0)) ≤ 0 (Assumption 4.3 fails)"
+            : problem.Alpha == 0 ? "α = 0" : null;
     }
+
+    /// <summary>Why the bounds are infinite (null when they are finite).</summary>
+    public string? VoidReason { get; }
 
     public Problem Problem { get; }
 

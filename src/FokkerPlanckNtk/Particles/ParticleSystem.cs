@@ -217,7 +217,7 @@ public sealed class ParticleSystem
         for (long s = 0; s < steps; s++) Step();
     }
 
-    /// <summary>One Euler–Maruyama step. Throws <see cref="InputException"/> (<c>particles.step</c>) if a
+    /// <summary>One Euler–Maruyama step. Throws <see cref="NumericalFailureException"/> (<c>particles.step</c>) if a
     /// coordinate leaves ±<see cref="ExplosionBound"/> or becomes non-finite; the system is unusable then.</summary>
     public void Step()
     {
@@ -258,8 +258,9 @@ public sealed class ParticleSystem
         for (int b = 0; b < _blocks; b++)
         {
             if (!(_blockMax[b] <= ExplosionBound)) // also catches NaN
-                throw new InputException("particles.step", _eta, string.Create(CultureInfo.InvariantCulture,
-                    $"the particles exploded at step {Steps} (t = {Time:G6}): a coordinate reached {_blockMax[b]:G6} (bound {ExplosionBound:G3}); Euler–Maruyama is unstable at this step size, use a smaller particles.step"));
+                throw new NumericalFailureException("the particles", Time, Steps, string.Create(CultureInfo.InvariantCulture,
+                    $"a coordinate reached {_blockMax[b]:G6} (bound {ExplosionBound:G3}): Euler–Maruyama is unstable at η = {_eta:G3}; use a smaller particles.step"),
+                    "particles.step");
         }
     }
 

@@ -71,7 +71,7 @@ internal sealed class ParticlePart : IRunPart
               .Set(RunRecords.ParticleResiduals, _system.Residuals.ToArray())
               .Set(RunRecords.ParticlePositions, positions)
               .Set(RunRecords.ParticleSteps, _system.Steps);
-        var w2 = Wasserstein.Between(_grid, _reference, new AtomicMeasure(positions, _system.Dimension, name: "particles"));
+        var w2 = Wasserstein.Between(_grid, _reference, new AtomicMeasure(positions, _system.Dimension, name: "particles"), W2Options.ProbabilityMeasures);
         record.Set(RunRecords.ParticleW2P0, [w2.W2, w2.ErrorBound]).Set(RunRecords.ParticleW2P0Method, w2.Method);
     }
 
@@ -111,7 +111,7 @@ internal sealed class ParticlePart : IRunPart
     internal static double[] DiscreteStandardGaussian(UniformGrid grid)
     {
         var p = grid.Sample(z => Math.Exp(-0.5 * z.Sum(x => x * x)));
-        double scale = 1 / (p.Sum() * grid.CellVolume);
+        double scale = 1 / GridDensity.Mass(grid, p);
         for (int c = 0; c < p.Length; c++) p[c] *= scale;
         return p;
     }

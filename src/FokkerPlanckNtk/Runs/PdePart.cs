@@ -63,7 +63,7 @@ internal sealed class PdePart : IRunPart
               .Set(RunRecords.PdeResiduals, d.Residuals)
               .Set(RunRecords.PdeDensity, _solver.Density)
               .Set(RunRecords.PdeSteps, _solver.Steps);
-        var w2 = Wasserstein.Between(Model.Grid, _solver.Density, _reference);
+        var w2 = Wasserstein.Between(Model.Grid, _solver.Density, _reference, W2Options.ProbabilityMeasures);
         record.Set(RunRecords.PdeW2P0, [w2.W2, w2.ErrorBound]).Set(RunRecords.PdeW2P0Method, w2.Method);
         if (d.OuterLayerMass > PdeDiagnostics.OuterLayerWarning && !_warnedOuterMass)
         {

@@ -165,9 +165,10 @@ public sealed class RunSession
         var rParticles = record.Doubles(RunRecords.ParticleResiduals);
         double maxDr = rPde.Zip(rParticles, (a, b) => Math.Abs(a - b)).Max();
         double w2Theta = 0;
-        for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, density, atoms, k);
-        double w2U = Transport1D.MarginalW2Squared(grid, density, atoms, grid.UAxis);
-        var w2 = Wasserstein.Between(grid, density, atoms);
+        // Both are probability measures by construction (the density's mass drifts by round-off only): normalized.
+        for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, density, atoms, k, normalize: true);
+        double w2U = Transport1D.MarginalW2Squared(grid, density, atoms, grid.UAxis, normalize: true);
+        var w2 = Wasserstein.Between(grid, density, atoms, W2Options.ProbabilityMeasures);
         record.Set(RunRecords.Comparison, [maxDr, w2.W2, w2.ErrorBound, Math.Sqrt(w2Theta), Math.Sqrt(w2U)])
               .Set(RunRecords.ComparisonMethod, w2.Method);
     }

@@ -59,7 +59,7 @@ public class MeasureFilesTests
         Assert.That(json.RootElement.GetProperty("w2").GetDouble(), Is.EqualTo(report.W2)); // round-trip
         Assert.That(json.RootElement.GetProperty("kl").GetDouble(), Is.EqualTo(report.Kl));
 
-        // Different supports: KL and χ² undefined → null; q = 0 < p → the string "Infinity".
+        // Different supports: KL and χ² undefined → null; q = 0 < p → null and kl_reason (docs/file-formats.md).
         var c = Write("c.csv", "x1,x2\n0.5,0\n");
         using var undefined = JsonDocument.Parse(MeasureFiles.Compare(a, c).ToJson());
         Assert.That(undefined.RootElement.GetProperty("kl").ValueKind, Is.EqualTo(JsonValueKind.Null));
@@ -67,7 +67,7 @@ public class MeasureFilesTests
         var hole = Write("q.csv", "left,right,mass\n0,1,1\n1,2,0\n");
         var infinite = MeasureFiles.Compare(cells, hole);
         Assert.That(infinite.Kl, Is.EqualTo(double.PositiveInfinity));
-        Assert.That(infinite.ToJson(), Does.Contain("\"kl\":\"Infinity\""));
+        Assert.That(infinite.ToJson(), Does.Contain("\"kl\":null,\"kl_reason\":\"+infinity: B has no mass where A has\""));
     }
 
     [Test]

@@ -85,8 +85,10 @@ public class InputValidationTests
         var initial = InitialLaw.Gaussian([0.0, 0.5], new[,] { { 1.0, 0.0 }, { 0.0, 1.0 } });
         var model = new FiniteVolumeModel(problem.With(initial: initial), UniformGrid.Cube(2, 32, 7));
         var solver = new PdeSolver(model);
-        var e = Assert.Throws<InputException>(() => solver.AdvanceTo(1));
-        Assert.That(e!.Key, Is.EqualTo("time.cfl"));
+        // A numerical failure, not bad input: what diverged, when, and the keys that could help.
+        var e = Assert.Throws<NumericalFailureException>(() => solver.AdvanceTo(1));
+        Assert.That(e!.Keys, Does.Contain("time.cfl"));
+        Assert.That(e.What, Is.EqualTo("the PDE density"));
         Assert.That(e.Message, Does.Contain("non-finite"));
     }
 }
