@@ -40,7 +40,8 @@ public sealed record RunConfiguration
         ("time.end", "final time > 0 (default 5, or the last output time)"),
         ("time.outputTimes", "increasing times in (0, end] (default 20 equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
-        ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default ssprk3; backwardeuler: implicit, first order, for long runs)"),
+        ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default auto: implicitfeedback where the residual feedback is over 10× stiffer than the transport, else ssprk3; backwardeuler: implicit, first order, for long runs; implicitfeedback: second order, implicit residual feedback, for large α)"),
+        ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback): density change in L1 and residuals in max norm (default: the solver's, 1e-5 for finite volumes)"),
         ("particles.count", "number of particles m ≥ 1 (default 10000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
@@ -291,9 +292,10 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 
 /// <summary>
 /// <c>time</c>: end time, output times (ascending, in (0, end]; the end is always an output time; t = 0 is
-/// recorded too), CFL factor and stepper name. Without output times, 20 equally spaced times up to the end.
+/// recorded too), CFL factor, stepper name and the local error tolerance (null: the solver's default). Without
+/// output times, 20 equally spaced times up to the end.
 /// </summary>
-public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper)
+public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double? Tolerance = null)
 {
     public const int DefaultOutputCount = 10;
 
@@ -302,7 +304,8 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
 
     /// <summary>The solver options these settings describe.</summary>
     public PdeSolverOptions ToSolverOptions() =>
-        new(Cfl, Enum.GetValues<StepperKind>().Single(k => k.ToString().Equals(Stepper, StringComparison.OrdinalIgnoreCase)));
+        new(Cfl, Enum.GetValues<StepperKind>().Single(k => k.ToString().Equals(Stepper, StringComparison.OrdinalIgnoreCase)),
+            Tolerance: Tolerance ?? PdeSolver.DefaultTolerance);
 
     internal static TimeSettings Read(ConfigurationTree t)
     {
@@ -322,10 +325,13 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         if (times.Length == 0 || times[^1] < end) times = [.. times, end];
         double cfl = t.Double("time:cfl", 0.5);
         if (!(cfl > 0) || cfl > 1) throw new InputException("time.cfl", cfl, "must lie in (0, 1] (the positivity bound of the scheme)");
-        string stepper = t.String("time:stepper", "ssprk3");
+        string stepper = t.String("time:stepper", "auto");
         if (!Steppers.Contains(stepper.ToLowerInvariant()))
             throw new InputException("time.stepper", stepper, $"unknown stepper; allowed: {string.Join(", ", Steppers)}");
-        return new TimeSettings(end, times, cfl, stepper.ToLowerInvariant());
+        double? tolerance = t.OptionalDouble("time:tolerance");
+        if (tolerance is double tau && !(tau > 0 && double.IsFinite(tau)))
+            throw new InputException("time.tolerance", tau, "must be a finite positive number");
+        return new TimeSettings(end, times, cfl, stepper.ToLowerInvariant(), tolerance);
     }
 
     internal void Write(Utf8JsonWriter w)
@@ -335,11 +341,13 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         RunConfiguration.WriteArray(w, "outputTimes", OutputTimes);
         w.WriteNumber("cfl", Cfl);
         w.WriteString("stepper", Stepper);
+        if (Tolerance is double tau) w.WriteNumber("tolerance", tau);
         w.WriteEndObject();
     }
 
     public bool Equals(TimeSettings? other) =>
-        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper;
+        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper
+        && Tolerance.Equals(other.Tolerance);
     public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper);
 }
 

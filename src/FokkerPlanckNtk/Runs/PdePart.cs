@@ -50,11 +50,15 @@ internal sealed class PdePart : IRunPart
     public void SaveState(ArrayArchive state)
     {
         var s = _solver.Save();
-        state.Set("pde.time", s.Time).Set("pde.steps", s.Steps).Set("pde.rejected", s.RejectedSteps).Set("pde.density", s.Density);
+        state.Set("pde.time", s.Time).Set("pde.steps", s.Steps).Set("pde.rejected", s.RejectedSteps).Set("pde.density", s.Density)
+             .Set("pde.nextStep", s.NextStep).Set("pde.previousError", s.PreviousError);
     }
 
+    // The step controller's memory (implicit-feedback stepper) is absent from checkpoints written before it existed.
     public void RestoreState(ArrayArchive state) =>
-        _solver.Restore(new PdeSolver.State(state.Double("pde.time"), state.Long("pde.steps"), state.Long("pde.rejected"), state.Doubles("pde.density")));
+        _solver.Restore(new PdeSolver.State(state.Double("pde.time"), state.Long("pde.steps"), state.Long("pde.rejected"), state.Doubles("pde.density"),
+            state.Contains("pde.nextStep") ? state.Double("pde.nextStep") : 0,
+            state.Contains("pde.previousError") ? state.Double("pde.previousError") : 1));
 
     public void Record(ArrayArchive record)
     {

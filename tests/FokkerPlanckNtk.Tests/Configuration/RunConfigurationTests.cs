@@ -1,4 +1,5 @@
 using FokkerPlanckNtk.Configuration;
+using FokkerPlanckNtk.FiniteVolume;
 
 namespace FokkerPlanckNtk.Tests.Configuration;
 
@@ -45,6 +46,7 @@ public class RunConfigurationTests
             ("problem:initial:covariance:1:2", "0"), ("problem:initial:covariance:2:0", "0.1"), ("problem:initial:covariance:2:1", "0"),
             ("grid:cells:0", "16"), ("grid:cells:1", "20"), ("grid:cells:2", "24"), ("grid:halfWidth", "6.5"),
             ("time:outputTimes:0", "0.1"), ("time:outputTimes:1", "0.3"), ("time:cfl", "0.25"),
+            ("time:stepper", "implicitFeedback"), ("time:tolerance", "2.5e-7"),
             ("particles:count", "77"), ("particles:step", "0.002"), ("particles:seed", "42"), ("output:plots", "false"));
         string json = c.ToJson();
         var again = RunConfiguration.Read(new ConfigurationTree(JsonFlattener.Flatten(json)));
@@ -52,6 +54,7 @@ public class RunConfigurationTests
         Assert.That(again.ToJson(), Is.EqualTo(json));
         Assert.That(again.Time.OutputTimes, Is.EqualTo(new[] { 0.1, 0.3 }));
         Assert.That(again.Time.End, Is.EqualTo(0.3));
+        Assert.That(again.Time.ToSolverOptions(), Is.EqualTo(new PdeSolverOptions(0.25, StepperKind.ImplicitFeedback, Tolerance: 2.5e-7)));
     }
 
     // Command-line "--grid:cells=256" overrides a per-axis list from the file (the scalar wins).
@@ -97,6 +100,9 @@ public class RunConfigurationTests
     [TestCase("time:end", "-1", "time.end", "positive")]
     [TestCase("time:cfl", "1.5", "time.cfl", "(0, 1]")]
     [TestCase("time:stepper", "euler", "time.stepper", "allowed: ssprk3")]
+    [TestCase("time:tolerance", "0", "time.tolerance", "finite positive")]
+    [TestCase("time:tolerance", "-1e-6", "time.tolerance", "finite positive")]
+    [TestCase("time:tolerance", "tight", "time.tolerance", "must be a number")]
     [TestCase("particles:count", "0", "particles.count", ">= 1")]
     [TestCase("particles:count", "many", "particles.count", "must be an integer")]
     [TestCase("particles:step", "NaN", "particles.step", "finite")]
