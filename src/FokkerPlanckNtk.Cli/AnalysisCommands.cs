@@ -38,7 +38,7 @@ internal static class AnalysisCommands
         if (comparison.Warning is { } warning) context.Logger.LogWarning("{Warning}", warning);
 
         var report = new HtmlReport($"fpntk stationary: {Commands.Describe(config)}");
-        report.Paragraph("The stationary state p* ∝ p0·exp(−u c*(θ)/λ) with c* built from its own residuals (DESIGN.md §3.3), "
+        report.Paragraph("The stationary state p* ∝ p0·exp(−u c*(θ)/λ) with c* built from its own residuals (docs/model.md), "
             + "solved by Newton with quadrature in θ: on the whole space, on the box of the grid, and at the grid's cell centres.");
         var results = new[] { whole, comparison.Box, comparison.Grid };
         int n = problem.SampleCount;
@@ -185,6 +185,7 @@ internal static class AnalysisCommands
         command.Arguments.Add(b);
         command.Options.Add(json);
         command.Options.Add(normalize);
+        command.Options.Add(FpntkCommandLine.ThreadsOption);
         command.SetAction(parse => FpntkCommandLine.Execute(parse, "w2", output, error, interactive, context =>
         {
             var result = MeasureFiles.Compare(parse.GetRequiredValue(a), parse.GetRequiredValue(b), parse.GetValue(normalize));

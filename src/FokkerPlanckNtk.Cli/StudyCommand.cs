@@ -38,6 +38,8 @@ internal static class StudyCommand
         };
         command.Arguments.Add(name);
         command.Options.Add(quick);
+        command.Options.Add(FpntkCommandLine.OutOption);
+        command.Options.Add(FpntkCommandLine.ThreadsOption);
         command.SetAction(parse => FpntkCommandLine.Execute(parse, "study", output, error, interactive, context =>
         {
             string? chosen = parse.GetValue(name);

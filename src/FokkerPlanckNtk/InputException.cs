@@ -53,7 +53,7 @@ public sealed class InputException : Exception
     public static int RequireAtLeast(string key, int value, int min)
     {
         if (value < min)
-            throw new InputException(key, value, $"must be an integer >= {min}");
+            throw new InputException(key, value, $"must be a whole number ≥ {min}");
         return value;
     }
 }

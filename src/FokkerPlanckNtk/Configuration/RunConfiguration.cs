@@ -38,7 +38,7 @@ public sealed record RunConfiguration
         ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u — ζ_1..ζ_k, u when reduced (default 128)"),
         ("grid.halfWidth", "box half width B > 0: one number or one per axis (default 7)"),
         ("time.end", "final time > 0 (default 5, or the last output time)"),
-        ("time.outputTimes", "increasing times in (0, end] (default 20 equally spaced); t = 0 and end are always recorded"),
+        ("time.outputTimes", $"increasing times in (0, end] (default {TimeSettings.DefaultOutputCount} equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
         ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default auto: implicitfeedback where the residual feedback is over 10× stiffer than the transport, else ssprk3; backwardeuler: implicit, first order, for long runs; implicitfeedback: second order, implicit residual feedback, for large α)"),
         ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback): density change in L1 and residuals in max norm (default: the solver's, 1e-5 for finite volumes)"),
@@ -252,11 +252,11 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
     internal static GridSettings Read(ConfigurationTree t, int dimension, string? axes = null)
     {
         axes ??= $"d + 1 = {dimension} (θ_1..θ_d, u)";
-        var cells = Expand(t.Ints("grid:cells") ?? [DefaultCells], dimension, "grid.cells", axes);
+        var cells = Expand(t.Ints("grid:cells", 2) ?? [DefaultCells], dimension, "grid.cells", axes);
         var half = Expand(t.Doubles("grid:halfWidth") ?? [7.0], dimension, "grid.halfWidth", axes);
         for (int k = 0; k < dimension; k++)
         {
-            if (cells[k] < 2) throw new InputException(Key("grid.cells", k, cells), cells[k], "must be an integer >= 2");
+            if (cells[k] < 2) throw new InputException(Key("grid.cells", k, cells), cells[k], "must be a whole number ≥ 2");
             if (!(half[k] > 0)) throw new InputException(Key("grid.halfWidth", k, half), half[k], "must be a finite positive number");
         }
         var settings = new GridSettings(cells, half);
@@ -293,7 +293,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 /// <summary>
 /// <c>time</c>: end time, output times (ascending, in (0, end]; the end is always an output time; t = 0 is
 /// recorded too), CFL factor, stepper name and the local error tolerance (null: the solver's default). Without
-/// output times, 20 equally spaced times up to the end.
+/// output times, <see cref="DefaultOutputCount"/> equally spaced times up to the end.
 /// </summary>
 public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double? Tolerance = null)
 {
@@ -359,8 +359,7 @@ public sealed record ParticleSettings(int Count, double Step, long Seed)
 
     internal static ParticleSettings Read(ConfigurationTree t)
     {
-        int count = t.Int("particles:count", DefaultCount);
-        if (count < 1) throw new InputException("particles.count", count, "must be an integer >= 1");
+        int count = t.Int("particles:count", DefaultCount, 1);
         double step = t.Double("particles:step", 0.001);
         InputException.RequirePositive("particles.step", step);
         long seed = t.Long("particles:seed", 1);

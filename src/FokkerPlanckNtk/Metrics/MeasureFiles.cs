@@ -73,9 +73,17 @@ public sealed class LoadedMeasure
 /// </summary>
 public static class MeasureFiles
 {
+    /// <summary>Column names that hold the weights of CSV atoms (case-insensitive); any other column is a coordinate.</summary>
+    public static IReadOnlyList<string> WeightColumns { get; } = ["weight", "weights", "w", "mass", "masses"];
+
+    /// <summary>Column names that could be read either way: refused, so that a weight is never read as a coordinate.</summary>
+    public static IReadOnlyList<string> AmbiguousColumns { get; } = ["p", "prob", "probability", "probabilities", "density", "count", "counts", "wt"];
+
     public static LoadedMeasure Load(string spec)
     {
+        if (spec.Trim().Length == 0) throw new InputException("measure file", "''", "must name a CSV file or file.h5:dataset");
         var (path, dataset) = SplitSpec(spec);
+        if (Directory.Exists(path)) throw new InputException(spec, path, "is a folder, not a measure file");
         if (!File.Exists(path)) throw new InputException(spec, path, "file not found");
         return dataset is null ? LoadCsv(path) : LoadHdf5(path, dataset, spec);
     }
@@ -185,6 +193,25 @@ public static class MeasureFiles
         return (spec, null);
     }
 
+    // The weight column (-1: none); refuses headers that could be read two ways.
+    private static int WeightColumn(string path, string[] header)
+    {
+        for (int c = 0; c < header.Length; c++)
+        {
+            if (header[c].Length == 0) throw new InputException($"{path}:header", $"column {c + 1}", "every column needs a name");
+            if (Array.IndexOf(header, header[c]) != c)
+                throw new InputException($"{path}:header", header[c], "column names must be distinct");
+            if (AmbiguousColumns.Contains(header[c]))
+                throw new InputException($"{path}:header", header[c],
+                    $"is ambiguous: name the weight column one of {string.Join(", ", WeightColumns)} and the coordinates x1..xk");
+        }
+        var weights = Enumerable.Range(0, header.Length).Where(c => WeightColumns.Contains(header[c])).ToArray();
+        if (weights.Length > 1)
+            throw new InputException($"{path}:header", string.Join(",", weights.Select(c => header[c])),
+                "more than one column names weights; keep one (weight, weights, w, mass or masses)");
+        return weights.Length == 1 ? weights[0] : -1;
+    }
+
     private static LoadedMeasure LoadCsv(string path)
     {
         var lines = File.ReadAllLines(path);
@@ -210,7 +237,7 @@ public static class MeasureFiles
             return LoadedMeasure.FromCells(Measure1D.Cells(
                 rows.Select(r => r[0]).ToArray(), rows.Select(r => r[1]).ToArray(), rows.Select(r => r[2]).ToArray(), path), path);
 
-        int weightColumn = Array.IndexOf(header, "weight");
+        int weightColumn = WeightColumn(path, header);
         int k = header.Length - (weightColumn >= 0 ? 1 : 0);
         if (k < 1) throw new InputException(path, lines[headerLine], "needs coordinate columns x1..xk (and optionally weight), or left,right,mass");
         var positions = new double[rows.Count * k];
@@ -239,6 +266,9 @@ public static class MeasureFiles
             using var file = H5File.OpenRead(path);
             if (!file.LinkExists(datasetPath)) throw new InputException(spec, datasetPath, "no such dataset in the file");
             var dataset = file.Dataset(datasetPath);
+            if (dataset.Type.Class != H5DataTypeClass.FloatingPoint || dataset.Type.Size != 8)
+                throw new InputException(spec, $"a dataset of {dataset.Type.Class} values ({dataset.Type.Size} bytes)",
+                    "must hold 64-bit floating-point numbers (float64): a grid density or an m x k array of atom positions");
             var shape = dataset.Space.Dimensions.Select(d => checked((int)d)).ToArray();
             var data = dataset.Read<double[]>();
             var grid = ReadGrid(file, spec);

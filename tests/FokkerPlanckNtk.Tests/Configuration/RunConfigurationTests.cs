@@ -61,8 +61,11 @@ public class RunConfigurationTests
     [Test]
     public void ScalarOverridesPerAxisList()
     {
-        var c = Read(("grid:cells:0", "16"), ("grid:cells:1", "32"), ("grid:cells", "48"));
-        Assert.That(c.Grid.Cells, Is.EqualTo(new[] { 48, 48 }));
+        // A later source's number replaces an earlier source's list; in one source both are an error.
+        var tree = ConfigurationTree.FromSources([new("grid:cells:0", "16"), new("grid:cells:1", "32")], [new("grid:cells", "48")]);
+        Assert.That(RunConfiguration.Read(tree).Grid.Cells, Is.EqualTo(new[] { 48, 48 }));
+        Assert.That(() => Read(("grid:cells:0", "16"), ("grid:cells:1", "32"), ("grid:cells", "48")),
+            Throws.TypeOf<InputException>().With.Message.Contains("grid.cells = a value and items"));
     }
 
     [Test]
@@ -94,8 +97,8 @@ public class RunConfigurationTests
     [TestCase("problem:alpha", "abc", "problem.alpha", "must be a number")]
     [TestCase("problem:alpha", "-1", "problem.alpha", ">= 0")]
     [TestCase("problem:lambda", "0", "problem.lambda", "positive")]
-    [TestCase("grid:cells", "-4", "grid.cells", ">= 2")]
-    [TestCase("grid:cells", "12.5", "grid.cells", "must be an integer")]
+    [TestCase("grid:cells", "-4", "grid.cells", "must be a whole number ≥ 2")]
+    [TestCase("grid:cells", "12.5", "grid.cells", "must be a whole number ≥ 2")]
     [TestCase("grid:halfWidth", "-7", "grid.halfWidth", "positive")]
     [TestCase("time:end", "-1", "time.end", "positive")]
     [TestCase("time:cfl", "1.5", "time.cfl", "(0, 1]")]
@@ -103,8 +106,8 @@ public class RunConfigurationTests
     [TestCase("time:tolerance", "0", "time.tolerance", "finite positive")]
     [TestCase("time:tolerance", "-1e-6", "time.tolerance", "finite positive")]
     [TestCase("time:tolerance", "tight", "time.tolerance", "must be a number")]
-    [TestCase("particles:count", "0", "particles.count", ">= 1")]
-    [TestCase("particles:count", "many", "particles.count", "must be an integer")]
+    [TestCase("particles:count", "0", "particles.count", "must be a whole number ≥ 1")]
+    [TestCase("particles:count", "many", "particles.count", "must be a whole number ≥ 1")]
     [TestCase("particles:step", "NaN", "particles.step", "finite")]
     [TestCase("particles:seed", "-3", "particles.seed", "in 0..9007199254740991")]
     [TestCase("particles:seed", "9007199254740992", "particles.seed", "in 0..9007199254740991")]
@@ -167,6 +170,6 @@ public class RunConfigurationTests
     public void InvalidJsonNamesTheFile()
     {
         var e = Assert.Throws<InputException>(() => JsonFlattener.Flatten("{ \"problem\": { \"alpha\": 2, }", "c.json"))!;
-        Assert.That(e.Message, Does.StartWith("--config = c.json: is not valid JSON"));
+        Assert.That(e.Message, Does.StartWith("--config = c.json: is not a valid JSON configuration"));
     }
 }
