@@ -9,6 +9,12 @@ namespace FokkerPlanckNtk;
 /// </summary>
 public sealed class NumericalFailureException : Exception
 {
+    /// <summary>The message: <c>what at t = … (step …): detail; keys that may help: …</c>.</summary>
+    /// <param name="what">What diverged.</param>
+    /// <param name="time">Simulated time of the failure.</param>
+    /// <param name="step">Steps taken before it.</param>
+    /// <param name="detail">What was seen, in words.</param>
+    /// <param name="keys">Configuration keys whose change could help.</param>
     public NumericalFailureException(string what, double time, long step, string detail, params string[] keys)
         : base(string.Create(CultureInfo.InvariantCulture,
             $"{what} at t = {time:G6} (step {step}): {detail}{(keys.Length == 0 ? "" : "; keys that may help: " + string.Join(", ", keys))}"))
@@ -29,6 +35,7 @@ public sealed class NumericalFailureException : Exception
     /// <summary>Steps taken before the failure.</summary>
     public long Step { get; }
 
+    /// <summary>What was seen, in words.</summary>
     public string Detail { get; }
 
     /// <summary>Configuration keys (dotted form) whose change could avoid the failure.</summary>

@@ -104,8 +104,12 @@ public sealed class ConfigurationTree
     private static InputException Mixed(string key) =>
         new(Display(key), "a value and items", $"give either one value ({Display(key)}) or a list of items ({Display(key)}[0], {Display(key)}[1], …) in one source, not both");
 
+    /// <summary>The number at <paramref name="key"/> (culture-invariant), or <paramref name="defaultValue"/> when absent.</summary>
+    /// <exception cref="InputException">A value that is not a finite number.</exception>
     public double Double(string key, double defaultValue) => OptionalDouble(key) ?? defaultValue;
 
+    /// <summary>The number at <paramref name="key"/>, or null when absent.</summary>
+    /// <exception cref="InputException">A value that is not a finite number.</exception>
     public double? OptionalDouble(string key)
     {
         var text = Scalar(key, "a number");
@@ -142,6 +146,8 @@ public sealed class ConfigurationTree
         return v;
     }
 
+    /// <summary>The 64-bit whole number ≥ <paramref name="min"/> at <paramref name="key"/>, or <paramref name="defaultValue"/> when absent.</summary>
+    /// <exception cref="InputException">A value that is not a whole number ≥ <paramref name="min"/>.</exception>
     public long Long(string key, long defaultValue, long min = long.MinValue)
     {
         var text = Scalar(key, WholeNumber(min));
@@ -151,6 +157,8 @@ public sealed class ConfigurationTree
         return v;
     }
 
+    /// <summary><c>true</c> or <c>false</c> at <paramref name="key"/>, or <paramref name="defaultValue"/> when absent.</summary>
+    /// <exception cref="InputException">Any other value.</exception>
     public bool Bool(string key, bool defaultValue)
     {
         var text = Scalar(key, "true or false");
@@ -158,8 +166,10 @@ public sealed class ConfigurationTree
         return bool.TryParse(text, out bool v) ? v : throw new InputException(Display(key), text, "must be true or false");
     }
 
+    /// <summary>The string at <paramref name="key"/>, or <paramref name="defaultValue"/> when absent.</summary>
     public string String(string key, string defaultValue) => Scalar(key, "a string") ?? defaultValue;
 
+    /// <summary>The string at <paramref name="key"/>, or null when absent.</summary>
     public string? OptionalString(string key) => Scalar(key, "a string");
 
     /// <summary>

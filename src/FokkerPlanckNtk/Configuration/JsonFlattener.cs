@@ -11,6 +11,8 @@ namespace FokkerPlanckNtk.Configuration;
 /// </summary>
 public static class JsonFlattener
 {
+    /// <summary>The flat keys of the JSON file at <paramref name="path"/>.</summary>
+    /// <exception cref="InputException">The file cannot be read or is not valid JSON.</exception>
     public static ConfigurationTree FlattenFile(string path)
     {
         string text;
@@ -22,6 +24,8 @@ public static class JsonFlattener
         return new ConfigurationTree(Flatten(text, path));
     }
 
+    /// <summary>The flat keys of a JSON text; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="InputException">The text is not valid JSON.</exception>
     public static IReadOnlyList<KeyValuePair<string, string?>> Flatten(string json, string source = "configuration")
     {
         var values = new List<KeyValuePair<string, string?>>();

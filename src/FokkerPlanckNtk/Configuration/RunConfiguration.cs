@@ -15,11 +15,19 @@ namespace FokkerPlanckNtk.Configuration;
 /// </summary>
 public sealed record RunConfiguration
 {
+    /// <summary><c>problem</c>: activation, α, λ, data, initial law.</summary>
     public required ProblemSettings Problem { get; init; }
+    /// <summary><c>grid</c>: cells and half widths per axis.</summary>
     public required GridSettings Grid { get; init; }
+    /// <summary><c>time</c>: end, output times, CFL, stepper.</summary>
     public required TimeSettings Time { get; init; }
+    /// <summary><c>particles</c>: count, step, seed.</summary>
     public required ParticleSettings Particles { get; init; }
+    /// <summary><c>output</c>: plots, checkpoint interval, diagnostics rows.</summary>
     public required OutputSettings Output { get; init; }
+
+    /// <summary>The PDE solver (finite volume by default).</summary>
+    public SolverSettings Solver { get; init; } = SolverSettings.FiniteVolume;
 
     /// <summary>Every key the configuration understands, with its meaning, allowed values and default.</summary>
     public static IReadOnlyList<(string Key, string Meaning)> Keys { get; } =
@@ -41,7 +49,9 @@ public sealed record RunConfiguration
         ("time.outputTimes", $"increasing times in (0, end] (default {TimeSettings.DefaultOutputCount} equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
         ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default auto: implicitfeedback where the residual feedback is over 10× stiffer than the transport, else ssprk3; backwardeuler: implicit, first order, for long runs; implicitfeedback: second order, implicit residual feedback, for large α)"),
-        ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback): density change in L1 and residuals in max norm (default: the solver's, 1e-5 for finite volumes)"),
+        ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback, and the spectral solver): finite volumes: density change in L1 and residuals in max norm (default 1e-5); spectral: L²(p0) norm of δ(p/p0), which bounds the L1 norm of δp (default 1e-8)"),
+        ("solver.kind", "finiteVolume (default) | spectral (Hermite–Galerkin in the basis of p0; d = 1, 2)"),
+        ("solver.basis", "spectral only: Hermite modes per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 64 per θ axis, 24 along u)"),
         ("particles.count", "number of particles m ≥ 1 (default 10000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
@@ -73,6 +83,7 @@ public sealed record RunConfiguration
             Time = TimeSettings.Read(tree),
             Particles = ParticleSettings.Read(tree),
             Output = OutputSettings.Read(tree),
+            Solver = SolverSettings.Read(tree, problem.Data.Dimension + 1),
         };
         tree.RejectUnknownKeys(KnownKeys, ignoredPrefixes);
         return config;
@@ -97,6 +108,7 @@ public sealed record RunConfiguration
             Time.Write(w);
             Particles.Write(w);
             Output.Write(w);
+            Solver.Write(w);
             w.WriteEndObject();
         }
         return IO.JsonText.CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
@@ -230,12 +242,14 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: same activation, α, λ, data and initial law.</summary>
     public bool Equals(ProblemSettings? other) =>
         other is not null && Activation.Name == other.Activation.Name && Alpha.Equals(other.Alpha) && Lambda.Equals(other.Lambda)
         && Data.XFlat.SequenceEqual(other.Data.XFlat) && Data.Y.SequenceEqual(other.Data.Y) && Data.Dimension == other.Data.Dimension
         && Initial.IsStandard == other.Initial.IsStandard && Initial.Mean.SequenceEqual(other.Initial.Mean)
         && Initial.Covariance.Cast<double>().SequenceEqual(other.Initial.Covariance.Cast<double>()) && Reduction == other.Reduction;
 
+    /// <summary>A hash consistent with <see cref="Equals(ProblemSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Activation.Name, Alpha, Lambda, Data.Count);
 }
 
@@ -274,6 +288,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
         return values;
     }
 
+    /// <summary>The grid these settings describe.</summary>
     public UniformGrid ToGrid() => new(Cells, HalfWidth);
 
     internal void Write(Utf8JsonWriter w)
@@ -286,7 +301,9 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: the same cells and half widths on every axis.</summary>
     public bool Equals(GridSettings? other) => other is not null && Cells.SequenceEqual(other.Cells) && HalfWidth.SequenceEqual(other.HalfWidth);
+    /// <summary>A hash consistent with <see cref="Equals(GridSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Cells.Length, Cells[0], HalfWidth[0]);
 }
 
@@ -297,6 +314,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 /// </summary>
 public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double? Tolerance = null)
 {
+    /// <summary>Output times when none are configured: this many, equally spaced up to the end.</summary>
     public const int DefaultOutputCount = 10;
 
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
@@ -345,9 +363,11 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: the same end, output times, CFL, stepper and tolerance.</summary>
     public bool Equals(TimeSettings? other) =>
         other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper
         && Tolerance.Equals(other.Tolerance);
+    /// <summary>A hash consistent with <see cref="Equals(TimeSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper);
 }
 

@@ -24,6 +24,8 @@ public sealed class FiniteVolumeModel
     private readonly double[] _thetaSquared; // |θ_c|² per column
     private readonly List<string> _warnings = [];
 
+    /// <summary>The discretization of <paramref name="problem"/> on <paramref name="grid"/> (one θ axis per input dimension, u last).</summary>
+    /// <exception cref="InputException">The grid's dimension does not match the problem's.</exception>
     public FiniteVolumeModel(Problem problem, UniformGrid grid)
     {
         if (grid.ThetaDimension != problem.Dimension)
@@ -81,7 +83,9 @@ public sealed class FiniteVolumeModel
         ReferenceDensityValues = GibbsGaussian(InitialLawOf(Model.InitialLaw.StandardGaussian(grid.Dimension)));
     }
 
+    /// <summary>The problem discretized.</summary>
     public Problem Problem { get; }
+    /// <summary>The grid.</summary>
     public UniformGrid Grid { get; }
 
     /// <summary>Warnings found while setting up (e.g. Assumption 4.1 violations), for the log.</summary>

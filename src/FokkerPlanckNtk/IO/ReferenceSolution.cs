@@ -21,6 +21,7 @@ public sealed record ReferenceSnapshot(double Time, double[] Density, double[] R
 /// <summary>A candidate's deviation from a reference at one time, next to the stored tolerance.</summary>
 public sealed record ReferenceDeviation(double Time, string Quantity, double Deviation, double Tolerance)
 {
+    /// <summary>Deviation ≤ tolerance.</summary>
     public bool Passes => Deviation <= Tolerance;
 }
 
@@ -33,7 +34,9 @@ public sealed record ReferenceDeviation(double Time, string Quantity, double Dev
 /// </summary>
 public sealed class ReferenceSolution
 {
+    /// <summary>The value of the key <c>format</c>.</summary>
     public const string FormatName = "fpntk-reference";
+    /// <summary>The layout version written and read.</summary>
     public const int FormatVersion = 1;
 
     /// <summary>The configuration that produced it (problem, grid of the stored solution, times, stepper).</summary>
@@ -42,11 +45,15 @@ public sealed class ReferenceSolution
     public required int[] CoarseCells { get; init; }
     /// <summary>Probe inputs x (each of length d) at which f is stored.</summary>
     public required double[][] Inputs { get; init; }
+    /// <summary>One snapshot per stored time (t = 0 and the configured output times).</summary>
     public required IReadOnlyList<ReferenceSnapshot> Snapshots { get; init; }
+    /// <summary>The version of the program that computed the reference.</summary>
     public string ProgramVersion { get; init; } = RunManifest.ProgramVersion;
 
+    /// <summary>The grid of the stored densities (the refined one).</summary>
     public UniformGrid Grid => Configuration.Grid.ToGrid();
 
+    /// <summary>The reference file's JSON.</summary>
     public string ToJson()
     {
         using var buffer = new MemoryStream();
@@ -99,8 +106,11 @@ public sealed class ReferenceSolution
         return JsonText.CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
     }
 
+    /// <summary>Writes the JSON atomically.</summary>
     public void Write(string path) => AtomicFile.WriteText(path, ToJson());
 
+    /// <summary>Reads a reference file.</summary>
+    /// <exception cref="InputException">A missing file, another format or version, or a malformed entry.</exception>
     public static ReferenceSolution Load(string path)
     {
         if (!File.Exists(path)) throw new InputException("reference", path, "the reference file does not exist");
@@ -145,6 +155,7 @@ public sealed class ReferenceSolution
     /// within its tolerance.
     /// </summary>
     /// <param name="residuals">r_i(t) of the candidate, one array per stored time.</param>
+    /// <param name="candidateGrid">The grid of <paramref name="densities"/> (default: the stored grid).</param>
     /// <param name="densities">Optional candidate densities (one per stored time) on <paramref name="candidateGrid"/>.</param>
     public IReadOnlyList<ReferenceDeviation> Compare(IReadOnlyList<double[]> residuals, IReadOnlyList<double[]>? densities = null,
         UniformGrid? candidateGrid = null)
@@ -206,6 +217,7 @@ public sealed class ReferenceSolution
         return result;
     }
 
+    /// <summary>A one-line summary (times, grid, tolerances).</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{FormatName} v{FormatVersion}: {Grid}, {Snapshots.Count} times up to t = {Snapshots[^1].Time:G6}");
 }

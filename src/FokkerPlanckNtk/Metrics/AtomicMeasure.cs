@@ -49,6 +49,7 @@ public sealed class AtomicMeasure
         TotalMass = total;
     }
 
+    /// <summary>Where the measure came from, for messages.</summary>
     public string Name { get; }
 
     /// <summary>m, the number of atoms (zero masses included).</summary>
@@ -63,8 +64,10 @@ public sealed class AtomicMeasure
     /// <summary>All coordinates, m × k row-major.</summary>
     public ReadOnlySpan<double> Positions => _positions;
 
+    /// <summary>w_i, one per atom.</summary>
     public ReadOnlySpan<double> Weights => _weights;
 
+    /// <summary>x_i (Dimension coordinates).</summary>
     public ReadOnlySpan<double> Position(int i) => _positions.AsSpan(i * Dimension, Dimension);
 
     /// <summary>The same atoms with masses divided by the total (total 1); itself when the total is 1 up to round-off.</summary>

@@ -10,6 +10,7 @@ public readonly record struct FactorDistances(double Kl, double Chi2, double W2S
     /// <summary>Two equal factors.</summary>
     public static FactorDistances Zero => new(0, 0, 0);
 
+    /// <summary>W2 = √W2².</summary>
     public double W2 => Math.Sqrt(W2Squared);
 
     /// <summary>The distances of the product of this factor with <paramref name="other"/>

@@ -25,15 +25,19 @@ public sealed class LoadedMeasure
     /// <summary>The file (and dataset) it came from.</summary>
     public string Source { get; }
 
+    /// <summary>The atoms, for an atomic measure.</summary>
     public AtomicMeasure? Atoms { get; }
 
+    /// <summary>The cells, for a 1D piecewise-constant density.</summary>
     public Measure1D? Cells { get; }
 
+    /// <summary>The grid, for a grid density (see <see cref="Density"/>).</summary>
     public UniformGrid? Grid { get; }
 
     /// <summary>Cell averages on <see cref="Grid"/> (Σ p_c·V = total mass).</summary>
     public double[]? Density { get; }
 
+    /// <summary>The dimension of the space the measure lives in.</summary>
     public int Dimension => Atoms?.Dimension ?? Grid?.Dimension ?? 1;
 
     /// <summary>
@@ -43,13 +47,18 @@ public sealed class LoadedMeasure
     /// </summary>
     public bool IsProbability { get; }
 
+    /// <summary><c>atoms</c>, <c>1D cells</c> or <c>grid density</c>, for messages.</summary>
     public string Kind => Atoms is not null ? "atoms" : Cells is not null ? "1D cells" : "grid density";
 
+    /// <summary>An atomic measure from <paramref name="source"/>; <paramref name="isProbability"/>: known to have mass 1 (rescaled only when off by more than round-off).</summary>
     public static LoadedMeasure FromAtoms(AtomicMeasure atoms, string source, bool isProbability = false) =>
         new(source, atoms: atoms, isProbability: isProbability);
 
+    /// <summary>A 1D piecewise-constant density from <paramref name="source"/>.</summary>
     public static LoadedMeasure FromCells(Measure1D cells, string source) => new(source, cells: cells);
 
+    /// <summary>A grid density (cell averages) from <paramref name="source"/>; <paramref name="isProbability"/> as for <see cref="FromAtoms"/>.</summary>
+    /// <exception cref="InputException">Negative or non-finite values, or the wrong number of them.</exception>
     public static LoadedMeasure FromGrid(UniformGrid grid, double[] density, string source, bool isProbability = false)
     {
         GridDensity.Validate(grid, density, source);
@@ -79,6 +88,8 @@ public static class MeasureFiles
     /// <summary>Column names that could be read either way: refused, so that a weight is never read as a coordinate.</summary>
     public static IReadOnlyList<string> AmbiguousColumns { get; } = ["p", "prob", "probability", "probabilities", "density", "count", "counts", "wt"];
 
+    /// <summary>Loads a measure file: a CSV path, <c>snapshots.h5:density[k]</c>, or <c>file.h5:/dataset</c>.</summary>
+    /// <exception cref="InputException">A missing or malformed file, or a dataset that is not a measure.</exception>
     public static LoadedMeasure Load(string spec)
     {
         if (spec.Trim().Length == 0) throw new InputException("measure file", "''", "must name a CSV file or file.h5:dataset");

@@ -44,6 +44,7 @@ public static class Transport1D
         return mass * sum;
     }
 
+    /// <summary>W2(a, b) = √W2²; see <see cref="W2Squared(Measure1D, Measure1D, bool)"/>.</summary>
     public static double W2(Measure1D a, Measure1D b, bool normalize = false) => Math.Sqrt(W2Squared(a, b, normalize));
 
     /// <summary>W2² between weighted atoms on the line (weights empty: uniform).</summary>

@@ -29,6 +29,7 @@ public sealed record W2Options
     /// the network simplex runs on all pairs.</summary>
     public SparseTransportOptions Sparse { get; init; } = SparseTransportOptions.Default;
 
+    /// <summary>The default options.</summary>
     public static W2Options Default { get; } = new();
 
     /// <summary>
@@ -45,11 +46,13 @@ public sealed record W2Options
 /// </summary>
 public sealed record W2Result(double W2, string Method, TransportStatus Status, double ErrorBound, double Seconds)
 {
+    /// <summary>W2² (of the reported value).</summary>
     public double W2Squared => W2 * W2;
 
     /// <summary>Certified lower end of the bracket.</summary>
     public double Lower => Math.Max(0, W2 - ErrorBound);
 
+    /// <summary>W2 + ErrorBound: the top of the certified bracket.</summary>
     public double Upper => W2 + ErrorBound;
 
     /// <summary>Details in words (pivots, coarsening, status reason).</summary>
@@ -84,6 +87,7 @@ public readonly record struct TalagrandCheck(double W2, double Kl, double Bound,
 /// </summary>
 public static class Wasserstein
 {
+    /// <summary>W2 between two atomic measures (the method is chosen as described on the class).</summary>
     public static W2Result Between(AtomicMeasure a, AtomicMeasure b, W2Options? options = null) =>
         Solve(a, b, null, options ?? W2Options.Default);
 
@@ -118,8 +122,11 @@ public static class Wasserstein
         return new TalagrandCheck(w2, kl, bound, !double.IsNaN(bound) && w2 - w2ErrorBound <= bound);
     }
 
+    /// <summary>Method name: exact transport in one dimension.</summary>
     public const string Exact1D = "exact 1D (quantile functions)";
+    /// <summary>Method name: the network simplex on all pairs.</summary>
     public const string ExactSimplex = "network simplex (exact on the atoms)";
+    /// <summary>Method name: the network simplex with column generation, certified over all pairs.</summary>
     public const string ExactColumnGeneration = "network simplex with multiscale column generation (exact on the atoms)";
 
     private static W2Result Solve(AtomicMeasure a, AtomicMeasure b, UniformGrid? grid, W2Options options)

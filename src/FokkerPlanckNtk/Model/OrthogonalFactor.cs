@@ -61,6 +61,7 @@ public sealed class OrthogonalFactor
     /// <summary>d − k.</summary>
     public int Dimension => _eigenvalues.Length;
 
+    /// <summary>λ of the problem.</summary>
     public double Lambda { get; }
 
     /// <summary>True when θ_⊥ ~ N(0, I) at t = 0 and hence at every t (the case p_0 = p0).</summary>
@@ -114,6 +115,10 @@ public sealed class OrthogonalLaw
     private readonly double[] _eigenvalues;
     private readonly double[] _meanCoefficients;
 
+    /// <param name="factor">The factor the law belongs to.</param>
+    /// <param name="meanFactor">The factor multiplying the initial mean.</param>
+    /// <param name="a">The eigenvalue scale a of the covariance (ν' = a ν + b).</param>
+    /// <param name="b">The eigenvalue shift b of the covariance.</param>
     /// <param name="standard">The law is N(0, I) exactly (a standard factor under the continuous flow): ν' = 1, not a·1 + b.</param>
     internal OrthogonalLaw(OrthogonalFactor factor, double meanFactor, double a, double b, bool standard)
     {

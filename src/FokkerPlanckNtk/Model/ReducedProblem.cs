@@ -20,11 +20,14 @@ public enum ReductionMode
 /// <param name="Tolerance">Relative tolerance of the rank of the inputs and of the factorization test of the initial law.</param>
 public sealed record ReductionOptions(ReductionMode Mode = ReductionMode.Auto, double Tolerance = DataSpan.DefaultTolerance)
 {
+    /// <summary>Reduce when possible, with the default tolerance.</summary>
     public static ReductionOptions Default { get; } = new();
 
     /// <summary>The mode names of the configuration, lower case.</summary>
     public static IReadOnlyList<string> ModeNames { get; } = Enum.GetNames<ReductionMode>().Select(n => n.ToLowerInvariant()).ToArray();
 
+    /// <summary>The mode named <paramref name="name"/> (case-insensitive, one of <see cref="ModeNames"/>).</summary>
+    /// <exception cref="InputException">Any other name.</exception>
     public static ReductionMode ParseMode(string? name, string key = "problem.reduction.mode")
     {
         foreach (var mode in Enum.GetValues<ReductionMode>())
@@ -50,6 +53,7 @@ public sealed class ReducedProblem
 
     private readonly List<string> _warnings = [];
 
+    /// <summary>The reduction of <paramref name="full"/> to the span of its inputs.</summary>
     public ReducedProblem(Problem full, ReductionOptions? options = null)
     {
         Options = options ?? ReductionOptions.Default;
@@ -66,6 +70,7 @@ public sealed class ReducedProblem
                 $"the inputs span k = {Span.DataRank} dimensions only up to a relative singular value of {Span.DiscardedRelativeSingularValue:G3} (below problem.reduction.tolerance = {Options.Tolerance:G3}); they lie within {Span.MaxDistance:G3} of S, and the reduced problem is exact for the inputs projected onto S"));
     }
 
+    /// <summary>The options used.</summary>
     public ReductionOptions Options { get; }
 
     /// <summary>The problem as given: θ ∈ R^d (the particles run on it).</summary>

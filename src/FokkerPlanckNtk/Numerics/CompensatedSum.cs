@@ -9,6 +9,7 @@ public struct CompensatedSum
 {
     private double _sum, _compensation;
 
+    /// <summary>Adds <paramref name="x"/>.</summary>
     public void Add(double x)
     {
         double t = _sum + x;
@@ -16,8 +17,10 @@ public struct CompensatedSum
         _sum = t;
     }
 
+    /// <summary>The compensated sum so far.</summary>
     public readonly double Value => _sum + _compensation;
 
+    /// <summary>The compensated sum of <paramref name="values"/>, in order.</summary>
     public static double Of(ReadOnlySpan<double> values)
     {
         var s = new CompensatedSum();

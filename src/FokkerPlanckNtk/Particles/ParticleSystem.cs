@@ -136,6 +136,7 @@ public sealed class ParticleSystem
     /// <param name="Positions">m × (d + 1), row-major, (θ_1..θ_d, u) per particle.</param>
     public sealed record State(int Count, int Dimension, double StepSize, long Seed, long Steps, double[] Positions);
 
+    /// <summary>The problem the network is trained on.</summary>
     public Problem Problem { get; }
 
     /// <summary>m.</summary>
@@ -147,6 +148,7 @@ public sealed class ParticleSystem
     /// <summary>η.</summary>
     public double StepSize => _eta;
 
+    /// <summary>The random seed (results do not depend on the thread count).</summary>
     public long Seed { get; }
 
     /// <summary>k, the number of steps taken.</summary>

@@ -103,7 +103,8 @@ public sealed class RunSession
     private static List<IRunPart> CreateParts(RunConfiguration config, string command, IRunObserver observer)
     {
         var parts = new List<IRunPart>();
-        if (command is "run" or "solve") parts.Add(new PdePart(config, observer));
+        if (command is "run" or "solve")
+            parts.Add(config.Solver.IsSpectral ? new SpectralPart(config, observer) : new PdePart(config, observer));
         if (command is "run" or "simulate") parts.Add(new ParticlePart(config));
         if (command is "run") parts.Add(new NtkPart(config));
         return parts;

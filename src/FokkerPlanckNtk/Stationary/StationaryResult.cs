@@ -41,8 +41,10 @@ public sealed class StationaryResult
     /// <summary>Where the state lives: whole space, a box, or a grid's cell centres.</summary>
     public string Domain { get; }
 
+    /// <summary>Whether Newton converged (otherwise the result accessors throw and <see cref="Status"/> says why).</summary>
     public bool Converged { get; }
 
+    /// <summary>What happened, in words.</summary>
     public string Status { get; }
 
     /// <summary>Total Newton iterations (over all quadrature orders tried).</summary>
@@ -160,6 +162,7 @@ public sealed class StationaryResult
     private InvalidOperationException Failure() =>
         new(string.Create(CultureInfo.InvariantCulture, $"no stationary state ({Domain}): {Status}"));
 
+    /// <summary>A one-line summary.</summary>
     public override string ToString() =>
         Converged
             ? string.Create(CultureInfo.InvariantCulture, $"stationary state ({Domain}): r* = [{string.Join(", ", _r.Select(v => v.ToString("G10", CultureInfo.InvariantCulture)))}], L = {Loss:G10}, KL = {KlP0:G10}, Q = {FreeEnergy:G10}; {Status}")
