@@ -157,6 +157,7 @@ internal static class AnalysisCommands
     public static int Reference(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
+        ResourceEstimate.RequireMemory(config, "reference");
         var folder = OutputFolder.Create(context, config);
         context.Logger.LogInformation("reference: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var reference = Runs.ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);

@@ -101,7 +101,7 @@ internal static class Commands
         {
             var results = session.Execute(context.Cancellation);
             context.Console.ClearProgress();
-            string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots);
+            string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots, session.Manifest.Warnings);
             session.Complete();
             context.Logger.LogInformation("done in {Seconds:F1} s", session.Manifest.WallSeconds);
             context.Output.WriteLine($"report: {report}");
@@ -116,7 +116,9 @@ internal static class Commands
         }
         catch (Exception e)
         {
-            session.MarkFailed(e.Message);
+            // Best effort: on a full disk the unfinished file is gone by now, so the small manifest usually fits.
+            try { session.MarkFailed(e.Message); }
+            catch (InputException inner) { context.Logger.LogWarning("the manifest could not be marked failed: {Message}", inner.Message); }
             throw;
         }
     }

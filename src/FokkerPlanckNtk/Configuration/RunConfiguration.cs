@@ -45,6 +45,7 @@ public sealed record RunConfiguration
         ("problem.reduction.tolerance", $"relative tolerance in (0, 1) of the rank of the inputs (singular values ≤ tol·σ_max count as zero) and of the factorization test of the initial law (default {DataSpan.DefaultTolerance:G})"),
         ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u — ζ_1..ζ_k, u when reduced (default 128)"),
         ("grid.halfWidth", "box half width B > 0: one number or one per axis (default 7)"),
+        ("grid.maxOutsideMass", "largest mass of the initial law outside the box that is accepted (default: the grid's discretization error Σ_k (Δ_k/σ_k)²/24); above 1e-8 a warning"),
         ("time.end", "final time > 0 (default 5, or the last output time)"),
         ("time.outputTimes", $"increasing times in (0, end] (default {TimeSettings.DefaultOutputCount} equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
@@ -254,7 +255,9 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
 }
 
 /// <summary><c>grid</c>: cells and half widths per axis (θ_1..θ_d, u); one number in the file means every axis.</summary>
-public sealed record GridSettings(int[] Cells, double[] HalfWidth)
+/// <param name="MaxOutsideMass">Largest mass of the initial law outside the box that is accepted; null: the grid's own
+/// discretization error (<see cref="FiniteVolume.FiniteVolumeModel.DiscretizationError"/>). Smaller losses above 1e-8 are warnings.</param>
+public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOutsideMass = null)
 {
     /// <summary>
     /// 128 cells per axis, as in INTERFACE.md's example: with 10⁴ particles and 10 output times every W2 of
@@ -273,7 +276,10 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
             if (cells[k] < 2) throw new InputException(Key("grid.cells", k, cells), cells[k], "must be a whole number ≥ 2");
             if (!(half[k] > 0)) throw new InputException(Key("grid.halfWidth", k, half), half[k], "must be a finite positive number");
         }
-        var settings = new GridSettings(cells, half);
+        double? maxOutside = t.OptionalDouble("grid:maxOutsideMass");
+        if (maxOutside is double m && !(m >= 0 && m <= 1))
+            throw new InputException("grid.maxOutsideMass", m, "must be a mass in [0, 1]");
+        var settings = new GridSettings(cells, half, maxOutside);
         _ = settings.ToGrid(); // size and range checks of the grid itself
         return settings;
     }
@@ -298,11 +304,13 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
         foreach (var c in Cells) w.WriteNumberValue(c);
         w.WriteEndArray();
         RunConfiguration.WriteArray(w, "halfWidth", HalfWidth);
+        if (MaxOutsideMass is double m) w.WriteNumber("maxOutsideMass", m);
         w.WriteEndObject();
     }
 
-    /// <summary>Equal settings: the same cells and half widths on every axis.</summary>
-    public bool Equals(GridSettings? other) => other is not null && Cells.SequenceEqual(other.Cells) && HalfWidth.SequenceEqual(other.HalfWidth);
+    /// <summary>Equal settings: the same cells, half widths and outside-mass limit.</summary>
+    public bool Equals(GridSettings? other) =>
+        other is not null && Cells.SequenceEqual(other.Cells) && HalfWidth.SequenceEqual(other.HalfWidth) && MaxOutsideMass == other.MaxOutsideMass;
     /// <summary>A hash consistent with <see cref="Equals(GridSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Cells.Length, Cells[0], HalfWidth[0]);
 }

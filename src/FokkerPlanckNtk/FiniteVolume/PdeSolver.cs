@@ -161,6 +161,21 @@ public sealed partial class PdeSolver
         return StiffModeRate() > AutoStiffness * MaxOutflowRate() ? StepperKind.ImplicitFeedback : StepperKind.SspRk3;
     }
 
+    /// <summary>
+    /// The stability-limited step at the current state for the stepper in use (as its next step would compute it):
+    /// SSP-RK3 CFL/(outflow + feedback rate), backward Euler CFL/feedback rate, implicit feedback 2·CFL/outflow;
+    /// +∞ where nothing limits it. For up-front estimates of the step count (accuracy control may take smaller steps).
+    /// </summary>
+    public double StepBound()
+    {
+        _model.ResidualsFromMoment(_m1, _r);
+        _model.CouplingFromResiduals(_r, _coupling);
+        PrepareColumnExponentials();
+        double outflow = _stepper == StepperKind.BackwardEuler ? 0 : MaxOutflowRate(), stiff = _stepper == StepperKind.ImplicitFeedback ? 0 : StiffModeRate();
+        double rate = _stepper == StepperKind.ImplicitFeedback ? outflow / 2 : outflow + stiff;
+        return rate > 0 ? _options.Cfl / rate : double.PositiveInfinity;
+    }
+
     /// <summary>The stepper in use (<see cref="StepperKind.Auto"/> resolved).</summary>
     public StepperKind Stepper => _stepper;
 

@@ -5,8 +5,9 @@ namespace FokkerPlanckNtk.IO;
 
 /// <summary>
 /// A numeric table with a header row, written culture-invariant with round-trip precision ("R"), so that
-/// <see cref="Read"/> returns bit-identical numbers. Non-finite values are written as NaN/Infinity/-Infinity
-/// (pandas and CSV.jl read these as floats).
+/// <see cref="Read"/> returns bit-identical numbers. A missing value (NaN in memory, e.g. a W2 known only as a
+/// bracket) is an empty field, never the text NaN (pandas and CSV.jl read it as missing); infinities are
+/// written as Infinity/-Infinity.
 /// </summary>
 public sealed class CsvTable
 {
@@ -41,7 +42,7 @@ public sealed class CsvTable
     }
 
     /// <summary>The round-trip, culture-invariant text of a number ("R").</summary>
-    public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    public static string Format(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>The CSV text: header, then one line per row, <c>\n</c> line ends.</summary>
     public override string ToString()
@@ -78,7 +79,8 @@ public sealed class CsvTable
                 throw new InputException("file", path, $"line {r + 1} has {parts.Length} fields, the header has {table.Columns.Count}");
             var row = new double[parts.Length];
             for (int k = 0; k < parts.Length; k++)
-                if (!double.TryParse(parts[k].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out row[k]))
+                if (parts[k].Trim().Length == 0) row[k] = double.NaN; // a missing value
+                else if (!double.TryParse(parts[k].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out row[k]))
                     throw new InputException("file", path, $"line {r + 1}, column '{table.Columns[k]}': '{parts[k].Trim()}' is not a number");
             table._rows.Add(row);
         }

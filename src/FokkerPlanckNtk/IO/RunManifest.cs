@@ -35,6 +35,8 @@ public sealed record RunManifest
     public string? Message { get; init; }
     /// <summary>How many times the run was resumed from a checkpoint.</summary>
     public int Resumes { get; init; }
+    /// <summary>Warnings about the results (e.g. mass of the initial law outside the box), also in the log and the report.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>The informational version of the library assembly (from Directory.Build.props).</summary>
     public static string ProgramVersion { get; } =
@@ -42,6 +44,13 @@ public sealed record RunManifest
         ?? typeof(RunManifest).Assembly.GetName().Version?.ToString() ?? "0";
 
     /// <summary>The manifest as indented JSON.</summary>
+    public bool Equals(RunManifest? other) =>
+        other is not null && Program == other.Program && Version == other.Version && Command == other.Command && Start == other.Start
+        && End == other.End && WallSeconds.Equals(other.WallSeconds) && Threads == other.Threads && Status == other.Status
+        && Message == other.Message && Resumes == other.Resumes && Warnings.SequenceEqual(other.Warnings);
+
+    public override int GetHashCode() => HashCode.Combine(Command, Start, Status, Resumes);
+
     public string ToJson()
     {
         using var buffer = new MemoryStream();
@@ -59,6 +68,9 @@ public sealed record RunManifest
             w.WriteString("status", Status);
             if (Message is null) w.WriteNull("message"); else w.WriteString("message", Message);
             w.WriteNumber("resumes", Resumes);
+            w.WriteStartArray("warnings");
+            foreach (var warning in Warnings) w.WriteStringValue(warning);
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
@@ -90,6 +102,7 @@ public sealed record RunManifest
                 Status = r.GetProperty("status").GetString() ?? "",
                 Message = r.GetProperty("message").GetString(),
                 Resumes = r.TryGetProperty("resumes", out var n) ? n.GetInt32() : 0,
+                Warnings = r.TryGetProperty("warnings", out var ws) ? ws.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [],
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)

@@ -70,7 +70,7 @@ internal sealed class SpectralPart : IRunPart
         _solver.Restore(new SpectralSolver.State(state.Double("pde.time"), state.Long("pde.steps"), state.Long("pde.rejected"),
             state.Double("pde.proposedStep"), state.Double("pde.explicitBoundSteps"), state.Doubles("pde.coefficients")));
 
-    public void Record(ArrayArchive record)
+    public void Record(ArrayArchive record, RunControl control)
     {
         var d = _solver.Diagnose();
         // A truncated expansion can dip below zero far out (its minimum is min_density in pde.csv, its negative
@@ -85,7 +85,8 @@ internal sealed class SpectralPart : IRunPart
               .Set(RunRecords.PdeResiduals, d.Residuals)
               .Set(RunRecords.PdeDensity, density)
               .Set(RunRecords.PdeSteps, _solver.Steps);
-        var w2 = Wasserstein.Between(_grid, density, _reference, W2Options.ProbabilityMeasures);
+        var w2 = control.MeasureW2("W2(p_t, p0)", d.Time, _grid.Count, _grid.Count,
+            options => Wasserstein.Between(_grid, density, _reference, options));
         record.Set(RunRecords.PdeW2P0, [w2.W2, w2.ErrorBound]).Set(RunRecords.PdeW2P0Method, w2.Method + " (spectral solution's cell averages)");
         if (d.TailNorm > SpectralDiagnostics.TailWarning && !_warnedTail)
         {

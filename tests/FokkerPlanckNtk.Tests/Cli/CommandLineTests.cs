@@ -156,7 +156,7 @@ public class CommandLineTests
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output.Trim(), Is.EqualTo($"report: {Path.Combine(outDir, "report.html")}"));
         var pde = CsvTable.Read(Path.Combine(outDir, "pde.csv"));
-        Assert.That(pde.Columns, Is.EqualTo(new[] { "t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", "r1", "r2", "r3", "r4" }));
+        Assert.That(pde.Columns, Is.EqualTo(new[] { "t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", "r1", "r2", "r3", "r4", "w2_p0_lower", "w2_p0_upper" }));
         Assert.That(pde.Column("t"), Is.EqualTo(new[] { 0, 0.2, 0.4 }));
         // Mass is conserved to round-off by the scheme (a theorem): 1e-12 relative.
         Assert.That(pde.Column("mass"), Has.All.EqualTo(1).Within(1e-12));

@@ -74,7 +74,7 @@ public class FeedbackStepperTests
 
     // Mass (fluxes telescope), positivity (every stage within its own cell-wise bound, a theorem; checked at
     // round-off: min ≥ 0 at every step) and stiff accuracy r(p¹) = ρ₃ (the last stage's residual is that of the
-    // new density, up to the Newton defect ≤ 1e-3·tolerance) at large α, where the explicit bound needs 10⁴–10⁶ steps.
+    // new density, up to the last stage solve's defect ≤ 0.01·tolerance) at large α, where the explicit bound needs 10⁴–10⁶ steps.
     [TestCase(64.0), TestCase(1024.0)]
     public void LargeAlphaKeepsMassPositivityAndConsistency(double alpha)
     {
@@ -91,7 +91,7 @@ public class FeedbackStepperTests
             $"mass-1 {diag.Mass - 1:E2}, min {min:E2}, max |r(p¹) − ρ₃| {consistency:E2}");
         Assert.That(diag.Mass, Is.EqualTo(1).Within(1e-12));
         Assert.That(min, Is.GreaterThanOrEqualTo(0));
-        Assert.That(consistency, Is.LessThanOrEqualTo(2e-3 * 1e-5));
+        Assert.That(consistency, Is.LessThanOrEqualTo(1e-2 * 1e-5)); // the last stage solve's stopping rule: defect ≤ 0.01τ
         Assert.That(solver.Steps, Is.LessThan(solver.ExplicitBoundSteps)); // fewer steps than the explicit bound (CFL 1) needs
     }
 
@@ -106,7 +106,7 @@ public class FeedbackStepperTests
         double drift = p0.Zip(solver.Density, (a, b) => Math.Abs(a - b)).Max() / p0.Max();
         TestContext.Out.WriteLine($"steps {solver.Steps}, drift {drift:E2}, last step {solver.LastStep:E3} (transport bound {solver.LastStableStep:E3})");
         Assert.That(drift, Is.LessThan(1e-13));
-        Assert.That(solver.NewtonIterations, Is.EqualTo(2 * solver.Steps)); // one iteration per implicit stage: ρ = r⁰ exactly
+        Assert.That(solver.NewtonIterations, Is.EqualTo(0)); // the prediction ρ = r⁰ solves every stage exactly
     }
 
     // Measured, not a theorem (docs/scheme.md: each stage is a Markov step, and a stage whose coefficient is the
@@ -160,6 +160,40 @@ public class FeedbackStepperTests
             TestContext.Out.WriteLine($"extrapolated order {2 * p2 - p1:F3}");
             Assert.That(p2, Is.GreaterThanOrEqualTo(1.9));
             Assert.That(2 * p2 - p1, Is.EqualTo(2).Within(0.05));
+        }
+    }
+
+    // Second order in the stiff regime, where h·(2α²/n)λ_max(H) = 600–5000 (α = 1024): from t₀ = 0.02, after the
+    // fast transient (reached at τ = 1e-9), fixed steps against the stepper at τ = 1e-9 (global error ≈ 0.07τ,
+    // far below the errors measured). No order reduction: measured orders 2.00/2.03 (L1, residuals) at the last pair.
+    [Test, Category("Slow")]
+    public void SecondOrderInTimeInTheStiffRegime()
+    {
+        const double t0 = 0.02, span = 0.2;
+        var model = new FiniteVolumeModel(Problem.Default.With(alpha: 1024), UniformGrid.Cube(2, 32, 7));
+        var start = new PdeSolver(model, Feedback(1e-9));
+        start.AdvanceTo(t0);
+        var state = start.Save() with { NextStep = 0, PreviousError = 1 };
+        var reference = new PdeSolver(model, Feedback(1e-9));
+        reference.Restore(state);
+        reference.AdvanceTo(t0 + span);
+        var rRef = reference.Diagnose().Residuals;
+        var errors = new List<(double L1, double R)>();
+        foreach (int steps in new[] { 80, 160, 320 })
+        {
+            var s = new PdeSolver(model, Feedback(double.PositiveInfinity, 1.0, span / steps));
+            s.Restore(state);
+            s.AdvanceTo(t0 + span);
+            errors.Add((ColumnKernels.L1Distance(s.Density, reference.Density) * model.Grid.CellVolume,
+                s.Diagnose().Residuals.Zip(rRef, (a, b) => Math.Abs(a - b)).Max()));
+            TestContext.Out.WriteLine($"N={steps}: h·rate {span / steps * s.ExplicitBoundSteps / span:E2}, L1 {errors[^1].L1:E3}, max|Δr| {errors[^1].R:E3}");
+        }
+        for (int i = 1; i < errors.Count; i++)
+        {
+            double o1 = Math.Log2(errors[i - 1].L1 / errors[i].L1), o2 = Math.Log2(errors[i - 1].R / errors[i].R);
+            TestContext.Out.WriteLine($"orders {o1:F3} {o2:F3}");
+            Assert.That(o1, Is.GreaterThanOrEqualTo(1.9));
+            Assert.That(o2, Is.GreaterThanOrEqualTo(1.9));
         }
     }
 

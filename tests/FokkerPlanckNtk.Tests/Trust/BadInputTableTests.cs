@@ -117,7 +117,8 @@ public class BadInputTableTests
         yield return Case(Bad, "grid.cells = (no value or [])", "solve", "--config", "{d}/emptycells.json", "--out", "{out}");
         yield return Case(Bad, "write --grid:cells=32", "solve", "--grid.cells=32", "--out", "{out}");
         yield return Case(Bad, "grid.halfWidth = 0", "solve", "--grid:halfWidth=0", "--out", "{out}");
-        yield return Case(Bad, "grid.halfWidth = 2,2: the box holds the initial law", "solve", "--grid:halfWidth=2", "--grid:cells=16", "--out", "{out}");
+        yield return Case(Bad, "grid.halfWidth = 2,2: the box holds the initial law only up to a mass of 0.091 outside, more than the grid's discretization error", "solve", "--grid:halfWidth=2", "--grid:cells=16", "--out", "{out}");
+        yield return Case(Bad, "grid.maxOutsideMass = 2: must be a mass in [0, 1]", "solve", "--grid:maxOutsideMass=2", "--out", "{out}");
         yield return Case(Bad, "grid.cells[0] = 4", "solve", "--grid:cells=4", "--out", "{out}");
         // time
         yield return Case(Bad, "time.end = 0", "solve", "--time:end=0", "--out", "{out}");
@@ -135,6 +136,10 @@ public class BadInputTableTests
         yield return Case(Bad, "particles.step = -1", "run", "--particles:step=-1", "--out", "{out}");
         yield return Case(Bad, "particles.seed = -1", "simulate", "--particles:seed=-1", "--out", "{out}");
         yield return Case(Bad, "particles.seed = 1.5", "simulate", "--particles:seed=1.5", "--out", "{out}");
+        yield return Case(Bad, "particles.step = 10: Euler–Maruyama is unstable at this step", "simulate", "--particles:step=10", "--out", "{out}");
+        yield return Case(Bad, "particles.step = 25: Euler–Maruyama is unstable", "run", "--particles:step=25", "--grid:cells=16", "--out", "{out}");
+        yield return Case(Bad, "grid.cells = 12000x12000: fpntk solve would need about", "solve", "--grid:cells=12000", "--out", "{out}");
+        yield return Case(Bad, "grid.cells = 12000x12000: fpntk reference would need", "reference", "--grid:cells=12000", "--out", "{out}");
         yield return Case(Bad, "output.plots = maybe", "solve", "--output:plots=maybe", "--out", "{out}");
         yield return Case(Bad, "output.checkpointSeconds = 0", "solve", "--output:checkpointSeconds=0", "--out", "{out}");
         // files and folders
