@@ -126,6 +126,25 @@ public sealed class ReducedProblem
     public FactorDistances FullDistances(FactorDistances reduced, double t) =>
         IsIdentity ? reduced : reduced.Times(Orthogonal.At(t).DistancesToStandard());
 
+    /// <summary>
+    /// A W2(p_t, p0) bracket of the full problem from a bracket [lower, upper] of W2(q_t, p0 on S ⊕ u): each end
+    /// combined with the ⊥ factor's closed-form W2 (W2² adds over the factors).
+    /// </summary>
+    public (double Lower, double Upper) FullW2(double lower, double upper, double t)
+    {
+        if (IsIdentity) return (lower, upper);
+        var perp = Orthogonal.At(t).DistancesToStandard();
+        return (perp.CombineW2(lower), perp.CombineW2(upper));
+    }
+
+    /// <summary>
+    /// The ⊥ part of the particles' distances to p0 after <paramref name="steps"/> Euler–Maruyama steps of size η: the
+    /// closed form of the chain's exact θ_⊥ law (<see cref="OrthogonalFactor.EulerMaruyama"/>), which the particles'
+    /// samples follow (checked by the θ_⊥ moment statistics).
+    /// </summary>
+    public FactorDistances ParticleOrthogonalDistances(double eta, long steps) =>
+        IsIdentity ? FactorDistances.Zero : Orthogonal.EulerMaruyama(eta, steps).DistancesToStandard();
+
     /// <summary>Q(p_t) = L + λ KL(p_t‖p0) from the reduced free energy: adds λ·KL of the ⊥ factor.</summary>
     public double FullFreeEnergy(double reducedFreeEnergy, double t) =>
         IsIdentity ? reducedFreeEnergy : reducedFreeEnergy + Full.Lambda * Orthogonal.At(t).DistancesToStandard().Kl;
