@@ -25,11 +25,14 @@ internal static class AnalysisCommands
     public static int Stationary(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
-        var problem = config.Problem.ToProblem();
+        // p* = q* ⊗ N(0, I) for inputs spanning S: the Gibbs equations in k dimensions; loss, residuals and KL are the full ones.
+        var reduction = config.Problem.ToReducedProblem();
+        var problem = reduction.Reduced;
         var grid = config.Grid.ToGrid();
         var solver = new StationarySolver(problem);
         var folder = OutputFolder.Create(context, config);
         context.Logger.LogInformation("stationary: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
+        WriteSpan(context, folder, reduction);
         var whole = solver.Solve();
         AtomicFile.WriteText(folder.File("stationary.json"), whole.ToJson() + "\n");
         var comparison = solver.CompareWithBox(grid);
@@ -39,7 +42,9 @@ internal static class AnalysisCommands
 
         var report = new HtmlReport($"fpntk stationary: {Commands.Describe(config)}");
         report.Paragraph("The stationary state p* ∝ p0·exp(−u c*(θ)/λ) with c* built from its own residuals (docs/model.md), "
-            + "solved by Newton with quadrature in θ: on the whole space, on the box of the grid, and at the grid's cell centres.");
+            + "solved by Newton with quadrature in θ: on the whole space, on the box of the grid, and at the grid's cell centres."
+            + (reduction.IsIdentity ? "" : $" {SpanSentence(reduction)} p* = q* ⊗ N(0, I) with q* the stationary state on S ⊕ u: "
+                + "its residuals, loss, KL(p*‖p0) and free energy are those of the full problem; the grid and the plot are on (ζ, u)."));
         var results = new[] { whole, comparison.Box, comparison.Grid };
         int n = problem.SampleCount;
         report.Table(["domain", "converged", "loss", "KL(p*‖p0)", "free energy", "iterations", .. Enumerable.Range(1, n).Select(i => $"r*{i}")],
@@ -79,12 +84,16 @@ internal static class AnalysisCommands
     public static int Ntk(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
-        var problem = config.Problem.ToProblem();
+        // H(p) sees θ only through θ·x_i and x_i·x_j (kept by the reduction): the Gram matrix and the prediction of the
+        // reduced problem are the full ones; Theorem 4.4's constants take the full d.
+        var reduction = config.Problem.ToReducedProblem();
+        var problem = reduction.Reduced;
         var folder = OutputFolder.Create(context, config);
         context.Logger.LogInformation("ntk: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
+        WriteSpan(context, folder, reduction);
         var prediction = LinearizedPrediction.ForProblem(problem);
         var gram = prediction.Kernel;
-        var bounds = new TheoremBounds(problem, problem.Initial.IsStandard ? gram : GramMatrix.AtReference(problem));
+        var bounds = new TheoremBounds(reduction.Full, problem.Initial.IsStandard ? gram : GramMatrix.AtReference(problem));
         double[] times = [0, .. config.Time.OutputTimes];
         var table = new CsvTable(["t", "loss", "loss_bound", .. Enumerable.Range(1, problem.SampleCount).Select(i => $"r{i}")]);
         foreach (double t in times) table.Add([t, prediction.Loss(t), bounds.LossBound(t), .. prediction.Residuals(t)]);
@@ -93,7 +102,8 @@ internal static class AnalysisCommands
 
         var report = new HtmlReport($"fpntk ntk: {Commands.Describe(config)}");
         report.Paragraph($"H(p_init) by Gauss–Hermite quadrature ({gram.Method}; estimated error {F(gram.ErrorEstimate)}). "
-            + "Linearized prediction r(t) = exp(−(2α²/n) H t) r(0).");
+            + "Linearized prediction r(t) = exp(−(2α²/n) H t) r(0)."
+            + (reduction.IsIdentity ? "" : $" {SpanSentence(reduction)} H is computed on S ⊕ u (exact: σ(θ·x_i) = σ(ζ·Bᵀx_i)); the Theorem 4.4 constants use the full d = {reduction.Full.Dimension}."));
         report.Table(["k", "eigenvalue λ_k(H)", "decay rate (2α²/n) λ_k"], Enumerable.Range(0, gram.Size).Select(k => (IReadOnlyList<string>)
             [(k + 1).ToString(CultureInfo.InvariantCulture), F(gram.Eigenvalues[k]), F(prediction.Rates[k])]));
         report.Preformatted(bounds.Summary());
@@ -111,6 +121,18 @@ internal static class AnalysisCommands
         context.Output.WriteLine($"report: {folder.File("report.html")}");
         return FpntkCommandLine.Success;
     }
+
+    /// <summary>span.json (the basis of S, the rank decision, the ⊥ factor) and the reduction's notes in the log, for a reduced problem.</summary>
+    private static void WriteSpan(CommandContext context, OutputFolder folder, Model.ReducedProblem reduction)
+    {
+        foreach (var warning in reduction.Warnings) context.Logger.LogWarning("{Warning}", warning);
+        if (reduction.IsIdentity) return;
+        SpanDocument.Write(folder.Path, reduction);
+        context.Logger.LogInformation("{Span}", SpanSentence(reduction));
+    }
+
+    private static string SpanSentence(Model.ReducedProblem reduction) => FormattableString.Invariant(
+        $"The inputs span k = {reduction.Span.Dimension} of d = {reduction.Full.Dimension} dimensions: solved on S ⊕ u in the basis of span.json.");
 
     /// <summary><c>ntk.json</c>: H, its spectrum, r(0), the decay rates and the Theorem 4.4 quantities (null and a reason where infinite, <see cref="JsonText"/>).</summary>
     internal static string NtkJson(GramMatrix gram, LinearizedPrediction prediction, TheoremBounds bounds)

@@ -52,7 +52,7 @@ public sealed record RunConfiguration
         ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default auto: implicitfeedback where the residual feedback is over 10× stiffer than the transport, else ssprk3; backwardeuler: implicit, first order, for long runs; implicitfeedback: second order, implicit residual feedback, for large α)"),
         ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback, and the spectral solver): finite volumes: density change in L1 and residuals in max norm (default 1e-5); spectral: L²(p0) norm of δ(p/p0), which bounds the L1 norm of δp (default 1e-8)"),
         ("solver.kind", "finiteVolume (default) | spectral (Hermite–Galerkin in the basis of p0; d = 1, 2)"),
-        ("solver.basis", "spectral only: Hermite modes per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 64 per θ axis, 24 along u)"),
+        ("solver.basis", "spectral only: Hermite modes per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u — ζ_1..ζ_k, u when reduced (default 64 per θ axis, 24 along u)"),
         ("particles.count", "number of particles m ≥ 1 (default 10000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
@@ -75,16 +75,17 @@ public sealed record RunConfiguration
         var problem = ProblemSettings.Read(tree, baseDirectory);
         var reduction = problem.ToReducedProblem(); // the factorization test of the initial law, the span's rank
         reduction.RequireGridDimension();
+        string axes = reduction.IsIdentity
+            ? $"d + 1 = {reduction.GridDimension} (θ_1..θ_d, u)"
+            : $"k + 1 = {reduction.GridDimension} (ζ_1..ζ_k, u: the coordinates of the span of the inputs, see problem.reduction)";
         var config = new RunConfiguration
         {
             Problem = problem,
-            Grid = GridSettings.Read(tree, reduction.GridDimension, reduction.IsIdentity
-                ? $"d + 1 = {reduction.GridDimension} (θ_1..θ_d, u)"
-                : $"k + 1 = {reduction.GridDimension} (ζ_1..ζ_k, u: the coordinates of the span of the inputs, see problem.reduction)"),
+            Grid = GridSettings.Read(tree, reduction.GridDimension, axes),
             Time = TimeSettings.Read(tree),
             Particles = ParticleSettings.Read(tree),
             Output = OutputSettings.Read(tree),
-            Solver = SolverSettings.Read(tree, problem.Data.Dimension + 1),
+            Solver = SolverSettings.Read(tree, reduction.GridDimension, axes),
         };
         tree.RejectUnknownKeys(KnownKeys, ignoredPrefixes);
         return config;

@@ -108,7 +108,7 @@ public sealed class ReducedProblem
             ? string.Create(inv, $"problem.reduction.mode = never, so the grid would need d + 1 = {d + 1} axes (n = {n}, d = {d}; the inputs span k = {Span.DataRank} dimensions)")
             : string.Create(inv, $"they span k = {k} dimensions (n = {n}, d = {d}, k = {k} at relative tolerance {Options.Tolerance:G3}), so the reduced grid would need k + 1 = {k + 1} axes");
         throw new InputException("problem.data.x", $"{n} inputs in R^{d}",
-            $"{why}; {solver} supports at most {maxDimension} (k ≤ {maxDimension - 1}). Use data of lower rank, or run the particles alone (fpntk simulate)");
+            $"{why}; {solver} supports at most {maxDimension} (k ≤ {maxDimension - 1}). Use inputs of lower rank, or a larger problem.reduction.tolerance when they are of lower rank up to noise");
     }
 
     /// <summary>(θ, u) ↦ (Bᵀθ, u): a point of R^{d+1} in the coordinates of the reduced problem.</summary>
@@ -257,7 +257,7 @@ public sealed class ReducedProblem
         string axis(int j) => j == d ? "u" : $"θ_{j + 1}";
         string unreduced = d + 1 <= MaxGridDimension
             ? $"set problem.reduction.mode = never to solve it unreduced on a grid of dimension d + 1 = {d + 1}"
-            : $"solving it unreduced would need a grid of dimension d + 1 = {d + 1} (the solver supports at most {MaxGridDimension}); use an initial law that factorizes, or the particles alone";
+            : $"solving it unreduced would need a grid of dimension d + 1 = {d + 1} (the solver supports at most {MaxGridDimension}); use an initial law that factorizes over S";
         return new InputException($"problem.initial.covariance[{wi}][{wj}]", Full.Initial.Covariance[wi, wj], string.Create(inv,
             $"the initial law does not factorize over the span S of the inputs (k = {k} of d = {d} dimensions): its covariance couples S ⊕ u with the complement S^⊥, so the reduced PDE would not be exact. The largest entry of the coupling block P_⊥ Σ P_(S⊕u) is [{wi}][{wj}] ({axis(wi)}, {axis(wj)}) = {coupling.Value:G6}, above problem.reduction.tolerance × max|Σ| = {coupling.Threshold:G3}; {unreduced}"));
     }
