@@ -101,4 +101,35 @@ public class AnyDimensionCommandsTests
         Assert.That(json.RootElement.GetProperty("kl_p0").GetDouble(), Is.EqualTo(exact.KlP0).Within(1e-10));
         AssertSpanFile(folder, data);
     }
+
+    // fpntk run in R^10 (k = 2), one input with ‖x_1‖ = 1.2: the files of a reduced run. span.json holds the basis;
+    // snapshots.h5 holds q_t on the 3 axes (ζ_1, ζ_2, u) with the same basis and the particles' projections (m × 3);
+    // orthogonal.csv has a row per output time; the Assumption 4.1 warning (about the inputs as given) is in the manifest;
+    // the log names the reduction.
+    [Test]
+    public void RunInTenDimensionsWritesTheSpanWithItsFiles()
+    {
+        var q = SpanProblems.Rotation(10, seed: 3);
+        var data = SpanProblems.Data(q, [[1.2, 0], [-0.3, 0.7], [0.5, 0.5]], [0.4, -0.3, 0.6]);
+        string csv = WriteCsv(_dir, data);
+        var (code, _, error) = CommandLineTests.Fpntk("run", $"--problem:data:file={csv}", "--grid:cells=14", "--particles:count=300",
+            "--particles:step=0.01", "--time:end=0.2", "--time:outputTimes:0=0.1", "--output:plots=false", "--out", _dir + "/r");
+        Assert.That(code, Is.EqualTo(0), error);
+        string folder = Path.Combine(_dir, "r");
+        AssertSpanFile(folder, data);
+        Assert.That(RunManifest.Read(folder).Warnings, Has.Some.Contains("‖x_1‖ = 1.2 > 1 (Assumption 4.1)"));
+        Assert.That(error, Does.Contain("k = 2"));
+
+        var snapshots = SnapshotFile.Read(Path.Combine(folder, "snapshots.h5"));
+        Assert.That(snapshots.Grid.Dimension, Is.EqualTo(3));
+        var reduction = new ReducedProblem(new Problem(Activation.Tanh, 2, 0.1, data));
+        Assert.That(snapshots.Basis, Has.Length.EqualTo(2));
+        for (int a = 0; a < 2; a++) Assert.That(snapshots.Basis![a], Is.EqualTo(reduction.Span.BasisVector(a).ToArray()), "bit-identical");
+        Assert.That(snapshots.ParticlePositions[^1], Has.Length.EqualTo(300 * 3));
+        Assert.That(snapshots.PdeDensities[^1], Has.Length.EqualTo(14 * 14 * 14));
+
+        var orthogonal = CsvTable.Read(Path.Combine(folder, "orthogonal.csv"));
+        Assert.That(orthogonal.Column("t"), Is.EqualTo(new[] { 0, 0.1, 0.2 }));
+        Assert.That(orthogonal.Column("dimension"), Is.All.EqualTo(8));
+    }
 }
