@@ -28,11 +28,11 @@ internal static class Commands
         yield return Make("run",
             "The main job: the PDE and the particles on one problem, all metrics, plots and report.html. Without --config it runs "
             + "the built-in default problem (d = 1, tanh, α = 2, λ = 0.1, four data points).",
-            context => StartRun(context, "run"));
+            context => StartRun(context, RunKind.Run));
         yield return Make("solve", "The PDE alone: pde.csv, snapshots.h5, plots and report.html.",
-            context => StartRun(context, "solve"));
+            context => StartRun(context, RunKind.Solve));
         yield return Make("simulate", "The particle system alone (finite width m, Euler–Maruyama): particles.csv, snapshots.h5, plots and report.html.",
-            context => StartRun(context, "simulate"));
+            context => StartRun(context, RunKind.Simulate));
         yield return Make("stationary",
             "The self-consistent stationary state (Gibbs fixed point p* ∝ p0·exp(−u c*(θ)/λ)) on the whole space (stationary.json), on the box "
             + "and on the grid, with a warning when the box changes it.", AnalysisCommands.Stationary);
@@ -61,13 +61,13 @@ internal static class Commands
         yield return StudyCommand.Create(output, error, interactive);
     }
 
-    private static int StartRun(CommandContext context, string command)
+    private static int StartRun(CommandContext context, RunKind kind)
     {
         var config = context.ReadRunConfiguration();
         string directory = context.OutputDirectory();
-        var session = RunSession.Start(config, command, directory, context.Observer);
+        var session = RunSession.Start(config, kind, directory, context.Observer);
         context.Logger.LogInformation("{Command}: {Problem}; grid {Grid}; t ≤ {End}; output in {Directory}",
-            command, Describe(config), config.Grid.ToGrid(), config.Time.End, directory);
+            kind.Command(), Describe(config), config.Grid.ToGrid(), config.Time.End, directory);
         return Execute(context, session);
     }
 
@@ -91,9 +91,15 @@ internal static class Commands
     internal static string Describe(RunConfiguration config)
     {
         var p = config.Problem;
+        var reduction = p.ToReducedProblem();
+        string span = reduction.IsIdentity ? "" : FormattableString.Invariant($" (on the span of the inputs, k = {reduction.Span.Dimension})");
         return FormattableString.Invariant(
-            $"{p.Activation.Name}, α = {p.Alpha:G6}, λ = {p.Lambda:G6}, d = {p.Data.Dimension}, n = {p.Data.Count}, initial {(p.Initial.IsStandard ? "p0" : "Gaussian")}");
+            $"{p.Activation.Name}, α = {p.Alpha:G6}, λ = {p.Lambda:G6}, d = {p.Data.Dimension}{span}, n = {p.Data.Count}, initial {(p.Initial.IsStandard ? "p0" : "Gaussian")}");
     }
+
+    /// <summary>One sentence on a reduced problem for reports: k of d, and where the basis is.</summary>
+    internal static string SpanSentence(Model.ReducedProblem reduction) => FormattableString.Invariant(
+        $"The inputs span k = {reduction.Span.Dimension} of d = {reduction.Full.Dimension} dimensions: solved on S ⊕ u in the coordinates ζ = Bᵀθ of span.json.");
 
     private static int Execute(CommandContext context, RunSession session)
     {
@@ -102,13 +108,13 @@ internal static class Commands
         {
             var results = session.Execute(context.Cancellation);
             context.Console.ClearProgress();
-            string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots, session.Manifest.Warnings);
+            string report = RunReport.Write(results, session.Folder!.Path, session.Configuration.Output.Plots, session.Folder.Manifest.Warnings);
             session.Complete();
             // A signal after the last step finds nothing left to stop: the final files are written, and the log says so.
             if (context.Cancellation.IsCancellationRequested)
                 context.Logger.LogWarning("the interrupt came after the last step: the run is complete (its files are written)");
             context.Logger.LogInformation("done in {Seconds:F1} s (peak resident memory {Peak:F0} MB; estimated need {Need:F0} MB)",
-                session.Manifest.WallSeconds, System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1e6,
+                session.Folder.Manifest.WallSeconds, System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1e6,
                 ResourceEstimate.PeakBytes(session.Configuration, session.Command) / 1e6);
             context.Output.WriteLine($"report: {report}");
             return FpntkCommandLine.Success;

@@ -18,8 +18,9 @@ public static class ResourceEstimate
     /// 273–356 MB, this says 290 MB).
     /// For a grid of N cells in D = d + 1 axes: the solver's state (density, two stages, d + 1 flux arrays, the
     /// reference and initial densities: 7 + d arrays of N; backward Euler 10 more Krylov vectors); for m particles
-    /// their positions (twice: a step writes new ones) and σ table ((2D + n) m); one density and the positions per output time, kept for the final
-    /// files; and the largest transient, a W2 between two atomic measures of N (or m) atoms: positions, weights, box
+    /// their positions in R^{d+1} (twice: a step writes new ones) and σ table ((2(d + 1) + n) m); one density and the
+    /// positions per output time (on the grid's D axes: projections onto the span of the inputs when it is reduced), kept
+    /// for the final files; and the largest transient, a W2 between two atomic measures of N (or m) atoms: positions, weights, box
     /// keys and indices, (D + 3) doubles per atom. With memory to spare the resident size grows to about three times
     /// this (the GC collects lazily; <see cref="ResidentFactor"/>); under memory pressure it collects sooner.
     /// <c>reference</c> solves on the grid and on the grid refined twice per axis.
@@ -28,9 +29,11 @@ public static class ResourceEstimate
     {
         double cells = config.Grid.Cells.Aggregate(1.0, (a, c) => a * c);
         int dimension = config.Grid.Cells.Length, d = dimension - 1, outputs = config.Time.OutputTimes.Length + 1;
-        double state = 7 + d + (config.Time.Stepper == "backwardeuler" ? 10 : 0), atom = dimension + 3;
+        double state = 7 + d + (config.Time.Stepper == FiniteVolume.StepperKind.BackwardEuler ? 10 : 0), atom = dimension + 3;
         double m = command is "run" or "simulate" ? config.Particles.Count : 0, n = config.Problem.Data.Count;
-        double particles = m * (2 * dimension + n + outputs * dimension);
+        // The particles live in the full R^{d+1}; a run reduced to the span of the inputs records their projections (the grid's axes).
+        int full = config.Problem.Data.Dimension + 1;
+        double particles = m * (2 * full + n + outputs * dimension);
         double doubles = command switch
         {
             "solve" => cells * (state + outputs + 2 * atom),
@@ -99,7 +102,8 @@ public static class ParticleStability
     /// <summary>The Lipschitz estimate L of the drift for the configured problem.</summary>
     public static double Lipschitz(RunConfiguration config)
     {
-        var problem = config.Problem.ToProblem();
+        // The reduced problem has the same H(p0) and input norms (quadrature in k dimensions instead of d).
+        var problem = config.Problem.ToReducedProblem().Reduced;
         double alpha = problem.Alpha, n = problem.SampleCount;
         double feedback = alpha == 0 ? 0 : 2 * alpha * alpha / n * Math.Max(0, Ntk.LinearizedPrediction.ForProblem(problem).Kernel.Eigenvalues[^1]);
         double curvature = 0;
