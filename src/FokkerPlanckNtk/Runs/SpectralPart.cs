@@ -25,6 +25,14 @@ internal sealed class SpectralPart : IRunPart
         _observer = observer;
         _grid = config.Grid.ToGrid();
         Model = new SpectralModel(config.Problem.ToProblem(), config.Solver.ToBasis());
+        // The solution lives on the whole space, but densities, W2 and the comparison with particles are written on the
+        // grid: its box must hold the initial law (the cell averages are exact, so the default limit is the 1e-8 at which
+        // the finite-volume solver starts to warn, not its discretization error).
+        double outside = FiniteVolume.FiniteVolumeModel.OutsideMass(_grid, Model.Problem.Initial);
+        double limit = config.Grid.MaxOutsideMass ?? FiniteVolume.FiniteVolumeModel.SilentOutsideMass;
+        if (outside > limit)
+            throw new InputException("grid.halfWidth", string.Join(",", _grid.HalfWidths), FormattableString.Invariant(
+                $"the box of the output grid holds the initial law only up to a mass of {outside:G3} outside, more than {(config.Grid.MaxOutsideMass is null ? "1e-8" : $"grid.maxOutsideMass = {limit:G3}")}; the written densities would miss it: enlarge the box (or raise grid.maxOutsideMass)"));
         foreach (var w in Model.Warnings) observer.Warning(w);
         _solver = new SpectralSolver(Model, new SpectralSolverOptions(config.Time.Tolerance ?? SpectralSolverOptions.DefaultTolerance));
         var p0 = new double[Model.Count];
