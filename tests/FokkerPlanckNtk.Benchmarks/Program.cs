@@ -64,12 +64,20 @@ if (args.Length > 0 && args[0] == "spectral-feedback")
     var model = new FokkerPlanckNtk.Spectral.SpectralModel(FokkerPlanckNtk.Model.Problem.Default.With(alpha: alpha), new FokkerPlanckNtk.Spectral.SpectralBasis([k, nu]));
     var solver = new FokkerPlanckNtk.Spectral.SpectralSolver(model, new FokkerPlanckNtk.Spectral.SpectralSolverOptions(tol));
     var watch = Stopwatch.StartNew();
-    foreach (double t in new[] { 1e-4, 1e-3, 1e-2, 0.1, 0.5, 1.0 }.Where(t => t < end).Append(end))
+    try
     {
-        solver.AdvanceTo(t);
-        var d = solver.Diagnose();
-        Console.WriteLine(FormattableString.Invariant(
-            $"t={t,-7:G4} steps={solver.Steps,6} rejected={solver.RejectedSteps,4} explicitBound={solver.ExplicitBoundSteps,10:E3} wall={watch.Elapsed.TotalSeconds,7:F2}s loss={d.Loss:E4} Q={d.FreeEnergy:E6} chi2={d.Chi2P0:E3} tail={d.TailNorm:E1} dt={solver.LastStep:E2}"));
+        foreach (double t in new[] { 1e-4, 1e-3, 1e-2, 0.1, 0.2, 0.3, 0.5, 1.0 }.Where(t => t < end).Append(end))
+        {
+            solver.AdvanceTo(t);
+            var d = solver.Diagnose();
+            Console.WriteLine(FormattableString.Invariant(
+                $"t={t,-7:G4} steps={solver.Steps,6} rejected={solver.RejectedSteps,4} explicitBound={solver.ExplicitBoundSteps,10:E3} wall={watch.Elapsed.TotalSeconds,7:F2}s loss={d.Loss:E4} Q={d.FreeEnergy:E6} chi2={d.Chi2P0:E3} tail={d.TailNorm:E1} (share {model.TailFraction(solver.Coefficients):E1}) dt={solver.LastStep:E2}"));
+        }
+    }
+    catch (NumericalFailureException e)
+    {
+        Console.WriteLine(FormattableString.Invariant($"stopped after {watch.Elapsed.TotalSeconds:F2}s: {e.Message}"));
+        return;
     }
     Console.WriteLine("r = " + string.Join(" ", solver.Diagnose().Residuals.Select(v => v.ToString("E6", CultureInfo.InvariantCulture))));
     return;

@@ -59,9 +59,9 @@ public class SpectralStudyTests
             // α = 0 within 1e-12 of the diagonal OU flow.
             Assert.That(lines.Where(f => f[0] == "ou").Select(Value), Has.All.LessThan(1e-12));
             // Exponential decay with the basis (linear activation, L²(p0) error of the density): every step of K gains at
-            // least a factor 5 until the time integration's error floor (FLOOR).
+            // least a factor 5 until the time integration's error floor (measured 5.7e-13 at tolerance 1e-12).
             var basis = lines.Where(f => f[0] == "basis-linear").Select(Value).ToList();
-            for (int i = 1; i < basis.Count; i++) Assert.That(basis[i], Is.LessThan(basis[i - 1] / 5).Or.LessThan(1e-10));
+            for (int i = 1; i < basis.Count; i++) Assert.That(basis[i], Is.LessThan(basis[i - 1] / 5).Or.LessThan(1e-11));
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
