@@ -9,11 +9,11 @@ namespace FokkerPlanckNtk.Cli;
 /// The <c>fpntk</c> command line (System.CommandLine): the commands of INTERFACE.md, the common options
 /// (--config, --out, --threads) and configuration keys as extra tokens (--problem:alpha=4). Exit codes:
 /// 0 success, 1 command-line usage error, 2 bad input (one paragraph naming the key or file),
-/// 3 an unexpected failure, 4 a numerical failure (valid input, diverged computation), 130 interrupted (a checkpoint was written; continue with <c>fpntk resume</c>).
+/// 3 an unexpected failure, 4 a numerical failure (valid input, diverged computation), 5 some tasks of a sweep failed, 130 interrupted (a checkpoint was written; continue with <c>fpntk resume</c>).
 /// </summary>
 public static class FpntkCommandLine
 {
-    public const int Success = 0, UsageError = 1, InputError = 2, Failure = 3, NumericalFailure = 4, Interrupted = 130;
+    public const int Success = 0, UsageError = 1, InputError = 2, Failure = 3, NumericalFailure = 4, TasksFailed = 5, Interrupted = 130;
 
     internal static readonly Option<string?> ConfigOption = new("--config")
     {
@@ -46,6 +46,7 @@ public static class FpntkCommandLine
     internal const string ExitCodes =
         "Exit codes: 0 success; 1 command-line usage error; 2 bad input (the message names the key or file); 3 unexpected "
         + "failure; 4 numerical failure (valid input, the computation diverged: the message names the keys that may help); "
+        + "5 some tasks of a sweep failed (fpntk sweep run: the others ran; the messages are listed); "
         + "130 interrupted by Ctrl+C or SIGTERM (a checkpoint was written: continue with fpntk resume DIR).";
 
     /// <summary>Parses and runs a command line; output and error streams default to the console.</summary>
