@@ -61,7 +61,7 @@ public static class FpntkCommandLine
         if (parse.Errors.Count > 0 && parse.Action is not HelpLayout)
         {
             // One line per distinct error on standard error, no help text: usage errors are short.
-            string command = parse.CommandResult.Command is RootCommand ? "fpntk" : $"fpntk {parse.CommandResult.Command.Name}";
+            string command = CommandPath(parse.CommandResult);
             foreach (var message in parse.Errors.Select(e => e.Message).Distinct())
                 error.WriteLine($"{command}: {message} ({command} --help lists the options)");
             error.Flush();
@@ -71,6 +71,15 @@ public static class FpntkCommandLine
         {
             Output = output, Error = error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false,
         });
+    }
+
+    /// <summary><c>fpntk</c>, <c>fpntk run</c>, <c>fpntk sweep run</c>: the command as typed, for messages.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r is not null && r.Command is not RootCommand; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, r.Command.Name);
+        return string.Join(" ", ["fpntk", .. names]);
     }
 
     internal static RootCommand Build(TextWriter output, TextWriter error, bool interactive)

@@ -30,8 +30,11 @@ public static class SlurmArray
     /// <summary>Slurm's default MaxArraySize.</summary>
     public const int DefaultMaxArraySize = 1001;
 
-    /// <summary>What the .NET runtime, the plotting and the writers hold beyond the arrays of the estimate (measured: about 250 MB RSS for a tiny run).</summary>
-    public const double RuntimeBytes = 400e6;
+    /// <summary>
+    /// What the .NET runtime, the plotting and the writers hold beyond the arrays of the estimate, with a margin (measured
+    /// peak RSS: 100 MB for a 32² run with 500 particles, 145 MB for the default run, whose arrays are about 10 MB).
+    /// </summary>
+    public const double RuntimeBytes = 250e6;
 
     /// <summary>The resources per task: the settings where given, else the estimates.</summary>
     public static SlurmResources Resources(SweepFolder folder, IReadOnlyList<int> tasks, SlurmSettings settings)
@@ -44,7 +47,7 @@ public static class SlurmArray
         {
             double bytes = configs.Count == 0 ? 0 : configs.Max(c => ResourceEstimate.PeakBytes(c, folder.Command));
             long mb = (long)Math.Ceiling((1.25 * bytes + RuntimeBytes) / (1 << 20) / 100) * 100;
-            (memory, memorySource) = ($"{mb.ToString(CultureInfo.InvariantCulture)}M", "estimated: 1.25 × the largest peak estimate + the runtime's 400 MB");
+            (memory, memorySource) = ($"{mb.ToString(CultureInfo.InvariantCulture)}M", "estimated: 1.25 × the largest peak estimate + the runtime's 250 MB");
         }
         string time, timeSource;
         var measured = Enumerable.Range(0, folder.TaskCount).Select(folder.Status)

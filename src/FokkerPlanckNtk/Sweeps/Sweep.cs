@@ -69,7 +69,7 @@ public sealed class Sweep
         var flat = axes.Select(a => a.Values.Select(v => Flatten(v, a.TreeKey)).ToArray()).ToArray();
         var tasks = new SweepTask[count];
         var digits = new int[lengths.Count];
-        var stabilityChecked = new HashSet<string>(StringComparer.Ordinal);
+        var checkedSetups = new HashSet<string>(StringComparer.Ordinal);
         for (int index = 0; index < count; index++)
         {
             // digits: the index of each product axis, then the zip index (the last one fastest).
@@ -86,7 +86,7 @@ public sealed class Sweep
                 values[a] = axes[a].Values[i];
                 sources.Add(flat[a][i]);
             }
-            var config = Validate(definition, ConfigurationTree.FromSources([.. sources]), index, count, values, stabilityChecked);
+            var config = Validate(definition, ConfigurationTree.FromSources([.. sources]), index, count, values, checkedSetups);
             tasks[index] = new SweepTask(index, values, config);
         }
         return new Sweep(definition, tasks, HashOf(definition.Command, tasks));
@@ -99,18 +99,25 @@ public sealed class Sweep
     }
 
     /// <summary>
-    /// The configuration reader's checks, the memory estimate and the particles' step stability (what a run checks
-    /// before it writes a file), each error with the task it was found in.
+    /// The configuration reader's checks, the memory estimate, the particles' step stability and the grid's hold on the
+    /// initial law (what a run checks before it writes a file), each error with the task it was found in.
     /// </summary>
     private static RunConfiguration Validate(SweepDefinition definition, ConfigurationTree tree, int index, long count, string[] values,
-        HashSet<string> stabilityChecked)
+        HashSet<string> checkedSetups)
     {
         try
         {
             var config = RunConfiguration.Read(tree, definition.BaseDirectory);
             ResourceEstimate.RequireMemory(config, definition.Command);
-            // The stability estimate depends on the problem and η only: once per distinct pair.
-            if (definition.Command is "run" or "simulate" && stabilityChecked.Add(ProblemAndStep(config))) ParticleStability.Check(config);
+            // What the parts check when they are set up, once per distinct problem and η (the particles' stability) or
+            // problem and grid (the box must hold the initial law, the cells resolve it).
+            var (problem, grid, step) = Sections(config);
+            if (definition.Command is "run" or "simulate" && checkedSetups.Add("particles" + problem + step)) ParticleStability.Check(config);
+            if (definition.Command is "run" or "solve" && !config.Solver.IsSpectral && checkedSetups.Add("grid" + problem + grid))
+            {
+                var model = new FiniteVolume.FiniteVolumeModel(config.Problem.ToProblem(), config.Grid.ToGrid(), config.Grid.MaxOutsideMass);
+                if (!config.Problem.Initial.IsStandard) model.InitialDensity();
+            }
             return config;
         }
         catch (InputException e)
@@ -119,10 +126,11 @@ public sealed class Sweep
         }
     }
 
-    private static string ProblemAndStep(RunConfiguration config)
+    private static (string Problem, string Grid, string Step) Sections(RunConfiguration config)
     {
         using var doc = JsonDocument.Parse(config.ToJson());
-        return doc.RootElement.GetProperty("problem").GetRawText() + config.Particles.Step.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return (doc.RootElement.GetProperty("problem").GetRawText(), doc.RootElement.GetProperty("grid").GetRawText(),
+            config.Particles.Step.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static string HashOf(string command, IReadOnlyList<SweepTask> tasks)

@@ -139,8 +139,11 @@ public sealed class SweepRunner(SweepFolder folder, TaskRun run, ISweepObserver 
     /// <summary>How many of the tasks fit in memory at once, from the largest up-front estimate (<see cref="ResourceEstimate.PeakBytes"/>).</summary>
     private int MemoryWorkers(IReadOnlyList<int> tasks)
     {
-        if (tasks.Count == 0) return 1;
-        double peak = tasks.Max(t => ResourceEstimate.PeakBytes(RunConfiguration.Load(Path.Combine(folder.TaskDirectory(t), "config.json")), folder.Command));
+        double peak = tasks.Select(t =>
+        {
+            try { return ResourceEstimate.PeakBytes(RunConfiguration.Load(Path.Combine(folder.TaskDirectory(t), "config.json")), folder.Command); }
+            catch (InputException) { return 0; } // a damaged task fails on its own, with this message
+        }).DefaultIfEmpty(0).Max();
         return (int)Math.Clamp(Math.Floor(0.8 * ResourceEstimate.AvailableBytes / Math.Max(peak, 1)), 1, int.MaxValue);
     }
 }
