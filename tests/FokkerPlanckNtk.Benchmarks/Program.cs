@@ -114,7 +114,7 @@ if (args.Length > 0 && args[0] == "stiff-order")
         double l1 = FokkerPlanckNtk.FiniteVolume.ColumnKernels.L1Distance(s.Density, reference.Density) * model.Grid.CellVolume;
         double dr = s.Diagnose().Residuals.Zip(rRef, (a, b) => Math.Abs(a - b)).Max();
         Console.WriteLine(FormattableString.Invariant(
-            $"N={n,4} h={span / n:E2} h·rate={span / n * (s.ExplicitBoundSteps / span):E2} steps={s.Steps - state.Steps,4} L1={l1:E3} ({Math.Log2(previousL1 / l1):F2}) |dr|={dr:E3} ({Math.Log2(previousR / dr):F2})"));
+            $"N={n,4} h={span / n:E2} h·rate={0.5 * s.ExplicitBoundSteps / n:E2} steps={s.Steps - state.Steps,4} L1={l1:E3} ({Math.Log2(previousL1 / l1):F2}) |dr|={dr:E3} ({Math.Log2(previousR / dr):F2})"));
         previousL1 = l1;
         previousR = dr;
     }

@@ -103,6 +103,26 @@ internal static class ColumnKernels
     }
 
     /// <summary>
+    /// f_j = scale·(B(w_j) pa_j − B(−w_j) pb_j) with E_j = e^{w_j} given: the per-face-exponential path, used when the
+    /// exponents are too large for the product forms of <see cref="UFaces"/> and <see cref="CrossFaces"/>.
+    /// </summary>
+    public static void Fluxes(ReadOnlySpan<double> w, ReadOnlySpan<double> e, ReadOnlySpan<double> pa, ReadOnlySpan<double> pb,
+        double scale, Span<double> f)
+    {
+        int n = w.Length;
+        if (e.Length < n || pa.Length < n || pb.Length < n || f.Length < n) throw new ArgumentException("span lengths");
+        var vscale = new Vector<double>(scale);
+        int j = 0;
+        for (; j + Lanes <= n; j += Lanes)
+            (vscale * Face(Load(w, j), Load(e, j), Load(pa, j), Load(pb, j))).StoreUnsafe(ref MemoryMarshal.GetReference(f), (nuint)j);
+        for (; j < n; j++)
+        {
+            ExponentialFitting.Scalar(w[j], e[j], out double bp, out double bm);
+            f[j] = scale * (bp * pa[j] - bm * pb[j]);
+        }
+    }
+
+    /// <summary>
     /// Sums over one set of faces of the fluxes and of their derivatives in w (the implicit-feedback stepper's
     /// residual equations need only these sums, no stored fluxes): flux = Σ_j g_j (B(w_j) pa_j − B(−w_j) pb_j),
     /// slope = Σ_j h_j (B'(w_j) pa_j + B'(−w_j) pb_j) = Σ_j h_j ∂/∂w_j (B(w_j) pa_j − B(−w_j) pb_j), with the

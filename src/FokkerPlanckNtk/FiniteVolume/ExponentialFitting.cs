@@ -54,18 +54,4 @@ internal static class ExponentialFitting
         double w2 = w * w;
         return 1 - 0.5 * w + w2 * (1.0 / 12 + w2 * (-1.0 / 720 + w2 * (1.0 / 30240 - w2 * (1.0 / 1209600))));
     }
-
-    /// <summary>
-    /// f_j = scale·(B(w_j) pa_j − B(−w_j) pb_j) with e_j = exp(w_j) given: the per-face-exp path used when
-    /// the exponents are too large for the product forms of <see cref="ColumnKernels"/>.
-    /// </summary>
-    public static void Fluxes(ReadOnlySpan<double> w, ReadOnlySpan<double> e, ReadOnlySpan<double> pa,
-        ReadOnlySpan<double> pb, double scale, Span<double> f)
-    {
-        for (int j = 0; j < w.Length; j++)
-        {
-            Scalar(w[j], e[j], out double bp, out double bm);
-            f[j] = scale * (bp * pa[j] - bm * pb[j]);
-        }
-    }
 }

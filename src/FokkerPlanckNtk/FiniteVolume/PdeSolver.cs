@@ -502,7 +502,6 @@ public sealed partial class PdeSolver
         int nu = _nu;
         double du = _grid.Spacing(_grid.UAxis);
         var u = _model.UCenters;
-        double uMax = _grid.HalfWidths[_grid.UAxis];
         int end = Math.Min(_cols, (block + 1) * ColumnsPerBlock);
         for (int a = block * ColumnsPerBlock; a < end; a++)
         {
@@ -512,19 +511,14 @@ public sealed partial class PdeSolver
             int faces = nu - 1;
             double shift = du * _coupling[a] / _lambda;
             var fu = _fluxU.AsSpan(a * (nu + 1), nu + 1);
-            if (_columnExpsUsable)
-                ColumnKernels.UFaces(pa, shift, _expShift[a], _model.UFaceShift, _model.UFaceExp, _lambda / du, fu);
-            else if (Math.Abs(shift) < ExpRecurrenceLimit)
-                ColumnKernels.UFaces(pa, shift, Math.Exp(shift), _model.UFaceShift, _model.UFaceExp, _lambda / du, fu);
+            if (UFaceFactor(a, shift, scratch, out double factor))
+                ColumnKernels.UFaces(pa, shift, factor, _model.UFaceShift, _model.UFaceExp, _lambda / du, fu);
             else
             {
                 // Exponent too large for the product form: one exp per face, clamped inside the flux kernel.
-                var w = scratch.W.AsSpan(0, faces);
-                TensorPrimitives.Add(_model.UFaceShift[..faces], shift, w);
-                TensorPrimitives.Exp(w, scratch.E.AsSpan(0, faces));
                 fu[0] = 0;
                 fu[nu] = 0;
-                ExponentialFitting.Fluxes(w, scratch.E.AsSpan(0, faces), pa[..faces], pa[1..], _lambda / du, fu[1..nu]);
+                ColumnKernels.Fluxes(scratch.W.AsSpan(0, faces), scratch.E.AsSpan(0, faces), pa[..faces], pa[1..], _lambda / du, fu[1..nu]);
             }
             // θ faces to the upper neighbour along each axis: w_j = u_j·(c_b − c_a)/λ + (θ_b² − θ_a²)/2.
             for (int k = 0; k < _d; k++)
@@ -534,27 +528,63 @@ public sealed partial class PdeSolver
                 if (ik == _grid.Cells[k] - 1) { ft.Clear(); continue; }
                 int bcol = a + _model.ColumnStride(k);
                 double dk = _grid.Spacing(k);
-                double delta = (_coupling[bcol] - _coupling[a]) / _lambda;
-                double beta = _model.ThetaFaceShift(k)[ik];
                 var pb = s.AsSpan(bcol * nu, nu);
-                if (_columnExpsUsable)
-                    // e^{δ u_j} = e^{u_j c_b/λ}/e^{u_j c_a/λ}: quotients of the per-column exponentials.
-                    ColumnKernels.CrossFaces(pa, pb, u, delta, beta, _model.ThetaFaceExp(k)[ik] * (_rowExp[0][bcol] / _rowExp[0][a]),
-                        _expShift[bcol] / _expShift[a], _lambda / dk, ft);
-                else if (Math.Abs(delta) * uMax + Math.Abs(beta) < ExpRecurrenceLimit)
-                    // E_j = e^{β + δu_0}·(e^{δΔu})^j: a geometric sequence (relative error ≲ N_u·ε).
-                    ColumnKernels.CrossFaces(pa, pb, u, delta, beta, Math.Exp(beta + delta * u[0]), Math.Exp(delta * du),
-                        _lambda / dk, ft);
+                if (CrossFaceSequence(k, ik, a, bcol, scratch, out double delta, out double beta, out double first, out double ratio))
+                    ColumnKernels.CrossFaces(pa, pb, u, delta, beta, first, ratio, _lambda / dk, ft);
                 else
-                {
-                    var wt = scratch.W.AsSpan(0, nu);
-                    TensorPrimitives.Multiply(u, delta, wt);
-                    TensorPrimitives.Add(wt, beta, wt);
-                    TensorPrimitives.Exp(wt, scratch.E);
-                    ExponentialFitting.Fluxes(wt, scratch.E, pa, pb, _lambda / dk, ft);
-                }
+                    ColumnKernels.Fluxes(scratch.W.AsSpan(0, nu), scratch.E.AsSpan(0, nu), pa, pb, _lambda / dk, ft);
             }
         }
+    }
+
+    /// <summary>
+    /// The exponentials of column a's u faces for the current coupling (shift = Δu c_a/λ): E_j = factor·e^{Δu ū_j}
+    /// with factor = e^{shift} (true), or, the exponent too large for products, w_j and E_j = e^{w_j} one per face
+    /// in the scratch (false). Shared by the flux and the face-sum passes, so both see the same exponentials.
+    /// </summary>
+    private bool UFaceFactor(int a, double shift, BlockScratch scratch, out double factor)
+    {
+        if (_columnExpsUsable) { factor = _expShift[a]; return true; }
+        if (Math.Abs(shift) < ExpRecurrenceLimit) { factor = Math.Exp(shift); return true; }
+        factor = 0;
+        int faces = _nu - 1;
+        var w = scratch.W.AsSpan(0, faces);
+        TensorPrimitives.Add(_model.UFaceShift[..faces], shift, w);
+        TensorPrimitives.Exp(w, scratch.E.AsSpan(0, faces));
+        return false;
+    }
+
+    /// <summary>
+    /// The faces between column a and its upper neighbour b along θ axis k (index ik along it): w_j = δ u_j + β with
+    /// δ = (c_b − c_a)/λ, β = (θ_b² − θ_a²)/2, and E_j = first·ratio^j (true), or, the exponents too large for
+    /// products, w_j and E_j = e^{w_j} one per face in the scratch (false).
+    /// </summary>
+    private bool CrossFaceSequence(int k, int ik, int a, int b, BlockScratch scratch, out double delta, out double beta,
+        out double first, out double ratio)
+    {
+        delta = (_coupling[b] - _coupling[a]) / _lambda;
+        beta = _model.ThetaFaceShift(k)[ik];
+        var u = _model.UCenters;
+        if (_columnExpsUsable)
+        {
+            // e^{δ u_j} = e^{u_j c_b/λ}/e^{u_j c_a/λ}: quotients of the per-column exponentials.
+            first = _model.ThetaFaceExp(k)[ik] * (_rowExp[0][b] / _rowExp[0][a]);
+            ratio = _expShift[b] / _expShift[a];
+            return true;
+        }
+        if (Math.Abs(delta) * _grid.HalfWidths[_grid.UAxis] + Math.Abs(beta) < ExpRecurrenceLimit)
+        {
+            // E_j = e^{β + δu_0}·(e^{δΔu})^j: a geometric sequence (relative error ≲ N_u·ε).
+            first = Math.Exp(beta + delta * u[0]);
+            ratio = Math.Exp(delta * _grid.Spacing(_grid.UAxis));
+            return true;
+        }
+        first = ratio = 0;
+        var wt = scratch.W.AsSpan(0, _nu);
+        TensorPrimitives.Multiply(u, delta, wt);
+        TensorPrimitives.Add(wt, beta, wt);
+        TensorPrimitives.Exp(wt, scratch.E.AsSpan(0, _nu));
+        return false;
     }
 
     /// <summary>Below this |exponent| products of exponentials neither overflow nor underflow.</summary>

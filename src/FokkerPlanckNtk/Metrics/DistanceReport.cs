@@ -26,14 +26,18 @@ public sealed record DistanceReport(double W2, double W2Squared, double? Kl, dou
         {
             w.WriteStartObject();
             const string notOnSameSupport = "defined only between measures on the same cells or atoms";
-            IO.JsonText.WriteNumber(w, "w2", W2);
-            IO.JsonText.WriteNumber(w, "w2_squared", W2Squared);
+            // A W2 known only as a wide bracket is not a number (docs/file-formats.md): null, and the bracket.
+            bool bracket = ErrorBound > 0.01 * W2 && ErrorBound > 1e-14;
+            IO.JsonText.WriteNumber(w, "w2", bracket ? null : W2, bracket ? "known only as the bracket [w2_lower, w2_upper]" : null);
+            IO.JsonText.WriteNumber(w, "w2_squared", bracket ? null : W2Squared, bracket ? "known only as a bracket" : null);
             IO.JsonText.WriteNumber(w, "kl", Kl, Kl is null ? notOnSameSupport : "B has no mass where A has");
             IO.JsonText.WriteNumber(w, "chi2", Chi2, Chi2 is null ? notOnSameSupport : "B has no mass where A has");
             w.WriteString("method", Method);
             w.WriteString("status", Status);
             IO.JsonText.WriteNumber(w, "seconds", Seconds);
             IO.JsonText.WriteNumber(w, "error_bound", ErrorBound);
+            IO.JsonText.WriteNumber(w, "w2_lower", Math.Max(0, W2 - ErrorBound));
+            IO.JsonText.WriteNumber(w, "w2_upper", W2 + ErrorBound);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -44,7 +48,7 @@ public sealed record DistanceReport(double W2, double W2Squared, double? Kl, dou
     {
         static string F(double? v) => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "undefined";
         return string.Join(Environment.NewLine,
-            $"W2       {F(W2)}" + (ErrorBound > 0 ? $"  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})" : ""),
+            $"W2       " + (ErrorBound > 0.01 * W2 && ErrorBound > 1e-14 ? $"in [{F(Math.Max(0, W2 - ErrorBound))}, {F(W2 + ErrorBound)}] (certified bracket)" : F(W2) + (ErrorBound > 0 ? $"  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})" : "")),
             $"W2^2     {F(W2Squared)}",
             $"KL       {F(Kl)}",
             $"chi2     {F(Chi2)}",

@@ -55,7 +55,7 @@ public class MeasureFilesTests
 
         using var json = JsonDocument.Parse(report.ToJson());
         var names = json.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
-        Assert.That(names, Is.EqualTo(new[] { "w2", "w2_squared", "kl", "chi2", "method", "status", "seconds", "error_bound" }));
+        Assert.That(names, Is.EqualTo(new[] { "w2", "w2_squared", "kl", "chi2", "method", "status", "seconds", "error_bound", "w2_lower", "w2_upper" }));
         Assert.That(json.RootElement.GetProperty("w2").GetDouble(), Is.EqualTo(report.W2)); // round-trip
         Assert.That(json.RootElement.GetProperty("kl").GetDouble(), Is.EqualTo(report.Kl));
 

@@ -57,6 +57,18 @@ public class BracketAndLeftoverTests
         Assert.That(double.IsNaN(back.Column("w2_p0")[0]), Is.True, "an empty field reads back as missing");
     }
 
+    // w2 --json: a wide bracket is null with a reason, and the bracket itself (w2_lower, w2_upper).
+    [Test]
+    public void W2JsonShowsTheBracket()
+    {
+        var report = new FokkerPlanckNtk.Metrics.DistanceReport(0.0488, 0.0488 * 0.0488, null, null, "coarsened", "optimal", 1) { ErrorBound = 0.0488 };
+        using var json = System.Text.Json.JsonDocument.Parse(report.ToJson());
+        Assert.That(json.RootElement.GetProperty("w2").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+        Assert.That(json.RootElement.GetProperty("w2_reason").GetString(), Does.Contain("bracket"));
+        Assert.That(json.RootElement.GetProperty("w2_upper").GetDouble(), Is.EqualTo(0.0976));
+        Assert.That(report.ToString(), Does.Contain("W2       in [0, 0.0976] (certified bracket)"));
+    }
+
     // ENOSPC is recognized by its errno (28 on Linux) and by the system message.
     [Test]
     public void DiskFullIsRecognized()
