@@ -41,7 +41,8 @@ internal static class Commands
         yield return AnalysisCommands.W2Command(output, error, interactive);
         yield return Make("reference",
             "A reference-solution file (reference.json, format in docs/reference-format.md) for other projects' tests: the PDE on the "
-            + "configured grid and on the grid refined twice per axis; the refined solution is stored with tolerances from the difference.",
+            + "configured grid and on the grid refined twice per axis (solver.kind = spectral: the configured basis and the basis doubled per axis); "
+            + "the refined solution is stored with tolerances from the difference.",
             AnalysisCommands.Reference);
         var dir = new Argument<string>("DIR") { Description = "the folder of the interrupted run" };
         yield return Make("resume",

@@ -68,7 +68,7 @@ internal static class StudyCommand
             var curves = group.Select(s => new Curve(s.Label, s.X, s.Y)).ToList();
             var model = first.LogLog
                 ? Charts.LogLog(group.Key, first.XLabel, first.YLabel, curves)
-                : Charts.Lines(group.Key, first.XLabel, first.YLabel, curves);
+                : Charts.Lines(group.Key, first.XLabel, first.YLabel, curves, logY: first.LogY);
             var png = PlotFiles.Save(model, Path.Combine(directory, "plots"), FileName(group.Key));
             report.Figure(png, group.Key);
         }

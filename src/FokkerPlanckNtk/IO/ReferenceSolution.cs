@@ -43,6 +43,10 @@ public sealed class ReferenceSolution
     public required RunConfiguration Configuration { get; init; }
     /// <summary>Cells per axis of the coarse solution the tolerances come from (half of the stored grid's).</summary>
     public required int[] CoarseCells { get; init; }
+    /// <summary>Spectral references: modes per axis of the coarse solution (half of the stored basis); null for finite volumes.</summary>
+    public int[]? CoarseBasis { get; init; }
+    /// <summary>Spectral references: the time tolerance of the coarse solution (ten times the stored one's).</summary>
+    public double? CoarseTolerance { get; init; }
     /// <summary>Probe inputs x (each of length d) at which f is stored.</summary>
     public required double[][] Inputs { get; init; }
     /// <summary>One snapshot per stored time (t = 0 and the configured output times).</summary>
@@ -52,6 +56,14 @@ public sealed class ReferenceSolution
 
     /// <summary>The grid of the stored densities (the refined one).</summary>
     public UniformGrid Grid => Configuration.Grid.ToGrid();
+
+    private const string SpectralDescription =
+        "Spectral (Hermite–Galerkin in the basis of p0, whole space) solution of the mean-field PDE (3.4) of Chen, Cao, Gu, Zhang (2020). "
+        + "Densities are the expansion's exact cell averages on the grid (axes θ_1..θ_d, u; u varies fastest; cells where a truncated expansion "
+        + "dips below zero written as 0); residuals r_i = f(p_t, x_i) − y_i and f(p_t, x) = α ∫ u σ(θ·x) p_t dθ du at the probe inputs are exact "
+        + "for the expansion. Tolerances are the differences between the solution with the coarse basis (coarseBasis, time tolerance "
+        + "coarseTolerance) and this one (basis doubled per axis, time tolerance ten times smaller): density in L1 on this grid, residuals and "
+        + "f in max norm; the spectral error falls exponentially with the basis, so they bound this solution's error by a wide margin.";
 
     /// <summary>The reference file's JSON.</summary>
     public string ToJson()
@@ -64,7 +76,7 @@ public sealed class ReferenceSolution
             w.WriteString("format", FormatName);
             w.WriteNumber("version", FormatVersion);
             w.WriteString("program", $"fpntk {ProgramVersion}");
-            w.WriteString("description",
+            w.WriteString("description", CoarseBasis is not null ? SpectralDescription :
                 "Finite-volume (Scharfetter–Gummel, zero-flux box) solution of the mean-field PDE (3.4) of Chen, Cao, Gu, Zhang (2020). "
                 + "Densities are cell averages on the grid (axes θ_1..θ_d, u; u varies fastest); residuals r_i = f(p_t, x_i) − y_i; "
                 + "f(p_t, x) = α ∫ u σ(θ·x) p_t dθ du by the midpoint rule at the probe inputs. Tolerances are the differences between "
@@ -76,6 +88,13 @@ public sealed class ReferenceSolution
             w.WriteStartArray("coarseCells");
             foreach (int c in CoarseCells) w.WriteNumberValue(c);
             w.WriteEndArray();
+            if (CoarseBasis is not null)
+            {
+                w.WriteStartArray("coarseBasis");
+                foreach (int m in CoarseBasis) w.WriteNumberValue(m);
+                w.WriteEndArray();
+                if (CoarseTolerance is double tau) w.WriteNumber("coarseTolerance", tau);
+            }
             w.WriteStartArray("inputs");
             foreach (var x in Inputs)
             {
@@ -137,6 +156,8 @@ public sealed class ReferenceSolution
             {
                 Configuration = config,
                 CoarseCells = root.GetProperty("coarseCells").EnumerateArray().Select(c => c.GetInt32()).ToArray(),
+                CoarseBasis = root.TryGetProperty("coarseBasis", out var cb) ? cb.EnumerateArray().Select(c => c.GetInt32()).ToArray() : null,
+                CoarseTolerance = root.TryGetProperty("coarseTolerance", out var ct) ? ct.GetDouble() : null,
                 Inputs = root.GetProperty("inputs").EnumerateArray().Select(Doubles).ToArray(),
                 Snapshots = snapshots,
                 ProgramVersion = program.StartsWith("fpntk ", StringComparison.Ordinal) ? program[6..] : program,

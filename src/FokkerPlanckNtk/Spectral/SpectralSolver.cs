@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace FokkerPlanckNtk.Spectral;
 
@@ -210,12 +209,35 @@ public sealed class SpectralSolver
         return norm > 0 ? 0.1 * Math.Cbrt(_options.Tolerance / norm) : 1.0;
     }
 
-    /// <summary>Spectral radius of the n×n matrix Vᵀ U: the rate of the residual-feedback mode.</summary>
+    /// <summary>
+    /// The rate of the residual-feedback mode: the dominant eigenvalue magnitude of the n×n matrix Vᵀ U
+    /// (≈ −(2α²/n) H_N(p), real and well separated), by 60 power iterations in place (no allocation).
+    /// </summary>
     private double FeedbackRate()
     {
-        var m = Matrix<double>.Build.Dense(_n, _n, (i, j) => _model.ResidualFunctionalValue(i, _u[j]));
+        for (int i = 0; i < _n; i++)
+            for (int j = 0; j < _n; j++) _small[i * _n + j] = _model.ResidualFunctionalValue(i, _u[j]);
+        Span<double> x = stackalloc double[_n];
+        Span<double> y = stackalloc double[_n];
+        for (int i = 0; i < _n; i++) x[i] = 1 + 0.1 * i;
         double rate = 0;
-        foreach (var e in m.Evd().EigenValues) rate = Math.Max(rate, e.Magnitude);
+        for (int it = 0; it < 60; it++)
+        {
+            double norm = 0;
+            for (int i = 0; i < _n; i++)
+            {
+                double s = 0;
+                for (int j = 0; j < _n; j++) s += _small[i * _n + j] * x[j];
+                y[i] = s;
+                norm += s * s;
+            }
+            norm = Math.Sqrt(norm);
+            if (!(norm > 0)) return 0;
+            double xn = 0;
+            for (int i = 0; i < _n; i++) xn += x[i] * x[i];
+            rate = norm / Math.Sqrt(xn);
+            for (int i = 0; i < _n; i++) x[i] = y[i] / norm;
+        }
         return rate;
     }
 

@@ -1,4 +1,6 @@
+using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.ExactSolutions;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Spectral;
 
@@ -125,5 +127,71 @@ public class SpectralSolverTests
         Assert.That(e!.Key, Is.EqualTo("solver.basis"));
         e = Assert.Throws<InputException>(() => new SpectralModel(Problem.Default, new SpectralBasis([8, 8, 8])));
         Assert.That(e!.Key, Is.EqualTo("solver.basis"));
+    }
+}
+
+public class SpectralReferenceTests
+{
+    // `fpntk reference` with the spectral solver: the stored solution has the doubled basis and a 10× tighter
+    // tolerance; the stored tolerances (coarse − stored) bound the stored solution's error as measured against
+    // a solution with the basis doubled once more (the error falls exponentially with the basis, so the
+    // coarse-vs-stored difference is far larger than the stored error). The file reads back exactly.
+    [Test]
+    public void ToleranceFromBasisDoublingBoundsTheError()
+    {
+        var config = RunConfiguration.Read(new ConfigurationTree(new Dictionary<string, string?>
+        {
+            ["solver:kind"] = "spectral", ["solver:basis:0"] = "16", ["solver:basis:1"] = "8", ["time:tolerance"] = "1e-8",
+            ["grid:cells"] = "32", ["time:outputTimes:0"] = "0.25", ["time:outputTimes:1"] = "0.5",
+        }));
+        var reference = Runs.ReferenceBuilder.Compute(config);
+        Assert.That(reference.CoarseBasis, Is.EqualTo(new[] { 16, 8 }));
+        Assert.That(reference.Configuration.Solver.Basis, Is.EqualTo(new[] { 32, 16 }));
+        var problem = config.Problem.ToProblem();
+        var model = new SpectralModel(problem, new SpectralBasis([64, 32]));
+        var solver = new SpectralSolver(model, new SpectralSolverOptions(1e-11));
+        var residuals = new List<double[]>();
+        foreach (var s in reference.Snapshots)
+        {
+            solver.AdvanceTo(s.Time);
+            var r = new double[problem.SampleCount];
+            model.Residuals(solver.Coefficients, r);
+            residuals.Add(r);
+            double error = r.Zip(s.Residuals, (a, b) => Math.Abs(a - b)).Max();
+            TestContext.Out.WriteLine($"t = {s.Time}: stored error {error:E2}, stored tolerance {s.ResidualTolerance:E2}");
+            if (s.Time > 0) Assert.That(error, Is.LessThan(s.ResidualTolerance));
+        }
+        Assert.That(reference.Compare(residuals).All(d => d.Passes), Is.True);
+        string path = Path.Combine(Path.GetTempPath(), $"fpntk-ref-{Guid.NewGuid():N}.json");
+        try
+        {
+            reference.Write(path);
+            var back = ReferenceSolution.Load(path);
+            Assert.That(back.ToJson(), Is.EqualTo(reference.ToJson()));
+            Assert.That(back.CoarseBasis, Is.EqualTo(new[] { 16, 8 }));
+        }
+        finally { File.Delete(path); }
+    }
+}
+
+public class SpectralAllocationTests
+{
+    // "No allocation per step" (one thread: Parallel.For allocates by itself): d = 1 and d = 2.
+    [TestCase(1), TestCase(2)]
+    public void StepsDoNotAllocate(int d)
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            Parallelism.Threads = 1;
+            var problem = d == 1 ? Problem.Default : new Problem(Activation.Tanh, 4, 0.1, SpectralSolverTests.Data2);
+            var solver = new SpectralSolver(new SpectralModel(problem, new SpectralBasis(d == 1 ? [24, 8] : [8, 8, 6])), new SpectralSolverOptions(1e-8));
+            solver.Step(1e-3);
+            solver.Step(1e-3);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 5; k++) solver.Step(1e-3);
+            Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.EqualTo(0));
+        }
+        finally { Parallelism.Threads = saved; }
     }
 }

@@ -196,7 +196,8 @@ public class BadInputTableTests
         var (exit, output, error) = Cli.CommandLineTests.Fpntk(args);
         Assert.That(exit, Is.EqualTo(code), error);
         Assert.That(error, Does.Contain(named.Replace("{d}", _fixtures)));
-        Assert.That(error, Does.Not.Contain("   at ").And.Not.Contain("Exception"), "no stack trace, no exception type");
+        // A stack-trace frame is "   at Namespace.Type.Method(": help text wrapped onto a line starting with "at " is not one.
+        Assert.That(error, Does.Not.Match(@"(?m)^\s+at \S+\.\S+\(").And.Not.Contain("Exception"), "no stack trace, no exception type");
         if (code == Bad)
             Assert.That(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), "one paragraph");
         Assert.That(output, Is.Empty, "nothing on standard output");
