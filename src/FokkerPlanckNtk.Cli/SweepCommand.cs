@@ -60,6 +60,7 @@ internal static class SweepCommand
     private static Command CreateCommand(TextWriter output, TextWriter error, bool interactive)
     {
         var file = new Argument<string>("SWEEP") { Description = "the sweep file (JSON)" };
+        var outDir = new Option<string?>("--out") { Description = "the sweep folder (default: runs/sweep-NAME under the current folder, NAME the sweep file's name)", HelpName = "DIR" };
         return Sub("create",
             "Expands a sweep file into its tasks and writes the sweep folder: sweep.json (the sweep, its hash, the task list with the swept "
             + "values) and tasks/NNNN/config.json per task. Every task's configuration is validated first; nothing is written on bad "
@@ -68,7 +69,7 @@ internal static class SweepCommand
             {
                 var definition = SweepDefinition.Load(parse.GetRequiredValue(file));
                 var expanded = Sweep.Expand(definition);
-                string? given = parse.GetValue(FpntkCommandLine.OutOption);
+                string? given = parse.GetValue(outDir);
                 string dir = given is null
                     ? Path.GetFullPath(Path.Combine("runs", "sweep-" + Path.GetFileNameWithoutExtension(parse.GetRequiredValue(file))))
                     : given.Trim().Length == 0 ? throw new InputException("--out", "''", "must name a folder") : Path.GetFullPath(given);
@@ -78,7 +79,7 @@ internal static class SweepCommand
                     folder.Axes.Count == 0 ? "no axes" : string.Join(" × ", folder.Axes.Select(a => $"{a.Key} ({a.Values.Count})")), folder.Hash[..19] + "…");
                 context.Output.WriteLine($"sweep: {folder.Path}");
                 return FpntkCommandLine.Success;
-            }, [FpntkCommandLine.OutOption], file);
+            }, [outDir], file);
     }
 
     // ---- run ----
