@@ -2,6 +2,7 @@ using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Plotting;
 using FokkerPlanckNtk.Runs;
+using FokkerPlanckNtk.Simulations;
 
 namespace FokkerPlanckNtk.Cli;
 
@@ -17,9 +18,10 @@ internal static class RunFolders
     /// </summary>
     public static void StartOrResume(string directory, string command, IRunObserver observer, CancellationToken cancellation)
     {
+        var kind = RunKinds.FromCommand(command) ?? throw new InputException("command", command, "must be run, solve or simulate");
         var session = File.Exists(Path.Combine(directory, "manifest.json"))
             ? RunSession.Resume(directory, observer)
-            : RunSession.Start(RunConfiguration.Load(Path.Combine(directory, "config.json")), command, directory, observer);
+            : RunSession.Start(RunConfiguration.Load(Path.Combine(directory, "config.json")), kind, directory, observer);
         Finish(session, cancellation, observer);
     }
 
@@ -33,7 +35,8 @@ internal static class RunFolders
         {
             var results = session.Execute(cancellation);
             beforeReport?.Invoke();
-            string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots, session.Manifest.Warnings);
+            var folder = session.Folder ?? throw new InvalidOperationException("a run folder is finished only in a folder");
+            string report = RunReport.Write(results, folder.Path, session.Configuration.Output.Plots, folder.Manifest.Warnings);
             session.Complete();
             return report;
         }

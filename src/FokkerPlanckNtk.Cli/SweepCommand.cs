@@ -192,7 +192,7 @@ internal static class SweepCommand
     /// <summary>One task in the foreground (an array task): the run's own progress and log lines on the console.</summary>
     private sealed class SingleObserver(CommandContext context) : ISweepObserver
     {
-        public Runs.IRunObserver TaskObserver(int task) => context.Observer;
+        public Simulations.IRunObserver TaskObserver(int task) => context.Observer;
         public void Started(int task, int threads) => context.Logger.LogInformation("task {Task}: started on {Threads} threads", task, threads);
         public void Finished(TaskOutcome outcome) { }
         public void Info(string message) => context.Logger.LogInformation("{Message}", message);
@@ -221,7 +221,7 @@ internal static class SweepCommand
             _timer = new Timer(_ => ShowProgress(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         }
 
-        public Runs.IRunObserver TaskObserver(int task)
+        public Simulations.IRunObserver TaskObserver(int task)
         {
             lock (_lock) return _running[task];
         }
@@ -282,7 +282,7 @@ internal static class SweepCommand
     }
 
     /// <summary>A task's own log (logs/NNNN.log, appended): its information, warnings and a progress line every 10 s; warnings also on the console.</summary>
-    private sealed class TaskLog(string path, int task, ILogger console) : Runs.IRunObserver, IDisposable
+    private sealed class TaskLog(string path, int task, ILogger console) : Simulations.IRunObserver, IDisposable
     {
         private readonly StreamWriter _writer = new(path, append: true) { AutoFlush = true };
         private readonly Lock _lock = new();
@@ -295,7 +295,7 @@ internal static class SweepCommand
             lock (_lock) _writer.WriteLine($"{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {level}: {message}");
         }
 
-        public void Progress(Runs.RunProgress progress)
+        public void Progress(Simulations.RunProgress progress)
         {
             Fraction = progress.Fraction;
             if (progress.Elapsed - _lastProgress < TimeSpan.FromSeconds(10)) return;

@@ -20,21 +20,12 @@ public static class DensityImages
         return new DensityImage(grid.Centers(axisX).ToArray(), grid.Centers(axisY).ToArray(), values);
     }
 
-    /// <summary>The histogram density of atoms (m × D positions) on the plane of two grid axes.</summary>
-    public static DensityImage Histogram(UniformGrid grid, ReadOnlySpan<double> positions, int axisX, int axisY)
-    {
-        int dim = grid.Dimension, count = positions.Length / dim;
-        int nx = grid.Cells[axisX], ny = grid.Cells[axisY];
-        var values = new double[nx, ny];
-        double weight = 1.0 / (count * grid.Spacing(axisX) * grid.Spacing(axisY));
-        for (int j = 0; j < count; j++)
-        {
-            int ix = (int)Math.Floor((positions[j * dim + axisX] + grid.HalfWidths[axisX]) / grid.Spacing(axisX));
-            int iy = (int)Math.Floor((positions[j * dim + axisY] + grid.HalfWidths[axisY]) / grid.Spacing(axisY));
-            if (ix >= 0 && ix < nx && iy >= 0 && iy < ny) values[ix, iy] += weight;
-        }
-        return new DensityImage(grid.Centers(axisX).ToArray(), grid.Centers(axisY).ToArray(), values);
-    }
+    /// <summary>
+    /// The histogram density of atoms (m × D positions) on the grid's cells (<see cref="Particles.ParticleMeasures.Histogram"/>),
+    /// as its marginal on the plane of two axes.
+    /// </summary>
+    public static DensityImage Histogram(UniformGrid grid, ReadOnlySpan<double> positions, int axisX, int axisY) =>
+        Marginal(grid, Particles.ParticleMeasures.Histogram(grid, positions), axisX, axisY);
 
     /// <summary>Axis label: θ_k for the first d axes, u for the last.</summary>
     public static string AxisName(UniformGrid grid, int axis) =>

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using FokkerPlanckNtk.Configuration;
-using FokkerPlanckNtk.Runs;
+using FokkerPlanckNtk.Simulations;
 
 namespace FokkerPlanckNtk.Sweeps;
 

@@ -68,7 +68,7 @@ public class InterruptResumeTests
         using var p = Start([.. Problem, "--out", outDir, "--threads", "2"]);
         string checkpoint = Path.Combine(outDir, RunSession.CheckpointFolder);
         var watch = Stopwatch.StartNew();
-        while (!(File.Exists(Path.Combine(checkpoint, "state.bin")) && File.Exists(Path.Combine(checkpoint, "output-0001.bin"))))
+        while (!(File.Exists(Path.Combine(checkpoint, "state.bin")) && File.Exists(Path.Combine(checkpoint, "pde-0001.bin"))))
         {
             Assert.That(p.HasExited, Is.False, () => $"the run ended (exit {p.ExitCode}) before it could be interrupted: {p.StandardOutput.ReadToEnd()} {p.StandardError.ReadToEnd()}");
             Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromMinutes(2)));

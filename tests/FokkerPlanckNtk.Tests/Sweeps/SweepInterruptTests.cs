@@ -73,6 +73,11 @@ public class SweepInterruptTests
         return (p.ExitCode, error.Result);
     }
 
+    // A checkpoint past the first output time: the state and each series' record 1 (NAME-0001.bin).
+    private static bool HasCheckpoint(string checkpoint) =>
+        File.Exists(Path.Combine(checkpoint, "state.bin")) && Directory.Exists(checkpoint)
+        && Directory.EnumerateFiles(checkpoint, "*-0001.bin").Any();
+
     /// <summary>Starts the pool, waits until two tasks are complete and a running one has a checkpoint, then signals it.</summary>
     private static int Interrupt(string dir, int signal)
     {
@@ -84,7 +89,7 @@ public class SweepInterruptTests
         {
             var states = Enumerable.Range(0, folder.TaskCount).Select(i => folder.Status(i).State).ToList();
             return states.Count(s => s == TaskState.Completed) >= 2 && Enumerable.Range(0, folder.TaskCount).Any(i =>
-                states[i] == TaskState.Running && File.Exists(Path.Combine(folder.TaskDirectory(i), RunSession.CheckpointFolder, "output-0001.bin")));
+                states[i] == TaskState.Running && HasCheckpoint(Path.Combine(folder.TaskDirectory(i), RunSession.CheckpointFolder)));
         }
         while (!Ready())
         {
