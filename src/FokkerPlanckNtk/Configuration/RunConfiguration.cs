@@ -58,6 +58,7 @@ public sealed record RunConfiguration
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
         ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
         ("output.checkpointSeconds", "wall-clock seconds between checkpoints > 0 (default 180)"),
+        ("output.diagnosticsRows", "K, integer ≥ 0: diagnostics.csv has K + 1 rows at t = end·(k/K)³, dense at the start (default 300; 0: none)"),
     ];
 
     /// <summary>The key names of <see cref="Keys"/>.</summary>
@@ -409,12 +410,17 @@ public sealed record ParticleSettings(int Count, double Step, long Seed)
 /// <summary><c>output</c>: whether to draw plots, and the wall-clock interval between checkpoints (seconds).</summary>
 public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
 {
+    /// <summary>K of <c>diagnostics.csv</c> (K + 1 rows, see <see cref="Runs.RunDiagnostics"/>); 0: no diagnostics.</summary>
+    public int DiagnosticsRows { get; init; } = Runs.RunDiagnostics.DefaultRows;
+
     internal static OutputSettings Read(ConfigurationTree t)
     {
         bool plots = t.Bool("output:plots", true);
         double every = t.Double("output:checkpointSeconds", 180);
         InputException.RequirePositive("output.checkpointSeconds", every);
-        return new OutputSettings(plots, every);
+        int rows = t.Int("output:diagnosticsRows", Runs.RunDiagnostics.DefaultRows);
+        if (rows < 0 || rows > 1_000_000) throw new InputException("output.diagnosticsRows", rows, "must be an integer in 0..1000000 (0: no diagnostics.csv)");
+        return new OutputSettings(plots, every) { DiagnosticsRows = rows };
     }
 
     internal void Write(Utf8JsonWriter w)
@@ -422,6 +428,7 @@ public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
         w.WriteStartObject("output");
         w.WriteBoolean("plots", Plots);
         w.WriteNumber("checkpointSeconds", CheckpointSeconds);
+        w.WriteNumber("diagnosticsRows", DiagnosticsRows);
         w.WriteEndObject();
     }
 }

@@ -41,7 +41,7 @@ public static class RunKinds
 /// <see cref="RunKind.Run"/>, and progress reports. In a folder it also writes <c>config.json</c> and
 /// <c>manifest.json</c>, checkpoints under <c>checkpoint/</c> (every <c>output.checkpointSeconds</c>, on
 /// Ctrl+C/SIGTERM, and before the data files), and the data files (pde.csv, particles.csv, comparison.csv,
-/// ntk.csv, w2_bounds.csv, snapshots.h5). A run interrupted or killed continues with <see cref="Resume"/> and
+/// ntk.csv, diagnostics.csv, w2_bounds.csv, snapshots.h5). A run interrupted or killed continues with <see cref="Resume"/> and
 /// ends with files byte-identical to an uninterrupted run's. Without a folder it runs in memory.
 /// </summary>
 public sealed class RunSession
@@ -52,6 +52,7 @@ public sealed class RunSession
     private readonly TimeSeries<ParticleRecord>? _particles;
     private readonly TimeSeries<ComparisonRecord>? _comparison;
     private readonly TimeSeries<NtkRecord>? _ntk;
+    private readonly TimeSeries<DiagnosticsRecord>? _diagnostics;
     private readonly bool _resuming;
 
     private readonly UniformGrid _grid;
@@ -103,6 +104,9 @@ public sealed class RunSession
             _comparison = simulation.Record("comparison", times, () => ComparisonRecord.Between(p[^1], m[^1], grid, W2Options(simulation), observer.Info));
         }
         if (ntk is not null) _ntk = simulation.Record("ntk", times, () => ntk.At(simulation.Time));
+        if (config.Output.DiagnosticsRows > 0)
+            _diagnostics = simulation.Record("diagnostics", new SpecifiedTimes(RunDiagnostics.Times(config.Time.End, config.Output.DiagnosticsRows)),
+                () => RunDiagnostics.Measure(simulation.Time, pde, particles, ntk));
         simulation.Callbacks.Add(new ProgressCallback());
         Simulation = simulation;
     }
@@ -126,6 +130,7 @@ public sealed class RunSession
         if (_particles is not null) simulation.Writers.Add(CsvWriter.For("particles.csv", _particles, RunTables.Particles));
         if (_comparison is not null) simulation.Writers.Add(CsvWriter.For("comparison.csv", _comparison, RunTables.Comparison));
         if (_ntk is not null) simulation.Writers.Add(CsvWriter.For("ntk.csv", _ntk, RunTables.Ntk));
+        if (_diagnostics is not null) simulation.Writers.Add(CsvWriter.For("diagnostics.csv", _diagnostics, (_, rows) => RunTables.Diagnostics(rows)));
         simulation.Writers.Add(new CsvWriter("w2_bounds.csv", () => RunTables.W2Bounds(Times, grid, _pde, _particles, _comparison)));
         simulation.Writers.Add(new SnapshotWriter("snapshots.h5", grid, _pde, _particles) { Configuration = config.ToJson() });
     }
@@ -210,6 +215,7 @@ public sealed class RunSession
         Particles = _particles?.ToArray(),
         Comparison = _comparison?.ToArray(),
         Ntk = _ntk?.ToArray(),
+        Diagnostics = _diagnostics?.ToArray(),
     };
 
     /// <summary>Marks the run complete and removes its checkpoint (call after the last file is written).</summary>

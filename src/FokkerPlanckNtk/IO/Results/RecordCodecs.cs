@@ -13,7 +13,7 @@ public interface IRecordCodec<T>
     T Load(ArrayArchive archive);
 }
 
-/// <summary>The codecs of the library's records (PDE, particles, comparison, NTK), with named entries.</summary>
+/// <summary>The codecs of the library's records (PDE, particles, comparison, NTK, diagnostics rows), with named entries.</summary>
 public static class RecordCodecs
 {
     /// <summary>The codec of <typeparamref name="T"/>, or null when the library has none.</summary>
@@ -25,6 +25,7 @@ public static class RecordCodecs
         [typeof(ParticleRecord)] = new ParticleCodec(),
         [typeof(ComparisonRecord)] = new ComparisonCodec(),
         [typeof(NtkRecord)] = new NtkCodec(),
+        [typeof(DiagnosticsRecord)] = new DiagnosticsCodec(),
     };
 
     private static void SaveW2(ArrayArchive a, string key, W2Value w) =>
@@ -84,5 +85,32 @@ public static class RecordCodecs
 
         public NtkRecord Load(ArrayArchive a) =>
             new(a.Double("time"), a.Double("loss"), a.Doubles("residuals"), a.Contains("lossBound") ? a.Double("lossBound") : null);
+    }
+
+    private sealed class DiagnosticsCodec : IRecordCodec<DiagnosticsRecord>
+    {
+        public void Save(DiagnosticsRecord r, ArrayArchive a)
+        {
+            a.Set("time", r.Time).Set("pde.steps", r.PdeSteps).Set("pde.step", r.PdeStep);
+            if (r.Pde is { } d)
+                a.Set("pde.time", d.Time).Set("pde.loss", d.Loss).Set("pde.freeEnergy", d.FreeEnergy).Set("pde.klP0", d.KlP0)
+                 .Set("pde.chi2P0", d.Chi2P0).Set("pde.mass", d.Mass).Set("pde.minDensity", d.MinDensity)
+                 .Set("pde.outerLayerMass", d.OuterLayerMass).Set("pde.residuals", d.Residuals);
+            if (r.Particles is { } m)
+                a.Set("particles.time", m.Time).Set("particles.steps", m.Steps).Set("particles.loss", m.Loss).Set("particles.residuals", m.Residuals);
+            if (r.NtkResiduals is { } q) a.Set("ntk.residuals", q);
+        }
+
+        public DiagnosticsRecord Load(ArrayArchive a) => new(
+            a.Double("time"),
+            a.Contains("pde.residuals")
+                ? new PdeDiagnostics(a.Double("pde.time"), a.Double("pde.loss"), a.Double("pde.freeEnergy"), a.Double("pde.klP0"),
+                    a.Double("pde.chi2P0"), a.Double("pde.mass"), a.Double("pde.minDensity"), a.Double("pde.outerLayerMass"), a.Doubles("pde.residuals"))
+                : null,
+            a.Long("pde.steps"), a.Double("pde.step"),
+            a.Contains("particles.residuals")
+                ? new ParticleDiagnostics(a.Double("particles.time"), a.Long("particles.steps"), a.Double("particles.loss"), a.Doubles("particles.residuals"))
+                : null,
+            a.Contains("ntk.residuals") ? a.Doubles("ntk.residuals") : null);
     }
 }
