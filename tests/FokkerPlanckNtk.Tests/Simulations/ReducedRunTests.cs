@@ -13,7 +13,7 @@ public class ReducedRunTests
 {
     /// <summary>The run configuration of a problem on a cube of N^(k+1) cells, outputs at t = 0 and <paramref name="end"/>.</summary>
     internal static RunConfiguration Configuration(Problem problem, int cells, double end, int particles = 2000, double step = 1e-3,
-        ReductionOptions? reduction = null)
+        ReductionOptions? reduction = null, double[]? outputTimes = null, long seed = 5)
     {
         var settings = new ProblemSettings(problem.Activation, problem.Alpha, problem.Lambda, problem.Data, problem.Initial)
         {
@@ -24,8 +24,8 @@ public class ReducedRunTests
         {
             Problem = settings,
             Grid = new GridSettings(Enumerable.Repeat(cells, axes).ToArray(), Enumerable.Repeat(7.0, axes).ToArray()),
-            Time = new TimeSettings(end, [end], 0.5, FokkerPlanckNtk.FiniteVolume.StepperKind.Auto),
-            Particles = new ParticleSettings(particles, step, Seed: 5),
+            Time = new TimeSettings(end, outputTimes ?? [end], 0.5, FokkerPlanckNtk.FiniteVolume.StepperKind.Auto),
+            Particles = new ParticleSettings(particles, step, seed),
         };
     }
 
