@@ -8,7 +8,8 @@ using FokkerPlanckNtk.Benchmarks;
 // skip JIT warm-up effects): `quick-pde` (ns per cell per SSP-RK3 step, 1 and 2 threads), `parts [CASE…]`
 // (the step's pieces: fluxes, step bound, update, stiff-mode rate), `ou-accuracy` (time to an L1 error of
 // 1.1e-3 on the Ornstein–Uhlenbeck test), `quick-particles` (ns per particle per step), `quick-dimension [d…]`
-// (ns per particle per step against the input dimension d).
+// (ns per particle per step against the input dimension d), `quick-reduction [d]` (d = 1000 against the
+// equivalent k = 3 problem: reduction setup, PDE, particles).
 // Anything else goes to BenchmarkDotNet, e.g. `--filter '*PdeStepBenchmarks*'`.
 if (args.Length > 0 && args[0] == "feedback")
 {
@@ -47,6 +48,38 @@ if (args.Length > 0 && args[0] == "feedback")
             $"t={t,-7:G4} steps={solver.Steps,6} rejected={solver.RejectedSteps,4} (error {solver.ErrorRejectedSteps,4}) newton={solver.NewtonIterations,6} explicitBound={solver.ExplicitBoundSteps,10:E3} wall={watch.Elapsed.TotalSeconds,7:F2}s loss={d.Loss:E4} Q={d.FreeEnergy:E6} mass-1={d.Mass - 1:E1} min={min:E1} estSum={solver.ErrorEstimateSum:E2} dt={solver.LastStep:E2}"));
     }
     if (track) Console.WriteLine(FormattableString.Invariant($"largest relative increase of Q over a step: {worst:E2}"));
+    Console.WriteLine("r = " + string.Join(" ", solver.Diagnose().Residuals.Select(v => v.ToString("E6", CultureInfo.InvariantCulture))));
+    return;
+}
+if (args.Length > 0 && args[0] == "spectral-feedback")
+{
+    // The spectral solver (ROS34PW2 with the rank-n feedback in W) on the default problem (d = 1) at large α, to t = 1:
+    // steps, rejections, wall time, and the steps the explicit stiff-mode bound (CFL 0.5) would need on the same
+    // trajectory. Usage: spectral-feedback [alpha [tolerance [thetaModes [uModes [end [threads]]]]]].
+    double alpha = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
+    double tol = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : FokkerPlanckNtk.Spectral.SpectralSolverOptions.DefaultTolerance;
+    int k = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 64;
+    int nu = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 24;
+    double end = args.Length > 5 ? double.Parse(args[5], CultureInfo.InvariantCulture) : 1;
+    Parallelism.Threads = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 2;
+    var model = new FokkerPlanckNtk.Spectral.SpectralModel(FokkerPlanckNtk.Model.Problem.Default.With(alpha: alpha), new FokkerPlanckNtk.Spectral.SpectralBasis([k, nu]));
+    var solver = new FokkerPlanckNtk.Spectral.SpectralSolver(model, new FokkerPlanckNtk.Spectral.SpectralSolverOptions(tol));
+    var watch = Stopwatch.StartNew();
+    try
+    {
+        foreach (double t in new[] { 1e-4, 1e-3, 1e-2, 0.1, 0.2, 0.3, 0.5, 1.0 }.Where(t => t < end).Append(end))
+        {
+            solver.AdvanceTo(t);
+            var d = solver.Diagnose();
+            Console.WriteLine(FormattableString.Invariant(
+                $"t={t,-7:G4} steps={solver.Steps,6} rejected={solver.RejectedSteps,4} explicitBound={solver.ExplicitBoundSteps,10:E3} wall={watch.Elapsed.TotalSeconds,7:F2}s loss={d.Loss:E4} Q={d.FreeEnergy:E6} chi2={d.Chi2P0:E3} tail={d.TailNorm:E1} (share {model.TailFraction(solver.Coefficients):E1}) dt={solver.LastStep:E2}"));
+        }
+    }
+    catch (NumericalFailureException e)
+    {
+        Console.WriteLine(FormattableString.Invariant($"stopped after {watch.Elapsed.TotalSeconds:F2}s: {e.Message}"));
+        return;
+    }
     Console.WriteLine("r = " + string.Join(" ", solver.Diagnose().Residuals.Select(v => v.ToString("E6", CultureInfo.InvariantCulture))));
     return;
 }
@@ -167,6 +200,69 @@ if (args.Length > 0 && args[0] == "quick-dimension")
             best = Math.Min(best, watch.Elapsed.TotalNanoseconds / 20 / system.Count);
         }
         Console.WriteLine($"d={d,5}: {best,9:F1} ns/particle/step, {best / (d + 1),6:F2} ns per coordinate");
+    }
+    return;
+}
+if (args.Length > 0 && args[0] == "quick-reduction")
+{
+    // d = 1000, n = 3 against the equivalent k = 3 problem (the same three inputs in R^3): the reduction's setup, the
+    // PDE on the reduced 4D grid (24⁴, t = 1) and the particles (m = 10^4, 20 steps), one thread, wall times in one run.
+    Parallelism.Threads = 1;
+    double[][] x3 = [[0.3, 0.5, 0.1], [0.5, -0.2, 0.6], [-0.4, 0.1, 0.3]];
+    double[] y = [0.3, -0.4, 0.2];
+    var small = new FokkerPlanckNtk.Model.Problem(FokkerPlanckNtk.Model.Activation.Tanh, 2.0, 0.1,
+        new FokkerPlanckNtk.Model.DataSet(x3.Select(r => (IReadOnlyList<double>)r).ToArray(), y));
+    int dBig = args.Length > 1 ? int.Parse(args[1]) : 1000;
+    var rng = new Random(7);
+    var g = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(dBig, 3, (_, _) => rng.NextDouble() - 0.5);
+    var q = g.QR().Q; // dBig × 3, orthonormal columns: x ↦ Qx embeds R^3 isometrically
+    var big = small.With(data: new FokkerPlanckNtk.Model.DataSet(x3.Select(r => (IReadOnlyList<double>)(q * MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(r)).ToArray()).ToArray(), y));
+    var cases = new[] { ("d=3 rotated", small, FokkerPlanckNtk.Model.ReductionMode.Always), ("d=3 direct", small, FokkerPlanckNtk.Model.ReductionMode.Auto), ($"d={dBig}", big, FokkerPlanckNtk.Model.ReductionMode.Auto) };
+    foreach (var (name, problem, mode) in cases.Concat(cases)) // the first pass warms the JIT up
+    {
+        var watch = Stopwatch.StartNew();
+        var reduction = new FokkerPlanckNtk.Model.ReducedProblem(problem, new FokkerPlanckNtk.Model.ReductionOptions(mode));
+        double setup = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        var solver = new FokkerPlanckNtk.FiniteVolume.PdeSolver(new FokkerPlanckNtk.FiniteVolume.FiniteVolumeModel(reduction.Reduced, FokkerPlanckNtk.Grids.UniformGrid.Cube(reduction.GridDimension, 24, 7)));
+        solver.AdvanceTo(1.0);
+        double pde = watch.Elapsed.TotalSeconds;
+        var system = new FokkerPlanckNtk.Particles.ParticleSystem(problem, 10_000, 1e-3, seed: 1);
+        system.Advance(5);
+        watch.Restart();
+        system.Advance(20);
+        double particles = watch.Elapsed.TotalSeconds / 20;
+        watch.Restart();
+        var perp = FokkerPlanckNtk.Particles.OrthogonalMoments.Measure(system, reduction, reduction.Orthogonal.EulerMaruyama(system.StepSize, system.Steps));
+        double moments = watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"{name,-12}: reduction setup {setup * 1e3,8:F2} ms, PDE 24⁴ to t = 1 {pde,7:F2} s ({solver.Steps} steps, r1 = {solver.Diagnose().Residuals[0]:F6}), particles {particles * 1e3,8:F2} ms per step, ⊥ moments {moments:F2} s (worst z {perp.WorstZ:F2})");
+    }
+    // The same through the run (RunSession, as fpntk solve and fpntk simulate build it): configuration, reduction, the
+    // records at t = 0 and t = 1 (diagnostics, W2 to p0) for solve; for simulate m = 10^4 particles to t = 0.02 (20 steps)
+    // with their records at t = 0 and 0.02 (projections, binned measures, W2, θ_⊥ moments).
+    foreach (var (name, problem, mode) in cases.Concat(cases))
+    {
+        var settings = new FokkerPlanckNtk.Configuration.ProblemSettings(problem.Activation, problem.Alpha, problem.Lambda, problem.Data, problem.Initial)
+        {
+            Reduction = new FokkerPlanckNtk.Model.ReductionOptions(mode),
+        };
+        var solve = FokkerPlanckNtk.Configuration.RunConfiguration.Default with
+        {
+            Problem = settings,
+            Grid = new FokkerPlanckNtk.Configuration.GridSettings([24, 24, 24, 24], [7, 7, 7, 7]),
+            Time = new FokkerPlanckNtk.Configuration.TimeSettings(1.0, [1.0], 0.5, FokkerPlanckNtk.FiniteVolume.StepperKind.Auto),
+        };
+        var watch = Stopwatch.StartNew();
+        var pde = FokkerPlanckNtk.Runs.RunSession.InMemory(solve, FokkerPlanckNtk.Runs.RunKind.Solve).Execute().Pde![^1];
+        double pdeSeconds = watch.Elapsed.TotalSeconds;
+        var simulate = solve with
+        {
+            Time = new FokkerPlanckNtk.Configuration.TimeSettings(0.02, [0.02], 0.5, FokkerPlanckNtk.FiniteVolume.StepperKind.Auto),
+            Particles = new FokkerPlanckNtk.Configuration.ParticleSettings(10_000, 1e-3, 1),
+        };
+        watch.Restart();
+        var particles = FokkerPlanckNtk.Runs.RunSession.InMemory(simulate, FokkerPlanckNtk.Runs.RunKind.Simulate).Execute().Particles![^1];
+        Console.WriteLine($"run {name,-12}: solve 24⁴ to t = 1 {pdeSeconds,7:F2} s (r1 = {pde.Diagnostics.Residuals[0]:F6}, W2 {pde.W2P0.Method}), simulate m = 10^4, 20 steps {watch.Elapsed.TotalSeconds,7:F2} s (r1 = {particles.Residuals[0]:F6})");
     }
     return;
 }

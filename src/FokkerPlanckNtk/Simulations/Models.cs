@@ -120,8 +120,17 @@ public sealed class SpectralPdeModel : IDensityModel
     /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
     /// <param name="model">The Hermite–Galerkin discretization.</param>
     /// <param name="options">Tolerance of the time integration (null: the default).</param>
-    public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null)
+    /// <param name="maxOutsideMass">Largest mass of the initial law outside the grid's box that is accepted (<c>grid.maxOutsideMass</c>);
+    /// null: <see cref="FiniteVolumeModel.SilentOutsideMass"/> (the cell averages are exact, so the box's cut is the only error of the
+    /// written densities).</param>
+    /// <exception cref="InputException">The box cuts off more of the initial law (<c>grid.halfWidth</c>).</exception>
+    public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null, double? maxOutsideMass = null)
     {
+        // The solution lives on the whole space, but densities, W2 and the comparison with particles are written on the grid.
+        double outside = FiniteVolumeModel.OutsideMass(grid, model.Problem.Initial), limit = maxOutsideMass ?? FiniteVolumeModel.SilentOutsideMass;
+        if (outside > limit)
+            throw new InputException("grid.halfWidth", string.Join(",", grid.HalfWidths), FormattableString.Invariant(
+                $"the box of the output grid holds the initial law only up to a mass of {outside:G3} outside, more than {(maxOutsideMass is null ? "1e-8" : $"grid.maxOutsideMass = {limit:G3}")}; the written densities would miss it: enlarge the box (or raise grid.maxOutsideMass)"));
         Solver = new SpectralSolver(model, options);
         Grid = grid;
         var p0 = new double[model.Count];
@@ -259,8 +268,10 @@ public sealed class ParticleModel : IModel
     /// Loss, residuals, binned divergences, positions and W2 to the discrete p0 now (see <see cref="ParticleRecord"/>);
     /// <paramref name="grid"/> is the grid of the measures (the box of the histogram, the discrete p0 of W2).
     /// </summary>
-    public ParticleRecord Record(UniformGrid grid, W2Options? options = null, Action<string>? log = null) =>
-        ParticleRecord.Measure(System, grid, options, log);
+    /// <param name="reduction">For a problem reduced to the span of its inputs: the particles measured through their projections
+    /// onto S ⊕ u on the reduced <paramref name="grid"/>, with the θ_⊥ factor in closed form and the θ_⊥ moments.</param>
+    public ParticleRecord Record(UniformGrid grid, W2Options? options = null, Action<string>? log = null, ReducedProblem? reduction = null) =>
+        ParticleRecord.Measure(System, grid, options, log, reduction);
 
     /// <inheritdoc/>
     public void Save(ArrayArchive state)
