@@ -38,7 +38,7 @@ internal static class AnalysisCommands
         if (comparison.Warning is { } warning) context.Logger.LogWarning("{Warning}", warning);
 
         var report = new HtmlReport($"fpntk stationary: {Commands.Describe(config)}");
-        report.Paragraph("The stationary state p* ∝ p0·exp(−u c*(θ)/λ) with c* built from its own residuals (DESIGN.md §3.3), "
+        report.Paragraph("The stationary state p* ∝ p0·exp(−u c*(θ)/λ) with c* built from its own residuals (docs/model.md), "
             + "solved by Newton with quadrature in θ: on the whole space, on the box of the grid, and at the grid's cell centres.");
         var results = new[] { whole, comparison.Box, comparison.Grid };
         int n = problem.SampleCount;
@@ -112,25 +112,21 @@ internal static class AnalysisCommands
         return FpntkCommandLine.Success;
     }
 
-    /// <summary><c>ntk.json</c>: H, its spectrum, r(0), the decay rates and the Theorem 4.4 quantities (null where infinite).</summary>
+    /// <summary><c>ntk.json</c>: H, its spectrum, r(0), the decay rates and the Theorem 4.4 quantities (null and a reason where infinite, <see cref="JsonText"/>).</summary>
     internal static string NtkJson(GramMatrix gram, LinearizedPrediction prediction, TheoremBounds bounds)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = JsonText.Writer(buffer))
         {
-            void Number(string name, double v) { if (double.IsFinite(v)) w.WriteNumber(name, v); else w.WriteNull(name); }
-            void Array(string name, IEnumerable<double> values)
-            {
-                w.WriteStartArray(name);
-                foreach (var v in values) w.WriteNumberValue(v);
-                w.WriteEndArray();
-            }
+            string? why = bounds.VoidReason;
+            void Number(string name, double v) => JsonText.WriteNumber(w, name, v, why);
+            void Array(string name, IEnumerable<double> values) => JsonText.WriteNumbers(w, name, values, why);
             w.WriteStartObject();
             w.WriteStartArray("gram");
             for (int i = 0; i < gram.Size; i++)
             {
                 w.WriteStartArray();
-                for (int j = 0; j < gram.Size; j++) w.WriteNumberValue(gram[i, j]);
+                for (int j = 0; j < gram.Size; j++) w.WriteNumberValue(gram[i, j]); // E_p0 of products: finite for every activation
                 w.WriteEndArray();
             }
             w.WriteEndArray();
@@ -161,6 +157,7 @@ internal static class AnalysisCommands
     public static int Reference(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
+        ResourceEstimate.RequireMemory(config, "reference");
         var folder = OutputFolder.Create(context, config);
         context.Logger.LogInformation("reference: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var reference = Runs.ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);
@@ -176,7 +173,7 @@ internal static class AnalysisCommands
 
     public static Command W2Command(TextWriter output, TextWriter error, bool interactive)
     {
-        var a = new Argument<string>("A") { Description = "a measure file: CSV atoms (x1..xk[,weight]), CSV cells (left,right,mass) or file.h5:/dataset" };
+        var a = new Argument<string>("A") { Description = "a measure file: CSV atoms (x1..xk[,weight]), CSV cells (left,right,mass), snapshots.h5:density[k] or snapshots.h5:positions[k] (output k), or file.h5:/dataset" };
         var b = new Argument<string>("B") { Description = "the second measure file (same forms)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object {\"w2\",\"w2_squared\",\"kl\",\"chi2\",\"method\",\"status\",\"seconds\",\"error_bound\"}" };
         var normalize = new Option<bool>("--normalize") { Description = "rescale both measures to total mass 1 (otherwise the totals must agree)" };
@@ -189,6 +186,7 @@ internal static class AnalysisCommands
         command.Arguments.Add(b);
         command.Options.Add(json);
         command.Options.Add(normalize);
+        command.Options.Add(FpntkCommandLine.ThreadsOption);
         command.SetAction(parse => FpntkCommandLine.Execute(parse, "w2", output, error, interactive, context =>
         {
             var result = MeasureFiles.Compare(parse.GetRequiredValue(a), parse.GetRequiredValue(b), parse.GetValue(normalize));

@@ -32,10 +32,15 @@ internal sealed class CommandContext : IDisposable
         ConfigFile = parse.GetValue(FpntkCommandLine.ConfigOption);
         if (ConfigFile is not null)
         {
+            if (ConfigFile.Trim().Length == 0) throw new InputException("--config", "''", "must name a JSON configuration file");
             ConfigFile = Path.GetFullPath(ConfigFile);
+            if (Directory.Exists(ConfigFile)) throw new InputException("--config", ConfigFile, "is a folder, not a configuration file");
             if (!File.Exists(ConfigFile)) throw new InputException("--config", ConfigFile, "the configuration file does not exist");
+            _fileValues = JsonFlattener.Flatten(ReadConfigFile(ConfigFile), ConfigFile);
         }
         var overrides = ConfigurationOverrides(parse);
+        _commandLineValues = Leaves(new ConfigurationBuilder().AddCommandLine(overrides).Build());
+        _environmentValues = Leaves(new ConfigurationBuilder().AddEnvironmentVariables(EnvironmentPrefix).Build());
         // The user's configuration alone (the host adds keys of its own, such as applicationName).
         var user = new ConfigurationBuilder();
         if (ConfigFile is not null) user.AddJsonFile(ConfigFile, optional: false, reloadOnChange: false);
@@ -60,6 +65,27 @@ internal sealed class CommandContext : IDisposable
         if (threads is { } t) Parallelism.Threads = t;
     }
 
+    private readonly IReadOnlyList<KeyValuePair<string, string?>> _fileValues = [], _environmentValues, _commandLineValues;
+
+    private static string ReadConfigFile(string path)
+    {
+        try { return File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException("--config", path, $"cannot be read ({e.Message})");
+        }
+    }
+
+    // The keys with values of one flat source (the environment, the command line): sections have null values.
+    private static IReadOnlyList<KeyValuePair<string, string?>> Leaves(IConfiguration source) =>
+        source.AsEnumerable().Where(kv => kv.Value is not null).ToList();
+
+    /// <summary>Configuration keys given on the command line or in FPNTK_ variables (not in a file), dotted; logging keys excluded.</summary>
+    public IReadOnlyList<(string Key, string? Value)> Overrides(bool environment) =>
+        (environment ? _environmentValues : _commandLineValues)
+            .Where(kv => !kv.Key.StartsWith("logging", StringComparison.OrdinalIgnoreCase))
+            .Select(kv => (ConfigurationTree.Display(kv.Key), kv.Value)).ToList();
+
     public ParseResult Parse { get; }
     public string CommandName { get; }
     public TextWriter Output { get; }
@@ -70,6 +96,17 @@ internal sealed class CommandContext : IDisposable
     public ILogger Logger { get; }
     public IRunObserver Observer { get; }
     public CancellationToken Cancellation => _interrupt.Token;
+
+    /// <summary>The output folder of a one-shot command, once made (its manifest is finished on failure).</summary>
+    public OutputFolder? Folder { get; set; }
+
+    /// <summary>Marks an unfinished output folder with the final status (best effort: the error is what matters).</summary>
+    public void FinishFolder(string status, string message)
+    {
+        if (Folder is not { Finished: false } folder) return;
+        try { folder.Finish(status, message); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InputException) { Logger.LogDebug(e, "manifest"); }
+    }
 
     /// <summary>
     /// Command-line tokens the parser did not match are configuration keys (<c>--problem:alpha=4</c>); anything
@@ -86,6 +123,11 @@ internal sealed class CommandContext : IDisposable
             if (!key && !valueOfPreviousKey)
                 throw new InputException("command line", token,
                     "unexpected argument; configuration keys are given as --section:key=value (e.g. --problem:alpha=4)");
+            string name = key ? token.Split('=')[0] : "";
+            if (name is "--config" or "--out" or "--threads")
+                throw new InputException(name, token.Contains('=') ? token[(name.Length + 1)..] : i + 1 < tokens.Length ? tokens[i + 1] : null,
+                    $"fpntk {parse.CommandResult.Command.Name} does not use {name}"
+                    + (parse.CommandResult.Command.Name == "resume" ? ": a run resumes only with its own configuration (only --threads may differ)" : ""));
             if (key && !token.Contains('=') && (i + 1 >= tokens.Length || tokens[i + 1].StartsWith("--", StringComparison.Ordinal)))
                 throw new InputException(ConfigurationTree.Display(token[2..]), null,
                     "unknown option, or a configuration key without a value (write --section:key=value)");
@@ -93,10 +135,13 @@ internal sealed class CommandContext : IDisposable
         return tokens;
     }
 
-    /// <summary>The validated run configuration (defaults filled in).</summary>
+    /// <summary>
+    /// The validated run configuration (defaults filled in) from the file, the environment and the command line in
+    /// rising priority (<see cref="ConfigurationTree.FromSources"/>: a later source replaces a key with all it holds).
+    /// </summary>
     public RunConfiguration ReadRunConfiguration()
     {
-        var tree = new ConfigurationTree(UserConfiguration.AsEnumerable());
+        var tree = ConfigurationTree.FromSources(_fileValues, _environmentValues, _commandLineValues);
         return RunConfiguration.Read(tree, ConfigFile is null ? null : Path.GetDirectoryName(ConfigFile), "logging");
     }
 
@@ -107,7 +152,11 @@ internal sealed class CommandContext : IDisposable
     public string OutputDirectory()
     {
         string? given = Parse.GetValue(FpntkCommandLine.OutOption);
-        if (given is not null) return Path.GetFullPath(given);
+        if (given is not null)
+        {
+            if (given.Trim().Length == 0) throw new InputException("--out", "''", "must name a folder (or leave --out out for a new folder under runs/)");
+            return Path.GetFullPath(given);
+        }
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string basePath = Path.Combine("runs", $"{CommandName}-{stamp}");
         string path = basePath;

@@ -6,15 +6,20 @@ using Microsoft.Extensions.Logging;
 
 namespace FokkerPlanckNtk.Cli;
 
-/// <summary>The commands of INTERFACE.md whose engines exist.</summary>
+/// <summary>The commands of the tool; each lists only the common options it uses.</summary>
 internal static class Commands
 {
+    /// <summary>--config, --out, --threads: the options of a command that reads a configuration and writes a folder.</summary>
+    private static readonly Option[] Configured = [FpntkCommandLine.ConfigOption, FpntkCommandLine.OutOption, FpntkCommandLine.ThreadsOption];
+
     public static IEnumerable<Command> All(TextWriter output, TextWriter error, bool interactive)
     {
-        Command Make(string name, string description, Func<CommandContext, int> body, params Argument[] arguments)
+        Command Make(string name, string description, Func<CommandContext, int> body, Option[]? options = null, params Argument[] arguments)
         {
-            if (arguments.Length == 0) HelpLayout.ConfiguredCommands.Add(name);
+            options ??= Configured;
+            if (options.Contains(FpntkCommandLine.ConfigOption)) HelpLayout.ConfiguredCommands.Add(name);
             var command = new Command(name, description) { TreatUnmatchedTokensAsErrors = false };
+            foreach (var o in options) command.Options.Add(o);
             foreach (var a in arguments) command.Arguments.Add(a);
             command.SetAction(parse => FpntkCommandLine.Execute(parse, name, output, error, interactive, body));
             return command;
@@ -29,7 +34,7 @@ internal static class Commands
         yield return Make("simulate", "The particle system alone (finite width m, Euler–Maruyama): particles.csv, snapshots.h5, plots and report.html.",
             context => StartRun(context, "simulate"));
         yield return Make("stationary",
-            "The self-consistent stationary state (Gibbs fixed point, DESIGN.md §3.3) on the whole space (stationary.json), on the box "
+            "The self-consistent stationary state (Gibbs fixed point p* ∝ p0·exp(−u c*(θ)/λ)) on the whole space (stationary.json), on the box "
             + "and on the grid, with a warning when the box changes it.", AnalysisCommands.Stationary);
         yield return Make("ntk",
             "The Gram matrix H(p0), its spectrum, the Theorem 4.4 constants and bounds, and the linearized prediction at the output "
@@ -37,20 +42,22 @@ internal static class Commands
         yield return AnalysisCommands.W2Command(output, error, interactive);
         yield return Make("reference",
             "A reference-solution file (reference.json, format in docs/reference-format.md) for other projects' tests: the PDE on the "
-            + "configured grid and on the grid refined twice per axis; the refined solution is stored with tolerances from the difference.",
+            + "configured grid and on the grid refined twice per axis (solver.kind = spectral: the configured basis and the basis doubled per axis); "
+            + "the refined solution is stored with tolerances from the difference.",
             AnalysisCommands.Reference);
         var dir = new Argument<string>("DIR") { Description = "the folder of the interrupted run" };
         yield return Make("resume",
             "Continues an interrupted or killed run (run, solve, simulate) from its last checkpoint; the final files are identical to "
-            + "those of an uninterrupted run. The run's own config.json is used; --threads may differ.",
-            context => ResumeRun(context, context.Parse.GetRequiredValue(dir)), dir);
+            + "those of an uninterrupted run. The run resumes with its own config.json: configuration keys, --config and --out are "
+            + "refused; only --threads may differ.",
+            context => ResumeRun(context, context.Parse.GetRequiredValue(dir)), [FpntkCommandLine.ThreadsOption], dir);
         yield return Make("config",
             "Validates the configuration and prints the effective configuration (defaults filled in) as JSON.",
             context =>
             {
                 context.Output.Write(context.ReadRunConfiguration().ToJson());
                 return FpntkCommandLine.Success;
-            });
+            }, [FpntkCommandLine.ConfigOption]);
         yield return StudyCommand.Create(output, error, interactive);
     }
 
@@ -66,6 +73,16 @@ internal static class Commands
 
     private static int ResumeRun(CommandContext context, string directory)
     {
+        // A run resumes with its own configuration: anything that would change it is refused, not ignored.
+        var given = context.Overrides(environment: false);
+        if (given.Count > 0)
+            throw new InputException(given[0].Key, given[0].Value,
+                $"a run resumes only with its own configuration ({Path.Combine(directory, "config.json")}); only --threads may differ. "
+                + "To change the configuration start a new run: fpntk run --config " + Path.Combine(directory, "config.json") + " --section:key=value");
+        var environment = context.Overrides(environment: true);
+        if (environment.Count > 0)
+            throw new InputException(CommandContext.EnvironmentPrefix + environment[0].Key.Replace(".", "__"), environment[0].Value,
+                "a run resumes only with its own configuration: unset the FPNTK_ configuration variables (logging ones are allowed)");
         var session = RunSession.Resume(directory, context.Observer);
         context.Logger.LogInformation("resume {Command} in {Directory}", session.Command, session.Directory);
         return Execute(context, session);
@@ -85,7 +102,7 @@ internal static class Commands
         {
             var results = session.Execute(context.Cancellation);
             context.Console.ClearProgress();
-            string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots);
+            string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots, session.Manifest.Warnings);
             session.Complete();
             context.Logger.LogInformation("done in {Seconds:F1} s", session.Manifest.WallSeconds);
             context.Output.WriteLine($"report: {report}");
@@ -100,7 +117,9 @@ internal static class Commands
         }
         catch (Exception e)
         {
-            session.MarkFailed(e.Message);
+            // Best effort: on a full disk the unfinished file is gone by now, so the small manifest usually fits.
+            try { session.MarkFailed(e.Message); }
+            catch (InputException inner) { context.Logger.LogWarning("the manifest could not be marked failed: {Message}", inner.Message); }
             throw;
         }
     }

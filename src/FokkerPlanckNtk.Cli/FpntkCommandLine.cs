@@ -9,33 +9,44 @@ namespace FokkerPlanckNtk.Cli;
 /// The <c>fpntk</c> command line (System.CommandLine): the commands of INTERFACE.md, the common options
 /// (--config, --out, --threads) and configuration keys as extra tokens (--problem:alpha=4). Exit codes:
 /// 0 success, 1 command-line usage error, 2 bad input (one paragraph naming the key or file),
-/// 3 an unexpected failure, 130 interrupted (a checkpoint was written; continue with <c>fpntk resume</c>).
+/// 3 an unexpected failure, 4 a numerical failure (valid input, diverged computation), 130 interrupted (a checkpoint was written; continue with <c>fpntk resume</c>).
 /// </summary>
 public static class FpntkCommandLine
 {
-    public const int Success = 0, UsageError = 1, InputError = 2, Failure = 3, Interrupted = 130;
+    public const int Success = 0, UsageError = 1, InputError = 2, Failure = 3, NumericalFailure = 4, Interrupted = 130;
 
     internal static readonly Option<string?> ConfigOption = new("--config")
     {
         Description = "JSON configuration file (camelCase keys: problem, grid, time, particles, output); "
                       + "keys can also be given as --section:key=value and as FPNTK_section__key environment variables",
         HelpName = "FILE",
-        Recursive = true,
     };
 
     internal static readonly Option<string?> OutOption = new("--out")
     {
         Description = "output folder (default: a new folder runs/COMMAND-DATE-TIME under the current folder)",
         HelpName = "DIR",
-        Recursive = true,
     };
 
     internal static readonly Option<int?> ThreadsOption = new("--threads")
     {
         Description = "worker threads (default: all cores); results do not depend on it",
         HelpName = "N",
-        Recursive = true,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1)
+                return n;
+            result.AddError($"--threads = {(text.Length == 0 ? "(missing)" : text)}: must be a whole number ≥ 1");
+            return null;
+        },
     };
+
+    /// <summary>The exit codes, as the help lists them.</summary>
+    internal const string ExitCodes =
+        "Exit codes: 0 success; 1 command-line usage error; 2 bad input (the message names the key or file); 3 unexpected "
+        + "failure; 4 numerical failure (valid input, the computation diverged: the message names the keys that may help); "
+        + "130 interrupted by Ctrl+C or SIGTERM (a checkpoint was written: continue with fpntk resume DIR).";
 
     /// <summary>Parses and runs a command line; output and error streams default to the console.</summary>
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
@@ -46,6 +57,15 @@ public static class FpntkCommandLine
         var root = Build(output, error, interactive);
         HelpLayout.Apply(root, args, output, () => Build(output, error, interactive));
         var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not HelpLayout)
+        {
+            // One line per distinct error on standard error, no help text: usage errors are short.
+            string command = parse.CommandResult.Command is RootCommand ? "fpntk" : $"fpntk {parse.CommandResult.Command.Name}";
+            foreach (var message in parse.Errors.Select(e => e.Message).Distinct())
+                error.WriteLine($"{command}: {message} ({command} --help lists the options)");
+            error.Flush();
+            return UsageError;
+        }
         return parse.Invoke(new InvocationConfiguration
         {
             Output = output, Error = error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false,
@@ -57,12 +77,19 @@ public static class FpntkCommandLine
         var root = new RootCommand(
             "fpntk: the mean-field (Fokker–Planck) dynamics of a wide two-layer network trained by noisy gradient descent, "
             + "solved on a finite-volume grid and cross-checked with particles, distances and the NTK theory.");
-        root.Options.Add(ConfigOption);
-        root.Options.Add(OutOption);
-        root.Options.Add(ThreadsOption);
         foreach (var command in Commands.All(output, error, interactive)) root.Subcommands.Add(command);
-        root.SetAction(parse => parse.RootCommandResult.Command.Options.OfType<HelpOption>().Single().Action is SynchronousCommandLineAction help
-            ? help.Invoke(parse) : Success);
+        // No command: the usage on standard error and exit code 1 (--help prints it on standard output, 0).
+        root.SetAction(parse =>
+        {
+            var text = new StringWriter();
+            var plain = Build(TextWriter.Null, TextWriter.Null, false);
+            plain.Options.OfType<HelpOption>().Single().Action = new HelpAction { MaxWidth = 110 };
+            plain.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = text, Error = text });
+            error.Write(HelpLayout.Edit(text.ToString(), plain, plain.Name));
+            error.WriteLine("fpntk: no command given; choose one of the commands above (fpntk COMMAND --help for its options).");
+            error.Flush();
+            return UsageError;
+        });
         return root;
     }
 
@@ -81,16 +108,25 @@ public static class FpntkCommandLine
         }
         catch (InputException e)
         {
+            context?.FinishFolder(IO.RunManifest.Failed, e.Message);
             Report(context, error, $"fpntk {name}: {e.Message}");
             return InputError;
         }
+        catch (NumericalFailureException e)
+        {
+            context?.FinishFolder(IO.RunManifest.Failed, e.Message);
+            Report(context, error, $"fpntk {name}: numerical failure: {e.Message}");
+            return NumericalFailure;
+        }
         catch (OperationCanceledException)
         {
+            context?.FinishFolder(IO.RunManifest.Interrupted, "interrupted");
             return Interrupted;
         }
         catch (Exception e)
         {
             context?.Logger.LogDebug(e, "details");
+            context?.FinishFolder(IO.RunManifest.Failed, $"{e.GetType().Name}: {e.Message}");
             Report(context, error, $"fpntk {name}: unexpected failure ({e.GetType().Name}): {e.Message} "
                                    + "(run with --logging:logLevel:default=Debug for details)");
             return Failure;

@@ -50,12 +50,29 @@ internal sealed class HelpLayout(string[] args, TextWriter output, Func<RootComm
             lines.RemoveRange(extra, Math.Min(end + 1, lines.Count) - extra);
         }
         var text = string.Join("\n", lines).TrimEnd('\n') + "\n";
-        if (!ConfiguredCommands.Contains(command.Name)) return text + "\n";
+        string exitCodes = "\n" + Wrap(FpntkCommandLine.ExitCodes, 108) + "\n\n";
+        if (!ConfiguredCommands.Contains(command.Name)) return text + exitCodes;
         var keys = new System.Text.StringBuilder(text);
         keys.Append("\nConfiguration keys (in the --config JSON file as nested camelCase objects, on the command line as\n")
             .Append("--section:key=value, in the environment as FPNTK_section__key=value; later sources win):\n");
         int width = RunConfiguration.Keys.Max(k => k.Key.Length) + 2;
         foreach (var (key, meaning) in RunConfiguration.Keys) keys.Append("  ").Append(key.PadRight(width)).Append(meaning).Append('\n');
-        return keys.Append('\n').ToString();
+        keys.Append("\nA key given both as one value and as items (grid.cells and grid.cells[0]) in one source is an error; a later source\n")
+            .Append("replaces a key with everything below it (--grid:cells:0=64 --grid:cells:1=32 replaces the file's grid.cells).\n");
+        return keys.Append(exitCodes).ToString();
+    }
+
+    private static string Wrap(string text, int width)
+    {
+        var lines = new List<string>();
+        var line = new System.Text.StringBuilder();
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width) { lines.Add(line.ToString()); line.Clear(); }
+            if (line.Length > 0) line.Append(' ');
+            line.Append(word);
+        }
+        lines.Add(line.ToString());
+        return string.Join("\n", lines);
     }
 }

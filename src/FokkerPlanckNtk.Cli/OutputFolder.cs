@@ -5,7 +5,9 @@ namespace FokkerPlanckNtk.Cli;
 
 /// <summary>
 /// The output folder of a one-shot command (stationary, ntk, reference): config.json and a manifest with status
-/// running at the start, completed or failed at the end. (Resumable runs use <see cref="Runs.RunSession"/>.)
+/// running at the start, completed or failed at the end; a command that ends by an exception has its folder
+/// marked failed (or interrupted) by <see cref="FpntkCommandLine.Execute"/>, so that no manifest stays
+/// <c>running</c> after the process has ended. (Resumable runs use <see cref="Runs.RunSession"/>.)
 /// </summary>
 internal sealed class OutputFolder
 {
@@ -32,13 +34,19 @@ internal sealed class OutputFolder
             Command = context.CommandName, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running,
         };
         manifest.Write(dir);
-        return new OutputFolder(dir, manifest);
+        var folder = new OutputFolder(dir, manifest);
+        context.Folder = folder;
+        return folder;
     }
+
+    /// <summary>True once <see cref="Finish"/> has written the final status.</summary>
+    public bool Finished { get; private set; }
 
     public void Finish(string status, string? message = null)
     {
         var end = DateTimeOffset.UtcNow;
         _manifest = _manifest with { End = end, WallSeconds = (end - _manifest.Start).TotalSeconds, Status = status, Message = message };
         _manifest.Write(Path);
+        Finished = true;
     }
 }

@@ -38,6 +38,8 @@ internal static class StudyCommand
         };
         command.Arguments.Add(name);
         command.Options.Add(quick);
+        command.Options.Add(FpntkCommandLine.OutOption);
+        command.Options.Add(FpntkCommandLine.ThreadsOption);
         command.SetAction(parse => FpntkCommandLine.Execute(parse, "study", output, error, interactive, context =>
         {
             string? chosen = parse.GetValue(name);
@@ -66,7 +68,7 @@ internal static class StudyCommand
             var curves = group.Select(s => new Curve(s.Label, s.X, s.Y)).ToList();
             var model = first.LogLog
                 ? Charts.LogLog(group.Key, first.XLabel, first.YLabel, curves)
-                : Charts.Lines(group.Key, first.XLabel, first.YLabel, curves);
+                : Charts.Lines(group.Key, first.XLabel, first.YLabel, curves, logY: first.LogY);
             var png = PlotFiles.Save(model, Path.Combine(directory, "plots"), FileName(group.Key));
             report.Figure(png, group.Key);
         }

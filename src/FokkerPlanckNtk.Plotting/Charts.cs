@@ -9,7 +9,14 @@ namespace FokkerPlanckNtk.Plotting;
 /// One curve: label (null: not in the legend), points, whether it is drawn dashed (bounds, predictions) or with
 /// markers, and an optional palette index (curves of one quantity share a colour).
 /// </summary>
-public sealed record Curve(string? Label, double[] X, double[] Y, bool Dashed = false, bool Markers = false, int? Color = null);
+public sealed record Curve(string? Label, double[] X, double[] Y, bool Dashed = false, bool Markers = false, int? Color = null)
+{
+    /// <summary>Drawn as a histogram: Y[i] holds on [X[i], X[i + 1]) (X has one more entry than Y).</summary>
+    public bool Stairs { get; init; }
+}
+
+/// <summary>A shaded band between two curves over the same x (an error bar or a noise floor), in the colour of a curve.</summary>
+public sealed record Band(string? Label, double[] X, double[] Lower, double[] Upper, int Color);
 
 /// <summary>A density on a rectangle of cell centres: <c>Values[i, j]</c> at (X[i], Y[j]).</summary>
 public sealed record DensityImage(double[] X, double[] Y, double[,] Values);
@@ -75,6 +82,31 @@ public static class Charts
     }
 
     /// <summary>
+    /// A signed field (for example p_t − p_0) on a diverging colour scale, symmetric about 0 (white), so that
+    /// where mass came from and where it went read as blue and red; the view is that of <paramref name="support"/>.
+    /// </summary>
+    public static PlotModel SignedMap(string title, DensityImage image, DensityImage support, string xLabel, string yLabel,
+        string valueLabel, string? subtitle = null)
+    {
+        var model = NewModel(title, subtitle);
+        var (x0, x1, y0, y1) = View(support);
+        double max = image.Values.Cast<double>().Select(Math.Abs).Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        if (!(max > 0)) max = 1;
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = xLabel, Minimum = x0, Maximum = x1 });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = yLabel, Minimum = y0, Maximum = y1 });
+        model.Axes.Add(new LinearColorAxis
+        {
+            Position = AxisPosition.Right, Palette = OxyPalettes.BlueWhiteRed(255), Title = valueLabel, Minimum = -max, Maximum = max,
+        });
+        model.Series.Add(new HeatMapSeries
+        {
+            X0 = image.X[0], X1 = image.X[^1], Y0 = image.Y[0], Y1 = image.Y[^1],
+            Data = image.Values, Interpolate = false, RenderMethod = HeatMapRenderMethod.Bitmap,
+        });
+        return model;
+    }
+
+    /// <summary>
     /// The part of the image worth showing: cells above 10⁻⁴ of the maximum, padded by a quarter of their
     /// extent (a density concentrated near the origin of a wide box would otherwise be a dot).
     /// </summary>
@@ -95,7 +127,7 @@ public static class Charts
 
     /// <summary>Curves against time (or any x); on a log y axis non-positive points are left out.</summary>
     public static PlotModel Lines(string title, string xLabel, string yLabel, IEnumerable<Curve> curves, bool logY = false,
-        bool logX = false, string? subtitle = null)
+        bool logX = false, string? subtitle = null, IEnumerable<Band>? bands = null, (double Min, double Max)? xRange = null)
     {
         var model = NewModel(title, subtitle);
         model.Axes.Add(logX
@@ -104,11 +136,36 @@ public static class Charts
         model.Axes.Add(logY
             ? new LogarithmicAxis { Position = AxisPosition.Left, Title = yLabel, MajorGridlineStyle = LineStyle.Dot, MinorGridlineStyle = LineStyle.None }
             : new LinearAxis { Position = AxisPosition.Left, Title = yLabel, MajorGridlineStyle = LineStyle.Dot });
+        if (xRange is { } range) { model.Axes[0].Minimum = range.Min; model.Axes[0].Maximum = range.Max; }
+        foreach (var band in bands ?? [])
+        {
+            var area = new AreaSeries
+            {
+                Title = band.Label, Color = OxyColors.Undefined, StrokeThickness = 0,
+                Fill = OxyColor.FromAColor(60, Palette[band.Color % Palette.Length]),
+            };
+            for (int i = 0; i < band.X.Length; i++)
+            {
+                if (!double.IsFinite(band.Lower[i]) || !double.IsFinite(band.Upper[i]) || (logY && band.Lower[i] <= 0)) continue;
+                area.Points.Add(new DataPoint(band.X[i], band.Upper[i]));
+                area.Points2.Add(new DataPoint(band.X[i], band.Lower[i]));
+            }
+            if (area.Points.Count > 0) model.Series.Add(area);
+        }
         int k = 0;
         foreach (var curve in curves)
         {
             var color = Palette[(curve.Color ?? k) % Palette.Length];
             k++;
+            if (curve.Stairs)
+            {
+                var stairs = new StairStepSeries { Title = curve.Label, Color = color, StrokeThickness = 1.4, VerticalStrokeThickness = 1.0 };
+                for (int i = 0; i < curve.Y.Length && i + 1 < curve.X.Length; i++)
+                    if (double.IsFinite(curve.Y[i]) && !(logY && curve.Y[i] <= 0)) stairs.Points.Add(new DataPoint(curve.X[i], curve.Y[i]));
+                if (curve.Y.Length > 0 && curve.X.Length > curve.Y.Length) stairs.Points.Add(new DataPoint(curve.X[curve.Y.Length], curve.Y[^1]));
+                if (stairs.Points.Count > 0) model.Series.Add(stairs);
+                continue;
+            }
             var line = new LineSeries
             {
                 Title = curve.Label, Color = color, StrokeThickness = 1.8,

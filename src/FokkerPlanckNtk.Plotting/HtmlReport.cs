@@ -58,6 +58,16 @@ public sealed class HtmlReport(string title)
         return this;
     }
 
+    /// <summary>Figures side by side (they wrap on narrow screens), with one caption under the row.</summary>
+    public HtmlReport FigureRow(IReadOnlyList<(byte[] Png, string Alt)> images, string caption)
+    {
+        _body.Append("<figure><div class=\"row\">");
+        foreach (var (png, alt) in images)
+            _body.Append("<img alt=\"").Append(E(alt)).Append("\" src=\"data:image/png;base64,").Append(Convert.ToBase64String(png)).Append("\">");
+        _body.Append("</div><figcaption>").Append(E(caption)).Append("</figcaption></figure>\n");
+        return this;
+    }
+
     /// <summary>Markdown as produced by the studies: headings, pipe tables and paragraphs are rendered; the rest is kept as text.</summary>
     public HtmlReport Markdown(string markdown)
     {
@@ -119,6 +129,8 @@ public sealed class HtmlReport(string title)
         figure { margin: 1.2em 0; }
         figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
         figcaption { color: #555; font-size: .9em; }
+        figure .row { display: flex; flex-wrap: wrap; gap: .5em; }
+        figure .row img { flex: 1 1 420px; min-width: 0; }
 
         """;
 }

@@ -12,11 +12,12 @@ namespace FokkerPlanckNtk.Plotting;
 /// </summary>
 public static class RunReport
 {
-    /// <summary>Writes the plots (when <paramref name="plots"/>) and report.html; returns the report's path.</summary>
-    public static string Write(RunResults results, string directory, bool plots = true)
+    /// <summary>Writes the plots (when <paramref name="plots"/>) and report.html (with the run's <paramref name="warnings"/>); returns the report's path.</summary>
+    public static string Write(RunResults results, string directory, bool plots = true, IReadOnlyList<string>? warnings = null)
     {
         var report = new HtmlReport($"fpntk {results.Command}: {Title(results)}");
         report.Paragraph(Summary(results));
+        foreach (var warning in warnings ?? []) report.Paragraph("Warning: " + warning, "note");
         var figures = plots ? Figures(results).ToList() : [];
         string plotDirectory = Path.Combine(directory, "plots");
         foreach (var (name, caption, model) in figures)
@@ -82,9 +83,11 @@ public static class RunReport
 
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 
-    /// <summary>A W2 value with its certified error bound when it is not exact.</summary>
-    private static string W(W2Value w) => w.ErrorBound > 1e-12 * Math.Max(1, w.Value)
-        ? $"{w.Value.ToString("G4", CultureInfo.InvariantCulture)} ± {w.ErrorBound.ToString("G2", CultureInfo.InvariantCulture)}" : F(w.Value);
+    /// <summary>A W2 value: the number where it is known (± its bound when not exact), the bracket [lower, upper] where only that is.</summary>
+    private static string W(W2Value w) =>
+        !w.IsNumber ? $"[{w.Lower.ToString("G3", CultureInfo.InvariantCulture)}, {w.Upper.ToString("G3", CultureInfo.InvariantCulture)}]"
+        : w.ErrorBound > 1e-12 * Math.Max(1, w.Value)
+            ? $"{w.Value.ToString("G4", CultureInfo.InvariantCulture)} ± {w.ErrorBound.ToString("G2", CultureInfo.InvariantCulture)}" : F(w.Value);
 
     /// <summary>The methods used for one W2 series (usually one), for the notes under the tables.</summary>
     private static string Methods(IEnumerable<W2Value> values) => string.Join("; ", values.Select(v => v.Method).Distinct());
@@ -192,13 +195,22 @@ public static class RunReport
         yield return ("divergences", "Divergences from the discrete p0 over time (log scale; zeros at t = 0 are not drawn)",
             Charts.Lines("Divergences from p0", "t", "value", divergences, logY: true));
 
+        // Points known only as a bracket are not drawn as points: their certified bracket is a band.
         var w2 = new List<Curve>();
-        if (r.Pde is { } pw) w2.Add(new Curve("W2(p_t, p0), PDE", times, pw.W2P0.Select(v => v.Value).ToArray()));
-        if (r.Particles is { } mw) w2.Add(new Curve("W2(particles, p0)", times, mw.W2P0.Select(v => v.Value).ToArray(), Markers: true));
-        if (r.Comparison is { } cw) w2.Add(new Curve("W2(PDE, particles)", times, cw.W2.Select(v => v.Value).ToArray(), Markers: true));
+        var w2Bands = new List<Band>();
+        void AddW2(string label, W2Value[] values, bool markers)
+        {
+            int color = w2.Count;
+            w2.Add(new Curve(label, times, values.Select(v => v.Shown).ToArray(), Markers: markers, Color: color));
+            if (values.Any(v => !v.IsNumber))
+                w2Bands.Add(new Band($"{label}: certified bracket", times, values.Select(v => v.Lower).ToArray(), values.Select(v => v.Upper).ToArray(), color));
+        }
+        if (r.Pde is { } pw) AddW2("W2(p_t, p0), PDE", pw.W2P0, false);
+        if (r.Particles is { } mw) AddW2("W2(particles, p0)", mw.W2P0, true);
+        if (r.Comparison is { } cw) AddW2("W2(PDE, particles)", cw.W2, true);
         if (w2.Count > 0)
-            yield return ("w2", "Wasserstein distances over time (values; their certified error bounds are in w2_bounds.csv and the tables)",
-                Charts.Lines("W2 distances", "t", "W2", w2));
+            yield return ("w2", "Wasserstein distances over time: values where known to 1 %, certified brackets as bands where only those are "
+                + "(w2_bounds.csv and the tables have every bound)", Charts.Lines("W2 distances", "t", "W2", w2, bands: w2Bands));
 
         if (r.Pde is { } pf)
             yield return ("free-energy", "Discrete free energy Q_h(p_t) = L + λ KL (nonincreasing)",

@@ -8,6 +8,10 @@ namespace FokkerPlanckNtk;
 /// </summary>
 public sealed class InputException : Exception
 {
+    /// <summary>The message is <c>key = value: requirement</c>.</summary>
+    /// <param name="key">The configuration key, option or file that is wrong.</param>
+    /// <param name="value">The offending value (formatted culture-invariant).</param>
+    /// <param name="requirement">What the value must be, in words.</param>
     public InputException(string key, object? value, string requirement)
         : base(string.Create(CultureInfo.InvariantCulture, $"{key} = {Format(value)}: {requirement}"))
     {
@@ -18,6 +22,7 @@ public sealed class InputException : Exception
     /// <summary>The configuration key, e.g. <c>problem.lambda</c>, or a file path.</summary>
     public string Key { get; }
 
+    /// <summary>What the value must be, in words.</summary>
     public string Requirement { get; }
 
     internal static string Format(object? value) => value switch
@@ -48,7 +53,7 @@ public sealed class InputException : Exception
     public static int RequireAtLeast(string key, int value, int min)
     {
         if (value < min)
-            throw new InputException(key, value, $"must be an integer >= {min}");
+            throw new InputException(key, value, $"must be a whole number ≥ {min}");
         return value;
     }
 }

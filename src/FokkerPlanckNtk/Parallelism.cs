@@ -8,11 +8,13 @@ public static class Parallelism
 {
     private static int _threads = Environment.ProcessorCount;
 
+    /// <summary>Worker threads (≥ 1; default: the processor count).</summary>
     public static int Threads
     {
         get => _threads;
         set => _threads = InputException.RequireAtLeast("threads", value, 1);
     }
 
+    /// <summary>Options with <see cref="Threads"/> as the maximum degree of parallelism.</summary>
     public static ParallelOptions Options => new() { MaxDegreeOfParallelism = _threads };
 }

@@ -25,12 +25,12 @@ public class PdeStepBenchmarks
 
     public static Problem MakeProblem(int d, int n) => new(Activation.Tanh, 2.0, 0.1, ParticleBenchmarks.Data(n, d));
 
-    public static PdeSolver MakeSolver(string @case, int n)
+    public static PdeSolver MakeSolver(string @case, int n, PdeSolverOptions? options = null)
     {
         // Case names "dD-NN": dimension d and cells per axis.
         int d = @case[1] - '0';
         int cells = int.Parse(@case[(@case.IndexOf('N') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        var solver = new PdeSolver(new FiniteVolumeModel(MakeProblem(d, n), UniformGrid.Cube(d + 1, cells, 7)));
+        var solver = new PdeSolver(new FiniteVolumeModel(MakeProblem(d, n), UniformGrid.Cube(d + 1, cells, 7)), options);
         solver.AdvanceTo(0.05); // leave the symmetric start
         return solver;
     }

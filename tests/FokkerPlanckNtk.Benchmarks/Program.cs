@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using FokkerPlanckNtk;
 using FokkerPlanckNtk.Benchmarks;
@@ -6,8 +7,120 @@ using FokkerPlanckNtk.Benchmarks;
 // Quick stopwatch modes, each in one process (ratios within one run; set DOTNET_TieredCompilation=0 to
 // skip JIT warm-up effects): `quick-pde` (ns per cell per SSP-RK3 step, 1 and 2 threads), `parts [CASE…]`
 // (the step's pieces: fluxes, step bound, update, stiff-mode rate), `ou-accuracy` (time to an L1 error of
-// 1.1e-3 on the Ornstein–Uhlenbeck test), `quick-particles` (ns per particle per step).
+// 1.1e-3 on the Ornstein–Uhlenbeck test), `quick-particles` (ns per particle per step), `quick-dimension [d…]`
+// (ns per particle per step against the input dimension d).
 // Anything else goes to BenchmarkDotNet, e.g. `--filter '*PdeStepBenchmarks*'`.
+if (args.Length > 0 && args[0] == "feedback")
+{
+    // The implicit-feedback stepper on the default problem (128², d = 1) at large α, to t = 1: steps, rejections,
+    // Newton iterations, wall time, and the number of steps the explicit bound would need on the same trajectory.
+    // Usage: feedback [alpha [tolerance [cells [end [threads]]]]].
+    double alpha = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
+    double tol = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : FokkerPlanckNtk.FiniteVolume.PdeSolver.DefaultTolerance;
+    int cells = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 128;
+    double end = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 1;
+    Parallelism.Threads = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 2;
+    var model = new FokkerPlanckNtk.FiniteVolume.FiniteVolumeModel(FokkerPlanckNtk.Model.Problem.Default.With(alpha: alpha),
+        FokkerPlanckNtk.Grids.UniformGrid.Cube(2, cells, 7));
+    var solver = new FokkerPlanckNtk.FiniteVolume.PdeSolver(model,
+        new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(Stepper: FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback, Tolerance: tol));
+    double qPrev = solver.Diagnose().FreeEnergy, worst = double.NegativeInfinity, min = double.PositiveInfinity;
+    bool track = args.Contains("--energy");
+    solver.AfterStep = s =>
+    {
+        min = Math.Min(min, TensorPrimitivesMin(s.Density));
+        if (!track) return;
+        double q = s.Diagnose().FreeEnergy;
+        worst = Math.Max(worst, (q - qPrev) / Math.Abs(qPrev));
+        qPrev = q;
+    };
+    var watch = Stopwatch.StartNew();
+    foreach (double t in new[] { 1e-4, 1e-3, 1e-2, 0.1, 0.5, 1.0 }.Where(t => t < end).Append(end))
+    {
+        solver.AdvanceTo(t);
+        var d = solver.Diagnose();
+        Console.WriteLine(FormattableString.Invariant(
+            $"t={t,-7:G4} steps={solver.Steps,6} rejected={solver.RejectedSteps,4} (error {solver.ErrorRejectedSteps,4}) newton={solver.NewtonIterations,6} explicitBound={solver.ExplicitBoundSteps,10:E3} wall={watch.Elapsed.TotalSeconds,7:F2}s loss={d.Loss:E4} Q={d.FreeEnergy:E6} mass-1={d.Mass - 1:E1} min={min:E1} estSum={solver.ErrorEstimateSum:E2} dt={solver.LastStep:E2}"));
+    }
+    if (track) Console.WriteLine(FormattableString.Invariant($"largest relative increase of Q over a step: {worst:E2}"));
+    Console.WriteLine("r = " + string.Join(" ", solver.Diagnose().Residuals.Select(v => v.ToString("E6", CultureInfo.InvariantCulture))));
+    return;
+}
+if (args.Length > 0 && args[0] == "accuracy")
+{
+    // Time error against the same grid's converged-in-time solution (SSP-RK3 at CFL 0.02), for SSP-RK3 at its
+    // default CFL and the implicit-feedback stepper at several tolerances: L1 of the density and max |Δr| at the end.
+    // Usage: accuracy [alpha [cells [end [tolerances...]]]].
+    double alpha = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 2;
+    int cells = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64;
+    double end = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+    var tols = args.Length > 4 ? args[4..].Select(a => double.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1e-3, 1e-4, 1e-5, 1e-6];
+    Parallelism.Threads = 2;
+    var model = new FokkerPlanckNtk.FiniteVolume.FiniteVolumeModel(FokkerPlanckNtk.Model.Problem.Default.With(alpha: alpha),
+        FokkerPlanckNtk.Grids.UniformGrid.Cube(2, cells, 7));
+    (double[] P, double[] R, long Steps, double Seconds, FokkerPlanckNtk.FiniteVolume.PdeSolver S) Run(FokkerPlanckNtk.FiniteVolume.PdeSolverOptions o)
+    {
+        var s = new FokkerPlanckNtk.FiniteVolume.PdeSolver(model, o);
+        var watch = Stopwatch.StartNew();
+        s.AdvanceTo(end);
+        return (s.Density, s.Diagnose().Residuals, s.Steps, watch.Elapsed.TotalSeconds, s);
+    }
+    // At large α the explicit reference is out of reach (its bound needs ~10⁶ steps per unit time): then the
+    // reference is the implicit-feedback stepper itself at τ = 1e-10.
+    bool stiff = alpha > 64;
+    var reference = Run(stiff ? new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(Stepper: FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback, Tolerance: 1e-10)
+        : new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(Cfl: 0.02));
+    void Show(string name, (double[] P, double[] R, long Steps, double Seconds, FokkerPlanckNtk.FiniteVolume.PdeSolver S) x)
+    {
+        double l1 = FokkerPlanckNtk.FiniteVolume.ColumnKernels.L1Distance(x.P, reference.P) * model.Grid.CellVolume;
+        double dr = x.R.Zip(reference.R, (a, b) => Math.Abs(a - b)).Max();
+        Console.WriteLine(FormattableString.Invariant(
+            $"{name,-22} steps={x.Steps,6} rejected={x.S.RejectedSteps,4} newton={x.S.NewtonIterations,6} wall={x.Seconds,7:F2}s L1={l1:E2} |dr|={dr:E2} estSum={x.S.ErrorEstimateSum:E2}"));
+    }
+    Show(stiff ? "feedback 1e-10 (ref)" : "ssprk3 cfl 0.02 (ref)", reference);
+    if (!stiff) Show("ssprk3 cfl 0.5", Run(new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions()));
+    foreach (double tol in tols)
+        foreach (double cfl in stiff ? new[] { 0.5 } : new[] { 0.5, 1.0 })
+            Show(FormattableString.Invariant($"feedback {tol:G2} cfl {cfl}"), Run(new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(cfl, FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback, Tolerance: tol)));
+    return;
+}
+if (args.Length > 0 && args[0] == "stiff-order")
+{
+    // The time order in the stiff regime: from t0 (after the fast transient, reached at τ = 1e-10) fixed steps
+    // h = span/N with h·(2α²/n)λ_max(H) ≫ 1, against the stepper at τ = 1e-10 over the same span.
+    // Usage: stiff-order [alpha [cells [t0 [span]]]].
+    double alpha = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
+    int cells = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32;
+    double t0 = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 0.02;
+    double span = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0.2;
+    Parallelism.Threads = 2;
+    var model = new FokkerPlanckNtk.FiniteVolume.FiniteVolumeModel(FokkerPlanckNtk.Model.Problem.Default.With(alpha: alpha),
+        FokkerPlanckNtk.Grids.UniformGrid.Cube(2, cells, 7));
+    FokkerPlanckNtk.FiniteVolume.PdeSolverOptions Tight() => new(Stepper: FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback, Tolerance: 1e-10);
+    var start = new FokkerPlanckNtk.FiniteVolume.PdeSolver(model, Tight());
+    start.AdvanceTo(t0);
+    var state = start.Save() with { NextStep = 0, PreviousError = 1 };
+    var reference = new FokkerPlanckNtk.FiniteVolume.PdeSolver(model, Tight());
+    reference.Restore(state);
+    reference.AdvanceTo(t0 + span);
+    var rRef = reference.Diagnose().Residuals;
+    double previousL1 = double.NaN, previousR = double.NaN;
+    foreach (int n in new[] { 10, 20, 40, 80, 160, 320 })
+    {
+        var s = new FokkerPlanckNtk.FiniteVolume.PdeSolver(model,
+            new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(1.0, FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback, span / n, double.PositiveInfinity));
+        s.Restore(state);
+        s.AdvanceTo(t0 + span);
+        double l1 = FokkerPlanckNtk.FiniteVolume.ColumnKernels.L1Distance(s.Density, reference.Density) * model.Grid.CellVolume;
+        double dr = s.Diagnose().Residuals.Zip(rRef, (a, b) => Math.Abs(a - b)).Max();
+        Console.WriteLine(FormattableString.Invariant(
+            $"N={n,4} h={span / n:E2} h·rate={0.5 * s.ExplicitBoundSteps / n:E2} steps={s.Steps - state.Steps,4} L1={l1:E3} ({Math.Log2(previousL1 / l1):F2}) |dr|={dr:E3} ({Math.Log2(previousR / dr):F2})"));
+        previousL1 = l1;
+        previousR = dr;
+    }
+    return;
+}
+static double TensorPrimitivesMin(double[] x) => System.Numerics.Tensors.TensorPrimitives.Min(x);
 if (args.Length > 0 && args[0] == "quick-particles")
 {
     // ns per particle per step, 1 and 2 threads back to back in one process (ratios within one run).
@@ -28,6 +141,29 @@ if (args.Length > 0 && args[0] == "quick-particles")
             }
             Console.WriteLine($"m={m} n={n,2} d={d} threads={threads}: {best,6:F2} ns/particle/step");
         }
+    return;
+}
+if (args.Length > 0 && args[0] == "quick-dimension")
+{
+    // ns per particle per step against the input dimension d (n = 3 inputs spanning k = 3 dimensions of R^d,
+    // m = 10^4, tanh), one thread, and the same divided by d + 1 (the normals per particle and step).
+    Parallelism.Threads = 1;
+    foreach (int d in args.Length > 1 ? args[1..].Select(int.Parse).ToArray() : [3, 10, 50, 200, 1000])
+    {
+        var data = new FokkerPlanckNtk.Model.DataSet(Enumerable.Range(0, 3).Select(i =>
+            (IReadOnlyList<double>)Enumerable.Range(0, d).Select(j => Math.Cos(1.7 * i + 0.3 * j) / Math.Sqrt(d)).ToArray()).ToArray(), [0.3, -0.2, 0.5]);
+        var system = new FokkerPlanckNtk.Particles.ParticleSystem(
+            new FokkerPlanckNtk.Model.Problem(FokkerPlanckNtk.Model.Activation.Tanh, 2.0, 0.1, data), 10_000, 1e-3, seed: 1);
+        system.Advance(50);
+        double best = double.PositiveInfinity;
+        for (int rep = 0; rep < 3; rep++)
+        {
+            var watch = Stopwatch.StartNew();
+            system.Advance(20);
+            best = Math.Min(best, watch.Elapsed.TotalNanoseconds / 20 / system.Count);
+        }
+        Console.WriteLine($"d={d,5}: {best,9:F1} ns/particle/step, {best / (d + 1),6:F2} ns per coordinate");
+    }
     return;
 }
 if (args.Length > 0 && args[0] == "ou-accuracy")
@@ -70,6 +206,11 @@ if (args.Length > 0 && args[0] == "parts")
         T("rate", () => solver.MaxOutflowRate());
         T("update", () => solver.Update(dens, 1.0, dens, 0.0, 1e-5, outp, m1, null, null));
         T("stiff", () => solver.StiffModeRate());
+        var rho = solver.Diagnose().Residuals;
+        var g = new double[rho.Length];
+        var k = new double[rho.Length * rho.Length];
+        T("face sums (one Newton iteration)", () => solver.FeedbackRates(dens, rho, g, k));
+        T("face sums, pass only", () => solver.FaceSumPass(dens));
         T("step", () => solver.Step(1e-5));
     }
     return;
@@ -80,13 +221,20 @@ if (args.Length > 0 && args[0] == "quick-pde")
         foreach (int threads in new[] { 1, 2 })
         {
             Parallelism.Threads = threads;
-            var solver = PdeStepBenchmarks.MakeSolver(c, n);
-            for (int i = 0; i < 20; i++) solver.Step(1e-4);
-            int steps = 200;
-            var watch = Stopwatch.StartNew();
-            for (int i = 0; i < steps; i++) solver.Step(1e-4);
-            double ns = watch.Elapsed.TotalNanoseconds / steps / solver.Model.Grid.Count;
-            Console.WriteLine($"{c} n={n,2} threads={threads}: {ns,6:F2} ns/cell/step");
+            // SSP-RK3 and the implicit-feedback stepper at the same step 1e-4 (its estimate is far below 1e-5 there,
+            // so every step is accepted); the latter's Newton iterations per step are shown.
+            foreach (var kind in new[] { FokkerPlanckNtk.FiniteVolume.StepperKind.SspRk3, FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback })
+            {
+                var solver = PdeStepBenchmarks.MakeSolver(c, n, new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(Stepper: kind, Tolerance: 1e-5));
+                for (int i = 0; i < 20; i++) solver.Step(1e-4);
+                int steps = 200;
+                long newton = solver.NewtonIterations;
+                var watch = Stopwatch.StartNew();
+                for (int i = 0; i < steps; i++) solver.Step(1e-4);
+                double ns = watch.Elapsed.TotalNanoseconds / steps / solver.Model.Grid.Count;
+                Console.WriteLine(FormattableString.Invariant(
+                    $"{c} n={n,2} threads={threads} {kind,-16}: {ns,6:F2} ns/cell/step, {(double)(solver.NewtonIterations - newton) / steps:F2} Newton iterations/step"));
+            }
         }
     return;
 }

@@ -7,19 +7,55 @@ namespace FokkerPlanckNtk.Configuration;
 /// (<c>problem:alpha</c>, <c>grid:cells:0</c>; case-insensitive), the common ground of a JSON file, the
 /// command line and the environment. Typed reads turn bad values into <see cref="InputException"/>s that name
 /// the key (in dotted form, <c>problem.alpha</c>), the value and what is allowed; every key that is read is
-/// remembered, so that <see cref="RejectUnknownKeys"/> can reject typos.
+/// remembered, so that <see cref="RejectUnknownKeys"/> can reject typos. A key without a value
+/// (<c>--problem:alpha=</c>, JSON <c>null</c>) or with an empty list (<c>[]</c>) is an error where it is read,
+/// never a silent default.
 /// </summary>
 public sealed class ConfigurationTree
 {
-    private readonly Dictionary<string, string> _values;
+    private readonly Dictionary<string, string?> _values;
     private readonly HashSet<string> _consumed = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <param name="values">Flat key/value pairs; null or empty values count as absent.</param>
+    /// <param name="values">Flat key/value pairs of one source: "" is a key without a value (<c>--problem:alpha=</c>) or an
+    /// empty JSON list, null a JSON <c>null</c> or <c>{}</c> (as Microsoft.Extensions.Configuration reads them).</param>
     public ConfigurationTree(IEnumerable<KeyValuePair<string, string?>> values)
     {
-        _values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in values)
-            if (!string.IsNullOrEmpty(value)) _values[key] = value;
+        _values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in values) _values[key] = value;
+    }
+
+    /// <summary>
+    /// The sources in rising priority (a file, the environment, the command line). A key of a later source replaces,
+    /// in every earlier one, the same key, the keys below it and the values above it: <c>--grid:cells=256</c>
+    /// replaces a per-axis list of the file, <c>--grid:cells:0=64 --grid:cells:1=32</c> replaces a single
+    /// number of the file, and <c>--grid:cells:1=48</c> replaces one item of the file's list. Within one source,
+    /// a number and items of the same key are an error where the key is read.
+    /// </summary>
+    public static ConfigurationTree FromSources(params IEnumerable<KeyValuePair<string, string?>>[] sources)
+    {
+        var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var later = new HashSet<string>(StringComparer.OrdinalIgnoreCase);         // keys of the later sources
+        var laterParents = new HashSet<string>(StringComparer.OrdinalIgnoreCase);  // their ancestors
+        for (int s = sources.Length - 1; s >= 0; s--)
+        {
+            var layer = sources[s].ToList();
+            foreach (var (key, value) in layer)
+            {
+                if (later.Contains(key) || laterParents.Contains(key) || Ancestors(key).Any(later.Contains)) continue;
+                merged[key] = value;
+            }
+            foreach (var (key, _) in layer)
+            {
+                later.Add(key);
+                foreach (var a in Ancestors(key)) laterParents.Add(a);
+            }
+        }
+        return new ConfigurationTree(merged);
+    }
+
+    private static IEnumerable<string> Ancestors(string key)
+    {
+        for (int i = key.LastIndexOf(':'); i > 0; i = key.LastIndexOf(':', i - 1)) yield return key[..i];
     }
 
     /// <summary>The dotted form used in messages: <c>grid:cells:1</c> → <c>grid.cells[1]</c>.</summary>
@@ -41,17 +77,39 @@ public sealed class ConfigurationTree
         return _values.Keys.Any(k => k.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>The raw scalar value, or null; a section with children where a scalar is expected is an error.</summary>
+    /// <summary>
+    /// The raw scalar value, or null when absent; a key without a value, an empty list or a section with children
+    /// where a scalar is expected is an error.
+    /// </summary>
     public string? Scalar(string key, string expected)
     {
         _consumed.Add(key);
-        if (_values.TryGetValue(key, out var v)) return v.Trim();
+        if (_values.TryGetValue(key, out var v))
+        {
+            if (HasChildren(key)) throw Mixed(key);
+            return Present(key, v, expected);
+        }
         if (HasChildren(key)) throw new InputException(Display(key), "(a list or section)", $"must be {expected}");
         return null;
     }
 
+    private static string Present(string key, string? value, string expected)
+    {
+        if (value is null) throw new InputException(Display(key), "(null or empty)", $"must be {expected}");
+        if (value.Trim().Length == 0)
+            throw new InputException(Display(key), "(no value)", $"must be {expected}; give a value (--{key}=…) or leave the key out for its default");
+        return value.Trim();
+    }
+
+    private static InputException Mixed(string key) =>
+        new(Display(key), "a value and items", $"give either one value ({Display(key)}) or a list of items ({Display(key)}[0], {Display(key)}[1], …) in one source, not both");
+
+    /// <summary>The number at <paramref name="key"/> (culture-invariant), or <paramref name="defaultValue"/> when absent.</summary>
+    /// <exception cref="InputException">A value that is not a finite number.</exception>
     public double Double(string key, double defaultValue) => OptionalDouble(key) ?? defaultValue;
 
+    /// <summary>The number at <paramref name="key"/>, or null when absent.</summary>
+    /// <exception cref="InputException">A value that is not a finite number.</exception>
     public double? OptionalDouble(string key)
     {
         var text = Scalar(key, "a number");
@@ -67,33 +125,40 @@ public sealed class ConfigurationTree
         return v;
     }
 
-    public int Int(string key, int defaultValue)
+    /// <summary>A whole number ≥ <paramref name="min"/> (digits only: <c>2.5</c> and <c>1e2</c> are refused).</summary>
+    public int Int(string key, int defaultValue, int min = int.MinValue)
     {
-        var text = Scalar(key, "an integer");
-        return text is null ? defaultValue : ParseInt(key, text);
+        var text = Scalar(key, WholeNumber(min));
+        return text is null ? defaultValue : ParseInt(key, text, min);
     }
 
-    private static int ParseInt(string key, string text)
+    internal static string WholeNumber(long min) =>
+        min == int.MinValue || min == long.MinValue ? "a whole number" : $"a whole number ≥ {min.ToString(CultureInfo.InvariantCulture)}";
+
+    private static int ParseInt(string key, string text, int min)
     {
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v))
         {
-            string why = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-                ? $"must be an integer between {int.MinValue} and {int.MaxValue}"
-                : "must be an integer";
-            throw new InputException(Display(key), text, why);
+            bool digits = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+            throw new InputException(Display(key), text, $"must be {WholeNumber(min)}" + (digits ? $" and at most {int.MaxValue}" : ""));
         }
+        if (v < min) throw new InputException(Display(key), text, $"must be {WholeNumber(min)}");
         return v;
     }
 
-    public long Long(string key, long defaultValue)
+    /// <summary>The 64-bit whole number ≥ <paramref name="min"/> at <paramref name="key"/>, or <paramref name="defaultValue"/> when absent.</summary>
+    /// <exception cref="InputException">A value that is not a whole number ≥ <paramref name="min"/>.</exception>
+    public long Long(string key, long defaultValue, long min = long.MinValue)
     {
-        var text = Scalar(key, "an integer");
+        var text = Scalar(key, WholeNumber(min));
         if (text is null) return defaultValue;
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v))
-            throw new InputException(Display(key), text, "must be an integer");
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) || v < min)
+            throw new InputException(Display(key), text, $"must be {WholeNumber(min)}");
         return v;
     }
 
+    /// <summary><c>true</c> or <c>false</c> at <paramref name="key"/>, or <paramref name="defaultValue"/> when absent.</summary>
+    /// <exception cref="InputException">Any other value.</exception>
     public bool Bool(string key, bool defaultValue)
     {
         var text = Scalar(key, "true or false");
@@ -101,32 +166,40 @@ public sealed class ConfigurationTree
         return bool.TryParse(text, out bool v) ? v : throw new InputException(Display(key), text, "must be true or false");
     }
 
+    /// <summary>The string at <paramref name="key"/>, or <paramref name="defaultValue"/> when absent.</summary>
     public string String(string key, string defaultValue) => Scalar(key, "a string") ?? defaultValue;
 
+    /// <summary>The string at <paramref name="key"/>, or null when absent.</summary>
     public string? OptionalString(string key) => Scalar(key, "a string");
 
     /// <summary>
     /// A list given either as one scalar (<c>key</c>) or as items <c>key:0</c>, <c>key:1</c>, …; a scalar wins
     /// over items (so that <c>--grid:cells=256</c> overrides a per-axis list in the file). Null when absent.
     /// </summary>
-    public double[]? Doubles(string key) => List(key, ParseDouble);
+    public double[]? Doubles(string key) => List(key, "a number", ParseDouble);
 
-    public int[]? Ints(string key) => List(key, ParseInt);
+    /// <summary>Whole numbers ≥ <paramref name="min"/>, as one value or a list.</summary>
+    public int[]? Ints(string key, int min = int.MinValue) => List(key, WholeNumber(min), (k, text) => ParseInt(k, text, min));
 
-    private T[]? List<T>(string key, Func<string, string, T> parse)
+    private T[]? List<T>(string key, string expected, Func<string, string, T> parse)
     {
         _consumed.Add(key);
-        if (_values.TryGetValue(key, out var scalar)) { ConsumeChildren(key); return [parse(key, scalar.Trim())]; }
+        if (_values.TryGetValue(key, out var scalar))
+        {
+            if (HasChildren(key)) throw Mixed(key);
+            if (string.IsNullOrWhiteSpace(scalar)) throw new InputException(Display(key), "(no value or [])", $"must be {expected} or a non-empty list of them");
+            return [parse(key, scalar.Trim())];
+        }
         var items = Items(key);
         if (items.Count == 0) return null;
-        return items.Select(i => ItemScalar(i, parse)).ToArray();
+        return items.Select(i => ItemScalar(i, expected, parse)).ToArray();
     }
 
-    private T ItemScalar<T>(string itemKey, Func<string, string, T> parse)
+    private T ItemScalar<T>(string itemKey, string expected, Func<string, string, T> parse)
     {
         _consumed.Add(itemKey);
-        if (_values.TryGetValue(itemKey, out var v)) return parse(itemKey, v.Trim());
-        throw new InputException(Display(itemKey), "(a list or section)", "must be a number");
+        if (_values.TryGetValue(itemKey, out var v) && !HasChildren(itemKey)) return parse(itemKey, Present(itemKey, v, expected));
+        throw new InputException(Display(itemKey), "(a list or section)", $"must be {expected}");
     }
 
     /// <summary>Keys <c>key:0 … key:(k−1)</c> of a list; a gap in the indices is an error.</summary>
@@ -151,14 +224,17 @@ public sealed class ConfigurationTree
         return indices.Select(i => $"{key}:{i.ToString(CultureInfo.InvariantCulture)}").ToArray();
     }
 
-    /// <summary>Rows of a matrix (<c>key:i:j</c>); a scalar row <c>key:i</c> is a row of length 1.</summary>
+    /// <summary>Rows of a matrix (<c>key:i:j</c>); a scalar row <c>key:i</c> is a row of length 1; an empty list is an error.</summary>
     public double[][]? Matrix(string key)
     {
         _consumed.Add(key);
-        if (_values.ContainsKey(key)) throw new InputException(Display(key), _values[key], "must be a list of rows");
+        if (_values.TryGetValue(key, out var value))
+            throw string.IsNullOrWhiteSpace(value)
+                ? new InputException(Display(key), "(no value or [])", "must be a non-empty list of rows")
+                : new InputException(Display(key), value, "must be a list of rows");
         var rows = Items(key);
         if (rows.Count == 0) return null;
-        return rows.Select(r => Doubles(r)!).ToArray();
+        return rows.Select(r => Doubles(r) ?? throw new InputException(Display(r), "[]", "a row must not be empty")).ToArray();
     }
 
     private void ConsumeChildren(string key)
@@ -180,9 +256,16 @@ public sealed class ConfigurationTree
             if (ignoredPrefixes.Any(p => key.Equals(p, StringComparison.OrdinalIgnoreCase) || key.StartsWith(p + ":", StringComparison.OrdinalIgnoreCase)))
                 continue;
             string display = Display(key);
-            string? near = knownKeys.MinBy(k => EditDistance(k, display));
-            string hint = near is not null && EditDistance(near, display) <= 3 ? $"did you mean {near}? " : "";
-            throw new InputException(display, _values[key], $"unknown configuration key; {hint}known keys: {string.Join(", ", knownKeys)}");
+            string hint;
+            if (key.Contains('.') && knownKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
+                // --grid.cells=32: the dotted form of the messages is not the command-line form.
+                hint = $"on the command line sections are separated by ':' (write --{key.Replace('.', ':')}={_values[key]}); ";
+            else
+            {
+                string? near = knownKeys.MinBy(k => EditDistance(k, display));
+                hint = near is not null && EditDistance(near, display) <= 3 ? $"did you mean {near}? " : "";
+            }
+            throw new InputException(display, _values[key] ?? "[]", $"unknown configuration key; {hint}known keys: {string.Join(", ", knownKeys)}");
         }
     }
 

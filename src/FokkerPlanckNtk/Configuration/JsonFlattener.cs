@@ -6,10 +6,13 @@ namespace FokkerPlanckNtk.Configuration;
 /// <summary>
 /// Turns a JSON document into the flat keys of Microsoft.Extensions.Configuration (objects give
 /// <c>a:b</c>, arrays give <c>a:0</c>), so that library users can read a configuration file without the
-/// hosting stack, with the same meaning as the command-line tool.
+/// hosting stack, with the same meaning as the command-line tool: as Microsoft.Extensions.Configuration's JSON
+/// provider, <c>null</c> and an empty object give a key with a null value, an empty array a key with an empty value.
 /// </summary>
 public static class JsonFlattener
 {
+    /// <summary>The flat keys of the JSON file at <paramref name="path"/>.</summary>
+    /// <exception cref="InputException">The file cannot be read or is not valid JSON.</exception>
     public static ConfigurationTree FlattenFile(string path)
     {
         string text;
@@ -21,6 +24,8 @@ public static class JsonFlattener
         return new ConfigurationTree(Flatten(text, path));
     }
 
+    /// <summary>The flat keys of a JSON text; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="InputException">The text is not valid JSON.</exception>
     public static IReadOnlyList<KeyValuePair<string, string?>> Flatten(string json, string source = "configuration")
     {
         var values = new List<KeyValuePair<string, string?>>();
@@ -33,7 +38,7 @@ public static class JsonFlattener
         }
         catch (JsonException e)
         {
-            throw new InputException("--config", source, $"is not valid JSON ({e.Message})");
+            throw new InputException("--config", source, $"is not a valid JSON configuration ({e.Message})");
         }
         return values;
     }
@@ -43,13 +48,19 @@ public static class JsonFlattener
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
+                bool anyProperty = false;
                 foreach (var p in element.EnumerateObject())
+                {
+                    anyProperty = true;
                     Visit(p.Value, key.Length == 0 ? p.Name : $"{key}:{p.Name}", values);
+                }
+                if (!anyProperty && key.Length > 0) values.Add(new(key, null));
                 break;
             case JsonValueKind.Array:
                 int i = 0;
                 foreach (var item in element.EnumerateArray())
                     Visit(item, $"{key}:{(i++).ToString(CultureInfo.InvariantCulture)}", values);
+                if (i == 0) values.Add(new(key, ""));
                 break;
             case JsonValueKind.Null:
                 values.Add(new(key, null));

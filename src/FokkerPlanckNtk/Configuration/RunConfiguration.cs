@@ -15,11 +15,19 @@ namespace FokkerPlanckNtk.Configuration;
 /// </summary>
 public sealed record RunConfiguration
 {
+    /// <summary><c>problem</c>: activation, α, λ, data, initial law.</summary>
     public required ProblemSettings Problem { get; init; }
+    /// <summary><c>grid</c>: cells and half widths per axis.</summary>
     public required GridSettings Grid { get; init; }
+    /// <summary><c>time</c>: end, output times, CFL, stepper.</summary>
     public required TimeSettings Time { get; init; }
+    /// <summary><c>particles</c>: count, step, seed.</summary>
     public required ParticleSettings Particles { get; init; }
+    /// <summary><c>output</c>: plots, checkpoint interval, diagnostics rows.</summary>
     public required OutputSettings Output { get; init; }
+
+    /// <summary>The PDE solver (finite volume by default).</summary>
+    public SolverSettings Solver { get; init; } = SolverSettings.FiniteVolume;
 
     /// <summary>Every key the configuration understands, with its meaning, allowed values and default.</summary>
     public static IReadOnlyList<(string Key, string Meaning)> Keys { get; } =
@@ -35,10 +43,14 @@ public sealed record RunConfiguration
         ("problem.initial.covariance", "gaussian only: (d+1)×(d+1) symmetric positive definite (default I)"),
         ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 128)"),
         ("grid.halfWidth", "box half width B > 0: one number or one per axis (default 7)"),
+        ("grid.maxOutsideMass", "largest mass of the initial law outside the box that is accepted (default: the grid's discretization error Σ_k (Δ_k/σ_k)²/24); above 1e-8 a warning"),
         ("time.end", "final time > 0 (default 5, or the last output time)"),
-        ("time.outputTimes", "increasing times in (0, end] (default 20 equally spaced); t = 0 and end are always recorded"),
+        ("time.outputTimes", $"increasing times in (0, end] (default {TimeSettings.DefaultOutputCount} equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
-        ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default ssprk3; backwardeuler: implicit, first order, for long runs)"),
+        ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default auto: implicitfeedback where the residual feedback is over 10× stiffer than the transport, else ssprk3; backwardeuler: implicit, first order, for long runs; implicitfeedback: second order, implicit residual feedback, for large α)"),
+        ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback, and the spectral solver): finite volumes: density change in L1 and residuals in max norm (default 1e-5); spectral: L²(p0) norm of δ(p/p0), which bounds the L1 norm of δp (default 1e-8)"),
+        ("solver.kind", "finiteVolume (default) | spectral (Hermite–Galerkin in the basis of p0; d = 1, 2)"),
+        ("solver.basis", "spectral only: Hermite modes per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 64 per θ axis, 24 along u)"),
         ("particles.count", "number of particles m ≥ 1 (default 10000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
@@ -59,6 +71,9 @@ public sealed record RunConfiguration
     public static RunConfiguration Read(ConfigurationTree tree, string? baseDirectory = null, params string[] ignoredPrefixes)
     {
         var problem = ProblemSettings.Read(tree, baseDirectory);
+        if (problem.Data.Dimension > 3)
+            throw new InputException("problem.data.x[0]", $"{problem.Data.Dimension} coordinates",
+                "inputs of dimension d ≤ 3 are supported (the grid has one axis per coordinate of θ and one for u, at most 4 axes)");
         var config = new RunConfiguration
         {
             Problem = problem,
@@ -66,6 +81,7 @@ public sealed record RunConfiguration
             Time = TimeSettings.Read(tree),
             Particles = ParticleSettings.Read(tree),
             Output = OutputSettings.Read(tree),
+            Solver = SolverSettings.Read(tree, problem.Data.Dimension + 1),
         };
         tree.RejectUnknownKeys(KnownKeys, ignoredPrefixes);
         return config;
@@ -82,7 +98,7 @@ public sealed record RunConfiguration
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = IO.JsonText.Writer(buffer))
         {
             w.WriteStartObject();
             Problem.Write(w);
@@ -90,6 +106,7 @@ public sealed record RunConfiguration
             Time.Write(w);
             Particles.Write(w);
             Output.Write(w);
+            Solver.Write(w);
             w.WriteEndObject();
         }
         return IO.JsonText.CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
@@ -205,17 +222,21 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: same activation, α, λ, data and initial law.</summary>
     public bool Equals(ProblemSettings? other) =>
         other is not null && Activation.Name == other.Activation.Name && Alpha.Equals(other.Alpha) && Lambda.Equals(other.Lambda)
         && Data.XFlat.SequenceEqual(other.Data.XFlat) && Data.Y.SequenceEqual(other.Data.Y) && Data.Dimension == other.Data.Dimension
         && Initial.IsStandard == other.Initial.IsStandard && Initial.Mean.SequenceEqual(other.Initial.Mean)
         && Initial.Covariance.Cast<double>().SequenceEqual(other.Initial.Covariance.Cast<double>());
 
+    /// <summary>A hash consistent with <see cref="Equals(ProblemSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Activation.Name, Alpha, Lambda, Data.Count);
 }
 
 /// <summary><c>grid</c>: cells and half widths per axis (θ_1..θ_d, u); one number in the file means every axis.</summary>
-public sealed record GridSettings(int[] Cells, double[] HalfWidth)
+/// <param name="MaxOutsideMass">Largest mass of the initial law outside the box that is accepted; null: the grid's own
+/// discretization error (<see cref="FiniteVolume.FiniteVolumeModel.DiscretizationError"/>). Smaller losses above 1e-8 are warnings.</param>
+public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOutsideMass = null)
 {
     /// <summary>
     /// 128 cells per axis, as in INTERFACE.md's example: with 10⁴ particles and 10 output times every W2 of
@@ -225,14 +246,17 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
 
     internal static GridSettings Read(ConfigurationTree t, int dimension)
     {
-        var cells = Expand(t.Ints("grid:cells") ?? [DefaultCells], dimension, "grid.cells");
+        var cells = Expand(t.Ints("grid:cells", 2) ?? [DefaultCells], dimension, "grid.cells");
         var half = Expand(t.Doubles("grid:halfWidth") ?? [7.0], dimension, "grid.halfWidth");
         for (int k = 0; k < dimension; k++)
         {
-            if (cells[k] < 2) throw new InputException(Key("grid.cells", k, cells), cells[k], "must be an integer >= 2");
+            if (cells[k] < 2) throw new InputException(Key("grid.cells", k, cells), cells[k], "must be a whole number ≥ 2");
             if (!(half[k] > 0)) throw new InputException(Key("grid.halfWidth", k, half), half[k], "must be a finite positive number");
         }
-        var settings = new GridSettings(cells, half);
+        double? maxOutside = t.OptionalDouble("grid:maxOutsideMass");
+        if (maxOutside is double m && !(m >= 0 && m <= 1))
+            throw new InputException("grid.maxOutsideMass", m, "must be a mass in [0, 1]");
+        var settings = new GridSettings(cells, half, maxOutside);
         _ = settings.ToGrid(); // size and range checks of the grid itself
         return settings;
     }
@@ -247,6 +271,7 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
         return values;
     }
 
+    /// <summary>The grid these settings describe.</summary>
     public UniformGrid ToGrid() => new(Cells, HalfWidth);
 
     internal void Write(Utf8JsonWriter w)
@@ -256,19 +281,25 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth)
         foreach (var c in Cells) w.WriteNumberValue(c);
         w.WriteEndArray();
         RunConfiguration.WriteArray(w, "halfWidth", HalfWidth);
+        if (MaxOutsideMass is double m) w.WriteNumber("maxOutsideMass", m);
         w.WriteEndObject();
     }
 
-    public bool Equals(GridSettings? other) => other is not null && Cells.SequenceEqual(other.Cells) && HalfWidth.SequenceEqual(other.HalfWidth);
+    /// <summary>Equal settings: the same cells, half widths and outside-mass limit.</summary>
+    public bool Equals(GridSettings? other) =>
+        other is not null && Cells.SequenceEqual(other.Cells) && HalfWidth.SequenceEqual(other.HalfWidth) && MaxOutsideMass == other.MaxOutsideMass;
+    /// <summary>A hash consistent with <see cref="Equals(GridSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Cells.Length, Cells[0], HalfWidth[0]);
 }
 
 /// <summary>
 /// <c>time</c>: end time, output times (ascending, in (0, end]; the end is always an output time; t = 0 is
-/// recorded too), CFL factor and stepper name. Without output times, 20 equally spaced times up to the end.
+/// recorded too), CFL factor, stepper name and the local error tolerance (null: the solver's default). Without
+/// output times, <see cref="DefaultOutputCount"/> equally spaced times up to the end.
 /// </summary>
-public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper)
+public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double? Tolerance = null)
 {
+    /// <summary>Output times when none are configured: this many, equally spaced up to the end.</summary>
     public const int DefaultOutputCount = 10;
 
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
@@ -276,7 +307,8 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
 
     /// <summary>The solver options these settings describe.</summary>
     public PdeSolverOptions ToSolverOptions() =>
-        new(Cfl, Enum.GetValues<StepperKind>().Single(k => k.ToString().Equals(Stepper, StringComparison.OrdinalIgnoreCase)));
+        new(Cfl, Enum.GetValues<StepperKind>().Single(k => k.ToString().Equals(Stepper, StringComparison.OrdinalIgnoreCase)),
+            Tolerance: Tolerance ?? PdeSolver.DefaultTolerance);
 
     internal static TimeSettings Read(ConfigurationTree t)
     {
@@ -296,10 +328,13 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         if (times.Length == 0 || times[^1] < end) times = [.. times, end];
         double cfl = t.Double("time:cfl", 0.5);
         if (!(cfl > 0) || cfl > 1) throw new InputException("time.cfl", cfl, "must lie in (0, 1] (the positivity bound of the scheme)");
-        string stepper = t.String("time:stepper", "ssprk3");
+        string stepper = t.String("time:stepper", "auto");
         if (!Steppers.Contains(stepper.ToLowerInvariant()))
             throw new InputException("time.stepper", stepper, $"unknown stepper; allowed: {string.Join(", ", Steppers)}");
-        return new TimeSettings(end, times, cfl, stepper.ToLowerInvariant());
+        double? tolerance = t.OptionalDouble("time:tolerance");
+        if (tolerance is double tau && !(tau > 0 && double.IsFinite(tau)))
+            throw new InputException("time.tolerance", tau, "must be a finite positive number");
+        return new TimeSettings(end, times, cfl, stepper.ToLowerInvariant(), tolerance);
     }
 
     internal void Write(Utf8JsonWriter w)
@@ -309,11 +344,15 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         RunConfiguration.WriteArray(w, "outputTimes", OutputTimes);
         w.WriteNumber("cfl", Cfl);
         w.WriteString("stepper", Stepper);
+        if (Tolerance is double tau) w.WriteNumber("tolerance", tau);
         w.WriteEndObject();
     }
 
+    /// <summary>Equal settings: the same end, output times, CFL, stepper and tolerance.</summary>
     public bool Equals(TimeSettings? other) =>
-        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper;
+        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper
+        && Tolerance.Equals(other.Tolerance);
+    /// <summary>A hash consistent with <see cref="Equals(TimeSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper);
 }
 
@@ -325,8 +364,7 @@ public sealed record ParticleSettings(int Count, double Step, long Seed)
 
     internal static ParticleSettings Read(ConfigurationTree t)
     {
-        int count = t.Int("particles:count", DefaultCount);
-        if (count < 1) throw new InputException("particles.count", count, "must be an integer >= 1");
+        int count = t.Int("particles:count", DefaultCount, 1);
         double step = t.Double("particles:step", 0.001);
         InputException.RequirePositive("particles.step", step);
         long seed = t.Long("particles:seed", 1);

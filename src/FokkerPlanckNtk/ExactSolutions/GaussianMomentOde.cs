@@ -15,6 +15,7 @@ public sealed class GaussianMomentOde
     private readonly Problem _problem;
     private readonly int _dim;
 
+    /// <summary>The moment equations of <paramref name="problem"/> (linear activation, Gaussian initial law).</summary>
     public GaussianMomentOde(Problem problem)
     {
         if (problem.Alpha != 0 && problem.Activation != Activation.Linear)

@@ -102,6 +102,190 @@ internal static class ColumnKernels
         }
     }
 
+    /// <summary>
+    /// f_j = scale·(B(w_j) pa_j − B(−w_j) pb_j) with E_j = e^{w_j} given: the per-face-exponential path, used when the
+    /// exponents are too large for the product forms of <see cref="UFaces"/> and <see cref="CrossFaces"/>.
+    /// </summary>
+    public static void Fluxes(ReadOnlySpan<double> w, ReadOnlySpan<double> e, ReadOnlySpan<double> pa, ReadOnlySpan<double> pb,
+        double scale, Span<double> f)
+    {
+        int n = w.Length;
+        if (e.Length < n || pa.Length < n || pb.Length < n || f.Length < n) throw new ArgumentException("span lengths");
+        var vscale = new Vector<double>(scale);
+        int j = 0;
+        for (; j + Lanes <= n; j += Lanes)
+            (vscale * Face(Load(w, j), Load(e, j), Load(pa, j), Load(pb, j))).StoreUnsafe(ref MemoryMarshal.GetReference(f), (nuint)j);
+        for (; j < n; j++)
+        {
+            ExponentialFitting.Scalar(w[j], e[j], out double bp, out double bm);
+            f[j] = scale * (bp * pa[j] - bm * pb[j]);
+        }
+    }
+
+    /// <summary>
+    /// Sums over one set of faces of the fluxes and of their derivatives in w (the implicit-feedback stepper's
+    /// residual equations need only these sums, no stored fluxes): flux = Σ_j g_j (B(w_j) pa_j − B(−w_j) pb_j),
+    /// slope = Σ_j h_j (B'(w_j) pa_j + B'(−w_j) pb_j) = Σ_j h_j ∂/∂w_j (B(w_j) pa_j − B(−w_j) pb_j), with the
+    /// weights g = weight, h = weight² (all 1 when <paramref name="weight"/> is empty) and E_j = e^{w_j} given.
+    /// B' = B(w)(1 − B(−w))/w, by series for |w| &lt; 0.1; B' ≤ 0, so slope ≤ 0 for non-negative densities.
+    /// </summary>
+    public static void FaceSums(ReadOnlySpan<double> w, ReadOnlySpan<double> e, ReadOnlySpan<double> pa,
+        ReadOnlySpan<double> pb, ReadOnlySpan<double> weight, out double flux, out double slope)
+    {
+        int n = w.Length;
+        bool weighted = !weight.IsEmpty;
+        if (e.Length < n || pa.Length < n || pb.Length < n || (weighted && weight.Length < n)) throw new ArgumentException("span lengths");
+        var sf = Vector<double>.Zero;
+        var ss = Vector<double>.Zero;
+        int j = 0;
+        for (; j + Lanes <= n; j += Lanes)
+        {
+            FaceDerivatives(Load(w, j), Load(e, j), out var bp, out var bm, out var dp, out var dm);
+            var a = Load(pa, j);
+            var b = Load(pb, j);
+            var f = bp * a - bm * b;
+            var d = dp * a + dm * b;
+            if (weighted)
+            {
+                var g = Load(weight, j);
+                f *= g;
+                d *= g * g;
+            }
+            sf += f;
+            ss += d;
+        }
+        double sumF = Vector.Sum(sf), sumS = Vector.Sum(ss);
+        for (; j < n; j++)
+        {
+            ExponentialFitting.Scalar(w[j], e[j], out double bp, out double bm);
+            ExponentialFitting.Derivatives(w[j], bp, bm, out double dp, out double dm);
+            double g = weighted ? weight[j] : 1;
+            sumF += g * (bp * pa[j] - bm * pb[j]);
+            sumS += g * g * (dp * pa[j] + dm * pb[j]);
+        }
+        flux = sumF;
+        slope = sumS;
+    }
+
+    /// <summary>
+    /// <see cref="FaceSums"/> over the u faces of one column, with w_j = shift + faceShift_j and E_j = expShift·faceExp_j
+    /// generated in the loop (as <see cref="UFaces"/> does): no scratch arrays.
+    /// </summary>
+    public static void UFaceSums(ReadOnlySpan<double> p, double shift, double expShift, ReadOnlySpan<double> faceShift,
+        ReadOnlySpan<double> faceExp, out double flux, out double slope)
+    {
+        int faces = p.Length - 1;
+        if (faceShift.Length < faces || faceExp.Length < faces) throw new ArgumentException("span lengths");
+        var vshift = new Vector<double>(shift);
+        var vexp = new Vector<double>(expShift);
+        var sf = Vector<double>.Zero;
+        var ss = Vector<double>.Zero;
+        int j = 0;
+        for (; j + Lanes <= faces; j += Lanes)
+        {
+            FaceDerivatives(vshift + Load(faceShift, j), vexp * Load(faceExp, j), out var bp, out var bm, out var dp, out var dm);
+            var a = Load(p, j);
+            var b = Load(p, j + 1);
+            sf += bp * a - bm * b;
+            ss += dp * a + dm * b;
+        }
+        double sumF = Vector.Sum(sf), sumS = Vector.Sum(ss);
+        for (; j < faces; j++)
+        {
+            double w = shift + faceShift[j];
+            ExponentialFitting.Scalar(w, expShift * faceExp[j], out double bp, out double bm);
+            ExponentialFitting.Derivatives(w, bp, bm, out double dp, out double dm);
+            sumF += bp * p[j] - bm * p[j + 1];
+            sumS += dp * p[j] + dm * p[j + 1];
+        }
+        flux = sumF;
+        slope = sumS;
+    }
+
+    /// <summary>
+    /// <see cref="FaceSums"/> over the faces between columns a and b weighted by u_j (slope by u_j²), with
+    /// w_j = δ·u_j + β and E_j = first·ratio^j generated in the loop by the chains of <see cref="CrossFaces"/>.
+    /// </summary>
+    public static void CrossFaceSums(ReadOnlySpan<double> pa, ReadOnlySpan<double> pb, ReadOnlySpan<double> u,
+        double delta, double beta, double first, double ratio, out double flux, out double slope)
+    {
+        int n = pa.Length;
+        if (pb.Length < n || u.Length < n) throw new ArgumentException("span lengths");
+        var vdelta = new Vector<double>(delta);
+        var vbeta = new Vector<double>(beta);
+        Span<double> start = stackalloc double[Lanes];
+        double g = first, stride = 1;
+        for (int l = 0; l < Lanes; l++) { start[l] = g; g *= ratio; stride *= ratio; }
+        var ev = new Vector<double>(start);
+        var vstride = new Vector<double>(stride);
+        var sf = Vector<double>.Zero;
+        var ss = Vector<double>.Zero;
+        int j = 0;
+        for (; j + Lanes <= n; j += Lanes)
+        {
+            var uj = Load(u, j);
+            FaceDerivatives(vdelta * uj + vbeta, ev, out var bp, out var bm, out var dp, out var dm);
+            var a = Load(pa, j);
+            var b = Load(pb, j);
+            sf += uj * (bp * a - bm * b);
+            ss += uj * uj * (dp * a + dm * b);
+            ev *= vstride;
+        }
+        double sumF = Vector.Sum(sf), sumS = Vector.Sum(ss);
+        double e = j < n ? ev[0] : 0;
+        for (; j < n; j++)
+        {
+            double w = delta * u[j] + beta;
+            ExponentialFitting.Scalar(w, e, out double bp, out double bm);
+            ExponentialFitting.Derivatives(w, bp, bm, out double dp, out double dm);
+            sumF += u[j] * (bp * pa[j] - bm * pb[j]);
+            sumS += u[j] * u[j] * (dp * pa[j] + dm * pb[j]);
+            e *= ratio;
+        }
+        flux = sumF;
+        slope = sumS;
+    }
+
+    /// <summary>B(±w) and B'(±w) of one vector of faces (the vector form of <see cref="ExponentialFitting"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FaceDerivatives(Vector<double> w, Vector<double> e, out Vector<double> bp, out Vector<double> bm,
+        out Vector<double> dp, out Vector<double> dm)
+    {
+        e = Vector.Min(e, new Vector<double>(1e300));
+        bp = w / (e - Vector<double>.One);
+        bm = bp * e;
+        var inverse = Vector<double>.One / w;
+        dp = bp * (Vector<double>.One - bm) * inverse;
+        dm = -(bm * (Vector<double>.One - bp)) * inverse;
+        var small = Vector.LessThan(Vector.Abs(w), new Vector<double>(ExponentialFitting.SeriesThreshold));
+        if (small == Vector<long>.Zero) return;
+        var w2 = w * w;
+        var series = Vector<double>.One - new Vector<double>(0.5) * w
+            + w2 * (new Vector<double>(1.0 / 12) + w2 * (new Vector<double>(-1.0 / 720)
+            + w2 * (new Vector<double>(1.0 / 30240) - w2 * new Vector<double>(1.0 / 1209600))));
+        // B'(w) = −½ + w/6 − w³/180 + w⁵/5040 − w⁷/151200: even part −½, odd part w·q(w²).
+        var odd = w * (new Vector<double>(1.0 / 6) + w2 * (new Vector<double>(-1.0 / 180)
+            + w2 * (new Vector<double>(1.0 / 5040) - w2 * new Vector<double>(1.0 / 151200))));
+        var half = new Vector<double>(-0.5);
+        bp = Vector.ConditionalSelect(small, series, bp);
+        bm = Vector.ConditionalSelect(small, series + w, bm);
+        dp = Vector.ConditionalSelect(small, half + odd, dp);
+        dm = Vector.ConditionalSelect(small, half - odd, dm);
+    }
+
+    /// <summary>Σ_j |a_j − b_j|.</summary>
+    public static double L1Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        int n = a.Length;
+        if (b.Length < n) throw new ArgumentException("span lengths");
+        var s = Vector<double>.Zero;
+        int j = 0;
+        for (; j + Lanes <= n; j += Lanes) s += Vector.Abs(Load(a, j) - Load(b, j));
+        double sum = Vector.Sum(s);
+        for (; j < n; j++) sum += Math.Abs(a[j] - b[j]);
+        return sum;
+    }
+
     /// <summary>Σ p, Σ u·p, Σ u²·p over a column, in the same summation order as <see cref="Update"/>.</summary>
     public static void Moments(ReadOnlySpan<double> p, ReadOnlySpan<double> u, ReadOnlySpan<double> u2,
         out double m0, out double m1, out double m2)

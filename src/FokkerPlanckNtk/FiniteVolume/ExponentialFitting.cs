@@ -31,23 +31,27 @@ internal static class ExponentialFitting
         bMinus = bPlus * e;
     }
 
+    /// <summary>
+    /// B'(w) and B'(−w) from w and bPlus = B(w), bMinus = B(−w): B'(w) = B(w)(1 − B(−w))/w and
+    /// B'(−w) = −B(−w)(1 − B(w))/w (from B(−w) = eʷB(w)), by series for |w| &lt; 0.1. Both are ≤ 0.
+    /// </summary>
+    public static void Derivatives(double w, double bPlus, double bMinus, out double dPlus, out double dMinus)
+    {
+        if (Math.Abs(w) < SeriesThreshold)
+        {
+            double w2 = w * w;
+            double odd = w * (1.0 / 6 + w2 * (-1.0 / 180 + w2 * (1.0 / 5040 - w2 * (1.0 / 151200))));
+            dPlus = -0.5 + odd;
+            dMinus = -0.5 - odd;
+            return;
+        }
+        dPlus = bPlus * (1 - bMinus) / w;
+        dMinus = -bMinus * (1 - bPlus) / w;
+    }
+
     private static double Series(double w)
     {
         double w2 = w * w;
         return 1 - 0.5 * w + w2 * (1.0 / 12 + w2 * (-1.0 / 720 + w2 * (1.0 / 30240 - w2 * (1.0 / 1209600))));
-    }
-
-    /// <summary>
-    /// f_j = scale·(B(w_j) pa_j − B(−w_j) pb_j) with e_j = exp(w_j) given: the per-face-exp path used when
-    /// the exponents are too large for the product forms of <see cref="ColumnKernels"/>.
-    /// </summary>
-    public static void Fluxes(ReadOnlySpan<double> w, ReadOnlySpan<double> e, ReadOnlySpan<double> pa,
-        ReadOnlySpan<double> pb, double scale, Span<double> f)
-    {
-        for (int j = 0; j < w.Length; j++)
-        {
-            Scalar(w[j], e[j], out double bp, out double bm);
-            f[j] = scale * (bp * pa[j] - bm * pb[j]);
-        }
     }
 }

@@ -24,8 +24,13 @@ public sealed class FiniteVolumeModel
     private readonly double[] _thetaSquared; // |θ_c|² per column
     private readonly List<string> _warnings = [];
 
-    public FiniteVolumeModel(Problem problem, UniformGrid grid)
+    /// <summary>The discretization of <paramref name="problem"/> on <paramref name="grid"/> (one θ axis per input dimension, u last).</summary>
+    /// <param name="maxOutsideMass">Largest mass of the initial law outside the box that is accepted (<c>grid.maxOutsideMass</c>);
+    /// null: the grid's own discretization error (<see cref="DiscretizationError"/>).</param>
+    /// <exception cref="InputException">The grid's dimension does not match the problem's.</exception>
+    public FiniteVolumeModel(Problem problem, UniformGrid grid, double? maxOutsideMass = null)
     {
+        MaxOutsideMass = maxOutsideMass;
         if (grid.ThetaDimension != problem.Dimension)
             throw new InputException("grid.cells", $"{grid.Dimension} axes",
                 $"the grid needs d + 1 = {problem.Dimension + 1} axes for data of dimension d = {problem.Dimension}");
@@ -81,7 +86,9 @@ public sealed class FiniteVolumeModel
         ReferenceDensityValues = GibbsGaussian(InitialLawOf(Model.InitialLaw.StandardGaussian(grid.Dimension)));
     }
 
+    /// <summary>The problem discretized.</summary>
     public Problem Problem { get; }
+    /// <summary>The grid.</summary>
     public UniformGrid Grid { get; }
 
     /// <summary>Warnings found while setting up (e.g. Assumption 4.1 violations), for the log.</summary>
@@ -117,6 +124,20 @@ public sealed class FiniteVolumeModel
     public double[] InitialDensity() =>
         Problem.Initial.IsStandard ? ReferenceDensity() : GibbsGaussian(InitialLawOf(Problem.Initial));
 
+    /// <summary>Mass of the initial law outside the box below which nothing is said.</summary>
+    public const double SilentOutsideMass = 1e-8;
+
+    /// <summary>The configured limit of the mass outside the box (null: <see cref="DiscretizationError"/>).</summary>
+    public double? MaxOutsideMass { get; }
+
+    /// <summary>
+    /// The grid's discretization error for a Gaussian law, in L1: Σ_k (Δ_k/σ_k)²/24, the leading term of the
+    /// midpoint (cell-centre) rule of a second-order scheme (the cell average of a density differs from its centre
+    /// value by Δ²p''/24). A truncation below it is invisible at the grid's accuracy.
+    /// </summary>
+    public static double DiscretizationError(UniformGrid grid, Model.InitialLaw law) =>
+        Enumerable.Range(0, grid.Dimension).Sum(k => grid.Spacing(k) * grid.Spacing(k) / law.Covariance[k, k]) / 24;
+
     private Model.InitialLaw InitialLawOf(Model.InitialLaw law)
     {
         double outside = 0;
@@ -129,9 +150,15 @@ public sealed class FiniteVolumeModel
                 throw new InputException($"grid.cells[{k}]", Grid.Cells[k],
                     $"cells of width {Grid.Spacing(k):G4} do not resolve the initial law (standard deviation {sd:G4} on axis {k}); use more cells");
         }
-        if (outside > 1e-8)
-            throw new InputException("grid.halfWidth", string.Join(",", Grid.HalfWidths),
-                $"the box holds the initial law only up to a mass of {outside:G3} outside (more than 1e-8); enlarge the box");
+        if (outside <= SilentOutsideMass) return law;
+        double error = DiscretizationError(Grid, law), limit = MaxOutsideMass ?? error;
+        string lost = FormattableString.Invariant($"the box holds the initial law only up to a mass of {outside:G3} outside");
+        if (outside > limit)
+            throw new InputException("grid.halfWidth", string.Join(",", Grid.HalfWidths), FormattableString.Invariant(
+                $"{lost}, more than {(MaxOutsideMass is null ? $"the grid's discretization error {error:G3}" : $"grid.maxOutsideMass = {limit:G3}")}; enlarge the box (or raise grid.maxOutsideMass)"));
+        string warning = FormattableString.Invariant(
+            $"grid.halfWidth = {string.Join(",", Grid.HalfWidths)}: {lost} (below the limit {limit:G3}{(MaxOutsideMass is null ? ", the grid's discretization error" : "")}); the initial density is renormalized on the box");
+        if (!_warnings.Contains(warning)) _warnings.Add(warning);
         return law;
     }
 
@@ -148,9 +175,8 @@ public sealed class FiniteVolumeModel
             logs[c] = g.LogDensity(z);
             max = Math.Max(max, logs[c]);
         }
-        double mass = 0;
-        for (int c = 0; c < Grid.Count; c++) { p[c] = Math.Exp(logs[c] - max); mass += p[c]; }
-        double scale = 1 / (mass * Grid.CellVolume);
+        for (int c = 0; c < Grid.Count; c++) p[c] = Math.Exp(logs[c] - max);
+        double scale = 1 / Metrics.GridDensity.Mass(Grid, p);
         for (int c = 0; c < Grid.Count; c++) p[c] *= scale;
         return p;
     }

@@ -21,7 +21,7 @@ public sealed partial class PdeSolver
         _model.CouplingFromResiduals(_r, _coupling);
         double stiff = StiffModeRate();
         if (!double.IsFinite(stiff))
-            throw new InputException("time.cfl", _options.Cfl, $"the density became non-finite at t = {Time:G6}");
+            throw Diverged("the step bound became non-finite");
         double stable = stiff > 0 ? _options.Cfl / stiff : double.PositiveInfinity;
         LastStableStep = stable;
         double dt = Math.Min(stable, maxDt);
@@ -46,8 +46,7 @@ public sealed partial class PdeSolver
         for (; TensorPrimitives.Norm(r) > ImplicitTolerance * bNorm; it++)
         {
             if (it >= MaxLinearIterations)
-                throw new InputException("time.maxStep", dt,
-                    $"the implicit solve did not converge in {MaxLinearIterations} iterations at t = {Time:G6}; use a smaller step");
+                throw Diverged(FormattableString.Invariant($"the implicit solve did not converge in {MaxLinearIterations} iterations (dt = {dt:G3})"));
             double rhoNew = TensorPrimitives.Dot(rHat, r);
             double beta = rhoNew / rho * (alpha / omega);
             rho = rhoNew;
@@ -73,9 +72,9 @@ public sealed partial class PdeSolver
         TensorPrimitives.Multiply(x, massB / massX, x);
         double min = TensorPrimitives.Min(x), max = TensorPrimitives.Max(x);
         if (!double.IsFinite(min) || !double.IsFinite(max))
-            throw new InputException("time.maxStep", dt, $"the implicit step at t = {Time:G6} produced a non-finite density");
+            throw Diverged(FormattableString.Invariant($"the implicit step dt = {dt:G3} produced a non-finite density"));
         if (min < -1e-12 * max)
-            throw new InputException("time.maxStep", dt, $"the implicit step at t = {Time:G6} produced a negative density ({min:G3})");
+            throw Diverged(FormattableString.Invariant($"the implicit step dt = {dt:G3} produced a negative density ({min:G3})"));
         (_density, _krylov[0]) = (x, _density);
         _model.ThetaMoments(_density, _m0, _m1, _m2);
         Time += dt;

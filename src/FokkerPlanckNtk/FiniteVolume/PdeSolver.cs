@@ -15,18 +15,37 @@ public enum StepperKind
     /// stationary state, not for transients.
     /// </summary>
     BackwardEuler,
+
+    /// <summary>
+    /// Explicit transport, implicit residual feedback: SSP(3,2) half steps for the density, each positive under its
+    /// own cell-wise bound, with the coefficient residuals from the L-stable TR-BDF2 tableau (n-dimensional Newton
+    /// solves); second order, stiffly accurate, step size from an embedded error estimate (time.tolerance).
+    /// </summary>
+    ImplicitFeedback,
+
+    /// <summary>
+    /// <see cref="ImplicitFeedback"/> where the residual feedback dominates the explicit bound — its rate
+    /// (2α²/n)λ_max(H_h(p⁰)) exceeds <see cref="PdeSolver.AutoStiffness"/> × the cell-wise outflow rate at the start —
+    /// else <see cref="SspRk3"/> (chosen once, when the solver is made; <see cref="PdeSolver.Stepper"/> says which).
+    /// </summary>
+    Auto,
 }
 
 /// <param name="Cfl">Fraction of the stability/positivity bound used as the step (0 &lt; Cfl ≤ 1).</param>
 /// <param name="Stepper">The time integrator.</param>
 /// <param name="MaxStep">Upper limit of the step (the implicit stepper's step when α = 0).</param>
+/// <param name="Tolerance">
+/// Local error tolerance of one step of the implicit-feedback stepper (its embedded estimate, density in L1 and
+/// residuals in max norm, must not exceed it); +∞ turns the error control off (steps from the bounds and MaxStep).
+/// </param>
 public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = StepperKind.SspRk3,
-    double MaxStep = double.PositiveInfinity)
+    double MaxStep = double.PositiveInfinity, double Tolerance = PdeSolver.DefaultTolerance)
 {
     internal void Validate()
     {
         if (!(Cfl > 0 && Cfl <= 1)) throw new InputException("time.cfl", Cfl, "must be in (0, 1]");
         if (!(MaxStep > 0)) throw new InputException("time.maxStep", MaxStep, "must be positive");
+        if (!(Tolerance > 0)) throw new InputException("time.tolerance", Tolerance, "must be a positive number (+∞: no error control)");
     }
 }
 
@@ -58,6 +77,7 @@ public sealed partial class PdeSolver
     private readonly double[] _stage2;
     private readonly double[] _m1, _m1Stage;         // first u-moment per column of the current / stage state
     private readonly double[] _m0, _m2;              // zeroth and second moments (stiff-mode rate)
+    private readonly double[] _m0Stage, _m2Stage;    // those of a candidate state (implicit-feedback stepper)
     private readonly double[] _r, _coupling;         // residuals, c(θ)
     private readonly double[] _fluxU;                // per column, N_u + 1 u-face fluxes (walls included, zero)
     private readonly double[] _zeros;                // the zero flux through a θ wall
@@ -73,6 +93,7 @@ public sealed partial class PdeSolver
     private readonly double[] _gram;                 // n × n
     private readonly double[] _gramScratch;          // one column-length row
     private double[] _density;
+    private readonly StepperKind _stepper;
 
     private sealed class BlockScratch(int nu)
     {
@@ -100,6 +121,8 @@ public sealed partial class PdeSolver
         _m1Stage = new double[_cols];
         _m0 = new double[_cols];
         _m2 = new double[_cols];
+        _m0Stage = new double[_cols];
+        _m2Stage = new double[_cols];
         _r = new double[_n];
         _coupling = new double[_cols];
         _fluxU = new double[_cols * (_nu + 1)];
@@ -120,7 +143,41 @@ public sealed partial class PdeSolver
         _gram = new double[_n * _n];
         _gramScratch = new double[_cols];
         _model.ThetaMoments(_density, _m0, _m1, _m2);
+        _stepper = _options.Stepper == StepperKind.Auto ? ChooseStepper() : _options.Stepper;
     }
+
+    /// <summary>
+    /// Auto picks the implicit-feedback stepper when the feedback rate exceeds this multiple of the outflow rate:
+    /// SSP-RK3 then needs over 11× the steps its transport bound alone would allow. Measured (docs/scheme.md):
+    /// at a ratio of about 4–6 SSP-RK3 is still the cheaper of the two at τ = 1e-5, from about 20 on the implicit one.
+    /// </summary>
+    public const double AutoStiffness = 10;
+
+    private StepperKind ChooseStepper()
+    {
+        _model.ResidualsFromMoment(_m1, _r);
+        _model.CouplingFromResiduals(_r, _coupling);
+        PrepareColumnExponentials();
+        return StiffModeRate() > AutoStiffness * MaxOutflowRate() ? StepperKind.ImplicitFeedback : StepperKind.SspRk3;
+    }
+
+    /// <summary>
+    /// The stability-limited step at the current state for the stepper in use (as its next step would compute it):
+    /// SSP-RK3 CFL/(outflow + feedback rate), backward Euler CFL/feedback rate, implicit feedback 2·CFL/outflow;
+    /// +∞ where nothing limits it. For up-front estimates of the step count (accuracy control may take smaller steps).
+    /// </summary>
+    public double StepBound()
+    {
+        _model.ResidualsFromMoment(_m1, _r);
+        _model.CouplingFromResiduals(_r, _coupling);
+        PrepareColumnExponentials();
+        double outflow = _stepper == StepperKind.BackwardEuler ? 0 : MaxOutflowRate(), stiff = _stepper == StepperKind.ImplicitFeedback ? 0 : StiffModeRate();
+        double rate = _stepper == StepperKind.ImplicitFeedback ? outflow / 2 : outflow + stiff;
+        return rate > 0 ? _options.Cfl / rate : double.PositiveInfinity;
+    }
+
+    /// <summary>The stepper in use (<see cref="StepperKind.Auto"/> resolved).</summary>
+    public StepperKind Stepper => _stepper;
 
     public FiniteVolumeModel Model => _model;
 
@@ -132,7 +189,7 @@ public sealed partial class PdeSolver
     /// <summary>Accepted steps so far.</summary>
     public long Steps { get; private set; }
 
-    /// <summary>Steps rejected because a stage went negative (the step was halved and retried).</summary>
+    /// <summary>Rejected tries: a stage went negative or over its bound, or (implicit feedback) the error estimate or the residual solve failed.</summary>
     public long RejectedSteps { get; private set; }
 
     /// <summary>The step size of the last accepted step.</summary>
@@ -144,10 +201,13 @@ public sealed partial class PdeSolver
     /// <summary>Called after every accepted step (e.g. to track the free energy at every step).</summary>
     public Action<PdeSolver>? AfterStep { get; set; }
 
-    /// <summary>Everything needed to continue bit-identically.</summary>
-    public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density);
+    /// <summary>Everything needed to continue bit-identically (the step controller's memory included).</summary>
+    /// <param name="NextStep">The implicit-feedback controller's proposed next step (0: none yet).</param>
+    /// <param name="PreviousError">Its normalized error estimate of the last accepted step.</param>
+    public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density, double NextStep = 0,
+        double PreviousError = 1);
 
-    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone());
+    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone(), _nextStep, _previousError);
 
     public void Restore(State state)
     {
@@ -157,6 +217,8 @@ public sealed partial class PdeSolver
         Time = state.Time;
         Steps = state.Steps;
         RejectedSteps = state.RejectedSteps;
+        _nextStep = state.NextStep;
+        _previousError = state.PreviousError;
         _model.ThetaMoments(_density, _m0, _m1, _m2);
     }
 
@@ -172,20 +234,20 @@ public sealed partial class PdeSolver
         }
     }
 
-    /// <summary>One SSP-RK3 step of at most <paramref name="maxDt"/>; returns the step taken.</summary>
+    /// <summary>One step of the configured stepper of at most <paramref name="maxDt"/>; returns the step taken.</summary>
     public double Step(double maxDt)
     {
         if (!(maxDt > 0)) throw new ArgumentOutOfRangeException(nameof(maxDt), "must be positive");
         maxDt = Math.Min(maxDt, _options.MaxStep);
-        if (_options.Stepper == StepperKind.BackwardEuler) return ImplicitStep(maxDt);
+        if (_stepper == StepperKind.BackwardEuler) return ImplicitStep(maxDt);
+        if (_stepper == StepperKind.ImplicitFeedback) return FeedbackStep(maxDt);
         // Stage 1 fluxes and the bound from the current state.
         _model.ResidualsFromMoment(_m1, _r);
         _model.CouplingFromResiduals(_r, _coupling);
         ComputeFluxes(_density);
         double rate = MaxOutflowRate() + StiffModeRate();
         if (!double.IsFinite(rate))
-            throw new InputException("time.cfl", _options.Cfl,
-                $"the density became non-finite at t = {Time:G6}; the problem is too stiff for this step bound");
+            throw Diverged("the step bound became non-finite");
         double stable = _options.Cfl / rate;
         LastStableStep = stable;
         double dt = Math.Min(stable, maxDt);
@@ -205,13 +267,11 @@ public sealed partial class PdeSolver
                 }
             }
             if (double.IsNaN(min) || double.IsInfinity(min))
-                throw new InputException("time.cfl", _options.Cfl,
-                    $"a time step of {dt:G4} at t = {Time:G6} produced a non-finite density");
+                throw Diverged(FormattableString.Invariant($"a time step of {dt:G4} produced a non-finite density"));
             if (min >= 0) break;
             RejectedSteps++;
             if (attempt > 40)
-                throw new InputException("time.cfl", _options.Cfl,
-                    $"the density cannot be kept non-negative at t = {Time:G6} even with dt = {dt:G3}");
+                throw Diverged(FormattableString.Invariant($"the density cannot be kept non-negative even with dt = {dt:G3}"));
             dt *= 0.5;
             // Restore the stage-1 fluxes of the current state for the retry.
             _model.ResidualsFromMoment(_m1, _r);
@@ -227,6 +287,10 @@ public sealed partial class PdeSolver
         return dt;
     }
 
+    /// <summary>A numerical failure of the PDE solve at the current time, with the keys that could help.</summary>
+    private NumericalFailureException Diverged(string detail) =>
+        new("the PDE density", Time, Steps, detail, "time.cfl", "time.stepper", "time.tolerance", "grid.cells", "grid.halfWidth");
+
     private void Stage(double[] s, double[] m1)
     {
         _model.ResidualsFromMoment(m1, _r);
@@ -239,6 +303,16 @@ public sealed partial class PdeSolver
     {
         var p = _model.Problem;
         if (p.Alpha == 0) return 0;
+        AssembleGram(_m0, _m2, _gram);
+        var evd = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(_n, _n, _gram).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+        double lmax = evd.EigenValues.Select(e => e.Real).Max();
+        return 2 * p.Alpha * p.Alpha / _n * Math.Max(lmax, 0);
+    }
+
+    /// <summary>H_h(p) = S diag(m0 V_θ) Sᵀ + (X Xᵀ) ∘ (S' diag(m2 V_θ) S'ᵀ) from the per-column moments (n × n, row-major).</summary>
+    private void AssembleGram(double[] m0, double[] m2, double[] gram)
+    {
+        var p = _model.Problem;
         var sigma = _model.SigmaTable;
         var sigmaPrime = _model.SigmaPrimeTable;
         double v = _grid.ThetaVolume;
@@ -249,18 +323,15 @@ public sealed partial class PdeSolver
             var spi = sigmaPrime.Slice(i * _cols, _cols);
             for (int j = i; j < _n; j++)
             {
-                TensorPrimitives.Multiply(si, _m0, tmp);
+                TensorPrimitives.Multiply(si, m0, tmp);
                 double h0 = TensorPrimitives.Dot(tmp, sigma.Slice(j * _cols, _cols));
-                TensorPrimitives.Multiply(spi, _m2, tmp);
+                TensorPrimitives.Multiply(spi, m2, tmp);
                 double h2 = TensorPrimitives.Dot(tmp, sigmaPrime.Slice(j * _cols, _cols));
                 double h = (h0 + p.Data.Dot(i, j) * h2) * v;
-                _gram[i * _n + j] = h;
-                _gram[j * _n + i] = h;
+                gram[i * _n + j] = h;
+                gram[j * _n + i] = h;
             }
         }
-        var evd = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(_n, _n, _gram).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
-        double lmax = evd.EigenValues.Select(e => e.Real).Max();
-        return 2 * p.Alpha * p.Alpha / _n * Math.Max(lmax, 0);
     }
 
     /// <summary>Fluxes of state <paramref name="s"/> with the current coupling c(θ).</summary>
@@ -270,8 +341,12 @@ public sealed partial class PdeSolver
         if (Parallelism.Threads == 1)
             for (int b = 0; b < _blocks; b++) FluxBlock(b, s);
         else
-            Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s));
+            FluxesInParallel(s);
     }
+
+    // The parallel branches live in their own methods: a lambda's captured variables are allocated on entry to
+    // the method that declares them, so the one-thread path allocates nothing.
+    private void FluxesInParallel(double[] s) => Parallel.For(0, _blocks, Parallelism.Options, b => FluxBlock(b, s));
 
     /// <summary>
     /// Per-column exponentials shared by every face of a column, for the current coupling: e^{Δu c/λ} (u faces;
@@ -427,7 +502,6 @@ public sealed partial class PdeSolver
         int nu = _nu;
         double du = _grid.Spacing(_grid.UAxis);
         var u = _model.UCenters;
-        double uMax = _grid.HalfWidths[_grid.UAxis];
         int end = Math.Min(_cols, (block + 1) * ColumnsPerBlock);
         for (int a = block * ColumnsPerBlock; a < end; a++)
         {
@@ -437,19 +511,14 @@ public sealed partial class PdeSolver
             int faces = nu - 1;
             double shift = du * _coupling[a] / _lambda;
             var fu = _fluxU.AsSpan(a * (nu + 1), nu + 1);
-            if (_columnExpsUsable)
-                ColumnKernels.UFaces(pa, shift, _expShift[a], _model.UFaceShift, _model.UFaceExp, _lambda / du, fu);
-            else if (Math.Abs(shift) < ExpRecurrenceLimit)
-                ColumnKernels.UFaces(pa, shift, Math.Exp(shift), _model.UFaceShift, _model.UFaceExp, _lambda / du, fu);
+            if (UFaceFactor(a, shift, scratch, out double factor))
+                ColumnKernels.UFaces(pa, shift, factor, _model.UFaceShift, _model.UFaceExp, _lambda / du, fu);
             else
             {
                 // Exponent too large for the product form: one exp per face, clamped inside the flux kernel.
-                var w = scratch.W.AsSpan(0, faces);
-                TensorPrimitives.Add(_model.UFaceShift[..faces], shift, w);
-                TensorPrimitives.Exp(w, scratch.E.AsSpan(0, faces));
                 fu[0] = 0;
                 fu[nu] = 0;
-                ExponentialFitting.Fluxes(w, scratch.E.AsSpan(0, faces), pa[..faces], pa[1..], _lambda / du, fu[1..nu]);
+                ColumnKernels.Fluxes(scratch.W.AsSpan(0, faces), scratch.E.AsSpan(0, faces), pa[..faces], pa[1..], _lambda / du, fu[1..nu]);
             }
             // θ faces to the upper neighbour along each axis: w_j = u_j·(c_b − c_a)/λ + (θ_b² − θ_a²)/2.
             for (int k = 0; k < _d; k++)
@@ -459,27 +528,63 @@ public sealed partial class PdeSolver
                 if (ik == _grid.Cells[k] - 1) { ft.Clear(); continue; }
                 int bcol = a + _model.ColumnStride(k);
                 double dk = _grid.Spacing(k);
-                double delta = (_coupling[bcol] - _coupling[a]) / _lambda;
-                double beta = _model.ThetaFaceShift(k)[ik];
                 var pb = s.AsSpan(bcol * nu, nu);
-                if (_columnExpsUsable)
-                    // e^{δ u_j} = e^{u_j c_b/λ}/e^{u_j c_a/λ}: quotients of the per-column exponentials.
-                    ColumnKernels.CrossFaces(pa, pb, u, delta, beta, _model.ThetaFaceExp(k)[ik] * (_rowExp[0][bcol] / _rowExp[0][a]),
-                        _expShift[bcol] / _expShift[a], _lambda / dk, ft);
-                else if (Math.Abs(delta) * uMax + Math.Abs(beta) < ExpRecurrenceLimit)
-                    // E_j = e^{β + δu_0}·(e^{δΔu})^j: a geometric sequence (relative error ≲ N_u·ε).
-                    ColumnKernels.CrossFaces(pa, pb, u, delta, beta, Math.Exp(beta + delta * u[0]), Math.Exp(delta * du),
-                        _lambda / dk, ft);
+                if (CrossFaceSequence(k, ik, a, bcol, scratch, out double delta, out double beta, out double first, out double ratio))
+                    ColumnKernels.CrossFaces(pa, pb, u, delta, beta, first, ratio, _lambda / dk, ft);
                 else
-                {
-                    var wt = scratch.W.AsSpan(0, nu);
-                    TensorPrimitives.Multiply(u, delta, wt);
-                    TensorPrimitives.Add(wt, beta, wt);
-                    TensorPrimitives.Exp(wt, scratch.E);
-                    ExponentialFitting.Fluxes(wt, scratch.E, pa, pb, _lambda / dk, ft);
-                }
+                    ColumnKernels.Fluxes(scratch.W.AsSpan(0, nu), scratch.E.AsSpan(0, nu), pa, pb, _lambda / dk, ft);
             }
         }
+    }
+
+    /// <summary>
+    /// The exponentials of column a's u faces for the current coupling (shift = Δu c_a/λ): E_j = factor·e^{Δu ū_j}
+    /// with factor = e^{shift} (true), or, the exponent too large for products, w_j and E_j = e^{w_j} one per face
+    /// in the scratch (false). Shared by the flux and the face-sum passes, so both see the same exponentials.
+    /// </summary>
+    private bool UFaceFactor(int a, double shift, BlockScratch scratch, out double factor)
+    {
+        if (_columnExpsUsable) { factor = _expShift[a]; return true; }
+        if (Math.Abs(shift) < ExpRecurrenceLimit) { factor = Math.Exp(shift); return true; }
+        factor = 0;
+        int faces = _nu - 1;
+        var w = scratch.W.AsSpan(0, faces);
+        TensorPrimitives.Add(_model.UFaceShift[..faces], shift, w);
+        TensorPrimitives.Exp(w, scratch.E.AsSpan(0, faces));
+        return false;
+    }
+
+    /// <summary>
+    /// The faces between column a and its upper neighbour b along θ axis k (index ik along it): w_j = δ u_j + β with
+    /// δ = (c_b − c_a)/λ, β = (θ_b² − θ_a²)/2, and E_j = first·ratio^j (true), or, the exponents too large for
+    /// products, w_j and E_j = e^{w_j} one per face in the scratch (false).
+    /// </summary>
+    private bool CrossFaceSequence(int k, int ik, int a, int b, BlockScratch scratch, out double delta, out double beta,
+        out double first, out double ratio)
+    {
+        delta = (_coupling[b] - _coupling[a]) / _lambda;
+        beta = _model.ThetaFaceShift(k)[ik];
+        var u = _model.UCenters;
+        if (_columnExpsUsable)
+        {
+            // e^{δ u_j} = e^{u_j c_b/λ}/e^{u_j c_a/λ}: quotients of the per-column exponentials.
+            first = _model.ThetaFaceExp(k)[ik] * (_rowExp[0][b] / _rowExp[0][a]);
+            ratio = _expShift[b] / _expShift[a];
+            return true;
+        }
+        if (Math.Abs(delta) * _grid.HalfWidths[_grid.UAxis] + Math.Abs(beta) < ExpRecurrenceLimit)
+        {
+            // E_j = e^{β + δu_0}·(e^{δΔu})^j: a geometric sequence (relative error ≲ N_u·ε).
+            first = Math.Exp(beta + delta * u[0]);
+            ratio = Math.Exp(delta * _grid.Spacing(_grid.UAxis));
+            return true;
+        }
+        first = ratio = 0;
+        var wt = scratch.W.AsSpan(0, _nu);
+        TensorPrimitives.Multiply(u, delta, wt);
+        TensorPrimitives.Add(wt, beta, wt);
+        TensorPrimitives.Exp(wt, scratch.E.AsSpan(0, _nu));
+        return false;
     }
 
     /// <summary>Below this |exponent| products of exponentials neither overflow nor underflow.</summary>
@@ -495,7 +600,7 @@ public sealed partial class PdeSolver
         if (Parallelism.Threads == 1)
             for (int blk = 0; blk < _blocks; blk++) UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2);
         else
-            Parallel.For(0, _blocks, Parallelism.Options, blk => UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2));
+            UpdateInParallel(s, a, p, b, dt, output, m1, m0, m2);
         double min = double.PositiveInfinity;
         foreach (double v in _blockMin)
         {
@@ -504,6 +609,10 @@ public sealed partial class PdeSolver
         }
         return min;
     }
+
+    private void UpdateInParallel(double[] s, double a, double[] p, double b, double dt, double[] output, double[] m1,
+        double[]? m0, double[]? m2) =>
+        Parallel.For(0, _blocks, Parallelism.Options, blk => UpdateBlock(blk, s, a, p, b, dt, output, m1, m0, m2));
 
     private void UpdateBlock(int block, double[] s, double a, double[] p, double b, double dt, double[] output,
         double[] m1, double[]? m0, double[]? m2)
@@ -557,7 +666,7 @@ public sealed partial class PdeSolver
         var p0 = model.ReferenceDensityValues;
         double kl = Metrics.Divergences.KullbackLeibler(p, p0, v);
         double chi2 = Metrics.Divergences.ChiSquared(p, p0, v);
-        double mass = TensorPrimitives.Sum(p) * v, min = TensorPrimitives.Min(p), outer = 0;
+        double mass = Metrics.GridDensity.Mass(grid, p), min = TensorPrimitives.Min(p), outer = 0;
         for (int c = 0; c < grid.Count; c++)
             if (grid.IsOuterCell(c)) outer += p[c];
         return new PdeDiagnostics(time, loss, loss + model.Problem.Lambda * kl, kl, chi2, mass, min, outer * v, r);

@@ -13,6 +13,10 @@ public sealed class UniformGrid
     private readonly int[] _strides;
     private readonly double[][] _centers;
 
+    /// <summary>N_k cells on [−B_k, B_k] per axis k = 0..D−1 (θ axes first, u last).</summary>
+    /// <param name="cells">N_k ≥ 2 per axis, D = 2, 3 or 4 axes.</param>
+    /// <param name="halfWidths">B_k &gt; 0 per axis.</param>
+    /// <exception cref="InputException">A count or half width out of range, or a grid too large for memory.</exception>
     public UniformGrid(IReadOnlyList<int> cells, IReadOnlyList<double> halfWidths)
     {
         if (cells.Count < 2 || cells.Count > 4)
@@ -59,7 +63,9 @@ public sealed class UniformGrid
     /// <summary>Index of the u axis (the last).</summary>
     public int UAxis => _cells.Length - 1;
 
+    /// <summary>N_k, the cells per axis.</summary>
     public IReadOnlyList<int> Cells => _cells;
+    /// <summary>B_k: axis k spans [−B_k, B_k].</summary>
     public IReadOnlyList<double> HalfWidths => _halfWidths;
 
     /// <summary>Δ_k.</summary>
@@ -131,6 +137,7 @@ public sealed class UniformGrid
         return values;
     }
 
+    /// <summary>For example <c>128x128 cells on [±7, ±7]</c>.</summary>
     public override string ToString() =>
         $"{string.Join("x", _cells)} cells on [{string.Join(", ", _halfWidths.Select(b => $"±{b:G4}"))}]";
 }

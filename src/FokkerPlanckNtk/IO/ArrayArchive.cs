@@ -18,14 +18,21 @@ public sealed class ArrayArchive
     private readonly Dictionary<string, object> _entries = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
 
+    /// <summary>Entry names in the order they were first set.</summary>
     public IReadOnlyList<string> Names => _order;
 
+    /// <summary>Whether an entry of this name exists.</summary>
     public bool Contains(string name) => _entries.ContainsKey(name);
 
+    /// <summary>Sets an entry (a copy of the values); returns this archive.</summary>
     public ArrayArchive Set(string name, double[] values) => Put(name, values.Clone());
+    /// <summary>Sets an entry (a copy of the values); returns this archive.</summary>
     public ArrayArchive Set(string name, long[] values) => Put(name, values.Clone());
+    /// <summary>Sets a string entry; returns this archive.</summary>
     public ArrayArchive Set(string name, string value) => Put(name, value);
+    /// <summary>Sets a one-value entry; returns this archive.</summary>
     public ArrayArchive Set(string name, double value) => Put(name, new[] { value });
+    /// <summary>Sets a one-value entry; returns this archive.</summary>
     public ArrayArchive Set(string name, long value) => Put(name, new[] { value });
 
     private ArrayArchive Put(string name, object value)
@@ -35,10 +42,20 @@ public sealed class ArrayArchive
         return this;
     }
 
+    /// <summary>The doubles stored under <paramref name="name"/>.</summary>
+    /// <exception cref="InvalidDataException">No such entry, or one of another kind.</exception>
     public double[] Doubles(string name) => Get<double[]>(name);
+    /// <summary>The integers stored under <paramref name="name"/>.</summary>
+    /// <exception cref="InvalidDataException">No such entry, or one of another kind.</exception>
     public long[] Longs(string name) => Get<long[]>(name);
+    /// <summary>The string stored under <paramref name="name"/>.</summary>
+    /// <exception cref="InvalidDataException">No such entry, or one of another kind.</exception>
     public string String(string name) => Get<string>(name);
+    /// <summary>The single double stored under <paramref name="name"/>.</summary>
+    /// <exception cref="InvalidDataException">No such entry, or not exactly one value.</exception>
     public double Double(string name) => Single(Doubles(name), name);
+    /// <summary>The single integer stored under <paramref name="name"/>.</summary>
+    /// <exception cref="InvalidDataException">No such entry, or not exactly one value.</exception>
     public long Long(string name) => Single(Longs(name), name);
 
     private static T Single<T>(T[] values, string name) =>
@@ -48,6 +65,7 @@ public sealed class ArrayArchive
         _entries.TryGetValue(name, out var v) ? v as T ?? throw new InvalidDataException($"Archive entry '{name}' is a {v.GetType().Name}, not a {typeof(T).Name}.")
         : throw new InvalidDataException($"Archive has no entry '{name}'.");
 
+    /// <summary>The archive's bytes: magic, version, entries, SHA-256 of all of it.</summary>
     public byte[] ToBytes()
     {
         using var buffer = new MemoryStream();
@@ -79,6 +97,10 @@ public sealed class ArrayArchive
         return [.. body, .. SHA256.HashData(body)];
     }
 
+    /// <summary>Parses <see cref="ToBytes"/> output.</summary>
+    /// <param name="bytes">The archive's bytes.</param>
+    /// <param name="source">Where the bytes came from, for messages.</param>
+    /// <exception cref="InvalidDataException">Not an archive, damaged (checksum), or of another format version.</exception>
     public static ArrayArchive FromBytes(ReadOnlySpan<byte> bytes, string source = "archive")
     {
         const int hashLength = 32;
@@ -126,6 +148,8 @@ public sealed class ArrayArchive
     /// <summary>Writes atomically (temporary file, then rename).</summary>
     public void Write(string path) => AtomicFile.WriteBytes(path, ToBytes());
 
+    /// <summary>Reads an archive file.</summary>
+    /// <exception cref="InputException">The file is missing, damaged or not an archive.</exception>
     public static ArrayArchive Read(string path)
     {
         if (!File.Exists(path)) throw new InputException("file", path, "does not exist");

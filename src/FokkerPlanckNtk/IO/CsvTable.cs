@@ -5,22 +5,27 @@ namespace FokkerPlanckNtk.IO;
 
 /// <summary>
 /// A numeric table with a header row, written culture-invariant with round-trip precision ("R"), so that
-/// <see cref="Read"/> returns bit-identical numbers. Non-finite values are written as NaN/Infinity/-Infinity
-/// (pandas and CSV.jl read these as floats).
+/// <see cref="Read"/> returns bit-identical numbers. A missing value (NaN in memory, e.g. a W2 known only as a
+/// bracket) is an empty field, never the text NaN (pandas and CSV.jl read it as missing); infinities are
+/// written as Infinity/-Infinity.
 /// </summary>
 public sealed class CsvTable
 {
     private readonly List<double[]> _rows = [];
 
+    /// <summary>An empty table with these column names.</summary>
     public CsvTable(IReadOnlyList<string> columns)
     {
         if (columns.Count == 0) throw new ArgumentException("A table needs at least one column.", nameof(columns));
         Columns = columns.ToArray();
     }
 
+    /// <summary>The header.</summary>
     public IReadOnlyList<string> Columns { get; }
+    /// <summary>The rows, each with one value per column.</summary>
     public IReadOnlyList<double[]> Rows => _rows;
 
+    /// <summary>Appends a copy of <paramref name="row"/> (one value per column).</summary>
     public void Add(params double[] row)
     {
         if (row.Length != Columns.Count)
@@ -36,8 +41,10 @@ public sealed class CsvTable
         return _rows.Select(r => r[k]).ToArray();
     }
 
-    public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>The round-trip, culture-invariant text of a number ("R").</summary>
+    public static string Format(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>The CSV text: header, then one line per row, <c>\n</c> line ends.</summary>
     public override string ToString()
     {
         var text = new StringBuilder();
@@ -57,6 +64,8 @@ public sealed class CsvTable
     /// <summary>Writes the table atomically.</summary>
     public void Write(string path) => AtomicFile.WriteText(path, ToString());
 
+    /// <summary>Reads a table written by <see cref="Write"/> (or any numeric CSV with a header).</summary>
+    /// <exception cref="InputException">A missing file, ragged rows or a field that is not a number.</exception>
     public static CsvTable Read(string path)
     {
         if (!File.Exists(path)) throw new InputException("file", path, "does not exist");
@@ -70,7 +79,8 @@ public sealed class CsvTable
                 throw new InputException("file", path, $"line {r + 1} has {parts.Length} fields, the header has {table.Columns.Count}");
             var row = new double[parts.Length];
             for (int k = 0; k < parts.Length; k++)
-                if (!double.TryParse(parts[k].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out row[k]))
+                if (parts[k].Trim().Length == 0) row[k] = double.NaN; // a missing value
+                else if (!double.TryParse(parts[k].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out row[k]))
                     throw new InputException("file", path, $"line {r + 1}, column '{table.Columns[k]}': '{parts[k].Trim()}' is not a number");
             table._rows.Add(row);
         }

@@ -21,6 +21,7 @@ public sealed record ReferenceSnapshot(double Time, double[] Density, double[] R
 /// <summary>A candidate's deviation from a reference at one time, next to the stored tolerance.</summary>
 public sealed record ReferenceDeviation(double Time, string Quantity, double Deviation, double Tolerance)
 {
+    /// <summary>Deviation ≤ tolerance.</summary>
     public bool Passes => Deviation <= Tolerance;
 }
 
@@ -33,36 +34,49 @@ public sealed record ReferenceDeviation(double Time, string Quantity, double Dev
 /// </summary>
 public sealed class ReferenceSolution
 {
+    /// <summary>The value of the key <c>format</c>.</summary>
     public const string FormatName = "fpntk-reference";
+    /// <summary>The layout version written and read.</summary>
     public const int FormatVersion = 1;
 
     /// <summary>The configuration that produced it (problem, grid of the stored solution, times, stepper).</summary>
     public required RunConfiguration Configuration { get; init; }
     /// <summary>Cells per axis of the coarse solution the tolerances come from (half of the stored grid's).</summary>
     public required int[] CoarseCells { get; init; }
+    /// <summary>Spectral references: modes per axis of the coarse solution (half of the stored basis); null for finite volumes.</summary>
+    public int[]? CoarseBasis { get; init; }
+    /// <summary>Spectral references: the time tolerance of the coarse solution (ten times the stored one's).</summary>
+    public double? CoarseTolerance { get; init; }
     /// <summary>Probe inputs x (each of length d) at which f is stored.</summary>
     public required double[][] Inputs { get; init; }
+    /// <summary>One snapshot per stored time (t = 0 and the configured output times).</summary>
     public required IReadOnlyList<ReferenceSnapshot> Snapshots { get; init; }
+    /// <summary>The version of the program that computed the reference.</summary>
     public string ProgramVersion { get; init; } = RunManifest.ProgramVersion;
 
+    /// <summary>The grid of the stored densities (the refined one).</summary>
     public UniformGrid Grid => Configuration.Grid.ToGrid();
 
+    private const string SpectralDescription =
+        "Spectral (Hermite–Galerkin in the basis of p0, whole space) solution of the mean-field PDE (3.4) of Chen, Cao, Gu, Zhang (2020). "
+        + "Densities are the expansion's exact cell averages on the grid (axes θ_1..θ_d, u; u varies fastest; cells where a truncated expansion "
+        + "dips below zero written as 0); residuals r_i = f(p_t, x_i) − y_i and f(p_t, x) = α ∫ u σ(θ·x) p_t dθ du at the probe inputs are exact "
+        + "for the expansion. Tolerances are the differences between the solution with the coarse basis (coarseBasis, time tolerance "
+        + "coarseTolerance) and this one (basis doubled per axis, time tolerance ten times smaller): density in L1 on this grid, residuals and "
+        + "f in max norm; the spectral error falls exponentially with the basis, so they bound this solution's error by a wide margin.";
+
+    /// <summary>The reference file's JSON.</summary>
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = JsonText.Writer(buffer))
         {
-            void Array(string name, IEnumerable<double> values)
-            {
-                w.WriteStartArray(name);
-                foreach (var v in values) w.WriteNumberValue(v);
-                w.WriteEndArray();
-            }
+            void Array(string name, IEnumerable<double> values) => JsonText.WriteNumbers(w, name, values);
             w.WriteStartObject();
             w.WriteString("format", FormatName);
             w.WriteNumber("version", FormatVersion);
             w.WriteString("program", $"fpntk {ProgramVersion}");
-            w.WriteString("description",
+            w.WriteString("description", CoarseBasis is not null ? SpectralDescription :
                 "Finite-volume (Scharfetter–Gummel, zero-flux box) solution of the mean-field PDE (3.4) of Chen, Cao, Gu, Zhang (2020). "
                 + "Densities are cell averages on the grid (axes θ_1..θ_d, u; u varies fastest); residuals r_i = f(p_t, x_i) − y_i; "
                 + "f(p_t, x) = α ∫ u σ(θ·x) p_t dθ du by the midpoint rule at the probe inputs. Tolerances are the differences between "
@@ -74,11 +88,18 @@ public sealed class ReferenceSolution
             w.WriteStartArray("coarseCells");
             foreach (int c in CoarseCells) w.WriteNumberValue(c);
             w.WriteEndArray();
+            if (CoarseBasis is not null)
+            {
+                w.WriteStartArray("coarseBasis");
+                foreach (int m in CoarseBasis) w.WriteNumberValue(m);
+                w.WriteEndArray();
+                if (CoarseTolerance is double tau) w.WriteNumber("coarseTolerance", tau);
+            }
             w.WriteStartArray("inputs");
             foreach (var x in Inputs)
             {
                 w.WriteStartArray();
-                foreach (var v in x) w.WriteNumberValue(v);
+                foreach (var v in x) w.WriteNumberValue(v); // data inputs: finite by validation
                 w.WriteEndArray();
             }
             w.WriteEndArray();
@@ -87,13 +108,13 @@ public sealed class ReferenceSolution
             {
                 w.WriteStartObject();
                 w.WriteNumber("t", s.Time);
-                w.WriteNumber("loss", s.Loss);
+                JsonText.WriteNumber(w, "loss", s.Loss);
                 Array("residuals", s.Residuals);
                 Array("f", s.F);
                 w.WriteStartObject("tolerance");
-                w.WriteNumber("densityL1", s.DensityTolerance);
-                w.WriteNumber("residualsMax", s.ResidualTolerance);
-                w.WriteNumber("fMax", s.FTolerance);
+                JsonText.WriteNumber(w, "densityL1", s.DensityTolerance);
+                JsonText.WriteNumber(w, "residualsMax", s.ResidualTolerance);
+                JsonText.WriteNumber(w, "fMax", s.FTolerance);
                 w.WriteEndObject();
                 Array("density", s.Density);
                 w.WriteEndObject();
@@ -104,8 +125,11 @@ public sealed class ReferenceSolution
         return JsonText.CompactNumberArrays(Encoding.UTF8.GetString(buffer.ToArray())) + "\n";
     }
 
+    /// <summary>Writes the JSON atomically.</summary>
     public void Write(string path) => AtomicFile.WriteText(path, ToJson());
 
+    /// <summary>Reads a reference file.</summary>
+    /// <exception cref="InputException">A missing file, another format or version, or a malformed entry.</exception>
     public static ReferenceSolution Load(string path)
     {
         if (!File.Exists(path)) throw new InputException("reference", path, "the reference file does not exist");
@@ -132,6 +156,8 @@ public sealed class ReferenceSolution
             {
                 Configuration = config,
                 CoarseCells = root.GetProperty("coarseCells").EnumerateArray().Select(c => c.GetInt32()).ToArray(),
+                CoarseBasis = root.TryGetProperty("coarseBasis", out var cb) ? cb.EnumerateArray().Select(c => c.GetInt32()).ToArray() : null,
+                CoarseTolerance = root.TryGetProperty("coarseTolerance", out var ct) ? ct.GetDouble() : null,
                 Inputs = root.GetProperty("inputs").EnumerateArray().Select(Doubles).ToArray(),
                 Snapshots = snapshots,
                 ProgramVersion = program.StartsWith("fpntk ", StringComparison.Ordinal) ? program[6..] : program,
@@ -150,6 +176,7 @@ public sealed class ReferenceSolution
     /// within its tolerance.
     /// </summary>
     /// <param name="residuals">r_i(t) of the candidate, one array per stored time.</param>
+    /// <param name="candidateGrid">The grid of <paramref name="densities"/> (default: the stored grid).</param>
     /// <param name="densities">Optional candidate densities (one per stored time) on <paramref name="candidateGrid"/>.</param>
     public IReadOnlyList<ReferenceDeviation> Compare(IReadOnlyList<double[]> residuals, IReadOnlyList<double[]>? densities = null,
         UniformGrid? candidateGrid = null)
@@ -211,6 +238,7 @@ public sealed class ReferenceSolution
         return result;
     }
 
+    /// <summary>A one-line summary (times, grid, tolerances).</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{FormatName} v{FormatVersion}: {Grid}, {Snapshots.Count} times up to t = {Snapshots[^1].Time:G6}");
 }

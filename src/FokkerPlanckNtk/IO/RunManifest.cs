@@ -12,30 +12,49 @@ namespace FokkerPlanckNtk.IO;
 /// </summary>
 public sealed record RunManifest
 {
+    /// <summary>Values of <see cref="Status"/>.</summary>
     public const string Running = "running", Completed = "completed", Interrupted = "interrupted", Failed = "failed";
 
+    /// <summary>Always <c>fpntk</c>.</summary>
     public string Program { get; init; } = "fpntk";
+    /// <summary>The program version (<see cref="ProgramVersion"/>).</summary>
     public string Version { get; init; } = ProgramVersion;
+    /// <summary>The command that ran (<c>run</c>, <c>solve</c>, …).</summary>
     public required string Command { get; init; }
+    /// <summary>When this session started (UTC).</summary>
     public DateTimeOffset Start { get; init; }
+    /// <summary>When it ended; null while running.</summary>
     public DateTimeOffset? End { get; init; }
+    /// <summary>Wall time of this session.</summary>
     public double WallSeconds { get; init; }
+    /// <summary>Worker threads used.</summary>
     public int Threads { get; init; }
+    /// <summary><see cref="Running"/>, <see cref="Completed"/>, <see cref="Interrupted"/> or <see cref="Failed"/>.</summary>
     public required string Status { get; init; }
     /// <summary>The error or interruption message, if any.</summary>
     public string? Message { get; init; }
     /// <summary>How many times the run was resumed from a checkpoint.</summary>
     public int Resumes { get; init; }
+    /// <summary>Warnings about the results (e.g. mass of the initial law outside the box), also in the log and the report.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>The informational version of the library assembly (from Directory.Build.props).</summary>
     public static string ProgramVersion { get; } =
         typeof(RunManifest).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(RunManifest).Assembly.GetName().Version?.ToString() ?? "0";
 
+    /// <summary>The manifest as indented JSON.</summary>
+    public bool Equals(RunManifest? other) =>
+        other is not null && Program == other.Program && Version == other.Version && Command == other.Command && Start == other.Start
+        && End == other.End && WallSeconds.Equals(other.WallSeconds) && Threads == other.Threads && Status == other.Status
+        && Message == other.Message && Resumes == other.Resumes && Warnings.SequenceEqual(other.Warnings);
+
+    public override int GetHashCode() => HashCode.Combine(Command, Start, Status, Resumes);
+
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = JsonText.Writer(buffer))
         {
             w.WriteStartObject();
             w.WriteString("program", Program);
@@ -49,13 +68,19 @@ public sealed record RunManifest
             w.WriteString("status", Status);
             if (Message is null) w.WriteNull("message"); else w.WriteString("message", Message);
             w.WriteNumber("resumes", Resumes);
+            w.WriteStartArray("warnings");
+            foreach (var warning in Warnings) w.WriteStringValue(warning);
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
+    /// <summary>Writes <c>manifest.json</c> into the run folder <paramref name="directory"/>, atomically.</summary>
     public void Write(string directory) => AtomicFile.WriteText(Path.Combine(directory, "manifest.json"), ToJson());
 
+    /// <summary>Reads <c>manifest.json</c> of the run folder <paramref name="directory"/>.</summary>
+    /// <exception cref="InputException">The folder has no readable manifest.</exception>
     public static RunManifest Read(string directory)
     {
         string path = Path.Combine(directory, "manifest.json");
@@ -77,6 +102,7 @@ public sealed record RunManifest
                 Status = r.GetProperty("status").GetString() ?? "",
                 Message = r.GetProperty("message").GetString(),
                 Resumes = r.TryGetProperty("resumes", out var n) ? n.GetInt32() : 0,
+                Warnings = r.TryGetProperty("warnings", out var ws) ? ws.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [],
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)

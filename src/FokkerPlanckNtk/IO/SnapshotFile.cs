@@ -1,78 +1,230 @@
 using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
 using FokkerPlanckNtk.Grids;
 using PureHDF;
+using PureHDF.Selections;
 
 namespace FokkerPlanckNtk.IO;
 
 /// <summary>
-/// <c>snapshots.h5</c> (HDF5, written with PureHDF, read by h5py, HDF5.jl, MATLAB):
+/// <c>snapshots.h5</c>: a netCDF-4 file (HDF5 with dimension scales) following the CF conventions, so that
+/// xarray, netCDF tools, h5py, HDF5.jl and MATLAB open it without glue. For d = 1 (names for d ≥ 2 in brackets):
 /// <list type="bullet">
-/// <item><c>/grid/axis0 … /grid/axis{D−1}</c>: cell centres per axis (θ axes first, u last), attributes
-/// <c>halfWidth</c> and <c>cells</c>;</item>
-/// <item><c>/pde/times</c> and <c>/pde/density/0000, 0001, …</c>: one rank-D dataset (N_0 × … × N_{D−1},
-/// row-major, u last) of cell averages per output time (Σ p_c·V = 1);</item>
-/// <item><c>/particles/times</c> and <c>/particles/positions/0000, …</c>: one m × D dataset per output time;</item>
-/// <item>root attributes <c>config</c> (the effective configuration JSON), <c>version</c> and <c>format</c>.</item>
+/// <item>dimensions and their coordinate variables: <c>time</c> (output times), <c>theta</c>
+/// (<c>theta1 … thetad</c>) and <c>u</c> (cell centres, with <c>theta_bnds</c>, <c>u_bnds</c> cell bounds
+/// over the dimension <c>bnds</c> = 2), <c>particle</c> (index j) and <c>component</c> (index of
+/// z_j = (θ_1..θ_d, u));</item>
+/// <item><c>density(time, theta, u)</c>: PDE cell averages, Σ p_c·V = 1;</item>
+/// <item><c>positions(time, particle, component)</c>: the particles;</item>
+/// <item>global attributes <c>Conventions</c> = CF-1.10, <c>config</c> (the effective configuration JSON),
+/// <c>version</c>, <c>format</c>, <c>format_version</c>.</item>
 /// </list>
-/// Doubles are stored as IEEE binary64, so a read-back is bit-identical.
+/// Each axis variable keeps the attributes <c>cells</c> and <c>halfWidth</c>. The dataset paths of format 1
+/// (<c>/pde/density/0003</c>, <c>/particles/positions/0003</c>) are mapped by <see cref="ReadSlice"/>, and
+/// <see cref="Read"/> also reads format-1 files. Doubles are stored as IEEE binary64 (bit-identical
+/// read-back) and the file has no timestamps (the same content gives the same bytes).
 /// </summary>
-public sealed class SnapshotFile
+/// <remarks>Written by <see cref="NetcdfWriter"/>, read with PureHDF.</remarks>
+public sealed partial class SnapshotFile
 {
+    /// <summary>The value of the root attribute <c>format</c>.</summary>
     public const string FormatName = "fpntk-snapshots";
 
+    /// <summary>The value of the root attribute <c>format_version</c>: 2 is the netCDF-4 layout (format 1: groups <c>/grid</c>, <c>/pde</c>, <c>/particles</c>).</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The grid of the densities.</summary>
     public required UniformGrid Grid { get; init; }
+
+    /// <summary>Output times of the densities (equal to <see cref="ParticleTimes"/> when both are present).</summary>
     public List<double> PdeTimes { get; } = [];
+
     /// <summary>Densities, row-major with u last (the grid's storage order).</summary>
     public List<double[]> PdeDensities { get; } = [];
+
+    /// <summary>Output times of the particle sets.</summary>
     public List<double> ParticleTimes { get; } = [];
+
     /// <summary>Particle positions, m × D row-major (z_j = (θ_1..θ_d, u)).</summary>
     public List<double[]> ParticlePositions { get; } = [];
+
+    /// <summary>The effective configuration (JSON).</summary>
     public string Configuration { get; init; } = "";
+
+    /// <summary>The program version that wrote the file.</summary>
     public string Version { get; init; } = "";
 
-    /// <summary>Dataset name of output <paramref name="index"/>: <c>0000</c>, <c>0001</c>, ….</summary>
+    /// <summary>Name of output <paramref name="index"/> in format-1 paths and plot file names: <c>0000</c>, <c>0001</c>, ….</summary>
     public static string Name(int index) => index.ToString("D4", CultureInfo.InvariantCulture);
 
+    /// <summary>The variable (and dimension) name of grid axis <paramref name="axis"/>: <c>theta</c> or <c>theta1..thetad</c>, then <c>u</c>.</summary>
+    public static string AxisVariable(UniformGrid grid, int axis) =>
+        axis == grid.UAxis ? "u" : grid.ThetaDimension == 1 ? "theta" : "theta" + (axis + 1).ToString(CultureInfo.InvariantCulture);
+
+    private const string DensityVariable = "density", PositionsVariable = "positions";
+    // netCDF-C's marker for a dimension scale that is not also a variable (the bounds dimension).
+    private const string DimensionWithoutVariable = "This is a netCDF dimension but not a netCDF variable.";
+
+    /// <summary>Writes the file atomically.</summary>
     public void Write(string path)
     {
         int dim = Grid.Dimension;
-        var gridGroup = new H5Group();
+        foreach (var (density, i) in PdeDensities.Select((p, i) => (p, i)))
+            if (density.Length != Grid.Count) throw new ArgumentException($"Density {i} has {density.Length} values, the grid {Grid.Count}.");
+        if (PdeDensities.Count != PdeTimes.Count || ParticlePositions.Count != ParticleTimes.Count)
+            throw new ArgumentException("Every stored density and particle set needs its time.");
+        if (PdeTimes.Count > 0 && ParticleTimes.Count > 0 && !PdeTimes.SequenceEqual(ParticleTimes))
+            throw new ArgumentException("The PDE and the particles must be stored at the same output times.");
+        var times = PdeTimes.Count > 0 ? PdeTimes : ParticleTimes;
+        int m = ParticlePositions.Count == 0 ? 0 : ParticlePositions[0].Length / dim;
+        foreach (var (p, i) in ParticlePositions.Select((p, i) => (p, i)))
+            if (p.Length != m * dim) throw new ArgumentException($"Particle set {i} has {p.Length} values, expected m·D = {m}·{dim}.");
+
+        var nc = new NetcdfWriter();
+        string[] axisNames = Enumerable.Range(0, dim).Select(k => AxisVariable(Grid, k)).ToArray();
+        if (times.Count > 0)
+            nc.Coordinate("time", times.ToArray(), new() { ["long_name"] = "training time t (output times)", ["units"] = "1", ["axis"] = "T" });
+        for (int k = 0; k < dim; k++)
+            nc.Coordinate(axisNames[k], Grid.Centers(k).ToArray(), new()
+            {
+                ["long_name"] = k == Grid.UAxis ? "second-layer weight u (cell centre)"
+                    : Grid.ThetaDimension == 1 ? "first-layer weight θ (cell centre)" : $"first-layer weight θ_{k + 1} (cell centre)",
+                ["units"] = "1",
+                ["bounds"] = axisNames[k] + "_bnds",
+                ["cells"] = Grid.Cells[k],
+                ["halfWidth"] = Grid.HalfWidths[k],
+            });
+        if (m > 0)
+        {
+            nc.Coordinate("particle", Enumerable.Range(0, m).ToArray(), new() { ["long_name"] = "particle index j", ["units"] = "1" });
+            nc.Coordinate("component", Enumerable.Range(0, dim).ToArray(), new()
+            {
+                ["long_name"] = "component of z_j = (θ_1..θ_d, u)",
+                ["flag_values"] = Enumerable.Range(0, dim).ToArray(),
+                ["flag_meanings"] = string.Join(" ", axisNames),
+            });
+        }
+        nc.Dimension("bnds", 2);
         for (int k = 0; k < dim; k++)
         {
-            gridGroup[$"axis{k.ToString(CultureInfo.InvariantCulture)}"] = new H5Dataset(Grid.Centers(k).ToArray())
+            var cellBounds = new double[2 * Grid.Cells[k]];
+            for (int i = 0; i < Grid.Cells[k]; i++)
             {
-                Attributes = new() { ["halfWidth"] = Grid.HalfWidths[k], ["cells"] = Grid.Cells[k] },
-            };
+                cellBounds[2 * i] = -Grid.HalfWidths[k] + i * Grid.Spacing(k);
+                cellBounds[2 * i + 1] = -Grid.HalfWidths[k] + (i + 1) * Grid.Spacing(k);
+            }
+            nc.Add(axisNames[k] + "_bnds", [axisNames[k], "bnds"], [cellBounds], new() { ["long_name"] = $"cell bounds of {axisNames[k]}", ["units"] = "1" });
         }
-        var shape = Grid.Cells.Select(c => (ulong)c).ToArray();
-        var densities = new H5Group();
-        for (int i = 0; i < PdeDensities.Count; i++)
-        {
-            if (PdeDensities[i].Length != Grid.Count) throw new ArgumentException($"Density {i} has {PdeDensities[i].Length} values, the grid {Grid.Count}.");
-            densities[Name(i)] = new H5Dataset(PdeDensities[i], fileDims: shape);
-        }
-        var positions = new H5Group();
-        for (int i = 0; i < ParticlePositions.Count; i++)
-        {
-            var p = ParticlePositions[i];
-            if (p.Length % dim != 0) throw new ArgumentException($"Particle set {i} has {p.Length} values, not a multiple of D = {dim}.");
-            positions[Name(i)] = new H5Dataset(p, fileDims: [(ulong)(p.Length / dim), (ulong)dim]);
-        }
-        var file = new H5File
-        {
-            ["grid"] = gridGroup,
-            ["pde"] = new H5Group { ["times"] = PdeTimes.ToArray(), ["density"] = densities },
-            Attributes = new() { ["format"] = FormatName, ["version"] = Version, ["config"] = Configuration },
-        };
-        if (ParticleTimes.Count > 0 || ParticlePositions.Count > 0)
-            file["particles"] = new H5Group { ["times"] = ParticleTimes.ToArray(), ["positions"] = positions };
-        AtomicFile.Write(path, stream => file.Write(stream));
+        if (PdeDensities.Count > 0)
+            nc.Add(DensityVariable, ["time", .. axisNames], PdeDensities, new()
+            {
+                ["long_name"] = "parameter density p_t of the PDE (cell averages)",
+                ["units"] = "1",
+                ["cell_methods"] = string.Join(" ", axisNames.Select(a => a + ":")) + " mean",
+                ["cell_volume"] = Grid.CellVolume,
+                ["comment"] = "sum(density * cell_volume) = 1 at every time; u varies fastest",
+            });
+        if (m > 0)
+            nc.Add(PositionsVariable, ["time", "particle", "component"], ParticlePositions, new()
+            {
+                ["long_name"] = "particle positions z_j = (θ_1..θ_d, u), Euler–Maruyama at step round(t/η)",
+                ["units"] = "1",
+            });
+        nc.Attributes["Conventions"] = "CF-1.10";
+        nc.Attributes["title"] = "fpntk snapshots: densities of the mean-field PDE and particle positions at the output times";
+        nc.Attributes["source"] = "fpntk " + Version;
+        nc.Attributes["format"] = FormatName;
+        nc.Attributes["format_version"] = FormatVersion;
+        nc.Attributes["version"] = Version;
+        nc.Attributes["config"] = Configuration;
+        AtomicFile.Write(path, nc.Write);
     }
 
+    // Output t of a variable whose first dimension is time: the block [t, 0, ..] of shape [1, rest..].
+    private static HyperslabSelection TimeSlice(int t, int[] rest) =>
+        new(rest.Length + 1, [(ulong)t, .. rest.Select(_ => 0UL)], [1UL, .. rest.Select(r => (ulong)r)]);
+
+    /// <summary>Reads a snapshot file (format 2, or format 1 of earlier versions) back exactly.</summary>
     public static SnapshotFile Read(string path)
     {
         if (!File.Exists(path)) throw new InputException("file", path, "does not exist");
         using var file = H5File.OpenRead(path);
+        if (!IsNetcdfLayout(file)) return ReadFormat1(file);
+        var grid = ReadGrid(file);
+        var snapshots = new SnapshotFile
+        {
+            Grid = grid,
+            Configuration = file.Attribute("config").Read<string>(),
+            Version = file.Attribute("version").Read<string>(),
+        };
+        var times = file.LinkExists("time") ? file.Dataset("time").Read<double[]>() : [];
+        if (file.LinkExists(DensityVariable))
+        {
+            var density = file.Dataset(DensityVariable);
+            snapshots.PdeTimes.AddRange(times);
+            for (int t = 0; t < times.Length; t++)
+                snapshots.PdeDensities.Add(density.Read<double[]>(fileSelection: TimeSlice(t, [.. grid.Cells])));
+        }
+        if (file.LinkExists(PositionsVariable))
+        {
+            var positions = file.Dataset(PositionsVariable);
+            var shape = positions.Space.Dimensions;
+            snapshots.ParticleTimes.AddRange(times);
+            for (int t = 0; t < times.Length; t++)
+                snapshots.ParticlePositions.Add(positions.Read<double[]>(fileSelection: TimeSlice(t, [(int)shape[1], (int)shape[2]])));
+        }
+        return snapshots;
+    }
+
+    /// <summary>One output of a snapshot file: a density on <see cref="Grid"/> or m × <see cref="Dimension"/> particle positions.</summary>
+    public sealed record Slice(UniformGrid Grid, double[] Values, bool IsDensity, int Dimension);
+
+    /// <summary>
+    /// The output that <paramref name="datasetPath"/> names in a format-2 snapshot file: <c>density[k]</c>,
+    /// <c>positions[k]</c>, or the format-1 paths <c>/pde/density/NNNN</c> and <c>/particles/positions/NNNN</c>;
+    /// null when the file is not a format-2 snapshot file (its datasets are then read as they are).
+    /// </summary>
+    public static Slice? ReadSlice(string path, string datasetPath, string source)
+    {
+        using var file = H5File.OpenRead(path);
+        if (!IsNetcdfLayout(file)) return null;
+        var match = OutputPath().Match(datasetPath);
+        if (!match.Success)
+            throw new InputException(source, datasetPath,
+                "name one output of the snapshot file: density[k] or positions[k] (k = 0 for the first output time), or /pde/density/NNNN, /particles/positions/NNNN");
+        bool isDensity = match.Groups["pde"].Success || match.Groups["variable"].Value == DensityVariable;
+        string variable = isDensity ? DensityVariable : PositionsVariable;
+        int index = int.Parse(match.Groups["index"].Value, CultureInfo.InvariantCulture);
+        if (!file.LinkExists(variable)) throw new InputException(source, datasetPath, $"the file holds no {variable} (no {(isDensity ? "PDE" : "particles")} part)");
+        var dataset = file.Dataset(variable);
+        var shape = dataset.Space.Dimensions;
+        if (index >= (int)shape[0]) throw new InputException(source, datasetPath, $"no such output: the file holds outputs 0..{shape[0] - 1}");
+        var grid = ReadGrid(file);
+        return isDensity
+            ? new Slice(grid, dataset.Read<double[]>(fileSelection: TimeSlice(index, [.. grid.Cells])), true, grid.Dimension)
+            : new Slice(grid, dataset.Read<double[]>(fileSelection: TimeSlice(index, [(int)shape[1], (int)shape[2]])), false, (int)shape[2]);
+    }
+
+    [GeneratedRegex(@"^/?(?:(?<pde>pde/density/)|particles/positions/|(?<variable>density|positions)\[)(?<index>[0-9]{1,9})\]?$")]
+    private static partial Regex OutputPath();
+
+    private static bool IsNetcdfLayout(IH5Object file) =>
+        file.AttributeExists("format_version") && file.Attribute("format_version").Read<int>() >= 2;
+
+    private static UniformGrid ReadGrid(IH5Group file)
+    {
+        var names = new List<string>();
+        if (file.LinkExists("theta")) names.Add("theta");
+        else for (int k = 1; file.LinkExists("theta" + k.ToString(CultureInfo.InvariantCulture)); k++) names.Add("theta" + k.ToString(CultureInfo.InvariantCulture));
+        names.Add("u");
+        var axes = names.Select(n => file.Dataset(n)).ToList();
+        return new UniformGrid(axes.Select(a => a.Attribute("cells").Read<int>()).ToArray(), axes.Select(a => a.Attribute("halfWidth").Read<double>()).ToArray());
+    }
+
+    // Format 1 (fpntk 0.1): groups /grid/axisK, /pde/{times,density/NNNN}, /particles/{times,positions/NNNN}.
+    private static SnapshotFile ReadFormat1(IH5Group file)
+    {
         var gridGroup = file.Group("grid");
         var cells = new List<int>();
         var half = new List<double>();

@@ -36,13 +36,10 @@ public sealed class AtomicMeasure
         }
         else if (weights.Length != m)
             throw new InputException($"{name}.weights", $"{weights.Length} values", $"must give one mass per atom ({m})");
-        double total = 0;
         for (int i = 0; i < m; i++)
-        {
             if (!(weights[i] >= 0) || !double.IsFinite(weights[i]))
                 throw new InputException($"{name}.weights[{i}]", weights[i], "masses must be finite and non-negative");
-            total += weights[i];
-        }
+        double total = MassBalance.Total(weights);
         if (!(total > 0))
             throw new InputException($"{name}.weights", "all zero", "the total mass must be positive");
         _positions = positions;
@@ -52,6 +49,7 @@ public sealed class AtomicMeasure
         TotalMass = total;
     }
 
+    /// <summary>Where the measure came from, for messages.</summary>
     public string Name { get; }
 
     /// <summary>m, the number of atoms (zero masses included).</summary>
@@ -60,19 +58,22 @@ public sealed class AtomicMeasure
     /// <summary>k.</summary>
     public int Dimension { get; }
 
-    /// <summary>Σ w_i.</summary>
+    /// <summary>Σ w_i (compensated: within <see cref="MassBalance.RelativeError"/> of the exact sum).</summary>
     public double TotalMass { get; }
 
     /// <summary>All coordinates, m × k row-major.</summary>
     public ReadOnlySpan<double> Positions => _positions;
 
+    /// <summary>w_i, one per atom.</summary>
     public ReadOnlySpan<double> Weights => _weights;
 
+    /// <summary>x_i (Dimension coordinates).</summary>
     public ReadOnlySpan<double> Position(int i) => _positions.AsSpan(i * Dimension, Dimension);
 
-    /// <summary>The same atoms with masses divided by the total (total 1).</summary>
+    /// <summary>The same atoms with masses divided by the total (total 1); itself when the total is 1 up to round-off.</summary>
     public AtomicMeasure Normalized()
     {
+        if (MassBalance.Agree(TotalMass, Count, 1, 1)) return this;
         var w = new double[Count];
         for (int i = 0; i < Count; i++) w[i] = _weights[i] / TotalMass;
         return new AtomicMeasure(_positions, Dimension, w, Name);
@@ -122,22 +123,15 @@ public sealed class AtomicMeasure
     }
 
     /// <summary>
-    /// Checks that two measures can be compared: same dimension, and the same total mass within 1e-12
-    /// relative unless <paramref name="normalize"/> (then both are rescaled to total 1).
+    /// Checks that two measures can be compared: same dimension, and the same total mass up to round-off
+    /// (<see cref="MassBalance.Agree"/>) unless <paramref name="normalize"/> (then both are rescaled to total 1).
     /// </summary>
     public static (AtomicMeasure A, AtomicMeasure B) Pair(AtomicMeasure a, AtomicMeasure b, bool normalize)
     {
         if (a.Dimension != b.Dimension)
             throw new InputException($"{b.Name}.dimension", b.Dimension, $"must equal the dimension of {a.Name} ({a.Dimension})");
         if (normalize) return (a.Normalized(), b.Normalized());
-        RequireEqualMass(a.Name, a.TotalMass, b.Name, b.TotalMass);
+        MassBalance.RequireEqual(a.Name, a.TotalMass, a.Count, b.Name, b.TotalMass, b.Count);
         return (a, b);
-    }
-
-    internal static void RequireEqualMass(string nameA, double massA, string nameB, double massB)
-    {
-        if (Math.Abs(massA - massB) > 1e-12 * Math.Max(massA, massB))
-            throw new InputException($"{nameB}.totalMass", massB,
-                $"must equal the total mass of {nameA} ({InputException.Format(massA)}) within 1e-12 relative; ask for normalization to rescale both to 1");
     }
 }

@@ -17,32 +17,30 @@ public sealed record DistanceReport(double W2, double W2Squared, double? Kl, dou
     /// <summary>
     /// One JSON object, keys in the order of INTERFACE.md, then the extension <c>error_bound</c>.
     /// Numbers round-trip (shortest form that parses back to the same double), culture-invariant;
-    /// an infinite KL or χ² is written as the string "Infinity".
+    /// an infinite or undefined KL or χ² is null with a <c>kl_reason</c>/<c>chi2_reason</c> (<see cref="IO.JsonText"/>).
     /// </summary>
     public string ToJson()
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        using (var w = IO.JsonText.Writer(stream, indented: false))
         {
             w.WriteStartObject();
-            Number(w, "w2", W2);
-            Number(w, "w2_squared", W2Squared);
-            Number(w, "kl", Kl);
-            Number(w, "chi2", Chi2);
+            const string notOnSameSupport = "defined only between measures on the same cells or atoms";
+            // A W2 known only as a wide bracket is not a number (docs/file-formats.md): null, and the bracket.
+            bool bracket = ErrorBound > 0.01 * W2 && ErrorBound > 1e-14;
+            IO.JsonText.WriteNumber(w, "w2", bracket ? null : W2, bracket ? "known only as the bracket [w2_lower, w2_upper]" : null);
+            IO.JsonText.WriteNumber(w, "w2_squared", bracket ? null : W2Squared, bracket ? "known only as a bracket" : null);
+            IO.JsonText.WriteNumber(w, "kl", Kl, Kl is null ? notOnSameSupport : "B has no mass where A has");
+            IO.JsonText.WriteNumber(w, "chi2", Chi2, Chi2 is null ? notOnSameSupport : "B has no mass where A has");
             w.WriteString("method", Method);
             w.WriteString("status", Status);
-            Number(w, "seconds", Seconds);
-            Number(w, "error_bound", ErrorBound);
+            IO.JsonText.WriteNumber(w, "seconds", Seconds);
+            IO.JsonText.WriteNumber(w, "error_bound", ErrorBound);
+            IO.JsonText.WriteNumber(w, "w2_lower", Math.Max(0, W2 - ErrorBound));
+            IO.JsonText.WriteNumber(w, "w2_upper", W2 + ErrorBound);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is not double v) w.WriteNull(name);
-        else if (double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteString(name, v.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Human-readable lines (round-trip numbers).</summary>
@@ -50,7 +48,7 @@ public sealed record DistanceReport(double W2, double W2Squared, double? Kl, dou
     {
         static string F(double? v) => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "undefined";
         return string.Join(Environment.NewLine,
-            $"W2       {F(W2)}" + (ErrorBound > 0 ? $"  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})" : ""),
+            $"W2       " + (ErrorBound > 0.01 * W2 && ErrorBound > 1e-14 ? $"in [{F(Math.Max(0, W2 - ErrorBound))}, {F(W2 + ErrorBound)}] (certified bracket)" : F(W2) + (ErrorBound > 0 ? $"  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})" : "")),
             $"W2^2     {F(W2Squared)}",
             $"KL       {F(Kl)}",
             $"chi2     {F(Chi2)}",

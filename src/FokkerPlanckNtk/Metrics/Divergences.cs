@@ -9,6 +9,7 @@ namespace FokkerPlanckNtk.Metrics;
 /// </summary>
 public static class Divergences
 {
+    /// <summary>KL(p‖q) = Σ_c p_c log(p_c/q_c) V.</summary>
     public static double KullbackLeibler(ReadOnlySpan<double> p, ReadOnlySpan<double> q, double cellVolume)
     {
         Check(p, q, cellVolume);
@@ -23,6 +24,7 @@ public static class Divergences
         return sum * cellVolume;
     }
 
+    /// <summary>χ²(p‖q) = Σ_c (p_c − q_c)²/q_c V.</summary>
     public static double ChiSquared(ReadOnlySpan<double> p, ReadOnlySpan<double> q, double cellVolume)
     {
         Check(p, q, cellVolume);

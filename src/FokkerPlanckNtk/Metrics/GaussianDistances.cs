@@ -11,6 +11,7 @@ namespace FokkerPlanckNtk.Metrics;
 /// </summary>
 public static class GaussianDistances
 {
+    /// <summary>KL(p‖q) in closed form.</summary>
     public static double KullbackLeibler(GaussianLaw p, GaussianLaw q)
     {
         var (s1, s2, delta) = Unpack(p, q);
@@ -37,6 +38,7 @@ public static class GaussianDistances
         return double.IsFinite(log) ? Math.Exp(log) - 1 : double.PositiveInfinity;
     }
 
+    /// <summary>W2²(p, q) (Bures formula).</summary>
     public static double W2Squared(GaussianLaw p, GaussianLaw q)
     {
         var (s1, s2, delta) = Unpack(p, q);
@@ -48,6 +50,7 @@ public static class GaussianDistances
         return Math.Max(0, delta.DotProduct(delta) + s1.Trace() + s2.Trace() - 2 * crossTrace);
     }
 
+    /// <summary>W2(p, q).</summary>
     public static double W2(GaussianLaw p, GaussianLaw q) => Math.Sqrt(W2Squared(p, q));
 
     /// <summary>S^½ of a symmetric positive semidefinite S via its eigendecomposition (negative round-off clamped to 0).</summary>

@@ -20,15 +20,19 @@ public static class GridDensity
                 throw new InputException($"{name}[{i}]", values[i], "densities must be finite and non-negative");
     }
 
-    /// <summary>Mass per cell of one axis: m_j = Σ over the other axes of p_c·V (the marginal's cell masses).</summary>
+    /// <summary>Σ_c p_c·V, compensated (<see cref="MassBalance"/>).</summary>
+    public static double Mass(UniformGrid grid, ReadOnlySpan<double> density) => MassBalance.Total(density) * grid.CellVolume;
+
+    /// <summary>Mass per cell of one axis: m_j = Σ over the other axes of p_c·V (the marginal's cell masses, compensated sums).</summary>
     public static double[] MarginalMasses(UniformGrid grid, ReadOnlySpan<double> density, int axis)
     {
         if (axis < 0 || axis >= grid.Dimension)
             throw new InputException("axis", axis, $"must be between 0 and {grid.Dimension - 1}");
-        var masses = new double[grid.Cells[axis]];
         int stride = grid.Stride(axis), n = grid.Cells[axis];
-        for (int c = 0; c < grid.Count; c++) masses[c / stride % n] += density[c];
-        for (int j = 0; j < n; j++) masses[j] *= grid.CellVolume;
+        var sums = new Numerics.CompensatedSum[n];
+        for (int c = 0; c < grid.Count; c++) sums[c / stride % n].Add(density[c]);
+        var masses = new double[n];
+        for (int j = 0; j < n; j++) masses[j] = sums[j].Value * grid.CellVolume;
         return masses;
     }
 }

@@ -25,22 +25,27 @@ public sealed class Measure1D
         Right = right;
         Mass = mass;
         Name = name;
-        TotalMass = mass.Sum();
+        TotalMass = MassBalance.Total(mass);
         if (!(TotalMass > 0))
             throw new InputException($"{name}.mass", "all zero", "the total mass must be positive");
     }
 
+    /// <summary>Where the measure came from, for messages.</summary>
     public string Name { get; }
 
     /// <summary>Left ends of the pieces, sorted (equal to <see cref="Right"/> for atoms).</summary>
     public double[] Left { get; }
 
+    /// <summary>Right ends of the cells.</summary>
     public double[] Right { get; }
 
+    /// <summary>Mass of each cell.</summary>
     public double[] Mass { get; }
 
+    /// <summary>Σ mass.</summary>
     public double TotalMass { get; }
 
+    /// <summary>The number of cells.</summary>
     public int Count => Mass.Length;
 
     /// <summary>Weighted atoms Σ w_i δ_{x_i} (weights null: 1/n each), sorted here in O(n log n).</summary>

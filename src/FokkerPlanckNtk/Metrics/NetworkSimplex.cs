@@ -34,18 +34,23 @@ public static partial class NetworkSimplex
 
     /// <summary>
     /// Solves min Σ π_ij |x_i − y_j|² over plans with marginals a (source masses) and b (target masses).
-    /// Totals must agree within 1e-12 relative (the target is then rescaled to the source total), or
+    /// Totals must agree up to round-off (<see cref="MassBalance"/>; the target is then rescaled to the source total), or
     /// <paramref name="normalize"/> rescales both to 1. Zero masses are allowed.
     /// </summary>
+    /// <param name="source">The source atoms and masses a.</param>
+    /// <param name="target">The target atoms and masses b.</param>
+    /// <param name="normalize">Rescale both to total mass 1 first.</param>
     /// <param name="maxIterations">Pivot cap (≤ 0: <see cref="DefaultIterationLimit"/>); when reached the
     /// status says so and the feasible plan at that point is returned.</param>
-    public static TransportSolution Solve(AtomicMeasure source, AtomicMeasure target, bool normalize = false, long maxIterations = 0)
+    /// <param name="cancellation">Observed every <see cref="Solver.CancellationInterval"/> pivots (Ctrl+C within a second).</param>
+    public static TransportSolution Solve(AtomicMeasure source, AtomicMeasure target, bool normalize = false, long maxIterations = 0,
+        CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         (source, target) = AtomicMeasure.Pair(source, target, normalize);
         long limit = maxIterations > 0 ? maxIterations : DefaultIterationLimit(source.Count, target.Count);
         var solver = new Solver(source, target);
-        var status = solver.Run(limit);
+        var status = solver.Run(limit, cancellation);
         return solver.Result(status, limit, clock, $"optimal after {solver.Iterations} pivots");
     }
 
@@ -126,14 +131,18 @@ public static partial class NetworkSimplex
 
         public long Iterations => _iterations;
 
+        /// <summary>Pivots between two looks at the cancellation token (a power of two; pivots take microseconds).</summary>
+        public const long CancellationInterval = 1024;
+
         /// <summary>Pivots until no arc of the pricing domain has a negative reduced cost beyond round-off
         /// (Optimal, or Infeasible when mass is left on artificial arcs) or the cap on the total number of
         /// pivots is reached. The potentials are fresh from the tree when it returns Optimal/Infeasible.</summary>
-        public TransportStatus Run(long limit)
+        public TransportStatus Run(long limit, CancellationToken cancellation = default)
         {
             bool fresh = false;
             while (true)
             {
+                if ((_iterations & (CancellationInterval - 1)) == 0) cancellation.ThrowIfCancellationRequested();
                 long e = FindEnteringArc();
                 if (e < 0)
                 {

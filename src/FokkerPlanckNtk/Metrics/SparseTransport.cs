@@ -21,6 +21,10 @@ public sealed record SparseTransportOptions
     /// <summary>Pivot cap per scale (≤ 0: <see cref="NetworkSimplex.DefaultIterationLimit"/> of that scale).</summary>
     public long MaxIterations { get; init; }
 
+    /// <summary>Observed by the simplex runs and between pricing rounds.</summary>
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>The default options.</summary>
     public static SparseTransportOptions Default { get; } = new();
 }
 
@@ -52,7 +56,7 @@ public static class SparseTransport
 
     /// <summary>
     /// Solves min Σ π_ij |x_i − y_j|² over plans with marginals the source and target masses; the
-    /// totals must agree within 1e-12 relative unless <paramref name="normalize"/>.
+    /// totals must agree up to round-off (<see cref="MassBalance"/>) unless <paramref name="normalize"/>.
     /// </summary>
     public static TransportSolution Solve(AtomicMeasure source, AtomicMeasure target, bool normalize = false, SparseTransportOptions? options = null) =>
         Solve(source, target, normalize, options, null, null);
@@ -99,7 +103,7 @@ public static class SparseTransport
         {
             var clock = Stopwatch.StartNew();
             var dense = new NetworkSimplex.Solver(a, b);
-            var denseStatus = dense.Run(limit);
+            var denseStatus = dense.Run(limit, options.Cancellation);
             scales.Add(new ScaleReport(a.Count, b.Count, pairs, 0, dense.Iterations, clock.Elapsed.TotalSeconds, 0, false));
             return (dense, denseStatus, limit);
         }
@@ -126,8 +130,9 @@ public static class SparseTransport
         double pricingSeconds = 0;
         while (true)
         {
-            status = solver.Run(limit);
+            status = solver.Run(limit, options.Cancellation);
             if (status == TransportStatus.IterationLimit) break;
+            options.Cancellation.ThrowIfCancellationRequested();
             var pricing = Stopwatch.StartNew();
             var candidates = solver.PriceAllPairs(options.ArcsPerAtom);
             pricingSeconds += pricing.Elapsed.TotalSeconds;

@@ -12,7 +12,7 @@ namespace FokkerPlanckNtk.Metrics;
 public static class Transport1D
 {
     /// <summary>
-    /// W2² between two 1D measures with equal total mass (within 1e-12 relative), or after rescaling
+    /// W2² between two 1D measures with equal total mass (up to round-off, <see cref="MassBalance"/>), or after rescaling
     /// both to mass 1 when <paramref name="normalize"/>.
     /// </summary>
     public static double W2Squared(Measure1D a, Measure1D b, bool normalize = false)
@@ -21,7 +21,7 @@ public static class Transport1D
         if (normalize) mass = 1;
         else
         {
-            AtomicMeasure.RequireEqualMass(a.Name, a.TotalMass, b.Name, b.TotalMass);
+            MassBalance.RequireEqual(a.Name, a.TotalMass, a.Count, b.Name, b.TotalMass, b.Count);
             mass = 0.5 * (a.TotalMass + b.TotalMass);
         }
         var ca = Levels(a);
@@ -44,6 +44,7 @@ public static class Transport1D
         return mass * sum;
     }
 
+    /// <summary>W2(a, b) = √W2²; see <see cref="W2Squared(Measure1D, Measure1D, bool)"/>.</summary>
     public static double W2(Measure1D a, Measure1D b, bool normalize = false) => Math.Sqrt(W2Squared(a, b, normalize));
 
     /// <summary>W2² between weighted atoms on the line (weights empty: uniform).</summary>
@@ -131,12 +132,12 @@ public static class Transport1D
         return x;
     }
 
-    // Cumulative mass levels c_0 = 0 ≤ c_1 ≤ … ≤ c_n = 1 (last set to 1 exactly).
+    // Cumulative mass levels c_0 = 0 ≤ c_1 ≤ … ≤ c_n = 1 (compensated partial sums; last set to 1 exactly).
     private static double[] Levels(Measure1D m)
     {
         var c = new double[m.Count + 1];
-        double s = 0;
-        for (int i = 0; i < m.Count; i++) { s += m.Mass[i]; c[i + 1] = s / m.TotalMass; }
+        var s = new Numerics.CompensatedSum();
+        for (int i = 0; i < m.Count; i++) { s.Add(m.Mass[i]); c[i + 1] = Math.Min(1, s.Value / m.TotalMass); }
         c[m.Count] = 1;
         return c;
     }

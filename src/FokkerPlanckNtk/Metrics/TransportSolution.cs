@@ -42,6 +42,7 @@ public sealed class TransportSolution
         Seconds = seconds;
     }
 
+    /// <summary>Optimal (certified), or why not.</summary>
     public TransportStatus Status { get; }
 
     /// <summary>Why the status is what it is, in words (e.g. the iteration cap that was reached).</summary>
@@ -56,8 +57,10 @@ public sealed class TransportSolution
     /// <summary>φ_i, with φ_i + ψ_j ≤ c_ij up to <see cref="MaxViolation"/> and equality on the plan's support.</summary>
     public IReadOnlyList<double> SourcePotentials { get; }
 
+    /// <summary>ψ_j, the target potentials (see <see cref="SourcePotentials"/>).</summary>
     public IReadOnlyList<double> TargetPotentials { get; }
 
+    /// <summary>Σ a_i φ_i + Σ b_j ψ_j.</summary>
     public double DualObjective { get; }
 
     /// <summary>Cost − DualObjective (0 up to round-off at the optimum).</summary>
@@ -69,8 +72,10 @@ public sealed class TransportSolution
     /// <summary>Simplex pivots performed.</summary>
     public long Iterations { get; }
 
+    /// <summary>The pivot cap the solve ran under.</summary>
     public long IterationLimit { get; }
 
+    /// <summary>Wall time of the solve.</summary>
     public double Seconds { get; }
 
     /// <summary>sqrt(Cost).</summary>

@@ -11,14 +11,22 @@ public abstract class Activation
 {
     private ActivationConstants? _constants;
 
+    /// <summary>The name used in configurations: <c>tanh</c>, <c>sigmoid</c>, <c>erf</c> or <c>linear</c>.</summary>
     public abstract string Name { get; }
 
     /// <summary>False for the linear activation: its constants are infinite, Theorem 4.4 does not apply.</summary>
     public virtual bool IsBounded => true;
 
+    /// <summary>σ(s).</summary>
     public abstract double Value(double s);
+
+    /// <summary>σ'(s).</summary>
     public abstract double D1(double s);
+
+    /// <summary>σ''(s).</summary>
     public abstract double D2(double s);
+
+    /// <summary>σ'''(s).</summary>
     public abstract double D3(double s);
 
     /// <summary>σ(s) elementwise; overridden with SIMD kernels where one exists.</summary>
@@ -36,16 +44,28 @@ public abstract class Activation
     /// <summary>G1..G5 and G = max of them (Assumption 4.2), computed once.</summary>
     public ActivationConstants Constants => _constants ??= ActivationConstants.Compute(this);
 
+    /// <summary>The <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 
+    /// <summary>σ(s) = tanh s; σ' = 1 − σ², σ'' = −2σ(1 − σ²), σ''' = −2(1 − σ²)(1 − 3σ²).</summary>
     public static Activation Tanh { get; } = new TanhActivation();
+
+    /// <summary>σ(s) = 1/(1 + e^{−s}); σ' = σ(1 − σ), σ'' = σ'(1 − 2σ), σ''' = σ'(1 − 6σ').</summary>
     public static Activation Sigmoid { get; } = new SigmoidActivation();
+
+    /// <summary>σ(s) = erf(s) = (2/√π) ∫₀^s e^{−r²} dr; σ' = (2/√π) e^{−s²}, σ'' = −2s σ', σ''' = (4s² − 2) σ'.</summary>
     public static Activation Erf { get; } = new ErfActivation();
+
+    /// <summary>σ(s) = s; unbounded, so G1..G5 are infinite and Theorem 4.4 does not apply.</summary>
     public static Activation Linear { get; } = new LinearActivation();
 
+    /// <summary>The names <see cref="FromName"/> accepts.</summary>
     public static IReadOnlyList<string> Names { get; } = ["tanh", "sigmoid", "erf", "linear"];
 
     /// <summary>The activation named in a configuration (case-insensitive).</summary>
+    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <param name="key">The configuration key named in the error message.</param>
+    /// <exception cref="InputException">Any other name.</exception>
     public static Activation FromName(string? name, string key = "problem.activation") =>
         name?.Trim().ToLowerInvariant() switch
         {
@@ -106,8 +126,14 @@ public abstract class Activation
 }
 
 /// <summary>The constants of Assumption 4.2; infinite for an unbounded activation.</summary>
+/// <param name="G1">sup |σ(s)|.</param>
+/// <param name="G2">sup |σ'(s)|.</param>
+/// <param name="G3">sup |σ''(s)|.</param>
+/// <param name="G4">sup |(s σ'(s))'| = sup |σ'(s) + s σ''(s)|.</param>
+/// <param name="G5">sup |σ'''(s)|.</param>
 public sealed record ActivationConstants(double G1, double G2, double G3, double G4, double G5)
 {
+    /// <summary>G = max(G1, …, G5).</summary>
     public double G => Math.Max(Math.Max(Math.Max(G1, G2), Math.Max(G3, G4)), G5);
 
     /// <summary>

@@ -51,8 +51,10 @@ public sealed class DataSet
     /// <summary>All inputs, row-major n × d.</summary>
     public ReadOnlySpan<double> XFlat => _x;
 
+    /// <summary>The labels y_1..y_n.</summary>
     public ReadOnlySpan<double> Y => _y;
 
+    /// <summary>y_i.</summary>
     public double Yi(int i) => _y[i];
 
     /// <summary>x_i · x_j.</summary>

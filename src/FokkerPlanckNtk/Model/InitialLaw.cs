@@ -12,14 +12,18 @@ public sealed class InitialLaw
         IsStandard = isStandard;
     }
 
+    /// <summary>The mean over (θ_1..θ_d, u).</summary>
     public double[] Mean { get; }
+    /// <summary>The covariance over (θ_1..θ_d, u).</summary>
     public double[,] Covariance { get; }
 
     /// <summary>True for p0 = N(0, I): the discrete Gibbs state is used on grids.</summary>
     public bool IsStandard { get; }
 
+    /// <summary>D = d + 1.</summary>
     public int Dimension => Mean.Length;
 
+    /// <summary>p0 = N(0, I) in <paramref name="dimension"/> = d + 1 variables.</summary>
     public static InitialLaw StandardGaussian(int dimension)
     {
         var cov = new double[dimension, dimension];

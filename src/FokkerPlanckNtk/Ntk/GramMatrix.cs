@@ -53,10 +53,13 @@ public sealed class GramMatrix
     /// <summary>n.</summary>
     public int Size => _h.GetLength(0);
 
+    /// <summary>H_ij.</summary>
     public double this[int i, int j] => _h[i, j];
 
+    /// <summary>A copy of H.</summary>
     public double[,] ToArray() => (double[,])_h.Clone();
 
+    /// <summary>How H was computed (quadrature order, or particles), for reports.</summary>
     public string Method { get; }
 
     /// <summary>max_ij |H_ij − H_ji| / max_ij |H_ij| of the matrix as computed (before symmetrization).</summary>
@@ -77,6 +80,7 @@ public sealed class GramMatrix
     /// <summary>Λ = λ_min(H).</summary>
     public double LambdaMin => _eigenvalues[0];
 
+    /// <summary>λ_max(H).</summary>
     public double LambdaMax => _eigenvalues[^1];
 
     /// <summary>

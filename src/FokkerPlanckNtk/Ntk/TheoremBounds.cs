@@ -13,6 +13,7 @@ namespace FokkerPlanckNtk.Ntk;
 /// </summary>
 public sealed class TheoremBounds
 {
+    /// <summary>The quantities of Theorem 4.4 for <paramref name="problem"/>, with <paramref name="referenceGram"/> = H(p0).</summary>
     public TheoremBounds(Problem problem, GramMatrix referenceGram)
     {
         if (referenceGram.Size != problem.SampleCount)
@@ -40,8 +41,15 @@ public sealed class TheoremBounds
             notes.Add("the initial law is not p0 = N(0, I): the theorem assumes p_0 = p0");
         notes.AddRange(problem.Data.AssumptionWarnings());
         Notes = notes;
+        VoidReason = !problem.Activation.IsBounded ? $"the activation '{problem.Activation.Name}' is unbounded (Assumption 4.2 fails)"
+            : !(Lambda > 0) ? "λ_min(H(p0)) ≤ 0 (Assumption 4.3 fails)"
+            : problem.Alpha == 0 ? "α = 0" : null;
     }
 
+    /// <summary>Why the bounds are infinite (null when they are finite).</summary>
+    public string? VoidReason { get; }
+
+    /// <summary>The problem.</summary>
     public Problem Problem { get; }
 
     /// <summary>Λ = λ_min(H(p0)).</summary>
@@ -50,12 +58,16 @@ public sealed class TheoremBounds
     /// <summary>λ0 = √(Λ/n) (0 when Λ ≤ 0).</summary>
     public double Lambda0 { get; }
 
+    /// <summary>G1..G5 of the activation.</summary>
     public ActivationConstants Constants { get; }
 
+    /// <summary>G = max(G1..G5).</summary>
     public double G => Constants.G;
 
+    /// <summary>A1 = 2G(d + 1) + 4G√(d + 1).</summary>
     public double A1 { get; }
 
+    /// <summary>A2 = 16G√(d + 1) + 4G.</summary>
     public double A2 { get; }
 
     /// <summary>2 A1² λ² α⁻² λ0⁻⁴, the level the loss bound decays to.</summary>
@@ -84,6 +96,9 @@ public sealed class TheoremBounds
         2 * Math.Exp(-2 * Problem.Alpha * Problem.Alpha * Lambda0 * Lambda0 * t) + LossFloor;
 
     /// <summary>Compares measured values at one time with the theorem's statements.</summary>
+    /// <param name="t">The time.</param>
+    /// <param name="loss">L(p_t) measured.</param>
+    /// <param name="kl">KL(p_t‖p0) measured.</param>
     /// <param name="lambdaMinH">λ_min(H(p_t)) for Lemma 5.1 (λ_min(H(p_t)) ≥ Λ/2), or null.</param>
     /// <param name="w2">W2(p_t, p0) from the metrics code for Talagrand's W2 ≤ √(2 KL), or null.</param>
     public TheoremCheck Check(double t, double loss, double kl, double? lambdaMinH = null, double? w2 = null)

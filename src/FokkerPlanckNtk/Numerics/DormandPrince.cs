@@ -22,6 +22,12 @@ public static class DormandPrince
     private static readonly double[] B4 = [5179.0 / 57600, 0, 7571.0 / 16695, 393.0 / 640, -92097.0 / 339200, 187.0 / 2100, 1.0 / 40];
 
     /// <summary>Integrates from t0 to t1 (t1 ≥ t0) and returns y(t1).</summary>
+    /// <param name="y0">y(t0).</param>
+    /// <param name="t0">The start time.</param>
+    /// <param name="t1">The end time.</param>
+    /// <param name="rtol">Relative tolerance per step.</param>
+    /// <param name="atol">Absolute tolerance per step.</param>
+    /// <param name="maxSteps">Step cap; exceeding it throws.</param>
     /// <param name="f">Writes f(t, y) into its third argument.</param>
     public static double[] Integrate(Action<double, double[], double[]> f, double[] y0, double t0, double t1,
         double rtol = 1e-13, double atol = 1e-15, int maxSteps = 1_000_000)

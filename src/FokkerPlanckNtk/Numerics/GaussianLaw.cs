@@ -8,6 +8,8 @@ public sealed class GaussianLaw
     private readonly Matrix<double> _chol; // lower triangular L, covariance = L Lᵀ
     private readonly double _logNorm;
 
+    /// <summary>N(mean, covariance); the covariance must be symmetric positive definite.</summary>
+    /// <exception cref="ArgumentException">The covariance is not symmetric positive definite.</exception>
     public GaussianLaw(double[] mean, double[,] covariance)
     {
         Mean = (double[])mean.Clone();
@@ -20,11 +22,16 @@ public sealed class GaussianLaw
         LogDeterminant = logDet;
     }
 
+    /// <summary>μ.</summary>
     public double[] Mean { get; }
+    /// <summary>Σ.</summary>
     public double[,] Covariance { get; }
+    /// <summary>k.</summary>
     public int Dimension => Mean.Length;
+    /// <summary>log det Σ.</summary>
     public double LogDeterminant { get; }
 
+    /// <summary>N(0, I_k).</summary>
     public static GaussianLaw Standard(int k)
     {
         var c = new double[k, k];
@@ -32,6 +39,7 @@ public sealed class GaussianLaw
         return new GaussianLaw(new double[k], c);
     }
 
+    /// <summary>log of the density at z.</summary>
     public double LogDensity(ReadOnlySpan<double> z)
     {
         // Solve L v = z − mean by forward substitution; quadratic form = |v|².
@@ -48,6 +56,7 @@ public sealed class GaussianLaw
         return _logNorm - 0.5 * q;
     }
 
+    /// <summary>The density at z.</summary>
     public double Density(ReadOnlySpan<double> z) => Math.Exp(LogDensity(z));
 
     /// <summary>Lower Cholesky factor L (covariance = L Lᵀ), for sampling.</summary>

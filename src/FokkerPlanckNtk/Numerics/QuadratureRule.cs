@@ -9,6 +9,7 @@ public sealed class QuadratureRule
     private readonly double[] _nodes;
     private readonly double[] _weights;
 
+    /// <summary>A rule from its nodes (row-major, <paramref name="dimension"/> coordinates each) and weights.</summary>
     public QuadratureRule(double[] nodes, double[] weights, int dimension)
     {
         if (dimension < 1 || nodes.Length != weights.Length * dimension)
@@ -18,15 +19,19 @@ public sealed class QuadratureRule
         Dimension = dimension;
     }
 
+    /// <summary>k, coordinates per node.</summary>
     public int Dimension { get; }
 
+    /// <summary>The number of nodes.</summary>
     public int Count => _weights.Length;
 
     /// <summary>All nodes, row-major Count × Dimension.</summary>
     public ReadOnlySpan<double> Nodes => _nodes;
 
+    /// <summary>w_q, in node order.</summary>
     public ReadOnlySpan<double> Weights => _weights;
 
+    /// <summary>Node q (k coordinates).</summary>
     public ReadOnlySpan<double> Node(int q) => _nodes.AsSpan(q * Dimension, Dimension);
 
     /// <summary>Σ_q w_q g(node_q), summed in node order.</summary>

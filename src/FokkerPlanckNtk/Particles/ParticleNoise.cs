@@ -68,63 +68,106 @@ internal static class ParticleNoise
 
     /// <summary>Fills <paramref name="destination"/> (length a multiple of 4) with independent N(0, 1) draws
     /// of the stream <paramref name="key"/>.</summary>
-    public static unsafe void Normals(ulong key, Span<double> destination)
+    public static void Normals(ulong key, Span<double> destination)
     {
         if (destination.Length % Granularity != 0)
             throw new ArgumentException("length must be a multiple of 4", nameof(destination));
-        var (s0, s1, s2, s3) = Xoshiro256x4.Seed(key);
-        ulong slow = Mix(key ^ 0xBB67AE8584CAA73BUL); // the scalar stream of the rare slow path
-        var one = Vector256.Create(0x3FF0000000000000UL);
-        var mask = Vector256.Create((ulong)(Blocks - 1));
-        var two = Vector256.Create(2.0);
-        var three = Vector256.Create(3.0);
-        ref double d = ref MemoryMarshal.GetReference(destination);
-        // Two passes per chunk, so that the vector loop has no call in it (a call would push the generator state
-        // out of the registers): the first stores the accepted values, and the raw draw where the rectangle test
-        // failed, with a 4-bit rejection mask per draw; the second finishes those few in output order.
-        Span<byte> rejected = stackalloc byte[ChunkLength / Granularity];
-        fixed (double* px = s_x, pr = s_ratio)
+        var stream = new NormalStream(key);
+        stream.Fill(destination);
+    }
+
+    /// <summary>
+    /// The normals of one key drawn in pieces of any length: consecutive <see cref="Fill"/> calls give exactly the
+    /// numbers of one <see cref="Normals"/> call over their concatenation (each of the two generators behind it
+    /// is consumed in output order, however the output is cut; a group of four cut by a piece's end is kept for
+    /// the next piece). The large-d particle step draws a block's noise row by row, in cache, this way.
+    /// </summary>
+    internal struct NormalStream
+    {
+        private Vector256<ulong> _s0, _s1, _s2, _s3;
+        private ulong _slow;
+        private Vector256<double> _carry;
+        private int _carryStart = Granularity; // _carry[_carryStart..4) not yet handed out
+
+        public NormalStream(ulong key)
         {
-            for (int chunk = 0; chunk < destination.Length; chunk += ChunkLength)
+            (_s0, _s1, _s2, _s3) = Xoshiro256x4.Seed(key);
+            _slow = Mix(key ^ 0xBB67AE8584CAA73BUL); // the scalar stream of the rare slow path
+        }
+
+        /// <summary>The next <c>destination.Length</c> normals of the stream.</summary>
+        public void Fill(Span<double> destination)
+        {
+            int at = 0;
+            while (_carryStart < Granularity && at < destination.Length) destination[at++] = _carry[_carryStart++];
+            int whole = (destination.Length - at) / Granularity * Granularity;
+            Groups(destination.Slice(at, whole));
+            at += whole;
+            if (at == destination.Length) return;
+            Span<double> group = stackalloc double[Granularity];
+            Groups(group);
+            _carry = Vector256.Create(group[0], group[1], group[2], group[3]);
+            _carryStart = 0;
+            while (at < destination.Length) destination[at++] = _carry[_carryStart++];
+        }
+
+        /// <summary>Whole groups of four (destination length a multiple of 4).</summary>
+        private unsafe void Groups(Span<double> destination)
+        {
+            var (s0, s1, s2, s3, slow) = (_s0, _s1, _s2, _s3, _slow); // locals: the loop keeps them in registers
+            var one = Vector256.Create(0x3FF0000000000000UL);
+            var mask = Vector256.Create((ulong)(Blocks - 1));
+            var two = Vector256.Create(2.0);
+            var three = Vector256.Create(3.0);
+            ref double d = ref MemoryMarshal.GetReference(destination);
+            // Two passes per chunk, so that the vector loop has no call in it (a call would push the generator state
+            // out of the registers): the first stores the accepted values, and the raw draw where the rectangle test
+            // failed, with a 4-bit rejection mask per draw; the second finishes those few in output order.
+            Span<byte> rejected = stackalloc byte[ChunkLength / Granularity];
+            fixed (double* px = s_x, pr = s_ratio)
             {
-                int end = Math.Min(destination.Length, chunk + ChunkLength);
-                bool any = false;
-                for (int t = chunk; t < end; t += Granularity)
+                for (int chunk = 0; chunk < destination.Length; chunk += ChunkLength)
                 {
-                    var r = Xoshiro256x4.Next(ref s0, ref s1, ref s2, ref s3);
-                    var index = (r & mask).AsInt64();                                           // bits 0..7: the block
-                    var u = two * (Vector256.ShiftRightLogical(r, 12) | one).AsDouble() - three; // bits 12..63: u ∈ [−1, 1)
-                    Vector256<double> edge, ratio;
-                    if (Avx2.IsSupported)
+                    int end = Math.Min(destination.Length, chunk + ChunkLength);
+                    bool any = false;
+                    for (int t = chunk; t < end; t += Granularity)
                     {
-                        edge = Avx2.GatherVector256(px, index, 8);
-                        ratio = Avx2.GatherVector256(pr, index, 8);
+                        var r = Xoshiro256x4.Next(ref s0, ref s1, ref s2, ref s3);
+                        var index = (r & mask).AsInt64();                                           // bits 0..7: the block
+                        var u = two * (Vector256.ShiftRightLogical(r, 12) | one).AsDouble() - three; // bits 12..63: u ∈ [−1, 1)
+                        Vector256<double> edge, ratio;
+                        if (Avx2.IsSupported)
+                        {
+                            edge = Avx2.GatherVector256(px, index, 8);
+                            ratio = Avx2.GatherVector256(pr, index, 8);
+                        }
+                        else
+                        {
+                            edge = Vector256.Create(px[index[0]], px[index[1]], px[index[2]], px[index[3]]);
+                            ratio = Vector256.Create(pr[index[0]], pr[index[1]], pr[index[2]], pr[index[3]]);
+                        }
+                        var accept = Vector256.LessThan(Vector256.Abs(u), ratio);
+                        Vector256.ConditionalSelect(accept, u * edge, r.AsDouble()).StoreUnsafe(ref d, (nuint)t);
+                        uint bits = ~accept.ExtractMostSignificantBits() & 0xF;
+                        rejected[(t - chunk) / Granularity] = (byte)bits;
+                        any |= bits != 0;
                     }
-                    else
+                    if (!any) continue;
+                    for (int t = chunk; t < end; t += Granularity)
                     {
-                        edge = Vector256.Create(px[index[0]], px[index[1]], px[index[2]], px[index[3]]);
-                        ratio = Vector256.Create(pr[index[0]], pr[index[1]], pr[index[2]], pr[index[3]]);
-                    }
-                    var accept = Vector256.LessThan(Vector256.Abs(u), ratio);
-                    Vector256.ConditionalSelect(accept, u * edge, r.AsDouble()).StoreUnsafe(ref d, (nuint)t);
-                    uint bits = ~accept.ExtractMostSignificantBits() & 0xF;
-                    rejected[(t - chunk) / Granularity] = (byte)bits;
-                    any |= bits != 0;
-                }
-                if (!any) continue;
-                for (int t = chunk; t < end; t += Granularity)
-                {
-                    uint bits = rejected[(t - chunk) / Granularity];
-                    while (bits != 0)
-                    {
-                        int at = t + System.Numerics.BitOperations.TrailingZeroCount(bits);
-                        bits &= bits - 1;
-                        ulong r = BitConverter.DoubleToUInt64Bits(Unsafe.Add(ref d, at));
-                        double u = 2 * BitConverter.UInt64BitsToDouble((r >> 12) | 0x3FF0000000000000UL) - 3;
-                        Unsafe.Add(ref d, at) = SlowPath((int)(r & (Blocks - 1)), u, ref slow);
+                        uint bits = rejected[(t - chunk) / Granularity];
+                        while (bits != 0)
+                        {
+                            int at = t + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                            bits &= bits - 1;
+                            ulong r = BitConverter.DoubleToUInt64Bits(Unsafe.Add(ref d, at));
+                            double u = 2 * BitConverter.UInt64BitsToDouble((r >> 12) | 0x3FF0000000000000UL) - 3;
+                            Unsafe.Add(ref d, at) = SlowPath((int)(r & (Blocks - 1)), u, ref slow);
+                        }
                     }
                 }
             }
+            (_s0, _s1, _s2, _s3, _slow) = (s0, s1, s2, s3, slow);
         }
     }
 

@@ -136,6 +136,7 @@ public sealed class ParticleSystem
     /// <param name="Positions">m × (d + 1), row-major, (θ_1..θ_d, u) per particle.</param>
     public sealed record State(int Count, int Dimension, double StepSize, long Seed, long Steps, double[] Positions);
 
+    /// <summary>The problem the network is trained on.</summary>
     public Problem Problem { get; }
 
     /// <summary>m.</summary>
@@ -147,6 +148,7 @@ public sealed class ParticleSystem
     /// <summary>η.</summary>
     public double StepSize => _eta;
 
+    /// <summary>The random seed (results do not depend on the thread count).</summary>
     public long Seed { get; }
 
     /// <summary>k, the number of steps taken.</summary>
@@ -166,6 +168,9 @@ public sealed class ParticleSystem
 
     /// <summary>u of all particles.</summary>
     public ReadOnlySpan<double> U => _u;
+
+    internal double[] ThetaArray(int k) => _theta[k];
+    internal double[] UArray => _u;
 
     /// <summary>Coordinate <paramref name="axis"/> of all particles (θ axes first, u last, as on the grid).</summary>
     public ReadOnlySpan<double> Coordinate(int axis) => axis < _d ? _theta[axis] : _u;
@@ -214,7 +219,7 @@ public sealed class ParticleSystem
         for (long s = 0; s < steps; s++) Step();
     }
 
-    /// <summary>One Euler–Maruyama step. Throws <see cref="InputException"/> (<c>particles.step</c>) if a
+    /// <summary>One Euler–Maruyama step. Throws <see cref="NumericalFailureException"/> (<c>particles.step</c>) if a
     /// coordinate leaves ±<see cref="ExplosionBound"/> or becomes non-finite; the system is unusable then.</summary>
     public void Step()
     {
@@ -255,8 +260,9 @@ public sealed class ParticleSystem
         for (int b = 0; b < _blocks; b++)
         {
             if (!(_blockMax[b] <= ExplosionBound)) // also catches NaN
-                throw new InputException("particles.step", _eta, string.Create(CultureInfo.InvariantCulture,
-                    $"the particles exploded at step {Steps} (t = {Time:G6}): a coordinate reached {_blockMax[b]:G6} (bound {ExplosionBound:G3}); Euler–Maruyama is unstable at this step size, use a smaller particles.step"));
+                throw new NumericalFailureException("the particles", Time, Steps, string.Create(CultureInfo.InvariantCulture,
+                    $"a coordinate reached {_blockMax[b]:G6} (bound {ExplosionBound:G3}): Euler–Maruyama is unstable at η = {_eta:G3}; use a smaller particles.step"),
+                    "particles.step");
         }
     }
 
@@ -274,7 +280,8 @@ public sealed class ParticleSystem
                 var target = (k < _d ? _theta[k] : _u).AsSpan(start, len);
                 target.Fill(mu[k]);
                 for (int l = 0; l <= k; l++)
-                    TensorPrimitives.MultiplyAdd(noise.Slice(l * len, len), cholesky[k, l], target, target);
+                    if (cholesky[k, l] != 0) // a zero adds nothing: O(d) per particle for p0, not O(d²)
+                        TensorPrimitives.MultiplyAdd(noise.Slice(l * len, len), cholesky[k, l], target, target);
             }
         });
     }
@@ -288,8 +295,7 @@ public sealed class ParticleSystem
 
         if (update)
         {
-            var noise = scratch.Noise.AsSpan(0, ParticleNoise.Padded((_d + 1) * len));
-            ParticleNoise.Normals(ParticleNoise.Key(Seed, DynamicsStream, Steps, b), noise);
+            ulong noise = ParticleNoise.Key(Seed, DynamicsStream, Steps, b);
             switch (_derivative)
             {
                 case DerivativeSource.Tanh: Move<TanhDerivative>(start, len, sigma, sigma, noise); break;
@@ -297,19 +303,15 @@ public sealed class ParticleSystem
                 case DerivativeSource.Linear: Move<LinearDerivative>(start, len, sigma, sigma, noise); break;
                 default:
                     var d1 = scratch.Table(_n * len);
-                    for (int i = 0; i < _n; i++)
-                    {
-                        var row = d1.Slice(i * len, len);
-                        Project(start, len, i, row);
-                        _activation.D1(row, row);
-                    }
+                    Project(start, len, d1);
+                    _activation.D1(d1, d1);
                     Move<TabulatedDerivative>(start, len, sigma, d1, noise);
                     break;
             }
         }
 
         double max = TensorPrimitives.MaxMagnitude<double>(u);
-        for (int i = 0; i < _n; i++) Project(start, len, i, sigma.Slice(i * len, len));
+        Project(start, len, sigma);
         _activation.Value(sigma, sigma); // all n rows of the block in one call
         for (int i = 0; i < _n; i++) _partial[b * _n + i] = TensorPrimitives.Dot<double>(u, sigma.Slice(i * len, len));
         for (int k = 0; k < _d; k++)
@@ -319,12 +321,23 @@ public sealed class ParticleSystem
 
     private static double MaxOrNaN(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
 
-    /// <summary>row_j = θ_j · x_i over the block.</summary>
-    private void Project(int start, int len, int i, Span<double> row)
+    /// <summary>
+    /// Row i of <paramref name="rows"/> (n rows of the block's length) = θ_j · x_i over the block, accumulated over
+    /// k in order. The loop over k is outside, so each θ_k slice is read once for all n rows: in large d the
+    /// block's θ (d slices) does not stay in cache between rows.
+    /// </summary>
+    private void Project(int start, int len, Span<double> rows)
     {
-        TensorPrimitives.Multiply(_theta[0].AsSpan(start, len), _x[i * _d], row);
-        for (int k = 1; k < _d; k++)
-            TensorPrimitives.MultiplyAdd(_theta[k].AsSpan(start, len), _x[i * _d + k], row, row);
+        for (int k = 0; k < _d; k++)
+        {
+            var theta = _theta[k].AsSpan(start, len);
+            for (int i = 0; i < _n; i++)
+            {
+                var row = rows.Slice(i * len, len);
+                if (k == 0) TensorPrimitives.Multiply(theta, _x[i * _d], row);
+                else TensorPrimitives.MultiplyAdd(theta, _x[i * _d + k], row, row);
+            }
+        }
     }
 
     /// <summary>
@@ -333,15 +346,23 @@ public sealed class ParticleSystem
     /// θ_k ← (1 − ηλ)θ_k − η u g_k + s ξ_k and u ← (1 − ηλ)u − η a + s ξ_u with s = sqrt(2λη) (θ first: it
     /// uses the old u). σ' comes from <paramref name="source"/> through <typeparamref name="TD"/>.
     /// </summary>
-    private void Move<TD>(int start, int len, ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, ReadOnlySpan<double> noise)
+    /// <remarks>The normals of the block are those of the key <paramref name="noiseKey"/>, in the order θ_1 row, …,
+    /// θ_d row, u row (one row per coordinate, the block's length each).</remarks>
+    private void Move<TD>(int start, int len, ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, ulong noiseKey)
         where TD : struct, IDerivativeKernel
     {
+        if (_d > 3)
+        {
+            MoveAnyDimension<TD>(start, len, sigma, source, new ParticleNoise.NormalStream(noiseKey));
+            return;
+        }
+        var noise = t_scratch!.Noise.AsSpan(0, ParticleNoise.Padded((_d + 1) * len));
+        ParticleNoise.Normals(noiseKey, noise);
         switch (_d)
         {
             case 1: Move<TD, One>(start, len, sigma, source, noise); break;
             case 2: Move<TD, Two>(start, len, sigma, source, noise); break;
-            case 3: Move<TD, Three>(start, len, sigma, source, noise); break;
-            default: MoveAnyDimension<TD>(start, len, sigma, source, noise); break;
+            default: Move<TD, Three>(start, len, sigma, source, noise); break;
         }
     }
 
@@ -410,8 +431,16 @@ public sealed class ParticleSystem
         }
     }
 
-    /// <summary><see cref="Move{TD}"/> for any d (accumulators on the stack).</summary>
-    private void MoveAnyDimension<TD>(int start, int len, ReadOnlySpan<double> sigma, ReadOnlySpan<double> source, ReadOnlySpan<double> noise)
+    /// <summary>
+    /// <see cref="Move{TD}"/> for d ≥ 4, in two passes over the block so that every θ_k slice is streamed once and
+    /// its noise row drawn just before it is used (in cache; <see cref="ParticleNoise.NormalStream"/> gives the
+    /// numbers of one draw of the whole block): first the products q_ij = u_j σ'_ij (n rows, in cache) and the u
+    /// drift a_j = Σ_i c_i σ_ij, then for each k θ_k ← (1 − ηλ)θ_k − η Σ_i (c_i x_ik) q_i + s ξ_k, then
+    /// u ← (1 − ηλ)u − η a + s ξ_u. (Per-particle accumulators, as in the d ≤ 3 kernel, would touch d arrays per
+    /// particle, a cache line and a page each.) Cost O(n·d) per particle.
+    /// </summary>
+    private void MoveAnyDimension<TD>(int start, int len, ReadOnlySpan<double> sigma, ReadOnlySpan<double> source,
+        ParticleNoise.NormalStream noise)
         where TD : struct, IDerivativeKernel
     {
         int width = Vector<double>.Count, d = _d, n = _n;
@@ -419,54 +448,67 @@ public sealed class ParticleSystem
         var vDecay = new Vector<double>(decay);
         var vEta = new Vector<double>(eta);
         var vScale = new Vector<double>(scale);
+        var scratch = t_scratch!;
+        var products = scratch.Products(n * len);
+        var drift = scratch.Drift(len);
+        var row = scratch.NoiseRow(len);
         ref double rs = ref MemoryMarshal.GetReference(sigma);
         ref double rd = ref MemoryMarshal.GetReference(source);
-        ref double rn = ref MemoryMarshal.GetReference(noise);
+        ref double rq = ref MemoryMarshal.GetReference(products);
+        ref double ra = ref MemoryMarshal.GetReference(drift);
+        ref double rn = ref MemoryMarshal.GetReference(row);
         ref double ru = ref _u[start];
         ref double rc = ref _coupling[0];
         ref double rcx = ref _couplingX[0];  // c_i x_ik, n × d
-        Span<Vector<double>> g = stackalloc Vector<double>[d];
-        Span<double> gs = stackalloc double[d];
         int j = 0;
         for (; j <= len - width; j += width)
         {
             var a = Vector<double>.Zero;
-            g.Clear();
+            var u = Vector.LoadUnsafe(ref ru, (nuint)j);
             for (int i = 0; i < n; i++)
             {
                 nuint at = (nuint)(i * len + j);
-                a += new Vector<double>(Unsafe.Add(ref rc, i)) * Vector.LoadUnsafe(ref rs, at);
-                var w = TD.D1(Vector.LoadUnsafe(ref rd, at));
-                for (int k = 0; k < d; k++) g[k] += new Vector<double>(Unsafe.Add(ref rcx, i * d + k)) * w;
+                a = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rc, i)), Vector.LoadUnsafe(ref rs, at), a);
+                Vector.StoreUnsafe(u * TD.D1(Vector.LoadUnsafe(ref rd, at)), ref rq, at);
             }
-            var u = Vector.LoadUnsafe(ref ru, (nuint)j);
-            for (int k = 0; k < d; k++)
-            {
-                ref double rt = ref _theta[k][start];
-                var t = vDecay * Vector.LoadUnsafe(ref rt, (nuint)j) - vEta * (u * g[k]) + vScale * Vector.LoadUnsafe(ref rn, (nuint)(k * len + j));
-                Vector.StoreUnsafe(t, ref rt, (nuint)j);
-            }
-            Vector.StoreUnsafe(vDecay * u - vEta * a + vScale * Vector.LoadUnsafe(ref rn, (nuint)(d * len + j)), ref ru, (nuint)j);
+            Vector.StoreUnsafe(a, ref ra, (nuint)j);
         }
         for (; j < len; j++) // the same arithmetic, one particle at a time
         {
-            double a = 0;
-            gs.Clear();
+            double a = 0, u = Unsafe.Add(ref ru, j);
             for (int i = 0; i < n; i++)
             {
                 int at = i * len + j;
-                a += Unsafe.Add(ref rc, i) * Unsafe.Add(ref rs, at);
-                double w = TD.D1(Unsafe.Add(ref rd, at));
-                for (int k = 0; k < d; k++) gs[k] += Unsafe.Add(ref rcx, i * d + k) * w;
+                a = Math.FusedMultiplyAdd(Unsafe.Add(ref rc, i), Unsafe.Add(ref rs, at), a);
+                Unsafe.Add(ref rq, at) = u * TD.D1(Unsafe.Add(ref rd, at));
             }
-            double u = Unsafe.Add(ref ru, j);
-            for (int k = 0; k < d; k++)
-            {
-                ref double rt = ref _theta[k][start + j];
-                rt = decay * rt - eta * (u * gs[k]) + scale * Unsafe.Add(ref rn, k * len + j);
-            }
-            Unsafe.Add(ref ru, j) = decay * u - eta * a + scale * Unsafe.Add(ref rn, d * len + j);
+            Unsafe.Add(ref ra, j) = a;
         }
+        for (int k = 0; k < d; k++)
+        {
+            noise.Fill(row);
+            ref double rt = ref _theta[k][start];
+            for (j = 0; j <= len - width; j += width)
+            {
+                var g = Vector<double>.Zero;
+                for (int i = 0; i < n; i++)
+                    g = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rcx, i * d + k)), Vector.LoadUnsafe(ref rq, (nuint)(i * len + j)), g);
+                var t = vDecay * Vector.LoadUnsafe(ref rt, (nuint)j) - vEta * g + vScale * Vector.LoadUnsafe(ref rn, (nuint)j);
+                Vector.StoreUnsafe(t, ref rt, (nuint)j);
+            }
+            for (; j < len; j++)
+            {
+                double g = 0;
+                for (int i = 0; i < n; i++) g = Math.FusedMultiplyAdd(Unsafe.Add(ref rcx, i * d + k), Unsafe.Add(ref rq, i * len + j), g);
+                Unsafe.Add(ref rt, j) = decay * Unsafe.Add(ref rt, j) - eta * g + scale * Unsafe.Add(ref rn, j);
+            }
+        }
+        noise.Fill(row);
+        for (j = 0; j <= len - width; j += width)
+            Vector.StoreUnsafe(vDecay * Vector.LoadUnsafe(ref ru, (nuint)j) - vEta * Vector.LoadUnsafe(ref ra, (nuint)j)
+                + vScale * Vector.LoadUnsafe(ref rn, (nuint)j), ref ru, (nuint)j);
+        for (; j < len; j++)
+            Unsafe.Add(ref ru, j) = decay * Unsafe.Add(ref ru, j) - eta * Unsafe.Add(ref ra, j) + scale * Unsafe.Add(ref rn, j);
     }
 
     private static State ValidateState(Problem problem, State state)
@@ -491,6 +533,8 @@ public sealed class ParticleSystem
     private sealed class Scratch
     {
         private double[] _table = [];
+        private double[] _products = [];
+        private readonly double[] _drift = new double[BlockSize], _noiseRow = new double[BlockSize];
 
         private Scratch(int n, int d)
         {
@@ -508,6 +552,19 @@ public sealed class ParticleSystem
             if (_table.Length < length) _table = new double[SampleCount * BlockSize];
             return _table.AsSpan(0, length);
         }
+
+        /// <summary>The n × block products u_j σ'_ij of the large-d move.</summary>
+        public Span<double> Products(int length)
+        {
+            if (_products.Length < length) _products = new double[SampleCount * BlockSize];
+            return _products.AsSpan(0, length);
+        }
+
+        /// <summary>The u drift of the block in the large-d move.</summary>
+        public Span<double> Drift(int length) => _drift.AsSpan(0, length);
+
+        /// <summary>One noise row of the block in the large-d move.</summary>
+        public Span<double> NoiseRow(int length) => _noiseRow.AsSpan(0, length);
 
         public static Scratch Ensure(Scratch? s, int n, int d) =>
             s is not null && s.SampleCount >= n && s.ThetaDimension >= d ? s : new Scratch(Math.Max(n, s?.SampleCount ?? 0), Math.Max(d, s?.ThetaDimension ?? 0));

@@ -21,5 +21,5 @@ internal interface IRunPart
     void RestoreState(ArrayArchive state);
 
     /// <summary>Adds this part's results at the current (output) time to <paramref name="record"/>.</summary>
-    void Record(ArrayArchive record);
+    void Record(ArrayArchive record, RunControl control);
 }

@@ -36,7 +36,7 @@ internal sealed class NtkPart : IRunPart
 
     public void RestoreState(ArrayArchive state) { }
 
-    public void Record(ArrayArchive record)
+    public void Record(ArrayArchive record, RunControl control)
     {
         record.Set(RunRecords.NtkResiduals, _prediction.Residuals(_time)).Set(RunRecords.NtkLoss, _prediction.Loss(_time));
         if (_bounds is not null) record.Set(RunRecords.NtkLossBound, _bounds.LossBound(_time));

@@ -25,6 +25,7 @@ internal sealed class ParticlePart : IRunPart
     public ParticlePart(RunConfiguration config)
     {
         _problem = config.Problem.ToProblem();
+        Warnings = new[] { ParticleStability.Check(config), ResourceEstimate.ParticleStepWarning(config) }.OfType<string>().ToList();
         _system = new ParticleSystem(_problem, config.Particles.Count, config.Particles.Step, config.Particles.Seed);
         _end = config.Time.End;
         _histogramGrid = HistogramGrid(config.Grid.ToGrid(), config.Particles.Count);
@@ -32,6 +33,9 @@ internal sealed class ParticlePart : IRunPart
         _grid = config.Grid.ToGrid();
         _reference = DiscreteStandardGaussian(_grid);
     }
+
+    /// <summary>Warnings about the step (<see cref="ParticleStability"/>, step count), for log, manifest and report.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     public string Name => "particles";
 
@@ -61,7 +65,7 @@ internal sealed class ParticlePart : IRunPart
             checked((int)state.Long("particles.count")), checked((int)state.Long("particles.dimension")), state.Double("particles.step"),
             state.Long("particles.seed"), state.Long("particles.steps"), state.Doubles("particles.positions")));
 
-    public void Record(ArrayArchive record)
+    public void Record(ArrayArchive record, RunControl control)
     {
         var positions = _system.Positions();
         var histogram = Histogram(_histogramGrid, positions, _system.Count);
@@ -71,7 +75,9 @@ internal sealed class ParticlePart : IRunPart
               .Set(RunRecords.ParticleResiduals, _system.Residuals.ToArray())
               .Set(RunRecords.ParticlePositions, positions)
               .Set(RunRecords.ParticleSteps, _system.Steps);
-        var w2 = Wasserstein.Between(_grid, _reference, new AtomicMeasure(positions, _system.Dimension, name: "particles"));
+        var atoms = new AtomicMeasure(positions, _system.Dimension, name: "particles");
+        var w2 = control.MeasureW2("W2(particles, p0)", _system.Time, _grid.Count, atoms.Count,
+            options => Wasserstein.Between(_grid, _reference, atoms, options));
         record.Set(RunRecords.ParticleW2P0, [w2.W2, w2.ErrorBound]).Set(RunRecords.ParticleW2P0Method, w2.Method);
     }
 
@@ -111,7 +117,7 @@ internal sealed class ParticlePart : IRunPart
     internal static double[] DiscreteStandardGaussian(UniformGrid grid)
     {
         var p = grid.Sample(z => Math.Exp(-0.5 * z.Sum(x => x * x)));
-        double scale = 1 / (p.Sum() * grid.CellVolume);
+        double scale = 1 / GridDensity.Mass(grid, p);
         for (int c = 0; c < p.Length; c++) p[c] *= scale;
         return p;
     }

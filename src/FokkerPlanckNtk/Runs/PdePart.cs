@@ -17,12 +17,17 @@ internal sealed class PdePart : IRunPart
     public PdePart(RunConfiguration config, IRunObserver observer)
     {
         _observer = observer;
-        Model = new FiniteVolumeModel(config.Problem.ToProblem(), config.Grid.ToGrid());
-        foreach (var w in Model.Warnings) observer.Warning(w);
+        Model = new FiniteVolumeModel(config.Problem.ToProblem(), config.Grid.ToGrid(), config.Grid.MaxOutsideMass);
         _solver = new PdeSolver(Model, config.Time.ToSolverOptions());
         _reference = Model.ReferenceDensity();
         _end = config.Time.End;
+        var warnings = Model.Warnings.ToList(); // complete once the solver has made the initial density
+        if (ResourceEstimate.StepWarning(_solver, config) is { } steps) warnings.Add(steps);
+        Warnings = warnings;
     }
+
+    /// <summary>Warnings found while setting up (truncation of the initial law, Assumption 4.1), for log, manifest and report.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     public string Name => "pde";
 
@@ -50,20 +55,25 @@ internal sealed class PdePart : IRunPart
     public void SaveState(ArrayArchive state)
     {
         var s = _solver.Save();
-        state.Set("pde.time", s.Time).Set("pde.steps", s.Steps).Set("pde.rejected", s.RejectedSteps).Set("pde.density", s.Density);
+        state.Set("pde.time", s.Time).Set("pde.steps", s.Steps).Set("pde.rejected", s.RejectedSteps).Set("pde.density", s.Density)
+             .Set("pde.nextStep", s.NextStep).Set("pde.previousError", s.PreviousError);
     }
 
+    // The step controller's memory (implicit-feedback stepper) is absent from checkpoints written before it existed.
     public void RestoreState(ArrayArchive state) =>
-        _solver.Restore(new PdeSolver.State(state.Double("pde.time"), state.Long("pde.steps"), state.Long("pde.rejected"), state.Doubles("pde.density")));
+        _solver.Restore(new PdeSolver.State(state.Double("pde.time"), state.Long("pde.steps"), state.Long("pde.rejected"), state.Doubles("pde.density"),
+            state.Contains("pde.nextStep") ? state.Double("pde.nextStep") : 0,
+            state.Contains("pde.previousError") ? state.Double("pde.previousError") : 1));
 
-    public void Record(ArrayArchive record)
+    public void Record(ArrayArchive record, RunControl control)
     {
         var d = _solver.Diagnose();
         record.Set(RunRecords.PdeDiagnostics, [d.Time, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, d.OuterLayerMass])
               .Set(RunRecords.PdeResiduals, d.Residuals)
               .Set(RunRecords.PdeDensity, _solver.Density)
               .Set(RunRecords.PdeSteps, _solver.Steps);
-        var w2 = Wasserstein.Between(Model.Grid, _solver.Density, _reference);
+        var w2 = control.MeasureW2("W2(p_t, p0)", d.Time, Model.Grid.Count, Model.Grid.Count,
+            options => Wasserstein.Between(Model.Grid, _solver.Density, _reference, options));
         record.Set(RunRecords.PdeW2P0, [w2.W2, w2.ErrorBound]).Set(RunRecords.PdeW2P0Method, w2.Method);
         if (d.OuterLayerMass > PdeDiagnostics.OuterLayerWarning && !_warnedOuterMass)
         {

@@ -54,6 +54,29 @@ public sealed class RunControl
 
     public IRunObserver Observer => _observer;
 
+    /// <summary>Fired by Ctrl+C/SIGTERM: long diagnostics (W2) observe it too.</summary>
+    public CancellationToken Cancellation => _cancellation;
+
+    /// <summary>
+    /// A W2 of a run with its options (probability measures, cancellation), logged when it takes long: before it
+    /// starts when its exact estimate exceeds a few seconds, and after it with its time.
+    /// </summary>
+    internal Metrics.W2Result MeasureW2(string what, double time, int atomsA, int atomsB, Func<Metrics.W2Options, Metrics.W2Result> solve)
+    {
+        var options = Metrics.W2Options.ProbabilityMeasures with { Cancellation = _cancellation };
+        double estimate = Metrics.Wasserstein.EstimatedExactSeconds(atomsA, atomsB);
+        if (Math.Min(estimate, options.ExactSecondsBudget) > SlowW2Seconds)
+            _observer.Info(FormattableString.Invariant($"computing {what} at t = {time:G6} ({atomsA} vs {atomsB} atoms; up to ~{Math.Min(estimate, options.ExactSecondsBudget):G2} s)"));
+        var clock = Stopwatch.StartNew();
+        var result = solve(options);
+        if (clock.Elapsed.TotalSeconds > SlowW2Seconds)
+            _observer.Info(FormattableString.Invariant($"{what} at t = {time:G6}: {clock.Elapsed.TotalSeconds:F1} s ({result.Method})"));
+        return result;
+    }
+
+    /// <summary>Above this a W2 is announced in the log.</summary>
+    private const double SlowW2Seconds = 3;
+
     public TimeSpan Elapsed => _wall.Elapsed;
 
     public int CheckpointsWritten { get; private set; }

@@ -50,8 +50,26 @@ public sealed class PdeResults
     public required W2Value[] W2P0 { get; init; }
 }
 
-/// <summary>A W2 value: the true W2 lies in [Value − ErrorBound, Value + ErrorBound] (0 when exact); how it was computed.</summary>
-public sealed record W2Value(double Value, double ErrorBound, string Method);
+/// <summary>
+/// A W2 value: the true W2 lies in [Value − ErrorBound, Value + ErrorBound] (0 when exact); how it was computed. A value
+/// whose bracket is wide (half-width above <see cref="NumberTolerance"/> of it) is reported as the bracket
+/// [<see cref="Lower"/>, <see cref="Upper"/>], never as a number: <see cref="Shown"/> is NaN then (an empty CSV field).
+/// </summary>
+public sealed record W2Value(double Value, double ErrorBound, string Method)
+{
+    /// <summary>Largest relative half-width at which the value is still written as a number (two significant digits hold).</summary>
+    public const double NumberTolerance = 0.01;
+
+    public double Lower => Math.Max(0, Value - ErrorBound);
+
+    public double Upper => Value + ErrorBound;
+
+    /// <summary>True when the value is known to better than <see cref="NumberTolerance"/> (exact methods: always).</summary>
+    public bool IsNumber => ErrorBound <= NumberTolerance * Value || ErrorBound <= 1e-14;
+
+    /// <summary>The value where it is a number, NaN (written as an empty field) where only the bracket is known.</summary>
+    public double Shown => IsNumber ? Value : double.NaN;
+}
 
 /// <summary>The particles' results at the output times (step round(t/η), within η/2 of t).</summary>
 public sealed class ParticleResults
@@ -168,36 +186,40 @@ public sealed class RunResults
         records.Select(r => new W2Value(r.Doubles(key)[index], r.Doubles(key)[index + 1], r.String(methodKey))).ToArray();
 
     /// <summary>
-    /// <c>pde.csv</c>: one row per output time, <c>t,loss,free_energy,kl_p0,chi2_p0,w2_p0,mass,r1..rn</c>.
+    /// <c>pde.csv</c>: one row per output time, <c>t,loss,free_energy,kl_p0,chi2_p0,w2_p0,mass,r1..rn,w2_p0_lower,w2_p0_upper</c>
+    /// (<c>w2_p0</c> empty where only the bracket is known, <see cref="W2Value"/>).
     /// </summary>
     public CsvTable? PdeTable()
     {
         if (Pde is null) return null;
         int n = Configuration.Problem.Data.Count;
-        var table = new CsvTable(["t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", .. ResidualColumns(n)]);
+        var table = new CsvTable(["t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", .. ResidualColumns(n), "w2_p0_lower", "w2_p0_upper"]);
         for (int k = 0; k < Times.Length; k++)
-            table.Add([Times[k], Pde.Loss[k], Pde.FreeEnergy[k], Pde.KlP0[k], Pde.Chi2P0[k], Pde.W2P0[k].Value, Pde.Mass[k], .. Pde.Residuals[k]]);
+            table.Add([Times[k], Pde.Loss[k], Pde.FreeEnergy[k], Pde.KlP0[k], Pde.Chi2P0[k], Pde.W2P0[k].Shown, Pde.Mass[k], .. Pde.Residuals[k],
+                Pde.W2P0[k].Lower, Pde.W2P0[k].Upper]);
         return table;
     }
 
-    /// <summary><c>particles.csv</c>: <c>t,loss,kl_p0,chi2_p0,w2_p0,r1..rn</c> (KL and χ² binned, biased).</summary>
+    /// <summary><c>particles.csv</c>: <c>t,loss,kl_p0,chi2_p0,w2_p0,r1..rn,w2_p0_lower,w2_p0_upper</c> (KL and χ² binned, biased).</summary>
     public CsvTable? ParticleTable()
     {
         if (Particles is null) return null;
         int n = Configuration.Problem.Data.Count;
-        var table = new CsvTable(["t", "loss", "kl_p0", "chi2_p0", "w2_p0", .. ResidualColumns(n)]);
+        var table = new CsvTable(["t", "loss", "kl_p0", "chi2_p0", "w2_p0", .. ResidualColumns(n), "w2_p0_lower", "w2_p0_upper"]);
         for (int k = 0; k < Times.Length; k++)
-            table.Add([Times[k], Particles.Loss[k], Particles.BinnedKlP0[k], Particles.BinnedChi2P0[k], Particles.W2P0[k].Value, .. Particles.Residuals[k]]);
+            table.Add([Times[k], Particles.Loss[k], Particles.BinnedKlP0[k], Particles.BinnedChi2P0[k], Particles.W2P0[k].Shown, .. Particles.Residuals[k],
+                Particles.W2P0[k].Lower, Particles.W2P0[k].Upper]);
         return table;
     }
 
-    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u</c>.</summary>
+    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u,w2_lower,w2_upper</c>.</summary>
     public CsvTable? ComparisonTable()
     {
         if (Comparison is null) return null;
-        var table = new CsvTable(["t", "max_abs_dr", "w2", "w2_theta", "w2_u"]);
+        var table = new CsvTable(["t", "max_abs_dr", "w2", "w2_theta", "w2_u", "w2_lower", "w2_upper"]);
         for (int k = 0; k < Times.Length; k++)
-            table.Add(Times[k], Comparison.MaxResidualDifference[k], Comparison.W2[k].Value, Comparison.W2Theta[k], Comparison.W2U[k]);
+            table.Add(Times[k], Comparison.MaxResidualDifference[k], Comparison.W2[k].Shown, Comparison.W2Theta[k], Comparison.W2U[k],
+                Comparison.W2[k].Lower, Comparison.W2[k].Upper);
         return table;
     }
 

@@ -54,14 +54,17 @@ public sealed class RunSession
     {
         if (!Commands.Contains(command)) throw new ArgumentException($"'{command}' is not a run command.", nameof(command));
         observer ??= SilentObserver.Instance;
+        ResourceEstimate.RequireMemory(config, command);
         var parts = CreateParts(config, command, observer);
         string dir = AtomicFile.EnsureWritableDirectory(directory);
         if (File.Exists(Path.Combine(dir, "manifest.json")))
             throw new InputException("--out", dir, "the folder already holds a run; continue it with 'fpntk resume' or choose another folder");
         AtomicFile.WriteText(Path.Combine(dir, "config.json"), config.ToJson());
+        var warnings = parts.OfType<PdePart>().SelectMany(p => p.Warnings).Concat(parts.OfType<ParticlePart>().SelectMany(p => p.Warnings)).ToList();
+        foreach (var w in warnings) observer.Warning(w);
         var manifest = new RunManifest
         {
-            Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running,
+            Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running, Warnings = warnings,
         };
         manifest.Write(dir);
         return new RunSession(dir, config, command, manifest, null, parts, observer);
@@ -78,6 +81,8 @@ public sealed class RunSession
         if (!Commands.Contains(manifest.Command))
             throw new InputException("DIR", dir, $"the run was made by '{manifest.Command}', which cannot be resumed");
         AtomicFile.EnsureWritableDirectory(dir, "DIR");
+        int stale = AtomicFile.RemoveUnfinished(dir);
+        if (stale > 0) (observer ?? SilentObserver.Instance).Info($"removed {stale} unfinished file(s) left by the interrupted process");
         var config = RunConfiguration.Load(Path.Combine(dir, "config.json"));
         observer ??= SilentObserver.Instance;
         var parts = CreateParts(config, manifest.Command, observer);
@@ -103,7 +108,8 @@ public sealed class RunSession
     private static List<IRunPart> CreateParts(RunConfiguration config, string command, IRunObserver observer)
     {
         var parts = new List<IRunPart>();
-        if (command is "run" or "solve") parts.Add(new PdePart(config, observer));
+        if (command is "run" or "solve")
+            parts.Add(config.Solver.IsSpectral ? new SpectralPart(config, observer) : new PdePart(config, observer));
         if (command is "run" or "simulate") parts.Add(new ParticlePart(config));
         if (command is "run") parts.Add(new NtkPart(config));
         return parts;
@@ -125,9 +131,13 @@ public sealed class RunSession
             foreach (var part in parts) part.RestoreState(_resumeState);
             int done = checked((int)_resumeState.Long("completed"));
             for (int k = 0; k < done; k++) records.Add(ArrayArchive.Read(RecordPath(k)));
+            // The time of the evolving parts (the NTK part is a closed form and has no state).
+            double at = parts.Where(p => p is not NtkPart).Select(p => p.Time).DefaultIfEmpty(0).Min();
             _observer.Info(string.Create(CultureInfo.InvariantCulture,
-                $"resuming from the checkpoint at t = {parts.Select(p => p.Time).DefaultIfEmpty(0).Min():G6} ({done} of {times.Length} outputs done)"));
+                $"resuming from the checkpoint at t = {at:G6} ({done} of {times.Length} outputs done)"));
         }
+        else if (Manifest.Resumes > 0)
+            _observer.Warning("no checkpoint was written before the run stopped: it restarts from t = 0");
         double end = Configuration.Time.End;
         var control = new RunControl(TimeSpan.FromSeconds(Configuration.Output.CheckpointSeconds),
             () => WriteCheckpoint(parts, records.Count), cancellation, _observer,
@@ -136,8 +146,17 @@ public sealed class RunSession
         {
             foreach (var part in parts) part.AdvanceTo(times[k], control);
             var record = new ArrayArchive().Set(RunRecords.Time, times[k]);
-            foreach (var part in parts) part.Record(record);
-            if (record.Contains(RunRecords.PdeDensity) && record.Contains(RunRecords.ParticlePositions)) Compare(record);
+            try
+            {
+                foreach (var part in parts) part.Record(record, control);
+                if (record.Contains(RunRecords.PdeDensity) && record.Contains(RunRecords.ParticlePositions)) Compare(record, control);
+            }
+            catch (OperationCanceledException)
+            {
+                // Interrupted in a diagnostic: every part stands exactly at t_k, a valid restart point.
+                WriteCheckpoint(parts, records.Count);
+                throw;
+            }
             record.Write(RecordPath(k));
             records.Add(record);
             control.AtOutput();
@@ -156,7 +175,7 @@ public sealed class RunSession
     }
 
     /// <summary>PDE against particles at one output time: residuals, W2 (with its bracket) and marginal W2 (exact 1D transport).</summary>
-    private void Compare(ArrayArchive record)
+    private void Compare(ArrayArchive record, RunControl control)
     {
         var grid = Configuration.Grid.ToGrid();
         var density = record.Doubles(RunRecords.PdeDensity);
@@ -165,9 +184,11 @@ public sealed class RunSession
         var rParticles = record.Doubles(RunRecords.ParticleResiduals);
         double maxDr = rPde.Zip(rParticles, (a, b) => Math.Abs(a - b)).Max();
         double w2Theta = 0;
-        for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, density, atoms, k);
-        double w2U = Transport1D.MarginalW2Squared(grid, density, atoms, grid.UAxis);
-        var w2 = Wasserstein.Between(grid, density, atoms);
+        // Both are probability measures by construction (the density's mass drifts by round-off only): normalized.
+        for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, density, atoms, k, normalize: true);
+        double w2U = Transport1D.MarginalW2Squared(grid, density, atoms, grid.UAxis, normalize: true);
+        var w2 = control.MeasureW2("W2(PDE, particles)", record.Double(RunRecords.Time), grid.Count, atoms.Count,
+            options => Wasserstein.Between(grid, density, atoms, options));
         record.Set(RunRecords.Comparison, [maxDr, w2.W2, w2.ErrorBound, Math.Sqrt(w2Theta), Math.Sqrt(w2U)])
               .Set(RunRecords.ComparisonMethod, w2.Method);
     }

@@ -21,6 +21,8 @@ namespace FokkerPlanckNtk.Stationary;
 /// </summary>
 public sealed class LinearStationaryState
 {
+    /// <summary>The closed-form stationary state of <paramref name="problem"/>, which must use the linear activation.</summary>
+    /// <exception cref="InputException">Another activation.</exception>
     public LinearStationaryState(Problem problem)
     {
         if (!ReferenceEquals(problem.Activation, Activation.Linear))
@@ -72,9 +74,13 @@ public sealed class LinearStationaryState
     /// <summary>κ = β²|a|² &lt; 1.</summary>
     public double Kappa { get; }
 
+    /// <summary>r_i = f(p*, x_i) − y_i.</summary>
     public IReadOnlyList<double> Residuals { get; }
+    /// <summary>L(p*) = (1/n) Σ r_i².</summary>
     public double Loss { get; }
+    /// <summary>KL(p*‖p0).</summary>
     public double KlP0 { get; }
+    /// <summary>Q(p*) = L(p*) + λ KL(p*‖p0).</summary>
     public double FreeEnergy { get; }
 
     /// <summary>The covariance of p* = N(0, Σ*) over (θ, u): Σ* = [[I, βa], [βaᵀ, 1]]⁻¹.</summary>

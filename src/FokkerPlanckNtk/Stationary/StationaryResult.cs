@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 
 namespace FokkerPlanckNtk.Stationary;
@@ -40,8 +41,10 @@ public sealed class StationaryResult
     /// <summary>Where the state lives: whole space, a box, or a grid's cell centres.</summary>
     public string Domain { get; }
 
+    /// <summary>Whether Newton converged (otherwise the result accessors throw and <see cref="Status"/> says why).</summary>
     public bool Converged { get; }
 
+    /// <summary>What happened, in words.</summary>
     public string Status { get; }
 
     /// <summary>Total Newton iterations (over all quadrature orders tried).</summary>
@@ -131,41 +134,35 @@ public sealed class StationaryResult
     public string ToJson()
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = JsonText.Writer(stream))
         {
             w.WriteStartObject();
-            w.WritePropertyName("residuals");
-            if (Converged)
+            string? failed = Converged ? null : "no stationary state: " + Status;
+            if (Converged) JsonText.WriteNumbers(w, "residuals", _r);
+            else
             {
-                w.WriteStartArray();
-                foreach (double v in _r) w.WriteNumberValue(v);
-                w.WriteEndArray();
+                w.WriteNull("residuals");
+                w.WriteString("residuals_reason", failed);
             }
-            else w.WriteNullValue();
-            WriteNumber(w, "loss", Converged ? Loss : null);
-            WriteNumber(w, "kl_p0", Converged ? KlP0 : null);
-            WriteNumber(w, "free_energy", Converged ? FreeEnergy : null);
+            JsonText.WriteNumber(w, "loss", Converged ? Loss : null, failed);
+            JsonText.WriteNumber(w, "kl_p0", Converged ? KlP0 : null, failed);
+            JsonText.WriteNumber(w, "free_energy", Converged ? FreeEnergy : null, failed);
             w.WriteNumber("iterations", Iterations);
             w.WriteBoolean("converged", Converged);
             w.WriteString("status", Status);
             w.WriteString("domain", Domain);
             w.WriteNumber("quadrature_order", QuadratureOrder);
-            WriteNumber(w, "quadrature_error", QuadratureError);
-            WriteNumber(w, "residual_norm", double.IsFinite(ResidualNorm) ? ResidualNorm : null);
+            JsonText.WriteNumber(w, "quadrature_error", QuadratureError);
+            JsonText.WriteNumber(w, "residual_norm", ResidualNorm, "the Newton iteration diverged");
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WriteNumber(Utf8JsonWriter w, string name, double? v)
-    {
-        if (v is double x && double.IsFinite(x)) w.WriteNumber(name, x);
-        else w.WriteNull(name);
-    }
-
     private InvalidOperationException Failure() =>
         new(string.Create(CultureInfo.InvariantCulture, $"no stationary state ({Domain}): {Status}"));
 
+    /// <summary>A one-line summary.</summary>
     public override string ToString() =>
         Converged
             ? string.Create(CultureInfo.InvariantCulture, $"stationary state ({Domain}): r* = [{string.Join(", ", _r.Select(v => v.ToString("G10", CultureInfo.InvariantCulture)))}], L = {Loss:G10}, KL = {KlP0:G10}, Q = {FreeEnergy:G10}; {Status}")

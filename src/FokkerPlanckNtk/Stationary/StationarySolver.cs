@@ -57,6 +57,7 @@ public sealed class StationarySolver
     private readonly Problem _problem;
     private readonly StationaryOptions _options;
 
+    /// <summary>A solver for <paramref name="problem"/> (default options when null).</summary>
     public StationarySolver(Problem problem, StationaryOptions? options = null)
     {
         _problem = problem;

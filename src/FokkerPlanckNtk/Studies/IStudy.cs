@@ -25,4 +25,5 @@ public sealed record StudyOptions(string OutputDirectory, bool Quick, Action<str
 public sealed record StudyResult(string Markdown, IReadOnlyList<PlotSeries> Series);
 
 /// <summary>One curve of a study plot; plots with the same <paramref name="Plot"/> name share axes.</summary>
-public sealed record PlotSeries(string Plot, string Label, string XLabel, string YLabel, double[] X, double[] Y, bool LogLog = true);
+/// <param name="LogY">With LogLog false: a logarithmic y axis over a linear x axis (exponential decay).</param>
+public sealed record PlotSeries(string Plot, string Label, string XLabel, string YLabel, double[] X, double[] Y, bool LogLog = true, bool LogY = false);

@@ -222,7 +222,7 @@ public sealed class ParticleLimitStudy : IStudy
         md.AppendLine("# Particle limit: the finite-width network against the mean-field PDE");
         md.AppendLine();
         md.AppendLine(Invariant($"Default problem (tanh, α = 2, λ = 0.1, d = 1, n = 4, p0 = N(0, I)){(quick ? ", quick settings" : "")}. ") +
-            "Particles: Euler–Maruyama on the mean-field time scale (DESIGN.md §2), seeds 1..S, output times reached exactly " +
+            "Particles: Euler–Maruyama on the mean-field time scale (docs/model.md), seeds 1..S, output times reached exactly " +
             "(every time is a multiple of every η). " +
             Invariant($"PDE reference: the finite-volume solver on {s.Cells[^1]}² cells of [−{s.HalfWidth}, {s.HalfWidth}]², ") +
             Invariant($"its grid error estimated from {s.Cells[0]}² cells."));

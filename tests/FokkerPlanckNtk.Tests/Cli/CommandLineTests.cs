@@ -61,8 +61,8 @@ public class CommandLineTests
         AssertOneParagraph(Fpntk("solve", "--config", WriteConfig("""{ "problem": { "data": { "file": "missing.csv" } } }"""), "--out", _dir + "/o"),
             $"problem.data.file = {Path.Combine(_dir, "missing.csv")}: the data file does not exist");
 
-    [TestCase("--grid:cells=-8", "grid.cells = -8: must be an integer >= 2")]
-    [TestCase("--particles:count=-1", "particles.count = -1: must be an integer >= 1")]
+    [TestCase("--grid:cells=-8", "grid.cells = -8: must be a whole number ≥ 2")]
+    [TestCase("--particles:count=-1", "particles.count = -1: must be a whole number ≥ 1")]
     [TestCase("--grid:halfWidth=-7", "grid.halfWidth = -7: must be a finite positive number")]
     [TestCase("--time:end=0", "time.end = 0: must be a finite positive number")]
     public void NegativeSizes(string option, string message) =>
@@ -136,7 +136,13 @@ public class CommandLineTests
             Assert.That(output, Does.Contain(command.Name));
             var help = Fpntk(command.Name, "--help");
             Assert.That(help.Code, Is.EqualTo(0), command.Name);
-            Assert.That(help.Output, Does.Contain($"fpntk {command.Name}").And.Contain("--threads").And.Not.Contain("additional arguments"));
+            Assert.That(help.Output, Does.Contain($"fpntk {command.Name}").And.Contain("Exit codes: 0 success").And.Not.Contain("additional arguments"));
+            // Each command lists the common options it uses, and none it would ignore.
+            bool configured = command.Name is "run" or "solve" or "simulate" or "stationary" or "ntk" or "reference";
+            bool Lists(string option) => System.Text.RegularExpressions.Regex.IsMatch(help.Output, $"(?m)^  {option} <");
+            Assert.That(Lists("--config"), Is.EqualTo(configured || command.Name == "config"), command.Name);
+            Assert.That(Lists("--out"), Is.EqualTo(configured || command.Name == "study"), command.Name);
+            Assert.That(Lists("--threads"), Is.EqualTo(command.Name != "config"), command.Name);
             if (HelpLayout.ConfiguredCommands.Contains(command.Name))
                 foreach (var key in RunConfiguration.KnownKeys) Assert.That(help.Output, Does.Contain(key), $"{command.Name}: {key}");
         }
@@ -150,7 +156,7 @@ public class CommandLineTests
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output.Trim(), Is.EqualTo($"report: {Path.Combine(outDir, "report.html")}"));
         var pde = CsvTable.Read(Path.Combine(outDir, "pde.csv"));
-        Assert.That(pde.Columns, Is.EqualTo(new[] { "t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", "r1", "r2", "r3", "r4" }));
+        Assert.That(pde.Columns, Is.EqualTo(new[] { "t", "loss", "free_energy", "kl_p0", "chi2_p0", "w2_p0", "mass", "r1", "r2", "r3", "r4", "w2_p0_lower", "w2_p0_upper" }));
         Assert.That(pde.Column("t"), Is.EqualTo(new[] { 0, 0.2, 0.4 }));
         // Mass is conserved to round-off by the scheme (a theorem): 1e-12 relative.
         Assert.That(pde.Column("mass"), Has.All.EqualTo(1).Within(1e-12));

@@ -97,7 +97,7 @@ public class CommandsTests
             "--grid:cells=16", "--output:plots=false", "--out", _dir + "/m");
         Assert.That(code, Is.EqualTo(0), error);
         var particles = CsvTable.Read(Path.Combine(_dir, "m", "particles.csv"));
-        Assert.That(particles.Columns, Is.EqualTo(new[] { "t", "loss", "kl_p0", "chi2_p0", "w2_p0", "r1", "r2", "r3", "r4" }));
+        Assert.That(particles.Columns, Is.EqualTo(new[] { "t", "loss", "kl_p0", "chi2_p0", "w2_p0", "r1", "r2", "r3", "r4", "w2_p0_lower", "w2_p0_upper" }));
         Assert.That(particles.Column("t"), Is.EqualTo(new[] { 0, 0.02, 0.05 }));
         Assert.That(File.Exists(Path.Combine(_dir, "m", "pde.csv")), Is.False);
         var snapshots = SnapshotFile.Read(Path.Combine(_dir, "m", "snapshots.h5"));

@@ -1,4 +1,5 @@
 using FokkerPlanckNtk.Configuration;
+using FokkerPlanckNtk.FiniteVolume;
 
 namespace FokkerPlanckNtk.Tests.Configuration;
 
@@ -45,6 +46,7 @@ public class RunConfigurationTests
             ("problem:initial:covariance:1:2", "0"), ("problem:initial:covariance:2:0", "0.1"), ("problem:initial:covariance:2:1", "0"),
             ("grid:cells:0", "16"), ("grid:cells:1", "20"), ("grid:cells:2", "24"), ("grid:halfWidth", "6.5"),
             ("time:outputTimes:0", "0.1"), ("time:outputTimes:1", "0.3"), ("time:cfl", "0.25"),
+            ("time:stepper", "implicitFeedback"), ("time:tolerance", "2.5e-7"),
             ("particles:count", "77"), ("particles:step", "0.002"), ("particles:seed", "42"), ("output:plots", "false"));
         string json = c.ToJson();
         var again = RunConfiguration.Read(new ConfigurationTree(JsonFlattener.Flatten(json)));
@@ -52,14 +54,18 @@ public class RunConfigurationTests
         Assert.That(again.ToJson(), Is.EqualTo(json));
         Assert.That(again.Time.OutputTimes, Is.EqualTo(new[] { 0.1, 0.3 }));
         Assert.That(again.Time.End, Is.EqualTo(0.3));
+        Assert.That(again.Time.ToSolverOptions(), Is.EqualTo(new PdeSolverOptions(0.25, StepperKind.ImplicitFeedback, Tolerance: 2.5e-7)));
     }
 
     // Command-line "--grid:cells=256" overrides a per-axis list from the file (the scalar wins).
     [Test]
     public void ScalarOverridesPerAxisList()
     {
-        var c = Read(("grid:cells:0", "16"), ("grid:cells:1", "32"), ("grid:cells", "48"));
-        Assert.That(c.Grid.Cells, Is.EqualTo(new[] { 48, 48 }));
+        // A later source's number replaces an earlier source's list; in one source both are an error.
+        var tree = ConfigurationTree.FromSources([new("grid:cells:0", "16"), new("grid:cells:1", "32")], [new("grid:cells", "48")]);
+        Assert.That(RunConfiguration.Read(tree).Grid.Cells, Is.EqualTo(new[] { 48, 48 }));
+        Assert.That(() => Read(("grid:cells:0", "16"), ("grid:cells:1", "32"), ("grid:cells", "48")),
+            Throws.TypeOf<InputException>().With.Message.Contains("grid.cells = a value and items"));
     }
 
     [Test]
@@ -91,14 +97,17 @@ public class RunConfigurationTests
     [TestCase("problem:alpha", "abc", "problem.alpha", "must be a number")]
     [TestCase("problem:alpha", "-1", "problem.alpha", ">= 0")]
     [TestCase("problem:lambda", "0", "problem.lambda", "positive")]
-    [TestCase("grid:cells", "-4", "grid.cells", ">= 2")]
-    [TestCase("grid:cells", "12.5", "grid.cells", "must be an integer")]
+    [TestCase("grid:cells", "-4", "grid.cells", "must be a whole number ≥ 2")]
+    [TestCase("grid:cells", "12.5", "grid.cells", "must be a whole number ≥ 2")]
     [TestCase("grid:halfWidth", "-7", "grid.halfWidth", "positive")]
     [TestCase("time:end", "-1", "time.end", "positive")]
     [TestCase("time:cfl", "1.5", "time.cfl", "(0, 1]")]
     [TestCase("time:stepper", "euler", "time.stepper", "allowed: ssprk3")]
-    [TestCase("particles:count", "0", "particles.count", ">= 1")]
-    [TestCase("particles:count", "many", "particles.count", "must be an integer")]
+    [TestCase("time:tolerance", "0", "time.tolerance", "finite positive")]
+    [TestCase("time:tolerance", "-1e-6", "time.tolerance", "finite positive")]
+    [TestCase("time:tolerance", "tight", "time.tolerance", "must be a number")]
+    [TestCase("particles:count", "0", "particles.count", "must be a whole number ≥ 1")]
+    [TestCase("particles:count", "many", "particles.count", "must be a whole number ≥ 1")]
     [TestCase("particles:step", "NaN", "particles.step", "finite")]
     [TestCase("particles:seed", "-3", "particles.seed", "in 0..9007199254740991")]
     [TestCase("particles:seed", "9007199254740992", "particles.seed", "in 0..9007199254740991")]
@@ -161,6 +170,6 @@ public class RunConfigurationTests
     public void InvalidJsonNamesTheFile()
     {
         var e = Assert.Throws<InputException>(() => JsonFlattener.Flatten("{ \"problem\": { \"alpha\": 2, }", "c.json"))!;
-        Assert.That(e.Message, Does.StartWith("--config = c.json: is not valid JSON"));
+        Assert.That(e.Message, Does.StartWith("--config = c.json: is not a valid JSON configuration"));
     }
 }

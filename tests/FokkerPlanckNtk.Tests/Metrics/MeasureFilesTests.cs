@@ -55,11 +55,11 @@ public class MeasureFilesTests
 
         using var json = JsonDocument.Parse(report.ToJson());
         var names = json.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
-        Assert.That(names, Is.EqualTo(new[] { "w2", "w2_squared", "kl", "chi2", "method", "status", "seconds", "error_bound" }));
+        Assert.That(names, Is.EqualTo(new[] { "w2", "w2_squared", "kl", "chi2", "method", "status", "seconds", "error_bound", "w2_lower", "w2_upper" }));
         Assert.That(json.RootElement.GetProperty("w2").GetDouble(), Is.EqualTo(report.W2)); // round-trip
         Assert.That(json.RootElement.GetProperty("kl").GetDouble(), Is.EqualTo(report.Kl));
 
-        // Different supports: KL and χ² undefined → null; q = 0 < p → the string "Infinity".
+        // Different supports: KL and χ² undefined → null; q = 0 < p → null and kl_reason (docs/file-formats.md).
         var c = Write("c.csv", "x1,x2\n0.5,0\n");
         using var undefined = JsonDocument.Parse(MeasureFiles.Compare(a, c).ToJson());
         Assert.That(undefined.RootElement.GetProperty("kl").ValueKind, Is.EqualTo(JsonValueKind.Null));
@@ -67,7 +67,7 @@ public class MeasureFilesTests
         var hole = Write("q.csv", "left,right,mass\n0,1,1\n1,2,0\n");
         var infinite = MeasureFiles.Compare(cells, hole);
         Assert.That(infinite.Kl, Is.EqualTo(double.PositiveInfinity));
-        Assert.That(infinite.ToJson(), Does.Contain("\"kl\":\"Infinity\""));
+        Assert.That(infinite.ToJson(), Does.Contain("\"kl\":null,\"kl_reason\":\"+infinity: B has no mass where A has\""));
     }
 
     [Test]
@@ -108,6 +108,44 @@ public class MeasureFilesTests
         Assert.That(() => MeasureFiles.Load($"{path}:/pde/density/9999"),
             Throws.TypeOf<InputException>().With.Message.Contains("no such dataset"));
         Assert.That(() => MeasureFiles.Load(path), Throws.TypeOf<InputException>().With.Message.Contains("name the dataset"));
+    }
+
+    // The netCDF snapshots of the tool: output k as density[k] / positions[k], and by the format-1 paths
+    // /pde/density/NNNN, /particles/positions/NNNN (mapped), the same measures as the arrays that were written.
+    [Test]
+    public void NetcdfSnapshotOutputsByNameAndByFormatOnePath()
+    {
+        var grid = new UniformGrid([12, 10], [1.0, 1.5]);
+        var random = new Random(4);
+        double[] Density()
+        {
+            var p = Enumerable.Range(0, grid.Count).Select(_ => 0.1 + random.NextDouble()).ToArray();
+            double s = p.Sum() * grid.CellVolume;
+            return p.Select(v => v / s).ToArray();
+        }
+        var file = new FokkerPlanckNtk.IO.SnapshotFile { Grid = grid, Configuration = "{}", Version = "1" };
+        var atoms = new List<double[]>();
+        for (int t = 0; t < 2; t++)
+        {
+            file.PdeTimes.Add(t);
+            file.PdeDensities.Add(Density());
+            file.ParticleTimes.Add(t);
+            atoms.Add(Enumerable.Range(0, 40).Select(_ => random.NextDouble() - 0.5).ToArray());
+            file.ParticlePositions.Add(atoms[t]);
+        }
+        string path = Path.Combine(_dir, "snapshots.h5");
+        file.Write(path);
+
+        var exact = Wasserstein.Between(grid, file.PdeDensities[1], file.PdeDensities[0]).W2;
+        Assert.That(MeasureFiles.Compare($"{path}:/pde/density/0001", $"{path}:density[0]").W2, Is.EqualTo(exact));
+        Assert.That(MeasureFiles.Compare($"{path}:density[1]", $"{path}:/pde/density/0000").Kl,
+            Is.EqualTo(Divergences.KullbackLeibler(file.PdeDensities[1], file.PdeDensities[0], grid.CellVolume)));
+        var mixed = MeasureFiles.Compare($"{path}:positions[1]", $"{path}:/particles/positions/0001");
+        Assert.That(mixed.W2, Is.EqualTo(0));
+        Assert.That(MeasureFiles.Compare($"{path}:/particles/positions/0000", $"{path}:density[0]").W2,
+            Is.EqualTo(Wasserstein.Between(grid, file.PdeDensities[0], new AtomicMeasure(atoms[0], 2)).W2).Within(1e-14));
+        Assert.That(() => MeasureFiles.Load($"{path}:density[2]"), Throws.TypeOf<InputException>().With.Message.Contains("no such output"));
+        Assert.That(() => MeasureFiles.Load($"{path}:/theta"), Throws.TypeOf<InputException>().With.Message.Contains("name one output"));
     }
 
     [Test]

@@ -169,14 +169,16 @@ public class NetworkSimplexTests
             Throws.TypeOf<InputException>().With.Message.StartsWith("source.positions = empty"));
         Assert.That(() => NetworkSimplex.Solve(new AtomicMeasure(p, 2, null, "source"), new AtomicMeasure(p, 1, null, "target")),
             Throws.TypeOf<InputException>().With.Message.StartsWith("target.dimension = 1: must equal the dimension of source (2)"));
-        var heavy = new AtomicMeasure(p, 2, [0.5, 0.5 + 2e-12], "target");
+        // Totals of 2 weights agree up to (2 + 2)u each (MassBalance): 4e-15 is not round-off.
+        var heavy = new AtomicMeasure(p, 2, [0.5, 0.5 + 4e-15], "target");
         Assert.That(() => NetworkSimplex.Solve(new AtomicMeasure(p, 2, null, "source"), heavy),
             Throws.TypeOf<InputException>().With.Message.StartsWith("target.totalMass"));
-        // Within 1e-12 relative the totals count as equal: the target is rescaled to the source total, so
-        // mass 0.5 − 0.5/(1 + 5e-13) moves across the distance² 2.
-        var close = new AtomicMeasure(p, 2, [0.5, 0.5 + 5e-13], "target");
+        // Within round-off the totals count as equal: the target is rescaled to the source total, so
+        // mass 0.5 − 0.5/(1 + δ) moves across the distance² 2 (δ = 2u, one ulp of 0.5 + 0.5).
+        double delta = 2 * MassBalance.RoundOff;
+        var close = new AtomicMeasure(p, 2, [0.5, 0.5 + delta], "target");
         Assert.That(NetworkSimplex.Solve(new AtomicMeasure(p, 2), close).Cost,
-            Is.EqualTo(2 * (0.5 - 0.5 / (1 + 5e-13))).Within(1e-25));
+            Is.EqualTo(2 * (0.5 - 0.5 / (1 + delta))).Within(1e-30));
         var double2 = new AtomicMeasure([0, 0, 3, 4], 2, [2, 0], "target");
         Assert.That(NetworkSimplex.Solve(new AtomicMeasure(p, 2), double2, normalize: true).Cost, Is.EqualTo(0.5 * 2).Within(1e-15));
     }

@@ -52,7 +52,9 @@ public class InputValidationTests
     [Test]
     public void BoxCannotHoldTheInitialGaussian()
     {
-        var initial = InitialLaw.Gaussian([3.0, 0.0], new[,] { { 1.0, 0.0 }, { 0.0, 1.0 } });
+        // Mean 5 on [−7, 7]: Φ(−2) = 0.023 of the mass is outside, above the grid's discretization error
+        // Σ (Δ/σ)²/24 = 2·(14/64)²/24 = 0.004 (a mean of 3 loses 3e-5: a warning, not a refusal).
+        var initial = InitialLaw.Gaussian([5.0, 0.0], new[,] { { 1.0, 0.0 }, { 0.0, 1.0 } });
         var problem = Problem.Default.With(initial: initial);
         ExpectKey(() => new FiniteVolumeModel(problem, UniformGrid.Cube(2, 64, 7)).InitialDensity(), "grid.halfWidth", "7,7");
     }
@@ -85,8 +87,10 @@ public class InputValidationTests
         var initial = InitialLaw.Gaussian([0.0, 0.5], new[,] { { 1.0, 0.0 }, { 0.0, 1.0 } });
         var model = new FiniteVolumeModel(problem.With(initial: initial), UniformGrid.Cube(2, 32, 7));
         var solver = new PdeSolver(model);
-        var e = Assert.Throws<InputException>(() => solver.AdvanceTo(1));
-        Assert.That(e!.Key, Is.EqualTo("time.cfl"));
+        // A numerical failure, not bad input: what diverged, when, and the keys that could help.
+        var e = Assert.Throws<NumericalFailureException>(() => solver.AdvanceTo(1));
+        Assert.That(e!.Keys, Does.Contain("time.cfl"));
+        Assert.That(e.What, Is.EqualTo("the PDE density"));
         Assert.That(e.Message, Does.Contain("non-finite"));
     }
 }

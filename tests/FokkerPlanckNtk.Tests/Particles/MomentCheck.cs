@@ -11,15 +11,21 @@ namespace FokkerPlanckNtk.Tests.Particles;
 internal sealed class MomentCheck
 {
     public MomentCheck(ParticleSystem system)
+        : this(Enumerable.Range(0, system.Dimension).Select(k => system.Coordinate(k).ToArray()).ToArray())
     {
-        int dim = system.Dimension, m = system.Count;
+    }
+
+    /// <summary>From one array of samples per coordinate (e.g. the particles projected onto S ⊕ u).</summary>
+    public MomentCheck(IReadOnlyList<double[]> coordinates)
+    {
+        int dim = coordinates.Count, m = coordinates[0].Length;
         Mean = new double[dim];
         MeanError = new double[dim];
         Covariance = new double[dim, dim];
         CovarianceError = new double[dim, dim];
         for (int k = 0; k < dim; k++)
         {
-            var z = system.Coordinate(k);
+            var z = coordinates[k];
             double s = 0;
             for (int j = 0; j < m; j++) s += z[j];
             Mean[k] = s / m;
@@ -27,8 +33,8 @@ internal sealed class MomentCheck
         for (int k = 0; k < dim; k++)
         for (int l = 0; l <= k; l++)
         {
-            var a = system.Coordinate(k);
-            var b = system.Coordinate(l);
+            var a = coordinates[k];
+            var b = coordinates[l];
             double s = 0, s2 = 0;
             for (int j = 0; j < m; j++)
             {

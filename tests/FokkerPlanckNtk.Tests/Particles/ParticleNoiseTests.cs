@@ -115,4 +115,26 @@ public class ParticleNoiseTests
         ParticleNoise.Normals(ParticleNoise.Key(9, 1, 3, 0), c);
         Assert.That(c, Is.EqualTo(a));
     }
+
+    // The large-d particle step draws a block's normals row by row: pieces of any length (here 1..600, most not
+    // multiples of 4, and long enough to cross the generator's 1024-value chunks and its slow path) must give the
+    // numbers of one draw, bit for bit.
+    [Test]
+    public void StreamDrawnInPiecesEqualsOneDraw()
+    {
+        const int total = 1 << 15;
+        var whole = new double[total];
+        ulong key = ParticleNoise.Key(3, 1, 8, 2);
+        ParticleNoise.Normals(key, whole);
+        var pieces = new double[total];
+        var stream = new ParticleNoise.NormalStream(key);
+        var rng = new Random(4);
+        for (int at = 0; at < total;)
+        {
+            int len = Math.Min(total - at, rng.Next(1, 601));
+            stream.Fill(pieces.AsSpan(at, len));
+            at += len;
+        }
+        Assert.That(pieces, Is.EqualTo(whole));
+    }
 }

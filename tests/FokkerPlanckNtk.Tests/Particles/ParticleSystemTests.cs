@@ -53,7 +53,7 @@ public class ParticleSystemTests
     // One step against a scalar transcription of z ← z − η∇Ψ_m(z) + sqrt(2λη)ξ (DESIGN.md §2), with the same
     // normals (stream (seed, step, block)). Only round-off separates them: 1e-12 absolute on O(1) values.
     [TestCase("tanh", 2), TestCase("erf", 2), TestCase("sigmoid", 2), TestCase("linear", 2)]
-    [TestCase("tanh", 1), TestCase("tanh", 3), TestCase("tanh", 4), TestCase("erf", 4)]
+    [TestCase("tanh", 1), TestCase("tanh", 3), TestCase("tanh", 4), TestCase("erf", 4), TestCase("sigmoid", 50), TestCase("linear", 7)]
     public void StepEqualsScalarEulerMaruyama(string activation, int dimension)
     {
         var problem = dimension == 2

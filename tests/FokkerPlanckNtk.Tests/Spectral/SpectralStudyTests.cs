@@ -1,0 +1,54 @@
+using FokkerPlanckNtk.Studies;
+
+namespace FokkerPlanckNtk.Tests.Spectral;
+
+public class SpectralStudyTests
+{
+    // The quick theorem study (bases 16²×8 / 24²×12, α = 1, 4, …, 1024; minutes): the measured loss rate is the
+    // NTK rate, twice the theorem's 2α²λ0² (to ±2.5%, measured 1.99–2.00 for α ≥ 64); the runs end at the
+    // stationary solver's floor (relative 1e-3: the quick bases' accuracy); the floor falls like α⁻⁴ and sup KL
+    // like α⁻² (slopes measured −3.96 and −1.97 over α ≥ 16); Lemma 5.1 and the stated KL bound hold.
+    [Test, Category("Slow")]
+    public void QuickTheoremStudy()
+    {
+        var rows = new TheoremStudy().Rows(quick: true, _ => { });
+        foreach (var r in rows.Where(r => r.Alpha >= 64))
+            Assert.That(r.DecayRate / r.TheoremRate, Is.EqualTo(2).Within(0.05), $"α = {r.Alpha}");
+        foreach (var r in rows)
+        {
+            Assert.That(r.Stationary.Converged, Is.True);
+            Assert.That(r.Fine.FinalLoss, Is.EqualTo(r.Stationary.Loss).Within(1e-3 * r.Stationary.Loss), $"α = {r.Alpha}");
+            Assert.That(r.Fine.SupKl, Is.LessThanOrEqualTo(r.Bounds.KlBound));
+            Assert.That(r.Fine.MinLambdaRatio, Is.GreaterThanOrEqualTo(0.5));
+        }
+        var large = rows.Where(r => r.Alpha >= 16).ToList();
+        var a = large.Select(r => r.Alpha).ToList();
+        Assert.That(NtkRegimeStudy.LogLogSlope(a, large.Select(r => r.Stationary.Loss).ToList()), Is.InRange(-4.1, -3.8));
+        Assert.That(NtkRegimeStudy.LogLogSlope(a, large.Select(r => r.Fine.SupKl).ToList()), Is.InRange(-2.1, -1.9));
+    }
+
+    // The quick accuracy study end to end (its tables are validation/spectral; the acceptance numbers are asserted
+    // in SpectralSolverTests and below on its output).
+    [Test, Category("Slow")]
+    public void QuickAccuracyStudy()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "fpntk-spectral-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var result = new SpectralAccuracyStudy().Run(new StudyOptions(dir, Quick: true, _ => { }));
+            Assert.That(result.Markdown, Does.Contain("within the FV refinement estimate at every output time: yes"));
+            Assert.That(result.Markdown, Does.Not.Contain("NaN"));
+            var lines = File.ReadAllLines(Path.Combine(dir, "spectral.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+            double Value(string[] f) => double.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture);
+            // Linear activation, d = 1 and 2, against the moment ODE: within 1e-10 at t = 0.5, 1, 5.
+            Assert.That(lines.Where(f => f[0] == "linear").Select(Value), Has.All.LessThan(1e-10));
+            // α = 0 within 1e-12 of the diagonal OU flow.
+            Assert.That(lines.Where(f => f[0] == "ou").Select(Value), Has.All.LessThan(1e-12));
+            // Exponential decay with the basis (linear activation): every step of K gains at least a factor 5.
+            var basis = lines.Where(f => f[0] == "basis-linear").Select(Value).ToList();
+            for (int i = 1; i < basis.Count; i++) Assert.That(basis[i], Is.LessThan(basis[i - 1] / 5).Or.LessThan(1e-13));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}
