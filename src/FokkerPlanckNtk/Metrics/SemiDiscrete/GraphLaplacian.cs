@@ -10,13 +10,15 @@ namespace FokkerPlanckNtk.Metrics.SemiDiscrete;
 internal sealed class GraphLaplacian
 {
     private const int Block = 4096;
-    private static readonly double RowTolerance = double.Parse(Environment.GetEnvironmentVariable("FPNTK_SD_ROWTOL") ?? "1e-3", System.Globalization.CultureInfo.InvariantCulture);
+    private const double RowTolerance = 1e-3;
     private readonly int _n;
     private readonly int[] _start;
     private readonly int[] _column;
     private readonly double[] _weight;
     private readonly double[] _diagonal;
     private readonly bool[]? _frozen;
+    private readonly int[] _component;
+    private readonly bool[] _anchored;
 
     /// <summary>
     /// From the facet rows of one evaluation (each facet seen from both cells: the two weights are averaged).
@@ -77,6 +79,37 @@ internal sealed class GraphLaplacian
             _diagonal[i] = diag + dirichlet[i];
         }
         _start[n] = at;
+        (_component, _anchored) = Components(dirichlet);
+    }
+
+    // Connected components of the graph of positive weights among free atoms (labelled in order of their
+    // smallest atom), and whether each touches a frozen atom by a positive weight (then its block is definite).
+    private (int[] Component, bool[] Anchored) Components(double[] dirichlet)
+    {
+        var label = new int[_n];
+        Array.Fill(label, -1);
+        var anchored = new List<bool>();
+        var stack = new Stack<int>();
+        for (int root = 0; root < _n; root++)
+        {
+            if (label[root] >= 0 || (_frozen is not null && _frozen[root])) continue;
+            int c = anchored.Count;
+            bool anchor = false;
+            label[root] = c;
+            stack.Push(root);
+            while (stack.Count > 0)
+            {
+                int i = stack.Pop();
+                anchor |= dirichlet[i] > 0;
+                for (int e = _start[i]; e < _start[i + 1]; e++)
+                {
+                    int j = _column[e];
+                    if (_weight[e] > 0 && label[j] < 0) { label[j] = c; stack.Push(j); }
+                }
+            }
+            anchored.Add(anchor);
+        }
+        return (label, anchored.ToArray());
     }
 
     public int Count => _n;
@@ -112,13 +145,20 @@ internal sealed class GraphLaplacian
     {
         int n = _n;
         var b = g.ToArray();
-        if (_frozen is null)
+        // The block of a component that touches no frozen atom is singular (constants): its right-hand side is
+        // projected onto the mean-zero vectors there (without this, the shift below would turn the component's
+        // net mass error into a huge constant step). Frozen atoms keep their value.
+        int components = _anchored.Length;
+        var sum = new double[components];
+        var size = new int[components];
+        for (int i = 0; i < n; i++)
         {
-            double mean = Sum(b) / n;
-            for (int i = 0; i < n; i++) b[i] -= mean;
+            if (_component[i] < 0) { b[i] = 0; continue; }
+            sum[_component[i]] += b[i];
+            size[_component[i]]++;
         }
-        else
-            for (int i = 0; i < n; i++) if (_frozen[i]) b[i] = 0;
+        for (int i = 0; i < n; i++)
+            if (_component[i] >= 0 && !_anchored[_component[i]]) b[i] -= sum[_component[i]] / size[_component[i]];
         const double relativeShift = 1e-10;
         var shift = new double[n];
         var inv = new double[n];
@@ -191,10 +231,4 @@ internal sealed class GraphLaplacian
         return total;
     }
 
-    private static double Sum(double[] a)
-    {
-        double s = 0;
-        foreach (double v in a) s += v;
-        return s;
-    }
 }

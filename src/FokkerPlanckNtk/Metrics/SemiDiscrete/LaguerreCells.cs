@@ -101,22 +101,18 @@ internal abstract class LaguerreCells
 
     private CellIntegrals? _hint;
 
-    /// <summary>max_j≠i (ψ_j − |y_i − y_j|²) at the weights of the last evaluation: atom i's cell contains y_i iff ψ_i ≥ this.</summary>
-    public double Envelope(int i)
+    /// <summary>|y_i − y_j|² of each atom's nearest other atom (+∞ for a single atom).</summary>
+    public double[] NearestDistances2()
     {
-        int d = Box.Dimension;
-        var centre = Atoms.AsSpan(i * d, d);
-        var found = new int[16];
-        int n = Tree.Cutting(i, centre, 0, ref found);
-        double best = double.NegativeInfinity;
-        for (int k = 0; k < n; k++)
+        var result = new double[Count];
+        if (Count < 2) { Array.Fill(result, double.PositiveInfinity); return result; }
+        Parallel.For(0, Count, Parallelism.Options, () => (new int[1], new double[1]), (i, _, buffers) =>
         {
-            int j = found[k];
-            double r2 = 0;
-            for (int c = 0; c < d; c++) { double t = Atoms[j * d + c] - Atoms[i * d + c]; r2 += t * t; }
-            best = Math.Max(best, Tree.Weight(j) - r2);
-        }
-        return best;
+            Tree.Nearest(i, 1, buffers.Item1, buffers.Item2);
+            result[i] = buffers.Item2[0];
+            return buffers;
+        }, _ => { });
+        return result;
     }
 
     /// <summary>Copies atom i's neighbours of the hint into <paramref name="near"/> (grown as needed); −1 without a hint.</summary>

@@ -5,7 +5,6 @@ internal sealed class LaguerreCells2D(DensityBox box, double[] atoms) : Laguerre
 {
     /// <summary>Neighbours clipped first (nearest by distance), before the security search.</summary>
     private const int FirstNeighbours = 10;
-    public static long CandidateCount, CellCount, BigCount;
 
     private sealed class Scratch2D : Scratch
     {
@@ -38,7 +37,6 @@ internal sealed class LaguerreCells2D(DensityBox box, double[] atoms) : Laguerre
                 r2 = Math.Max(r2, (cell.X[k] - cx) * (cell.X[k] - cx) + (cell.Y[k] - cy) * (cell.Y[k] - cy));
             Span<double> centre = [cx + yx, cy + yy];
             int n = Tree.Cutting(i, centre, Math.Sqrt(r2) * (1 + 1e-12), ref s.Candidates);
-            Interlocked.Add(ref CandidateCount, n); Interlocked.Increment(ref CellCount);
             for (int k = 0; k < n && cell.Count > 0; k++)
             {
                 int j = s.Candidates[k];

@@ -7,7 +7,7 @@ namespace FokkerPlanckNtk.Metrics.SemiDiscrete;
 public sealed record SemiDiscreteOptions
 {
     /// <summary>Stop when Σ_i |m_i − ν_i| ≤ this times the total mass (cell masses against atom masses).</summary>
-    public double MassTolerance { get; init; } = double.Parse(Environment.GetEnvironmentVariable("FPNTK_SD_TOL") ?? "1e-10", System.Globalization.CultureInfo.InvariantCulture);
+    public double MassTolerance { get; init; } = 1e-10;
 
     /// <summary>Cap on Newton steps (each needs one or more cell evaluations).</summary>
     public int MaxNewtonSteps { get; init; } = 200;
@@ -63,17 +63,14 @@ public sealed record SemiDiscreteResult
 /// 2D or 3D grid and weighted atoms ν = Σ ν_i δ_{y_i}. The dual
 /// Φ(ψ) = Σ ν_i ψ_i + ∫ min_i (|x − y_i|² − ψ_i) ρ(x) dx is concave; ∂Φ/∂ψ_i = ν_i − ρ(L_i(ψ)) with L_i the
 /// Laguerre cells, and −∇²Φ is the graph Laplacian of the facet weights ∫_{L_i ∩ L_j} ρ / (2|y_i − y_j|).
-/// Damped Newton (Kitagawa, Mérigot &amp; Thibert 2019): direction by preconditioned CG on the Laplacian, step halved
-/// until every cell keeps at least ε₀ = ½ min(min ν_i, min m_i(ψ₀)) and the mass error falls by the factor (1 − τ/2);
-/// globally convergent (quadratically at the end) when the set where ρ &gt; 0 is connected.
+/// Newton's method (as in Kitagawa, Mérigot &amp; Thibert 2019) with direction by preconditioned CG on the Laplacian,
+/// each component capped by a trust factor times the squared distance to the nearest atom, and Armijo backtracking on
+/// Φ itself: every step raises the dual, which stays a certified lower bound wherever the iteration stops. (The KMT
+/// damping on the mass error stalls when ρ spans many orders of magnitude, as Gaussian tails on a box do.)
 /// All integrals are exact for polygons (polyhedra), so the bracket [Φ(ψ), plan cost] is certified up to round-off.
 /// </summary>
 public static class SemiDiscreteTransport
 {
-    private static readonly double Theta = double.Parse(Environment.GetEnvironmentVariable("FPNTK_SD_THETA") ?? "0.5", System.Globalization.CultureInfo.InvariantCulture);
-    private static readonly int Variant = int.Parse(Environment.GetEnvironmentVariable("FPNTK_SD_VARIANT") ?? "0");
-    private static readonly int Variant2 = int.Parse(Environment.GetEnvironmentVariable("FPNTK_SD_START") ?? "0");
-    private static readonly bool Trace = Environment.GetEnvironmentVariable("FPNTK_SD_TRACE") == "1";
     /// <summary>W2² between a grid density and atoms of the same dimension (2 or 3 axes), equal total masses.</summary>
     public static SemiDiscreteResult Solve(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure atoms,
         SemiDiscreteOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellation = default)
@@ -86,7 +83,7 @@ public static class SemiDiscreteTransport
             throw new InputException("density.dimension", grid.Dimension, "semi-discrete transport is implemented for 2 and 3 axes");
         var box = new DensityBox(grid, density);
         if (!(box.TotalMass > 0)) throw new InputException("density", "all zero", "the density must have positive mass");
-        AtomicMeasure.RequireEqualMass("density", box.TotalMass, atoms.Name, atoms.TotalMass);
+        MassBalance.RequireEqual("density", box.TotalMass, density.Length, atoms.Name, atoms.TotalMass, atoms.Count);
         if (!options.AllowAtomsOutsideBox) RequireInside(box, atoms);
         return Solve(box, atoms.Positions, atoms.Weights, options, progress, cancellation);
     }
@@ -112,57 +109,44 @@ public static class SemiDiscreteTransport
         var cells = LaguerreCells.Create(box, y);
         double total = box.TotalMass;
         double target = options.MassTolerance * total;
-
-        var psi = initialPsi is null ? (Variant2 == 1 ? AffineStart(box, y, nu) : SeparableStart(box, y, nu)) : (double[])initialPsi.Clone();
-        var current = new CellIntegrals(n);
         int evaluations = 0;
-        cells.Evaluate(psi, current, true, cancellation);
-        evaluations++;
-        // Globalization (Kitagawa–Mérigot–Thibert, made progressive): a step is accepted when the mass error
-        // falls by (1 − τ/2) and every guarded cell keeps at least its threshold ε_i = ½ min(ν_i, m_i) (m_i when
-        // it became guarded). An atom is guarded once the atoms lighter than it weigh more than 1% of the current
-        // mass error (lighter ones hardly affect the step, and their cells, where ρ jumps between grid cells,
-        // would block it); until then its cell must only keep a positive mass, and atoms that together weigh
-        // less than a quarter of the tolerance are not constrained at all (the certificate's repair term covers
-        // whatever mass they miss).
-        double freeFloor = LightAtomFloor(nu, 0.25 * target);
-        var threshold = new double[n];
-        Array.Fill(threshold, -1);
-        var alive = new bool[n];
-        for (int i = 0; i < n; i++) alive[i] = nu[i] >= freeFloor;
-        // Starts, in order: the affine map's ψ, then scaled down towards the Voronoi diagram (ψ = 0), then the
-        // compressed diagram, until every cell that must stay alive has mass.
-        void ReviveEmpty()
+
+        // Start: the given weights, else the better (higher dual value) of the separable start (exact for product
+        // measures) and the affine start (exact for Gaussians).
+        var current = new CellIntegrals(n);
+        var trial = new CellIntegrals(n);
+        double[] psi;
+        double phi;
+        if (initialPsi is not null)
         {
-            for (int pass = 0; pass < 3 && MinWhere(current.Mass, alive) <= 0; pass++)
-            {
-                if (!Revive(cells, box, y, nu, psi, current, alive, 0)) break;
-                cells.Evaluate(psi, current, true, cancellation, current);
-                evaluations++;
-            }
+            psi = (double[])initialPsi.Clone();
+            cells.Evaluate(psi, current, true, cancellation);
+            evaluations++;
+            phi = Dual(psi, nu, current);
         }
-        ReviveEmpty();
-        if (initialPsi is null && MinWhere(current.Mass, alive) <= 0)
+        else
         {
-            var start = (double[])psi.Clone();
-            for (int halving = 1; halving <= 4 && MinWhere(current.Mass, alive) <= 0; halving++)
-            {
-                double f = halving == 4 ? 0 : Math.Pow(0.5, halving);
-                for (int i = 0; i < n; i++) psi[i] = f * start[i];
-                cells.Evaluate(psi, current, true, cancellation);
-                evaluations++;
-                ReviveEmpty();
-            }
+            psi = SeparableStart(box, y, nu);
+            cells.Evaluate(psi, current, true, cancellation);
+            phi = Dual(psi, nu, current);
+            var affine = AffineStart(box, y, nu);
+            cells.Evaluate(affine, trial, true, cancellation);
+            evaluations += 2;
+            double phiAffine = Dual(affine, nu, trial);
+            if (phiAffine > phi) { psi = affine; phi = phiAffine; (current, trial) = (trial, current); }
         }
-        if (MinWhere(current.Mass, alive) <= 0) evaluations += Compress(box, y, cells, psi, current, alive, cancellation);
-        var scale = new double[n];
-        for (int i = 0; i < n; i++) scale[i] = Math.Max(nu[i], freeFloor);
+
+        // A Newton step moves the facets of cell i by about d_i/(2|y_i − y_j|); beyond a cell's size the linear model
+        // says nothing (cells in the tails, of tiny facet weights, would get enormous steps), so each component is
+        // capped at κ times the squared distance to the nearest atom, κ a trust factor doubled after every full step
+        // and halved (down to 1) after a damped one.
+        var cap = cells.NearestDistances2();
+        double trust = 1;
         var g = new double[n];
         var frozen = new bool[n];
         var direction = new double[n];
         var trialPsi = new double[n];
-        var trial = new CellIntegrals(n);
-        double error1 = Residual(nu, current.Mass, g, out double error2);
+        double error1 = Residual(nu, current.Mass, g, out _);
         double initialError = Math.Max(error1, target * 2);
         int steps = 0;
         long cgTotal = 0;
@@ -171,72 +155,69 @@ public static class SemiDiscreteTransport
         while (error1 > target)
         {
             cancellation.ThrowIfCancellationRequested();
-            double guardFloor = Variant == 4 ? freeFloor : LightAtomFloor(nu, Math.Max(0.25 * target, 0.01 * error1));
-            for (int i = 0; i < n; i++)
-                if (threshold[i] < 0 && nu[i] >= guardFloor) { threshold[i] = Theta * Math.Min(nu[i], current.Mass[i]); if (Trace && threshold[i] == 0) Console.Error.WriteLine($"zero threshold atom {i} nu {nu[i]:E3} m {current.Mass[i]:E3} alive {alive[i]}"); }
             if (steps == options.MaxNewtonSteps)
             {
                 status = TransportStatus.IterationLimit;
-                message = $"stopped after {steps} Newton steps";
+                message = $"stopped after {steps} Newton steps (mass error {error1:G3})";
                 break;
             }
-            // Cells with less than 1e-3 of their mass (vanished or slivers, light atoms only: the guarded ones
-            // keep their thresholds) are frozen in the Newton system: their tiny facet weights would make the
-            // direction huge. They are revived after the step.
+            // Cells with less than 1e-3 of their mass are frozen in the Newton system (their tiny facet weights
+            // would make the direction huge); an empty or frozen cell whose atom lacks mass grows by its capped
+            // gradient step instead.
             bool anyFrozen = false;
             for (int i = 0; i < n; i++)
             {
-                frozen[i] = (!alive[i] && current.Mass[i] <= nu[i]) || current.Mass[i] < 1e-3 * nu[i];
+                frozen[i] = current.Mass[i] < 1e-3 * nu[i];
                 anyFrozen |= frozen[i];
             }
             var laplacian = new GraphLaplacian(current, anyFrozen ? frozen : null);
-            // Inexact Newton: the CG tolerance follows the mass error (quadratic convergence at the end).
-            double forcing = Environment.GetEnvironmentVariable("FPNTK_SD_FORCING") is string fs ? double.Parse(fs, System.Globalization.CultureInfo.InvariantCulture) : Math.Clamp(Math.Sqrt(error1 / total), 1e-10, 0.1);
-            var (cg, cgRes) = laplacian.Solve(g, direction, scale, forcing, options.MaxCgIterations, cancellation);
-            if (Trace) Console.Error.WriteLine($"step {steps} err1 {error1:E3} err2 {error2:E3} cg {cg} res {cgRes:E2} guardFloor {guardFloor:E2}");
+            // Inexact Newton: the CG tolerance follows the mass error (superlinear convergence at the end).
+            double forcing = Math.Clamp(Math.Sqrt(error1 / total), 1e-10, 0.1);
+            var scale = nu;
+            var (cg, _) = laplacian.Solve(g, direction, scale, forcing, options.MaxCgIterations, cancellation);
             cgTotal += cg;
             steps++;
+            double slope = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double limit = trust * cap[i];
+                direction[i] = frozen[i] ? (g[i] > 0 ? limit : 0) : Math.Clamp(direction[i], -limit, limit);
+                slope += g[i] * direction[i];
+            }
+            if (!(slope > 0))
+            {
+                // Not an ascent direction after capping: the capped gradient step.
+                slope = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    direction[i] = Math.Sign(g[i]) * trust * cap[i] * Math.Min(1, Math.Abs(g[i]) / Math.Max(nu[i], double.Epsilon));
+                    slope += g[i] * direction[i];
+                }
+            }
+            // Armijo backtracking on the concave dual: every accepted step raises the certified lower bound.
             double tau = 1;
             bool accepted = false;
-            double phi = Dual(psi, nu, current), slope = 0;
-            for (int i = 0; i < n; i++) slope += g[i] * direction[i];
-            for (int halvings = 0; halvings < 40; halvings++, tau *= 0.5)
+            for (int halvings = 0; halvings < 30; halvings++, tau *= 0.5)
             {
                 for (int i = 0; i < n; i++) trialPsi[i] = psi[i] + tau * direction[i];
                 cells.Evaluate(trialPsi, trial, true, cancellation, current);
                 evaluations++;
-                var trialG = new double[n];
-                double t1 = Residual(nu, trial.Mass, trialG, out double t2);
-                if (Trace)
-                {
-                    int w = -1; double wr = double.PositiveInfinity;
-                    for (int i = 0; i < n; i++) if (threshold[i] >= 0 && trial.Mass[i] / threshold[i] < wr) { wr = trial.Mass[i] / threshold[i]; w = i; }
-                    Console.Error.WriteLine($"   tau {tau} sum-total {trial.Mass.Sum() - total:E2} t1 {t1:E3} t2 {t2:E3} worst {w} ratio {wr:E2} nu {(w >= 0 ? nu[w] : 0):E2} m {(w >= 0 ? trial.Mass[w] : 0):E2} m0 {(w >= 0 ? current.Mass[w] : 0):E2} y=({(w >= 0 ? y[w * dim] : 0):F2},{(w >= 0 ? y[w * dim + 1] : 0):F2}) d={(w >= 0 ? direction[w] : 0):E2}");
-                }
-                bool ok = Variant is 2 or 3 or 5
-                    ? Dual(trialPsi, nu, trial) >= phi + 1e-4 * tau * slope || t2 <= (1 - tau / 2) * error2
-                    : t2 <= (1 - tau / 2) * error2 && Admissible(trial.Mass, threshold);
-                if (ok)
+                double trialPhi = Dual(trialPsi, nu, trial);
+                if (trialPhi >= phi + 1e-4 * tau * slope)
                 {
                     (psi, trialPsi) = (trialPsi, psi);
                     (current, trial) = (trial, current);
-                    g = trialG;
-                    error1 = t1;
-                    error2 = t2;
+                    phi = trialPhi;
+                    error1 = Residual(nu, current.Mass, g, out _);
                     accepted = true;
+                    trust = tau == 1 ? Math.Min(2 * trust, 1e8) : Math.Max(0.5 * trust, 1);
                     break;
                 }
-            }
-            if (accepted && Variant != 4 && Revive(cells, box, y, nu, psi, current, alive, 1e-3))
-            {
-                cells.Evaluate(psi, current, true, cancellation, current);
-                evaluations++;
-                error1 = Residual(nu, current.Mass, g, out error2);
             }
             if (!accepted)
             {
                 status = TransportStatus.IterationLimit;
-                message = $"the Newton step could not be damped enough after {steps} steps (mass error {error1:G3})";
+                message = $"no ascent step found after {steps} Newton steps (mass error {error1:G3})";
                 break;
             }
             progress?.Report(Math.Clamp(Math.Log(initialError / error1) / Math.Log(initialError / target), 0, 1));
@@ -389,45 +370,6 @@ public static class SemiDiscreteTransport
         return (y.ToArray(), nuArray, index.ToArray());
     }
 
-    // A start where every cell has mass: with ψ_i = (1 − λ)|y_i − c|² the Laguerre cells are the Voronoi
-    // cells scaled by λ about c, so for λ·max|y_i − c| below the distance from c (the centre of the densest
-    // grid cell) to that cell's boundary, every cell owns a piece of that cell. λ is halved from ½ until
-    // every cell has mass, ending at that guaranteed value.
-    private static int Compress(DensityBox box, double[] y, LaguerreCells cells, double[] psi, CellIntegrals result, bool[] alive,
-        CancellationToken cancellation)
-    {
-        int dim = box.Dimension, n = psi.Length;
-        int densest = 0;
-        for (int c = 1; c < box.Density.Length; c++) if (box.Density[c] > box.Density[densest]) densest = c;
-        var centre = new double[dim];
-        double halfWidth = double.PositiveInfinity;
-        for (int k = 0; k < dim; k++)
-        {
-            int j = densest / box.Strides[k] % box.Cells[k];
-            centre[k] = box.Lo[k] + (j + 0.5) * box.Spacing[k];
-            halfWidth = Math.Min(halfWidth, 0.5 * box.Spacing[k]);
-        }
-        double reach = 0;
-        var r2 = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double s = 0;
-            for (int k = 0; k < dim; k++) { double t = y[i * dim + k] - centre[k]; s += t * t; }
-            r2[i] = s;
-            reach = Math.Max(reach, Math.Sqrt(s));
-        }
-        double guaranteed = 0.9 * halfWidth / Math.Max(reach, 1e-300);
-        int evaluations = 0;
-        for (double lambda = 0.5; ; lambda *= 0.5)
-        {
-            lambda = Math.Max(lambda, Math.Min(guaranteed, 0.5));
-            for (int i = 0; i < n; i++) psi[i] = (1 - lambda) * r2[i];
-            cells.Evaluate(psi, result, true, cancellation);
-            evaluations++;
-            if (MinWhere(result.Mass, alive) > 0 || lambda <= guaranteed) return evaluations;
-        }
-    }
-
     private static double Residual(double[] nu, double[] mass, double[] g, out double norm2)
     {
         double s1 = 0, s2 = 0;
@@ -441,70 +383,10 @@ public static class SemiDiscreteTransport
         return s1;
     }
 
-    // A light atom whose cell vanished or became a sliver (allowed, see above) gets ψ_i just above the power envelope of the
-    // others at y_i, max_j (ψ_j − |y_i − y_j|²), plus κ_i = ν_i/(π ρ(y_i)): its cell then contains a small
-    // neighbourhood of y_i again (about the mass ν_i where the envelope is flat), so Newton sees it.
-    private static bool Revive(LaguerreCells cells, DensityBox box, double[] y, double[] nu, double[] psi, CellIntegrals current, bool[] alive,
-        double fraction)
-    {
-        int dim = box.Dimension;
-        bool any = false;
-        var revived = new List<(int Atom, double Psi)>();
-        for (int i = 0; i < nu.Length; i++)
-        {
-            if (!alive[i] || current.Mass[i] > fraction * nu[i]) continue;
-            int c = 0;
-            for (int k = 0; k < dim; k++) c += box.CellOf(k, y[i * dim + k]) * box.Strides[k];
-            double rho = box.Density[c];
-            if (!(rho > 0)) continue;
-            revived.Add((i, cells.Envelope(i) + nu[i] / (Math.PI * rho)));
-        }
-        foreach (var (atom, value) in revived)
-        {
-            if (value > psi[atom]) { psi[atom] = value; any = true; }
-        }
-        return any;
-    }
-
-    // The largest mass ν* such that the atoms lighter than ν* weigh at most `budget` together.
-    private static double LightAtomFloor(double[] nu, double budget)
-    {
-        var sorted = (double[])nu.Clone();
-        Array.Sort(sorted);
-        double sum = 0;
-        for (int i = 0; i < sorted.Length; i++)
-        {
-            sum += sorted[i];
-            if (sum > budget) return sorted[i];
-        }
-        return double.PositiveInfinity;
-    }
-
-    private static double MinWhere(double[] a, bool[] where)
-    {
-        double m = double.PositiveInfinity;
-        for (int i = 0; i < a.Length; i++) if (where[i]) m = Math.Min(m, a[i]);
-        return m;
-    }
-
     private static double Dual(double[] psi, double[] nu, CellIntegrals cells)
     {
         double s = 0;
         for (int i = 0; i < psi.Length; i++) s += cells.Cost[i] + psi[i] * (nu[i] - cells.Mass[i]);
         return s;
-    }
-
-    private static bool Admissible(double[] mass, double[] threshold)
-    {
-        for (int i = 0; i < mass.Length; i++)
-            if (threshold[i] >= 0 && mass[i] < threshold[i]) return false;
-        return true;
-    }
-
-    private static double Min(double[] a)
-    {
-        double m = double.PositiveInfinity;
-        foreach (double v in a) m = Math.Min(m, v);
-        return m;
     }
 }
