@@ -7,6 +7,7 @@ using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Plotting;
+using FokkerPlanckNtk.Runs;
 using FokkerPlanckNtk.Stationary;
 using Microsoft.Extensions.Logging;
 
@@ -28,7 +29,7 @@ internal static class AnalysisCommands
         var problem = config.Problem.ToProblem();
         var grid = config.Grid.ToGrid();
         var solver = new StationarySolver(problem);
-        var folder = OutputFolder.Create(context, config);
+        var folder = context.CreateFolder(config);
         context.Logger.LogInformation("stationary: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
         var whole = solver.Solve();
         AtomicFile.WriteText(folder.File("stationary.json"), whole.ToJson() + "\n");
@@ -57,18 +58,16 @@ internal static class AnalysisCommands
             report.Figure(PlotFiles.Save(model, folder.File("plots"), "stationary-density"),
                 grid.ThetaDimension == 1 ? "p*(θ, u) at the cell centres" : "marginal of p* on (θ1, u)");
         }
-        report.Heading("Configuration (config.json)");
-        report.Preformatted(config.ToJson());
-        AtomicFile.WriteText(folder.File("report.html"), report.ToString());
+        string path = WriteReport(report, config, folder);
         if (!whole.Converged)
         {
             folder.Finish(RunManifest.Failed, whole.Status);
             context.Console.WriteLine($"fpntk stationary: no stationary state found ({whole.Status}); see {folder.File("stationary.json")}");
             return FpntkCommandLine.Failure;
         }
-        folder.Finish(RunManifest.Completed);
+        folder.Complete();
         context.Output.WriteLine(whole.ToString());
-        context.Output.WriteLine($"report: {folder.File("report.html")}");
+        context.Output.WriteLine($"report: {path}");
         return FpntkCommandLine.Success;
     }
 
@@ -79,17 +78,10 @@ internal static class AnalysisCommands
     public static int Ntk(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
-        var problem = config.Problem.ToProblem();
-        var folder = OutputFolder.Create(context, config);
+        var folder = context.CreateFolder(config);
         context.Logger.LogInformation("ntk: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
-        var prediction = LinearizedPrediction.ForProblem(problem);
-        var gram = prediction.Kernel;
-        var bounds = new TheoremBounds(problem, problem.Initial.IsStandard ? gram : GramMatrix.AtReference(problem));
-        double[] times = [0, .. config.Time.OutputTimes];
-        var table = new CsvTable(["t", "loss", "loss_bound", .. Enumerable.Range(1, problem.SampleCount).Select(i => $"r{i}")]);
-        foreach (double t in times) table.Add([t, prediction.Loss(t), bounds.LossBound(t), .. prediction.Residuals(t)]);
-        table.Write(folder.File("ntk.csv"));
-        AtomicFile.WriteText(folder.File("ntk.json"), NtkJson(gram, prediction, bounds));
+        var ntk = Analyses.Ntk(config, folder);
+        var (prediction, gram, bounds) = (ntk.Prediction.Prediction, ntk.Prediction.Prediction.Kernel, ntk.Prediction.Bounds);
 
         var report = new HtmlReport($"fpntk ntk: {Commands.Describe(config)}");
         report.Paragraph($"H(p_init) by Gauss–Hermite quadrature ({gram.Method}; estimated error {F(gram.ErrorEstimate)}). "
@@ -99,58 +91,25 @@ internal static class AnalysisCommands
         report.Preformatted(bounds.Summary());
         if (config.Output.Plots)
         {
-            var curves = new List<Curve> { new("NTK prediction", times, table.Column("loss")) };
+            var curves = new List<Curve> { new("NTK prediction", ntk.Times, ntk.Records.Select(r => r.Loss).ToArray()) };
             var model = Charts.Lines("Linearized (NTK) loss", "t", "L", curves, logY: true);
             report.Figure(PlotFiles.Save(model, folder.File("plots"), "ntk-loss"), "Loss of the linearized prediction");
         }
-        report.Heading("Configuration (config.json)");
-        report.Preformatted(config.ToJson());
-        AtomicFile.WriteText(folder.File("report.html"), report.ToString());
-        folder.Finish(RunManifest.Completed);
+        string path = WriteReport(report, config, folder);
+        folder.Complete();
         context.Output.Write(bounds.Summary());
-        context.Output.WriteLine($"report: {folder.File("report.html")}");
+        context.Output.WriteLine($"report: {path}");
         return FpntkCommandLine.Success;
     }
 
-    /// <summary><c>ntk.json</c>: H, its spectrum, r(0), the decay rates and the Theorem 4.4 quantities (null and a reason where infinite, <see cref="JsonText"/>).</summary>
-    internal static string NtkJson(GramMatrix gram, LinearizedPrediction prediction, TheoremBounds bounds)
+    /// <summary>Ends a report with the effective configuration and writes it as the folder's report.html; returns its path.</summary>
+    private static string WriteReport(HtmlReport report, RunConfiguration config, RunFolder folder)
     {
-        using var buffer = new MemoryStream();
-        using (var w = JsonText.Writer(buffer))
-        {
-            string? why = bounds.VoidReason;
-            void Number(string name, double v) => JsonText.WriteNumber(w, name, v, why);
-            void Array(string name, IEnumerable<double> values) => JsonText.WriteNumbers(w, name, values, why);
-            w.WriteStartObject();
-            w.WriteStartArray("gram");
-            for (int i = 0; i < gram.Size; i++)
-            {
-                w.WriteStartArray();
-                for (int j = 0; j < gram.Size; j++) w.WriteNumberValue(gram[i, j]); // E_p0 of products: finite for every activation
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
-            w.WriteString("gram_method", gram.Method);
-            Number("gram_error_estimate", gram.ErrorEstimate);
-            Array("eigenvalues", gram.Eigenvalues);
-            Array("decay_rates", prediction.Rates);
-            Array("initial_residuals", prediction.InitialResiduals);
-            Number("lambda_min_p0", bounds.Lambda);
-            Number("lambda0", bounds.Lambda0);
-            Array("g", [bounds.Constants.G1, bounds.Constants.G2, bounds.Constants.G3, bounds.Constants.G4, bounds.Constants.G5]);
-            Number("A1", bounds.A1);
-            Number("A2", bounds.A2);
-            Number("loss_floor", bounds.LossFloor);
-            Number("kl_bound", bounds.KlBound);
-            Number("w2_bound", bounds.W2Bound);
-            Number("alpha_necessary", bounds.AlphaNecessary);
-            w.WriteBoolean("alpha_condition_not_excluded", bounds.AlphaConditionNotExcluded);
-            w.WriteStartArray("notes");
-            foreach (var note in bounds.Notes) w.WriteStringValue(note);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        report.Heading("Configuration (config.json)");
+        report.Preformatted(config.ToJson());
+        string path = folder.File("report.html");
+        AtomicFile.WriteText(path, report.ToString());
+        return path;
     }
 
     /// <summary><c>fpntk reference</c>: a reference-solution file (reference.json) for other projects' tests.</summary>
@@ -158,11 +117,11 @@ internal static class AnalysisCommands
     {
         var config = context.ReadRunConfiguration();
         ResourceEstimate.RequireMemory(config, "reference");
-        var folder = OutputFolder.Create(context, config);
+        var folder = context.CreateFolder(config);
         context.Logger.LogInformation("reference: {Problem}; output in {Directory}", Commands.Describe(config), folder.Path);
-        var reference = Runs.ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);
+        var reference = ReferenceBuilder.Compute(config, context.Observer, context.Cancellation);
         reference.Write(folder.File("reference.json"));
-        folder.Finish(RunManifest.Completed);
+        folder.Complete();
         var last = reference.Snapshots[^1];
         context.Console.ClearProgress();
         context.Output.WriteLine(FormattableString.Invariant(

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Runs;
+using FokkerPlanckNtk.Simulations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -97,8 +98,11 @@ internal sealed class CommandContext : IDisposable
     public IRunObserver Observer { get; }
     public CancellationToken Cancellation => _interrupt.Token;
 
-    /// <summary>The output folder of a one-shot command, once made (its manifest is finished on failure).</summary>
-    public OutputFolder? Folder { get; set; }
+    /// <summary>The output folder of the command, once made (its manifest is finished on failure).</summary>
+    public RunFolder? Folder { get; set; }
+
+    /// <summary>Creates the command's output folder (<see cref="RunFolder.Create"/>) and remembers it.</summary>
+    public RunFolder CreateFolder(RunConfiguration config) => Folder = RunFolder.Create(OutputDirectory(), config, CommandName);
 
     /// <summary>Marks an unfinished output folder with the final status (best effort: the error is what matters).</summary>
     public void FinishFolder(string status, string message)

@@ -28,11 +28,11 @@ internal static class Commands
         yield return Make("run",
             "The main job: the PDE and the particles on one problem, all metrics, plots and report.html. Without --config it runs "
             + "the built-in default problem (d = 1, tanh, α = 2, λ = 0.1, four data points).",
-            context => StartRun(context, "run"));
+            context => StartRun(context, RunKind.Run));
         yield return Make("solve", "The PDE alone: pde.csv, snapshots.h5, plots and report.html.",
-            context => StartRun(context, "solve"));
+            context => StartRun(context, RunKind.Solve));
         yield return Make("simulate", "The particle system alone (finite width m, Euler–Maruyama): particles.csv, snapshots.h5, plots and report.html.",
-            context => StartRun(context, "simulate"));
+            context => StartRun(context, RunKind.Simulate));
         yield return Make("stationary",
             "The self-consistent stationary state (Gibbs fixed point p* ∝ p0·exp(−u c*(θ)/λ)) on the whole space (stationary.json), on the box "
             + "and on the grid, with a warning when the box changes it.", AnalysisCommands.Stationary);
@@ -61,13 +61,13 @@ internal static class Commands
         yield return StudyCommand.Create(output, error, interactive);
     }
 
-    private static int StartRun(CommandContext context, string command)
+    private static int StartRun(CommandContext context, RunKind kind)
     {
         var config = context.ReadRunConfiguration();
         string directory = context.OutputDirectory();
-        var session = RunSession.Start(config, command, directory, context.Observer);
+        var session = RunSession.Start(config, kind, directory, context.Observer);
         context.Logger.LogInformation("{Command}: {Problem}; grid {Grid}; t ≤ {End}; output in {Directory}",
-            command, Describe(config), config.Grid.ToGrid(), config.Time.End, directory);
+            kind.Command(), Describe(config), config.Grid.ToGrid(), config.Time.End, directory);
         return Execute(context, session);
     }
 
@@ -102,9 +102,9 @@ internal static class Commands
         {
             var results = session.Execute(context.Cancellation);
             context.Console.ClearProgress();
-            string report = RunReport.Write(results, session.Directory, session.Configuration.Output.Plots, session.Manifest.Warnings);
+            string report = RunReport.Write(results, session.Folder!.Path, session.Configuration.Output.Plots, session.Folder.Manifest.Warnings);
             session.Complete();
-            context.Logger.LogInformation("done in {Seconds:F1} s", session.Manifest.WallSeconds);
+            context.Logger.LogInformation("done in {Seconds:F1} s", session.Folder.Manifest.WallSeconds);
             context.Output.WriteLine($"report: {report}");
             return FpntkCommandLine.Success;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FokkerPlanckNtk.Runs;
+using FokkerPlanckNtk.Simulations;
 using Microsoft.Extensions.Logging;
 
 namespace FokkerPlanckNtk.Cli;

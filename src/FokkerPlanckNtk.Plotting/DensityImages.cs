@@ -20,20 +20,39 @@ public static class DensityImages
         return new DensityImage(grid.Centers(axisX).ToArray(), grid.Centers(axisY).ToArray(), values);
     }
 
-    /// <summary>The histogram density of atoms (m × D positions) on the plane of two grid axes.</summary>
-    public static DensityImage Histogram(UniformGrid grid, ReadOnlySpan<double> positions, int axisX, int axisY)
+    /// <summary>
+    /// The histogram density of atoms (m × D positions) on the grid's cells (<see cref="Particles.ParticleMeasures.Histogram"/>),
+    /// as its marginal on the plane of two axes.
+    /// </summary>
+    public static DensityImage Histogram(UniformGrid grid, ReadOnlySpan<double> positions, int axisX, int axisY) =>
+        Marginal(grid, Particles.ParticleMeasures.Histogram(grid, positions), axisX, axisY);
+
+    /// <summary>The marginal density along one axis: (cell centres, ∫ p over the other axes) with ∫ marginal = mass.</summary>
+    public static (double[] X, double[] Density) Marginal1D(UniformGrid grid, ReadOnlySpan<double> density, int axis)
     {
-        int dim = grid.Dimension, count = positions.Length / dim;
-        int nx = grid.Cells[axisX], ny = grid.Cells[axisY];
-        var values = new double[nx, ny];
-        double weight = 1.0 / (count * grid.Spacing(axisX) * grid.Spacing(axisY));
+        var values = new double[grid.Cells[axis]];
+        double otherVolume = grid.CellVolume / grid.Spacing(axis);
+        for (int c = 0; c < grid.Count; c++) values[grid.AxisIndex(c, axis)] += density[c] * otherVolume;
+        return (grid.Centers(axis).ToArray(), values);
+    }
+
+    /// <summary>
+    /// The histogram density of atoms (m × D positions) along one axis, on the grid's cells merged in pairs until
+    /// there are at least 100 particles per bin on average over [−B, B] (or 8 bins are left): (bin edges, density per bin).
+    /// Particles outside the box are not counted (the density then integrates to less than 1).
+    /// </summary>
+    public static (double[] Edges, double[] Density) Histogram1D(UniformGrid grid, ReadOnlySpan<double> positions, int axis)
+    {
+        int dim = grid.Dimension, count = positions.Length / dim, bins = grid.Cells[axis];
+        while (bins % 2 == 0 && bins > 8 && count < 100 * bins) bins /= 2;
+        double width = 2 * grid.HalfWidths[axis] / bins, left = -grid.HalfWidths[axis];
+        var density = new double[bins];
         for (int j = 0; j < count; j++)
         {
-            int ix = (int)Math.Floor((positions[j * dim + axisX] + grid.HalfWidths[axisX]) / grid.Spacing(axisX));
-            int iy = (int)Math.Floor((positions[j * dim + axisY] + grid.HalfWidths[axisY]) / grid.Spacing(axisY));
-            if (ix >= 0 && ix < nx && iy >= 0 && iy < ny) values[ix, iy] += weight;
+            int b = (int)Math.Floor((positions[j * dim + axis] - left) / width);
+            if (b >= 0 && b < bins) density[b] += 1.0 / (count * width);
         }
-        return new DensityImage(grid.Centers(axisX).ToArray(), grid.Centers(axisY).ToArray(), values);
+        return (Enumerable.Range(0, bins + 1).Select(i => left + i * width).ToArray(), density);
     }
 
     /// <summary>Axis label: θ_k for the first d axes, u for the last.</summary>

@@ -26,18 +26,22 @@ if (args.Length > 0 && args[0] == "feedback")
         new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(Stepper: FokkerPlanckNtk.FiniteVolume.StepperKind.ImplicitFeedback, Tolerance: tol));
     double qPrev = solver.Diagnose().FreeEnergy, worst = double.NegativeInfinity, min = double.PositiveInfinity;
     bool track = args.Contains("--energy");
-    solver.AfterStep = s =>
+    void AfterStep(FokkerPlanckNtk.FiniteVolume.PdeSolver s)
     {
         min = Math.Min(min, TensorPrimitivesMin(s.Density));
         if (!track) return;
         double q = s.Diagnose().FreeEnergy;
         worst = Math.Max(worst, (q - qPrev) / Math.Abs(qPrev));
         qPrev = q;
-    };
+    }
     var watch = Stopwatch.StartNew();
     foreach (double t in new[] { 1e-4, 1e-3, 1e-2, 0.1, 0.5, 1.0 }.Where(t => t < end).Append(end))
     {
-        solver.AdvanceTo(t);
+        while (solver.Time < t)
+        {
+            solver.StepToward(t);
+            AfterStep(solver);
+        }
         var d = solver.Diagnose();
         Console.WriteLine(FormattableString.Invariant(
             $"t={t,-7:G4} steps={solver.Steps,6} rejected={solver.RejectedSteps,4} (error {solver.ErrorRejectedSteps,4}) newton={solver.NewtonIterations,6} explicitBound={solver.ExplicitBoundSteps,10:E3} wall={watch.Elapsed.TotalSeconds,7:F2}s loss={d.Loss:E4} Q={d.FreeEnergy:E6} mass-1={d.Mass - 1:E1} min={min:E1} estSum={solver.ErrorEstimateSum:E2} dt={solver.LastStep:E2}"));

@@ -23,7 +23,7 @@ public static class ResourceEstimate
     {
         double cells = config.Grid.Cells.Aggregate(1.0, (a, c) => a * c);
         int dimension = config.Grid.Cells.Length, d = dimension - 1, outputs = config.Time.OutputTimes.Length + 1;
-        double perCell = 8 + d + 3 + 2 * (dimension + 1) + 2 * outputs + (config.Time.Stepper == "backwardeuler" ? 10 : 0);
+        double perCell = 8 + d + 3 + 2 * (dimension + 1) + 2 * outputs + (config.Time.Stepper == FiniteVolume.StepperKind.BackwardEuler ? 10 : 0);
         double m = config.Particles.Count, n = config.Problem.Data.Count;
         double particles = m * (dimension + n + 2 * outputs * dimension + dimension + 1);
         return 8 * command switch

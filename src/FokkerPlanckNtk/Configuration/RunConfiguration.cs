@@ -4,6 +4,7 @@ using System.Text.Json;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Particles;
 
 namespace FokkerPlanckNtk.Configuration;
 
@@ -48,6 +49,7 @@ public sealed record RunConfiguration
         ("time.outputTimes", $"increasing times in (0, end] (default {TimeSettings.DefaultOutputCount} equally spaced); t = 0 and end are always recorded"),
         ("time.cfl", "fraction of the positivity step bound, in (0, 1] (default 0.5)"),
         ("time.stepper", string.Join(" | ", TimeSettings.Steppers) + " (default auto: implicitfeedback where the residual feedback is over 10× stiffer than the transport, else ssprk3; backwardeuler: implicit, first order, for long runs; implicitfeedback: second order, implicit residual feedback, for large α)"),
+        ("time.maxStep", "upper limit of the PDE step > 0 (default: none; backwardeuler needs one when α = 0)"),
         ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback, and the spectral solver): finite volumes: density change in L1 and residuals in max norm (default 1e-5); spectral: L²(p0) norm of δ(p/p0), which bounds the L1 norm of δp (default 1e-8)"),
         ("solver.kind", "finiteVolume (default) | spectral (Hermite–Galerkin in the basis of p0; d = 1, 2)"),
         ("solver.basis", "spectral only: Hermite modes per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 64 per θ axis, 24 along u)"),
@@ -56,6 +58,7 @@ public sealed record RunConfiguration
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
         ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
         ("output.checkpointSeconds", "wall-clock seconds between checkpoints > 0 (default 180)"),
+        ("output.diagnosticsRows", "K, integer ≥ 0: diagnostics.csv has K + 1 rows at t = end·(k/K)³, dense at the start (default 300; 0: none)"),
     ];
 
     /// <summary>The key names of <see cref="Keys"/>.</summary>
@@ -94,6 +97,10 @@ public sealed record RunConfiguration
         return Read(JsonFlattener.FlattenFile(path), Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
+    /// <summary>Reads a configuration from JSON text (as written by <see cref="ToJson"/>); <paramref name="source"/> names it in messages.</summary>
+    public static RunConfiguration FromJson(string json, string source = "configuration") =>
+        Read(new ConfigurationTree(JsonFlattener.Flatten(json, source)));
+
     /// <summary>The effective configuration as indented JSON, data inline, numbers in round-trip form.</summary>
     public string ToJson()
     {
@@ -125,9 +132,10 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
 {
     internal static ProblemSettings Read(ConfigurationTree t, string? baseDirectory)
     {
-        var activation = Activation.FromName(t.String("problem:activation", "tanh"));
-        double alpha = t.Double("problem:alpha", 2.0);
-        double lambda = t.Double("problem:lambda", 0.1);
+        var defaults = Model.Problem.Default;
+        var activation = Activation.FromName(t.String("problem:activation", defaults.Activation.Name));
+        double alpha = t.Double("problem:alpha", defaults.Alpha);
+        double lambda = t.Double("problem:lambda", defaults.Lambda);
         var data = ReadData(t, baseDirectory);
         var initial = ReadInitial(t, data.Dimension + 1);
         // The Problem constructor checks α ≥ 0, λ > 0 and the dimensions against each other.
@@ -297,18 +305,26 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOu
 /// recorded too), CFL factor, stepper name and the local error tolerance (null: the solver's default). Without
 /// output times, <see cref="DefaultOutputCount"/> equally spaced times up to the end.
 /// </summary>
-public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, string Stepper, double? Tolerance = null)
+public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, StepperKind Stepper, double MaxStep = double.PositiveInfinity,
+    double? Tolerance = null)
 {
     /// <summary>Output times when none are configured: this many, equally spaced up to the end.</summary>
     public const int DefaultOutputCount = 10;
 
+    /// <summary>
+    /// The configuration's stepper: <see cref="StepperKind.Auto"/> (implicit feedback where the residual feedback
+    /// dominates, else SSP-RK3; the library's <see cref="PdeSolverOptions"/> default to SSP-RK3).
+    /// </summary>
+    public const StepperKind DefaultStepper = StepperKind.Auto;
+
     /// <summary>Stepper names understood by the PDE solver (the <see cref="StepperKind"/> names, lower case).</summary>
     public static IReadOnlyList<string> Steppers { get; } = Enum.GetNames<StepperKind>().Select(n => n.ToLowerInvariant()).ToArray();
 
+    /// <summary>The configuration name of a stepper (<c>ssprk3</c>, <c>backwardeuler</c>).</summary>
+    public static string StepperName(StepperKind stepper) => stepper.ToString().ToLowerInvariant();
+
     /// <summary>The solver options these settings describe.</summary>
-    public PdeSolverOptions ToSolverOptions() =>
-        new(Cfl, Enum.GetValues<StepperKind>().Single(k => k.ToString().Equals(Stepper, StringComparison.OrdinalIgnoreCase)),
-            Tolerance: Tolerance ?? PdeSolver.DefaultTolerance);
+    public PdeSolverOptions ToSolverOptions() => new(Cfl, Stepper, MaxStep, Tolerance ?? PdeSolver.DefaultTolerance);
 
     internal static TimeSettings Read(ConfigurationTree t)
     {
@@ -326,15 +342,18 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
                 throw new InputException($"time.outputTimes[{i}]", times[i], "output times must be strictly increasing");
         }
         if (times.Length == 0 || times[^1] < end) times = [.. times, end];
-        double cfl = t.Double("time:cfl", 0.5);
+        var defaults = PdeSolverOptions.Default;
+        double cfl = t.Double("time:cfl", defaults.Cfl);
         if (!(cfl > 0) || cfl > 1) throw new InputException("time.cfl", cfl, "must lie in (0, 1] (the positivity bound of the scheme)");
-        string stepper = t.String("time:stepper", "auto");
-        if (!Steppers.Contains(stepper.ToLowerInvariant()))
+        string stepper = t.String("time:stepper", StepperName(DefaultStepper));
+        int kind = Array.IndexOf(Steppers.ToArray(), stepper.ToLowerInvariant());
+        if (kind < 0)
             throw new InputException("time.stepper", stepper, $"unknown stepper; allowed: {string.Join(", ", Steppers)}");
+        double maxStep = t.OptionalDouble("time:maxStep") is { } given ? InputException.RequirePositive("time.maxStep", given) : defaults.MaxStep;
         double? tolerance = t.OptionalDouble("time:tolerance");
         if (tolerance is double tau && !(tau > 0 && double.IsFinite(tau)))
             throw new InputException("time.tolerance", tau, "must be a finite positive number");
-        return new TimeSettings(end, times, cfl, stepper.ToLowerInvariant(), tolerance);
+        return new TimeSettings(end, times, cfl, Enum.GetValues<StepperKind>()[kind], maxStep, tolerance);
     }
 
     internal void Write(Utf8JsonWriter w)
@@ -343,31 +362,36 @@ public sealed record TimeSettings(double End, double[] OutputTimes, double Cfl, 
         w.WriteNumber("end", End);
         RunConfiguration.WriteArray(w, "outputTimes", OutputTimes);
         w.WriteNumber("cfl", Cfl);
-        w.WriteString("stepper", Stepper);
+        w.WriteString("stepper", StepperName(Stepper));
+        if (double.IsFinite(MaxStep)) w.WriteNumber("maxStep", MaxStep); // no limit: absent (JSON has no infinity)
         if (Tolerance is double tau) w.WriteNumber("tolerance", tau);
         w.WriteEndObject();
     }
 
     /// <summary>Equal settings: the same end, output times, CFL, stepper and tolerance.</summary>
     public bool Equals(TimeSettings? other) =>
-        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl) && Stepper == other.Stepper
-        && Tolerance.Equals(other.Tolerance);
+        other is not null && End.Equals(other.End) && OutputTimes.SequenceEqual(other.OutputTimes) && Cfl.Equals(other.Cfl)
+        && Stepper == other.Stepper && MaxStep.Equals(other.MaxStep) && Tolerance.Equals(other.Tolerance);
     /// <summary>A hash consistent with <see cref="Equals(TimeSettings?)"/>.</summary>
-    public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper);
+    public override int GetHashCode() => HashCode.Combine(End, OutputTimes.Length, Cfl, Stepper, MaxStep);
 }
 
 /// <summary><c>particles</c>: number m, Euler–Maruyama step η and random seed.</summary>
 public sealed record ParticleSettings(int Count, double Step, long Seed)
 {
-    /// <summary>10⁴ particles: see <see cref="GridSettings.DefaultCells"/>.</summary>
-    public const int DefaultCount = 10000;
+    /// <summary>10⁴ particles (<see cref="ParticleOptions"/>): see <see cref="GridSettings.DefaultCells"/>.</summary>
+    public static int DefaultCount => ParticleOptions.Default.Count;
+
+    /// <summary>The particle system's options these settings describe.</summary>
+    public ParticleOptions ToOptions() => new(Count, Step, Seed);
 
     internal static ParticleSettings Read(ConfigurationTree t)
     {
-        int count = t.Int("particles:count", DefaultCount, 1);
-        double step = t.Double("particles:step", 0.001);
+        var defaults = ParticleOptions.Default;
+        int count = t.Int("particles:count", defaults.Count, 1);
+        double step = t.Double("particles:step", defaults.Step);
         InputException.RequirePositive("particles.step", step);
-        long seed = t.Long("particles:seed", 1);
+        long seed = t.Long("particles:seed", defaults.Seed);
         if (seed < 0 || seed > Particles.ParticleSystem.MaxSeed)
             throw new InputException("particles.seed", seed, $"must be an integer in 0..{Particles.ParticleSystem.MaxSeed} (2^53 − 1)");
         return new ParticleSettings(count, step, seed);
@@ -386,12 +410,17 @@ public sealed record ParticleSettings(int Count, double Step, long Seed)
 /// <summary><c>output</c>: whether to draw plots, and the wall-clock interval between checkpoints (seconds).</summary>
 public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
 {
+    /// <summary>K of <c>diagnostics.csv</c> (K + 1 rows, see <see cref="Runs.RunDiagnostics"/>); 0: no diagnostics.</summary>
+    public int DiagnosticsRows { get; init; } = Runs.RunDiagnostics.DefaultRows;
+
     internal static OutputSettings Read(ConfigurationTree t)
     {
         bool plots = t.Bool("output:plots", true);
         double every = t.Double("output:checkpointSeconds", 180);
         InputException.RequirePositive("output.checkpointSeconds", every);
-        return new OutputSettings(plots, every);
+        int rows = t.Int("output:diagnosticsRows", Runs.RunDiagnostics.DefaultRows);
+        if (rows < 0 || rows > 1_000_000) throw new InputException("output.diagnosticsRows", rows, "must be an integer in 0..1000000 (0: no diagnostics.csv)");
+        return new OutputSettings(plots, every) { DiagnosticsRows = rows };
     }
 
     internal void Write(Utf8JsonWriter w)
@@ -399,6 +428,7 @@ public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
         w.WriteStartObject("output");
         w.WriteBoolean("plots", Plots);
         w.WriteNumber("checkpointSeconds", CheckpointSeconds);
+        w.WriteNumber("diagnosticsRows", DiagnosticsRows);
         w.WriteEndObject();
     }
 }

@@ -37,29 +37,15 @@ public sealed class FiniteVolumeModel
         Problem = problem;
         Grid = grid;
         int n = problem.SampleCount, cols = grid.ColumnCount, d = grid.ThetaDimension, nu = grid.ColumnLength;
+        var nodes = grid.ThetaCenters();
         _sigma = new double[n * cols];
         _sigmaPrime = new double[n * cols];
+        ActivationTable.Fill(problem.Activation, nodes, cols, ActivationTable.Inputs(problem.Data), _sigma, _sigmaPrime);
         _thetaSquared = new double[cols];
-        var theta = new double[d];
-        var dots = new double[cols];
-        for (int i = 0; i < n; i++)
-        {
-            var x = problem.Data.X(i);
-            for (int c = 0; c < cols; c++)
-            {
-                grid.ThetaCenter(c, theta);
-                double s = 0;
-                for (int k = 0; k < d; k++) s += theta[k] * x[k];
-                dots[c] = s;
-            }
-            problem.Activation.Value(dots, _sigma.AsSpan(i * cols, cols));
-            problem.Activation.D1(dots, _sigmaPrime.AsSpan(i * cols, cols));
-        }
         for (int c = 0; c < cols; c++)
         {
-            grid.ThetaCenter(c, theta);
             double s = 0;
-            for (int k = 0; k < d; k++) s += theta[k] * theta[k];
+            for (int k = 0; k < d; k++) s += nodes[c * d + k] * nodes[c * d + k];
             _thetaSquared[c] = s;
         }
         _u = grid.Centers(grid.UAxis).ToArray();
@@ -162,24 +148,7 @@ public sealed class FiniteVolumeModel
         return law;
     }
 
-    private double[] GibbsGaussian(Model.InitialLaw law)
-    {
-        var g = law.ToGaussian();
-        var p = new double[Grid.Count];
-        var z = new double[Grid.Dimension];
-        var logs = new double[Grid.Count];
-        double max = double.NegativeInfinity;
-        for (int c = 0; c < Grid.Count; c++)
-        {
-            Grid.Center(c, z);
-            logs[c] = g.LogDensity(z);
-            max = Math.Max(max, logs[c]);
-        }
-        for (int c = 0; c < Grid.Count; c++) p[c] = Math.Exp(logs[c] - max);
-        double scale = 1 / Metrics.GridDensity.Mass(Grid, p);
-        for (int c = 0; c < Grid.Count; c++) p[c] *= scale;
-        return p;
-    }
+    private double[] GibbsGaussian(Model.InitialLaw law) => Metrics.GridDensity.CellCentreGaussian(Grid, law.ToGaussian());
 
     /// <summary>Per column: m0 = Σ_j p Δu, m1 = Σ_j u_j p Δu, m2 = Σ_j u_j² p Δu (any span may be empty).</summary>
     public void ThetaMoments(ReadOnlySpan<double> p, Span<double> m0, Span<double> m1, Span<double> m2)
@@ -219,22 +188,12 @@ public sealed class FiniteVolumeModel
     {
         var m1 = new double[Grid.ColumnCount];
         ThetaMoments(p, default, m1, default);
-        var theta = new double[Grid.ThetaDimension];
-        var dots = new double[Grid.ColumnCount];
-        var sigma = new double[Grid.ColumnCount];
+        int cols = Grid.ColumnCount;
+        var sigma = new double[inputs.Count * cols];
+        ActivationTable.Fill(Problem.Activation, Grid.ThetaCenters(), cols, inputs, sigma, default);
         var f = new double[inputs.Count];
         for (int q = 0; q < inputs.Count; q++)
-        {
-            for (int c = 0; c < Grid.ColumnCount; c++)
-            {
-                Grid.ThetaCenter(c, theta);
-                double s = 0;
-                for (int k = 0; k < theta.Length; k++) s += theta[k] * inputs[q][k];
-                dots[c] = s;
-            }
-            Problem.Activation.Value(dots, sigma);
-            f[q] = Problem.Alpha * Grid.ThetaVolume * TensorPrimitives.Dot(sigma, m1);
-        }
+            f[q] = Problem.Alpha * Grid.ThetaVolume * TensorPrimitives.Dot(sigma.AsSpan(q * cols, cols), m1);
         return f;
     }
 

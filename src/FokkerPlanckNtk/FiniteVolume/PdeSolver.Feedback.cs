@@ -447,6 +447,5 @@ public sealed partial class PdeSolver
         Time += dt;
         Steps++;
         LastStep = dt;
-        AfterStep?.Invoke(this);
     }
 }

@@ -80,7 +80,6 @@ public sealed partial class PdeSolver
         Time += dt;
         Steps++;
         LastStep = dt;
-        AfterStep?.Invoke(this);
         return dt;
     }
 

@@ -41,6 +41,9 @@ public enum StepperKind
 public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = StepperKind.SspRk3,
     double MaxStep = double.PositiveInfinity, double Tolerance = PdeSolver.DefaultTolerance)
 {
+    /// <summary>CFL 0.5, SSP-RK3, no step limit: the defaults of the solver and of the configuration.</summary>
+    public static PdeSolverOptions Default { get; } = new();
+
     internal void Validate()
     {
         if (!(Cfl > 0 && Cfl <= 1)) throw new InputException("time.cfl", Cfl, "must be in (0, 1]");
@@ -65,7 +68,7 @@ public sealed record PdeDiagnostics(double Time, double Loss, double FreeEnergy,
 /// requested times. A step whose result would be negative (the bound is checked at the first stage only) is
 /// rejected and retried with half the step, so densities never go negative.
 /// </summary>
-public sealed partial class PdeSolver
+public sealed partial class PdeSolver : Numerics.LandingStepper
 {
     private const int ColumnsPerBlock = 8;
     private readonly FiniteVolumeModel _model;
@@ -92,6 +95,7 @@ public sealed partial class PdeSolver
     private bool _columnExpsUsable;                  // max |c| u_max/λ small enough for the quotient forms
     private readonly double[] _gram;                 // n × n
     private readonly double[] _gramScratch;          // one column-length row
+    private readonly double[] _eigenScratch;         // 3n: the eigenvalue solver's vectors
     private double[] _density;
     private readonly StepperKind _stepper;
 
@@ -142,6 +146,7 @@ public sealed partial class PdeSolver
         for (int r = 0; r < 4; r++) _rowExp[r] = new double[_cols];
         _gram = new double[_n * _n];
         _gramScratch = new double[_cols];
+        _eigenScratch = new double[3 * _n];
         _model.ThetaMoments(_density, _m0, _m1, _m2);
         _stepper = _options.Stepper == StepperKind.Auto ? ChooseStepper() : _options.Stepper;
     }
@@ -181,10 +186,17 @@ public sealed partial class PdeSolver
 
     public FiniteVolumeModel Model => _model;
 
-    /// <summary>The current density (cell averages); do not modify during a run.</summary>
-    public double[] Density => _density;
+    /// <summary>
+    /// A copy of the current density (cell averages): later steps do not change it (the solver swaps and
+    /// overwrites its own buffers). <see cref="CopyDensityTo"/> fills a buffer of the caller's instead.
+    /// </summary>
+    public double[] Density => (double[])_density.Clone();
 
-    public double Time { get; private set; }
+    /// <summary>Copies the current density into <paramref name="destination"/> (one value per cell).</summary>
+    public void CopyDensityTo(Span<double> destination) => _density.CopyTo(destination);
+
+    /// <summary>The current density without a copy, for measures taken before the next step (never kept).</summary>
+    internal ReadOnlySpan<double> CurrentDensity => _density;
 
     /// <summary>Accepted steps so far.</summary>
     public long Steps { get; private set; }
@@ -198,16 +210,15 @@ public sealed partial class PdeSolver
     /// <summary>The bound-limited step at the start of the last step (before landing on an output time).</summary>
     public double LastStableStep { get; private set; }
 
-    /// <summary>Called after every accepted step (e.g. to track the free energy at every step).</summary>
-    public Action<PdeSolver>? AfterStep { get; set; }
-
-    /// <summary>Everything needed to continue bit-identically (the step controller's memory included).</summary>
+    /// <summary>Everything needed to continue bit-identically (the step controller's memory, and the last step sizes: diagnostics report them).</summary>
     /// <param name="NextStep">The implicit-feedback controller's proposed next step (0: none yet).</param>
     /// <param name="PreviousError">Its normalized error estimate of the last accepted step.</param>
+    /// <param name="LastStep">The size of the last step taken (0: none yet).</param>
+    /// <param name="LastStableStep">The bound-limited step at the start of the last step.</param>
     public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density, double NextStep = 0,
-        double PreviousError = 1);
+        double PreviousError = 1, double LastStep = 0, double LastStableStep = 0);
 
-    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone(), _nextStep, _previousError);
+    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone(), _nextStep, _previousError, LastStep, LastStableStep);
 
     public void Restore(State state)
     {
@@ -219,23 +230,24 @@ public sealed partial class PdeSolver
         RejectedSteps = state.RejectedSteps;
         _nextStep = state.NextStep;
         _previousError = state.PreviousError;
+        LastStep = state.LastStep;
+        LastStableStep = state.LastStableStep;
         _model.ThetaMoments(_density, _m0, _m1, _m2);
     }
 
-    /// <summary>Advances to exactly <paramref name="t"/> (the last step is shortened to land on it).</summary>
-    public void AdvanceTo(double t)
+    /// <summary>The loss L = (1/n) Σ r_i² of the current state (from the moments the stepper keeps).</summary>
+    public double Loss
     {
-        if (!double.IsFinite(t)) throw new InputException("time.end", t, "must be a finite number");
-        while (Time < t)
+        get
         {
-            double remaining = t - Time;
-            double taken = Step(remaining);
-            if (taken >= remaining) Time = t; // land exactly, whatever the rounding of Time + dt
+            var r = new double[_n];
+            _model.ResidualsFromMoment(_m1, r);
+            return FiniteVolumeModel.Loss(r);
         }
     }
 
     /// <summary>One step of the configured stepper of at most <paramref name="maxDt"/>; returns the step taken.</summary>
-    public double Step(double maxDt)
+    public override double Step(double maxDt)
     {
         if (!(maxDt > 0)) throw new ArgumentOutOfRangeException(nameof(maxDt), "must be positive");
         maxDt = Math.Min(maxDt, _options.MaxStep);
@@ -283,7 +295,6 @@ public sealed partial class PdeSolver
         Time += dt;
         Steps++;
         LastStep = dt;
-        AfterStep?.Invoke(this);
         return dt;
     }
 
@@ -298,41 +309,23 @@ public sealed partial class PdeSolver
         ComputeFluxes(s);
     }
 
-    /// <summary>(2α²/n) λ_max(H_h(p)): the rate of the residual-feedback mode (DESIGN.md §4).</summary>
+    /// <summary>
+    /// (2α²/n) λ_max(H_h(p)): the rate of the residual-feedback mode (DESIGN.md §4), with H_h assembled from the
+    /// column moments m0, m2 (<see cref="Ntk.GramMatrix.Assemble(Model.DataSet, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, double, Span{double}, Span{double})"/>)
+    /// and λ_max without allocating (<see cref="Numerics.SymmetricEigenvalues"/>).
+    /// </summary>
     internal double StiffModeRate()
     {
         var p = _model.Problem;
         if (p.Alpha == 0) return 0;
         AssembleGram(_m0, _m2, _gram);
-        var evd = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(_n, _n, _gram).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
-        double lmax = evd.EigenValues.Select(e => e.Real).Max();
+        double lmax = Numerics.SymmetricEigenvalues.Largest(_gram, _n, _eigenScratch);
         return 2 * p.Alpha * p.Alpha / _n * Math.Max(lmax, 0);
     }
 
-    /// <summary>H_h(p) = S diag(m0 V_θ) Sᵀ + (X Xᵀ) ∘ (S' diag(m2 V_θ) S'ᵀ) from the per-column moments (n × n, row-major).</summary>
-    private void AssembleGram(double[] m0, double[] m2, double[] gram)
-    {
-        var p = _model.Problem;
-        var sigma = _model.SigmaTable;
-        var sigmaPrime = _model.SigmaPrimeTable;
-        double v = _grid.ThetaVolume;
-        var tmp = _gramScratch;
-        for (int i = 0; i < _n; i++)
-        {
-            var si = sigma.Slice(i * _cols, _cols);
-            var spi = sigmaPrime.Slice(i * _cols, _cols);
-            for (int j = i; j < _n; j++)
-            {
-                TensorPrimitives.Multiply(si, m0, tmp);
-                double h0 = TensorPrimitives.Dot(tmp, sigma.Slice(j * _cols, _cols));
-                TensorPrimitives.Multiply(spi, m2, tmp);
-                double h2 = TensorPrimitives.Dot(tmp, sigmaPrime.Slice(j * _cols, _cols));
-                double h = (h0 + p.Data.Dot(i, j) * h2) * v;
-                gram[i * _n + j] = h;
-                gram[j * _n + i] = h;
-            }
-        }
-    }
+    /// <summary>H_h(p) from the per-column moments m0, m2 (n × n, row-major), by the library's one Gram assembly.</summary>
+    private void AssembleGram(double[] m0, double[] m2, double[] gram) =>
+        Ntk.GramMatrix.Assemble(_model.Problem.Data, _model.SigmaTable, _model.SigmaPrimeTable, m0, m2, _grid.ThetaVolume, gram, _gramScratch);
 
     /// <summary>Fluxes of state <paramref name="s"/> with the current coupling c(θ).</summary>
     internal void ComputeFluxes(double[] s)

@@ -103,6 +103,15 @@ public sealed class UniformGrid
         }
     }
 
+    /// <summary>The θ centres of every column, ColumnCount × d row-major (the nodes of the θ sums).</summary>
+    public double[] ThetaCenters()
+    {
+        int d = ThetaDimension;
+        var nodes = new double[ColumnCount * d];
+        for (int c = 0; c < ColumnCount; c++) ThetaCenter(c, nodes.AsSpan(c * d, d));
+        return nodes;
+    }
+
     /// <summary>Centre of cell <paramref name="index"/> (length D).</summary>
     public void Center(int index, Span<double> z)
     {

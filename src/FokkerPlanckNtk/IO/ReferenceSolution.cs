@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.Grids;
 
 namespace FokkerPlanckNtk.IO;
@@ -39,8 +38,14 @@ public sealed class ReferenceSolution
     /// <summary>The layout version written and read.</summary>
     public const int FormatVersion = 1;
 
-    /// <summary>The configuration that produced it (problem, grid of the stored solution, times, stepper).</summary>
-    public required RunConfiguration Configuration { get; init; }
+    /// <summary>
+    /// The effective configuration that produced it, as JSON (problem, grid of the stored solution, times, stepper);
+    /// <c>RunConfiguration.FromJson</c> reads it back.
+    /// </summary>
+    public required string Configuration { get; init; }
+
+    /// <summary>The grid of the stored solution.</summary>
+    public required UniformGrid Grid { get; init; }
     /// <summary>Cells per axis of the coarse solution the tolerances come from (half of the stored grid's).</summary>
     public required int[] CoarseCells { get; init; }
     /// <summary>Spectral references: modes per axis of the coarse solution (half of the stored basis); null for finite volumes.</summary>
@@ -53,9 +58,6 @@ public sealed class ReferenceSolution
     public required IReadOnlyList<ReferenceSnapshot> Snapshots { get; init; }
     /// <summary>The version of the program that computed the reference.</summary>
     public string ProgramVersion { get; init; } = RunManifest.ProgramVersion;
-
-    /// <summary>The grid of the stored densities (the refined one).</summary>
-    public UniformGrid Grid => Configuration.Grid.ToGrid();
 
     private const string SpectralDescription =
         "Spectral (Hermite–Galerkin in the basis of p0, whole space) solution of the mean-field PDE (3.4) of Chen, Cao, Gu, Zhang (2020). "
@@ -84,7 +86,7 @@ public sealed class ReferenceSolution
                 + "the coarse grid, residuals and f in max norm; they bound the error of this solution when the scheme converges "
                 + "monotonically with order ≥ 1 (it is second order).");
             w.WritePropertyName("configuration");
-            using (var config = JsonDocument.Parse(Configuration.ToJson())) config.RootElement.WriteTo(w);
+            using (var config = JsonDocument.Parse(Configuration)) config.RootElement.WriteTo(w);
             w.WriteStartArray("coarseCells");
             foreach (int c in CoarseCells) w.WriteNumberValue(c);
             w.WriteEndArray();
@@ -143,7 +145,10 @@ public sealed class ReferenceSolution
             if (version != FormatVersion)
                 throw new InputException("reference", path, $"has format version {version}; this program reads version {FormatVersion}");
             static double[] Doubles(JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
-            var config = RunConfiguration.Read(new ConfigurationTree(JsonFlattener.Flatten(root.GetProperty("configuration").GetRawText(), path)));
+            var configuration = root.GetProperty("configuration");
+            var grid = configuration.GetProperty("grid");
+            var cells = grid.GetProperty("cells").EnumerateArray().Select(c => c.GetInt32()).ToArray();
+            var halfWidths = Doubles(grid.GetProperty("halfWidth"));
             var snapshots = root.GetProperty("snapshots").EnumerateArray().Select(s =>
             {
                 var tol = s.GetProperty("tolerance");
@@ -154,7 +159,8 @@ public sealed class ReferenceSolution
             string program = root.GetProperty("program").GetString() ?? "";
             return new ReferenceSolution
             {
-                Configuration = config,
+                Configuration = configuration.GetRawText(),
+                Grid = new UniformGrid(cells, halfWidths),
                 CoarseCells = root.GetProperty("coarseCells").EnumerateArray().Select(c => c.GetInt32()).ToArray(),
                 CoarseBasis = root.TryGetProperty("coarseBasis", out var cb) ? cb.EnumerateArray().Select(c => c.GetInt32()).ToArray() : null,
                 CoarseTolerance = root.TryGetProperty("coarseTolerance", out var ct) ? ct.GetDouble() : null,
@@ -190,7 +196,7 @@ public sealed class ReferenceSolution
             var s = Snapshots[k];
             if (residuals[k].Length != s.Residuals.Length)
                 throw new InputException($"candidate.residuals[{k}]", $"{residuals[k].Length} values", $"must have n = {s.Residuals.Length} values");
-            double dr = s.Residuals.Zip(residuals[k], (a, b) => Math.Abs(a - b)).Max();
+            double dr = Numerics.Norms.MaxAbsDifference(s.Residuals, residuals[k]);
             deviations.Add(new ReferenceDeviation(s.Time, "residuals (max norm)", dr, s.ResidualTolerance));
             if (densities is null) continue;
             var cg = candidateGrid ?? grid;

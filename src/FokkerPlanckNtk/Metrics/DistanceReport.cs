@@ -47,8 +47,15 @@ public sealed record DistanceReport(double W2, double W2Squared, double? Kl, dou
     public override string ToString()
     {
         static string F(double? v) => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "undefined";
+        // A wide bracket is shown as the bracket, a value exact to round-off without its bound (W2Value's rules).
+        string W2Text() => new W2Value(W2, ErrorBound, Method) switch
+        {
+            { IsNumber: false } v => $"in [{F(v.Lower)}, {F(v.Upper)}] (certified bracket)",
+            { IsExact: false } => $"{F(W2)}  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})",
+            _ => F(W2),
+        };
         return string.Join(Environment.NewLine,
-            $"W2       " + (ErrorBound > 0.01 * W2 && ErrorBound > 1e-14 ? $"in [{F(Math.Max(0, W2 - ErrorBound))}, {F(W2 + ErrorBound)}] (certified bracket)" : F(W2) + (ErrorBound > 0 ? $"  (± {ErrorBound.ToString("G3", CultureInfo.InvariantCulture)})" : "")),
+            $"W2       " + W2Text(),
             $"W2^2     {F(W2Squared)}",
             $"KL       {F(Kl)}",
             $"chi2     {F(Chi2)}",

@@ -35,4 +35,28 @@ public static class GridDensity
         for (int j = 0; j < n; j++) masses[j] = sums[j].Value * grid.CellVolume;
         return masses;
     }
+
+    /// <summary>
+    /// The normalized cell-centre values of a Gaussian, Σ p_c V = 1 (the discrete Gibbs state p0_c for the standard
+    /// law): log-densities first, shifted by their maximum before the exponential, so no value underflows to 0
+    /// where it matters. The one discrete Gaussian of the library (the PDE's p0_h, the references of the particle
+    /// measures).
+    /// </summary>
+    public static double[] CellCentreGaussian(UniformGrid grid, Numerics.GaussianLaw law)
+    {
+        var p = new double[grid.Count];
+        var z = new double[grid.Dimension];
+        var logs = new double[grid.Count];
+        double max = double.NegativeInfinity;
+        for (int c = 0; c < grid.Count; c++)
+        {
+            grid.Center(c, z);
+            logs[c] = law.LogDensity(z);
+            max = Math.Max(max, logs[c]);
+        }
+        for (int c = 0; c < grid.Count; c++) p[c] = Math.Exp(logs[c] - max);
+        double scale = 1 / Mass(grid, p);
+        for (int c = 0; c < grid.Count; c++) p[c] *= scale;
+        return p;
+    }
 }

@@ -50,32 +50,4 @@ internal sealed class GaussianLawQuadrature
         }
         return new GaussianLawQuadrature(theta, mean, s2);
     }
-
-    /// <summary>σ(θ_q·x_i) (or σ') for every sample i and node q: n × Count, row i contiguous.</summary>
-    public static double[] ActivationTable(QuadratureRule theta, DataSet data, Activation activation, bool derivative)
-    {
-        int n = data.Count, d = data.Dimension, count = theta.Count;
-        var table = new double[n * count];
-        var s = new double[count];
-        var nodes = theta.Nodes;
-        for (int i = 0; i < n; i++)
-        {
-            var x = data.X(i);
-            for (int q = 0; q < count; q++)
-            {
-                double dot = 0;
-                for (int k = 0; k < d; k++) dot += nodes[q * d + k] * x[k];
-                s[q] = dot;
-            }
-            if (derivative) activation.D1(s, table.AsSpan(i * count, count));
-            else activation.Value(s, table.AsSpan(i * count, count));
-        }
-        return table;
-    }
-
-    public static double[] SigmaTable(QuadratureRule theta, Problem problem) =>
-        ActivationTable(theta, problem.Data, problem.Activation, derivative: false);
-
-    public static double[] SigmaPrimeTable(QuadratureRule theta, Problem problem) =>
-        ActivationTable(theta, problem.Data, problem.Activation, derivative: true);
 }

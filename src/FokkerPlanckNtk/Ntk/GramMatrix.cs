@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Numerics;
@@ -169,13 +170,13 @@ public sealed class GramMatrix
         var g = GaussianLawQuadrature.Create(law, order);
         var rule = g.Theta;
         int count = rule.Count;
-        var sigma = GaussianLawQuadrature.SigmaTable(rule, problem);
-        var sigmaPrime = GaussianLawQuadrature.SigmaPrimeTable(rule, problem);
+        var sigma = ActivationTable.Sigma(problem, rule.Nodes, rule.Count);
+        var sigmaPrime = ActivationTable.SigmaPrime(problem, rule.Nodes, rule.Count);
         // Per-node weights of the two terms: w_q and w_q E[u² | θ_q].
         var w = rule.Weights;
         var w2 = new double[count];
         for (int q = 0; q < count; q++) w2[q] = w[q] * (g.ConditionalMean[q] * g.ConditionalMean[q] + g.ConditionalVariance);
-        return Assemble(problem.Data, sigma, sigmaPrime, w, w2, count);
+        return Assemble(problem.Data, sigma, sigmaPrime, w, w2);
     }
 
     private static double[,] PairwiseValues(Problem problem, InitialLaw law, int order)
@@ -236,30 +237,45 @@ public sealed class GramMatrix
         return h;
     }
 
-    /// <summary>H_ij = Σ_q [a_q σ_iq σ_jq + (x_i·x_j) b_q σ'_iq σ'_jq] over the upper triangle, mirrored.</summary>
+    /// <summary>H_ij = Σ_q [a_q σ_iq σ_jq + (x_i·x_j) b_q σ'_iq σ'_jq] (see <see cref="Assemble(DataSet, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, double, Span{double}, Span{double})"/>).</summary>
     private static double[,] Assemble(DataSet data, ReadOnlySpan<double> sigma, ReadOnlySpan<double> sigmaPrime,
-        ReadOnlySpan<double> a, ReadOnlySpan<double> b, int count)
+        ReadOnlySpan<double> a, ReadOnlySpan<double> b, double scale = 1)
     {
         int n = data.Count;
+        var flat = new double[n * n];
+        Assemble(data, sigma, sigmaPrime, a, b, scale, flat, new double[a.Length]);
         var h = new double[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) h[i, j] = flat[i * n + j];
+        return h;
+    }
+
+    /// <summary>
+    /// The Gram matrix from per-node weights: H_ij = scale·(Σ_q a_q σ_iq σ_jq + (x_i·x_j) Σ_q b_q σ'_iq σ'_jq), with
+    /// σ, σ' tables of n rows over the nodes q (<see cref="ActivationTable"/>), into <paramref name="h"/> (n × n,
+    /// row-major), without allocating (<paramref name="scratch"/> holds one row). The one assembly of H: quadrature
+    /// (a = w_q, b = w_q E[u² | θ_q]), grid densities (a = m0, b = m2, scale V_θ) and the PDE's step bound use it.
+    /// </summary>
+    public static void Assemble(DataSet data, ReadOnlySpan<double> sigma, ReadOnlySpan<double> sigmaPrime, ReadOnlySpan<double> a,
+        ReadOnlySpan<double> b, double scale, Span<double> h, Span<double> scratch)
+    {
+        int n = data.Count, count = a.Length;
+        var tmp = scratch[..count];
         for (int i = 0; i < n; i++)
         {
             var si = sigma.Slice(i * count, count);
             var pi = sigmaPrime.Slice(i * count, count);
             for (int j = i; j < n; j++)
             {
-                var sj = sigma.Slice(j * count, count);
-                var pj = sigmaPrime.Slice(j * count, count);
-                double s1 = 0, s2 = 0;
-                for (int q = 0; q < count; q++)
-                {
-                    s1 += a[q] * si[q] * sj[q];
-                    s2 += b[q] * pi[q] * pj[q];
-                }
-                h[i, j] = h[j, i] = s1 + data.Dot(i, j) * s2;
+                TensorPrimitives.Multiply(si, a, tmp);
+                double h0 = TensorPrimitives.Dot(tmp, sigma.Slice(j * count, count));
+                TensorPrimitives.Multiply(pi, b, tmp);
+                double h2 = TensorPrimitives.Dot(tmp, sigmaPrime.Slice(j * count, count));
+                double v = (h0 + data.Dot(i, j) * h2) * scale;
+                h[i * n + j] = v;
+                h[j * n + i] = v;
             }
         }
-        return h;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -298,15 +314,10 @@ public sealed class GramMatrix
         int columns = grid.ColumnCount, d = grid.ThetaDimension;
         if (m0.Length != columns || m2.Length != columns)
             throw new ArgumentException($"the moments need one value per θ cell ({columns})");
-        var nodes = new double[columns * d];
-        for (int c = 0; c < columns; c++) grid.ThetaCenter(c, nodes.AsSpan(c * d, d));
-        var rule = new QuadratureRule(nodes, new double[columns], d);
-        var sigma = GaussianLawQuadrature.SigmaTable(rule, problem);
-        var sigmaPrime = GaussianLawQuadrature.SigmaPrimeTable(rule, problem);
-        var a = new double[columns];
-        var b = new double[columns];
-        for (int c = 0; c < columns; c++) { a[c] = m0[c] * grid.ThetaVolume; b[c] = m2[c] * grid.ThetaVolume; }
-        return new GramMatrix(Assemble(problem.Data, sigma, sigmaPrime, a, b, columns), $"grid {grid} (midpoint rule)");
+        var nodes = grid.ThetaCenters();
+        var sigma = ActivationTable.Sigma(problem, nodes, columns);
+        var sigmaPrime = ActivationTable.SigmaPrime(problem, nodes, columns);
+        return new GramMatrix(Assemble(problem.Data, sigma, sigmaPrime, m0, m2, grid.ThetaVolume), $"grid {grid} (midpoint rule)");
     }
 
     private static void CheckGrid(Problem problem, UniformGrid grid)
@@ -332,27 +343,16 @@ public sealed class GramMatrix
         if (m < 2) throw new InputException("particles.count", m, "needs at least 2 particles for a Gram matrix with standard errors");
         int pairs = n * (n + 1) / 2, blocks = (m + ParticleBlock - 1) / ParticleBlock;
         var thetaArr = theta.ToArray();
+        var inputs = ActivationTable.Inputs(problem.Data);
         var uArr = u.ToArray();
         var means = new double[blocks * pairs];
         var m2s = new double[blocks * pairs];
         Parallel.For(0, blocks, Parallelism.Options, block =>
         {
             int start = block * ParticleBlock, len = Math.Min(ParticleBlock, m - start);
-            var s = new double[len];
             var sig = new double[n * len];
             var sigP = new double[n * len];
-            for (int i = 0; i < n; i++)
-            {
-                var x = problem.Data.X(i);
-                for (int p = 0; p < len; p++)
-                {
-                    double dot = 0;
-                    for (int k = 0; k < d; k++) dot += thetaArr[(start + p) * d + k] * x[k];
-                    s[p] = dot;
-                }
-                problem.Activation.Value(s, sig.AsSpan(i * len, len));
-                problem.Activation.D1(s, sigP.AsSpan(i * len, len));
-            }
+            ActivationTable.Fill(problem.Activation, thetaArr.AsSpan(start * d, len * d), len, inputs, sig, sigP);
             var mean = means.AsSpan(block * pairs, pairs);
             var m2 = m2s.AsSpan(block * pairs, pairs);
             for (int p = 0; p < len; p++)

@@ -75,20 +75,6 @@ public sealed class LinearizedPrediction
     }
 
     /// <summary>
-    /// One CSV row per time, aligned with <c>pde.csv</c>: <c>t,loss,r1,...,rn</c>, round-trip numbers.
-    /// </summary>
-    public void WriteCsv(TextWriter writer, IEnumerable<double> times)
-    {
-        int n = _rates.Length;
-        writer.WriteLine("t,loss," + string.Join(",", Enumerable.Range(1, n).Select(i => $"r{i}")));
-        foreach (double t in times)
-        {
-            var r = Residuals(t);
-            writer.WriteLine(string.Join(",", new[] { t, Loss(t) }.Concat(r).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
-        }
-    }
-
-    /// <summary>
     /// r(0) = f(p_init, x_i) − y_i with f = α E[u σ(θ·x_i)] = α E_θ[E[u | θ] σ(θ·x_i)] by Gauss–Hermite
     /// quadrature in θ (order by measured convergence, to 1e-13); exactly −y for the standard law.
     /// </summary>
@@ -106,7 +92,7 @@ public sealed class LinearizedPrediction
         foreach (int order in QuadratureRule.ConvergenceOrders.Where(o => o <= GramMatrix.MaxTensorOrder(problem.Dimension)))
         {
             var g = GaussianLawQuadrature.Create(problem.Initial, order);
-            var sigma = GaussianLawQuadrature.SigmaTable(g.Theta, problem);
+            var sigma = ActivationTable.Sigma(problem, g.Theta.Nodes, g.Theta.Count);
             int count = g.Theta.Count;
             var w = g.Theta.Weights;
             for (int i = 0; i < n; i++)

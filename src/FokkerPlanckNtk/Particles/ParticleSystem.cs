@@ -78,6 +78,9 @@ public sealed class ParticleSystem
         Evaluate();
     }
 
+    /// <summary>m particles drawn i.i.d. from the problem's initial law (<see cref="ParticleOptions"/>: m, η, seed).</summary>
+    public ParticleSystem(Problem problem, ParticleOptions options) : this(problem, options.Count, options.Step, options.Seed) { }
+
     /// <summary>Resumes from a <see cref="State"/> captured by <see cref="Capture"/>: the continuation is
     /// bit-identical to the uninterrupted run.</summary>
     public ParticleSystem(Problem problem, State state)

@@ -3,6 +3,8 @@ using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Numerics;
+using FokkerPlanckNtk.Simulations;
 
 namespace FokkerPlanckNtk.Runs;
 
@@ -26,7 +28,7 @@ public static class ReferenceBuilder
         var coarse = Solve(problem, coarseGrid, config, times, inputs, observer, cancellation);
         var stored = Solve(problem, fineGrid, config, times, inputs, observer, cancellation);
         var snapshots = Snapshots(times, stored, fineGrid, coarse, coarseGrid);
-        return new ReferenceSolution { Configuration = fine, CoarseCells = config.Grid.Cells.ToArray(), Inputs = inputs, Snapshots = snapshots };
+        return new ReferenceSolution { Configuration = fine.ToJson(), Grid = fineGrid, CoarseCells = config.Grid.Cells.ToArray(), Inputs = inputs, Snapshots = snapshots };
     }
 
     /// <summary>
@@ -53,7 +55,7 @@ public static class ReferenceBuilder
         var snapshots = Snapshots(times, stored, grid, coarse, grid);
         return new ReferenceSolution
         {
-            Configuration = fine, CoarseCells = config.Grid.Cells.ToArray(), CoarseBasis = config.Solver.Basis.ToArray(),
+            Configuration = fine.ToJson(), Grid = grid, CoarseCells = config.Grid.Cells.ToArray(), CoarseBasis = config.Solver.Basis.ToArray(),
             CoarseTolerance = tolerance, Inputs = inputs, Snapshots = snapshots,
         };
     }
@@ -62,22 +64,16 @@ public static class ReferenceBuilder
         UniformGrid grid, double[] times, double[][] inputs, IRunObserver observer, CancellationToken cancellation)
     {
         var model = new Spectral.SpectralModel(problem, new Spectral.SpectralBasis(basis));
-        var solver = new Spectral.SpectralSolver(model, new Spectral.SpectralSolverOptions(tolerance));
-        var result = new List<(double[], double[], double[])>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        foreach (double t in times)
+        var spectral = new SpectralPdeModel(model, grid, new Spectral.SpectralSolverOptions(tolerance)) { Name = $"spectral {model.Basis}" };
+        return Solve(spectral, times, observer, cancellation, () =>
         {
-            cancellation.ThrowIfCancellationRequested();
-            solver.AdvanceTo(t);
+            var c = spectral.Solver.Coefficients;
             var r = new double[problem.SampleCount];
-            model.Residuals(solver.Coefficients, r);
-            var density = model.CellAverages(solver.Coefficients, grid);
-            for (int c = 0; c < density.Length; c++) density[c] = Math.Max(0, density[c]);
-            result.Add((density, r, model.NetworkOutputs(solver.Coefficients, inputs)));
-            observer.Progress(new RunProgress($"spectral {model.Basis}", t, times[^1], solver.LastStep, FiniteVolumeModel.Loss(r),
-                t / times[^1], clock.Elapsed, null));
-        }
-        return result;
+            model.Residuals(c, r);
+            var density = model.CellAverages(c, grid);
+            for (int i = 0; i < density.Length; i++) density[i] = Math.Max(0, density[i]);
+            return (density, r, model.NetworkOutputs(c, inputs));
+        });
     }
 
     /// <summary>The stored solution per time with the coarse-vs-stored differences as its tolerances.</summary>
@@ -90,31 +86,33 @@ public static class ReferenceBuilder
             var (pf, rf, ff) = stored[k];
             var (pc, rc, fc) = coarse[k];
             snapshots.Add(new ReferenceSnapshot(times[k], pf, rf, ff, FiniteVolumeModel.Loss(rf),
-                ReferenceSolution.DensityDistance(storedGrid, pf, coarseGrid, pc), MaxDifference(rf, rc), MaxDifference(ff, fc)));
+                ReferenceSolution.DensityDistance(storedGrid, pf, coarseGrid, pc), Norms.MaxAbsDifference(rf, rc), Norms.MaxAbsDifference(ff, fc)));
         }
         return snapshots;
     }
 
-    private static double MaxDifference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
-
     private static List<(double[] Density, double[] Residuals, double[] F)> Solve(Problem problem, UniformGrid grid, RunConfiguration config,
         double[] times, double[][] inputs, IRunObserver observer, CancellationToken cancellation)
     {
-        var model = new FiniteVolumeModel(problem, grid);
-        var solver = new PdeSolver(model, config.Time.ToSolverOptions());
-        var result = new List<(double[], double[], double[])>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        foreach (double t in times)
+        var pde = new PdeModel(new FiniteVolumeModel(problem, grid), config.Time.ToSolverOptions()) { Name = $"pde {grid.Cells[0]}" };
+        return Solve(pde, times, observer, cancellation, () =>
         {
-            cancellation.ThrowIfCancellationRequested();
-            solver.AdvanceTo(t);
+            var density = pde.Solver.Density;
             var r = new double[problem.SampleCount];
-            model.Residuals(solver.Density, r);
-            result.Add(((double[])solver.Density.Clone(), r, model.NetworkOutputs(solver.Density, inputs)));
-            observer.Progress(new RunProgress($"pde {grid.Cells[0]}", t, times[^1], solver.LastStep, FiniteVolumeModel.Loss(r),
-                t / times[^1], clock.Elapsed, null));
-        }
-        return result;
+            pde.Discretization.Residuals(density, r);
+            return (density, r, pde.Discretization.NetworkOutputs(density, inputs));
+        });
+    }
+
+    /// <summary>Runs one model to <paramref name="times"/> with progress lines and keeps <paramref name="measure"/> at each.</summary>
+    private static List<(double[] Density, double[] Residuals, double[] F)> Solve(IModel model, double[] times, IRunObserver observer,
+        CancellationToken cancellation, Func<(double[], double[], double[])> measure)
+    {
+        var simulation = new Simulation(times[^1], model) { Observer = observer };
+        var states = simulation.Record("reference", new SpecifiedTimes(times), measure);
+        simulation.Callbacks.Add(new ProgressCallback());
+        simulation.Run(cancellation: cancellation);
+        return [.. states];
     }
 
     /// <summary>The data inputs, then the corners ±1 of the unit cube's axes and 0: inputs between and beyond the data.</summary>

@@ -1,227 +1,266 @@
-using System.Globalization;
 using FokkerPlanckNtk.Configuration;
+using FokkerPlanckNtk.FiniteVolume;
+using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 using FokkerPlanckNtk.Metrics;
+using FokkerPlanckNtk.Ntk;
+using FokkerPlanckNtk.Particles;
+using FokkerPlanckNtk.Simulations;
+using FokkerPlanckNtk.Spectral;
 
 namespace FokkerPlanckNtk.Runs;
 
+/// <summary>The resumable runs: which models they advance.</summary>
+public enum RunKind
+{
+    /// <summary><c>fpntk run</c>: the PDE, the particles, their comparison and the NTK prediction.</summary>
+    Run,
+
+    /// <summary><c>fpntk solve</c>: the PDE alone.</summary>
+    Solve,
+
+    /// <summary><c>fpntk simulate</c>: the particles alone.</summary>
+    Simulate,
+}
+
+public static class RunKinds
+{
+    /// <summary>The command name (<c>run</c>, <c>solve</c>, <c>simulate</c>), as in the manifest.</summary>
+    public static string Command(this RunKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>The kind of a command name, or null when the command is not a resumable run.</summary>
+    public static RunKind? FromCommand(string command) =>
+        Enum.GetValues<RunKind>().Cast<RunKind?>().FirstOrDefault(k => k!.Value.Command() == command);
+}
+
 /// <summary>
-/// One run in its output folder: <c>config.json</c> and <c>manifest.json</c> at the start, the parts (PDE,
-/// particles) advanced from output time to output time, one record per output time and a state checkpoint
-/// under <c>checkpoint/</c> (both written atomically), and the data files at the end. A run interrupted by
-/// Ctrl+C/SIGTERM (a checkpoint is written first) or killed (the last checkpoint survives) continues with
-/// <see cref="Resume"/> and ends with files byte-identical to those of an uninterrupted run: every part
-/// restarts bit-exactly from its saved state, and the final files are only ever made from the records.
+/// The standard job behind <c>fpntk run</c>, <c>solve</c> and <c>simulate</c>: the models of its
+/// <see cref="RunKind"/> in a <see cref="Simulations.Simulation"/> with one record series each at the output
+/// times (t = 0 and <c>time.outputTimes</c>), the PDE-vs-particles comparison and the NTK prediction for
+/// <see cref="RunKind.Run"/>, and progress reports. In a folder it also writes <c>config.json</c> and
+/// <c>manifest.json</c>, checkpoints under <c>checkpoint/</c> (every <c>output.checkpointSeconds</c>, on
+/// Ctrl+C/SIGTERM, and before the data files), and the data files (pde.csv, particles.csv, comparison.csv,
+/// ntk.csv, diagnostics.csv, w2_bounds.csv, snapshots.h5). A run interrupted or killed continues with <see cref="Resume"/> and
+/// ends with files byte-identical to an uninterrupted run's. Without a folder it runs in memory.
 /// </summary>
 public sealed class RunSession
 {
     public const string CheckpointFolder = "checkpoint";
-    private const string StateFile = "state.bin", CheckpointFormat = "fpntk-checkpoint";
 
-    /// <summary>Commands that are runs (resumable): their parts.</summary>
-    public static IReadOnlyList<string> Commands { get; } = ["run", "solve", "simulate"];
+    private readonly TimeSeries<PdeRecord>? _pde;
+    private readonly TimeSeries<ParticleRecord>? _particles;
+    private readonly TimeSeries<ComparisonRecord>? _comparison;
+    private readonly TimeSeries<NtkRecord>? _ntk;
+    private readonly TimeSeries<DiagnosticsRecord>? _diagnostics;
+    private readonly bool _resuming;
 
-    private readonly IRunObserver _observer;
-    private readonly ArrayArchive? _resumeState;
-    private readonly List<IRunPart> _parts;
-    private RunManifest _manifest;
+    private readonly UniformGrid _grid;
 
-    private RunSession(string directory, RunConfiguration config, string command, RunManifest manifest, ArrayArchive? resumeState,
-        List<IRunPart> parts, IRunObserver observer)
+    private RunSession(RunConfiguration config, RunKind kind, IRunObserver observer, bool resuming)
     {
-        Directory = directory;
         Configuration = config;
-        Command = command;
-        _manifest = manifest;
-        _resumeState = resumeState;
-        _parts = parts;
-        _observer = observer;
+        Kind = kind;
+        _resuming = resuming;
+        var problem = config.Problem.ToProblem();
+        var grid = _grid = config.Grid.ToGrid();
+        // Every model is set up before any file is written: a problem the grid or the memory cannot hold fails here.
+        ResourceEstimate.RequireMemory(config, kind.Command());
+        IDensityModel? pde = null;
+        ParticleModel? particles = null;
+        var warnings = new List<string>();
+        if (kind is RunKind.Run or RunKind.Solve)
+        {
+            if (config.Solver.IsSpectral)
+                pde = new SpectralPdeModel(new SpectralModel(problem, config.Solver.ToBasis()), grid,
+                    new SpectralSolverOptions(config.Time.Tolerance ?? SpectralSolverOptions.DefaultTolerance));
+            else
+            {
+                var fv = new PdeModel(new FiniteVolumeModel(problem, grid, config.Grid.MaxOutsideMass), config.Time.ToSolverOptions());
+                pde = fv;
+                if (ResourceEstimate.StepWarning(fv.Solver, config) is { } steps) warnings.Add(steps);
+            }
+            warnings.InsertRange(0, pde.Warnings); // complete once the solver has made the initial density
+        }
+        if (kind is RunKind.Run or RunKind.Simulate)
+        {
+            warnings.AddRange(new[] { ParticleStability.Check(config), ResourceEstimate.ParticleStepWarning(config) }.OfType<string>());
+            particles = new ParticleModel(problem, config.Particles.ToOptions());
+        }
+        Warnings = warnings;
+        var ntk = kind is RunKind.Run ? new NtkPrediction(problem) : null;
+        var simulation = new Simulation(config.Time.End, new IModel?[] { pde, particles }.OfType<IModel>().ToArray()) { Observer = observer };
+        var times = new SpecifiedTimes([0, .. config.Time.OutputTimes]);
+        if (pde is not null)
+        {
+            _pde = simulation.Record("pde", times, () => pde.Record(W2Options(simulation), observer.Info));
+            simulation.Callbacks.Add(new OuterLayerWarning(times, _pde));
+            if (pde is SpectralPdeModel spectral) simulation.Callbacks.Add(new TailWarning(times, spectral));
+        }
+        if (particles is not null) _particles = simulation.Record("particles", times, () => particles.Record(grid, W2Options(simulation), observer.Info));
+        if (_pde is not null && _particles is not null)
+        {
+            var (p, m) = (_pde, _particles);
+            _comparison = simulation.Record("comparison", times, () => ComparisonRecord.Between(p[^1], m[^1], grid, W2Options(simulation), observer.Info));
+        }
+        if (ntk is not null) _ntk = simulation.Record("ntk", times, () => ntk.At(simulation.Time));
+        if (config.Output.DiagnosticsRows > 0)
+            _diagnostics = simulation.Record("diagnostics", new SpecifiedTimes(RunDiagnostics.Times(config.Time.End, config.Output.DiagnosticsRows)),
+                () => RunDiagnostics.Measure(simulation.Time, pde, particles, ntk));
+        simulation.Callbacks.Add(new ProgressCallback());
+        Simulation = simulation;
     }
 
-    public string Directory { get; }
-    public RunConfiguration Configuration { get; }
-    public string Command { get; }
-    public RunManifest Manifest => _manifest;
+    /// <summary>Puts the run in a folder: checkpoints and the data files.</summary>
+    private void Attach(RunFolder folder)
+    {
+        var simulation = Simulation;
+        var config = Configuration;
+        var grid = _grid;
+        var kind = Kind;
+        Folder = folder;
+        simulation.OutputDirectory = folder.Path;
+        var checkpointer = new Checkpointer(folder.File(CheckpointFolder), new WallTimeInterval(TimeSpan.FromSeconds(config.Output.CheckpointSeconds)));
+        string statePath = checkpointer.StatePath;
+        checkpointer.Require("command", kind.Command(), () => new InputException("DIR", statePath, "is not a checkpoint of this run"));
+        checkpointer.Require("config", config.ToJson(), () => new InputException("DIR", folder.File("config.json"),
+            "was changed after the run started; a run resumes only with its own configuration"));
+        simulation.Checkpointer = checkpointer;
+        if (_pde is not null) simulation.Writers.Add(CsvWriter.For("pde.csv", _pde, RunTables.Pde));
+        if (_particles is not null) simulation.Writers.Add(CsvWriter.For("particles.csv", _particles, RunTables.Particles));
+        if (_comparison is not null) simulation.Writers.Add(CsvWriter.For("comparison.csv", _comparison, RunTables.Comparison));
+        if (_ntk is not null) simulation.Writers.Add(CsvWriter.For("ntk.csv", _ntk, RunTables.Ntk));
+        if (_diagnostics is not null) simulation.Writers.Add(CsvWriter.For("diagnostics.csv", _diagnostics, (_, rows) => RunTables.Diagnostics(rows)));
+        simulation.Writers.Add(new CsvWriter("w2_bounds.csv", () => RunTables.W2Bounds(Times, grid, _pde, _particles, _comparison)));
+        simulation.Writers.Add(new SnapshotWriter("snapshots.h5", grid, _pde, _particles) { Configuration = config.ToJson() });
+    }
 
-    private string CheckpointDirectory => Path.Combine(Directory, CheckpointFolder);
+    /// <summary>The W2 options of a run's measures: between probability measures, cancelled with the run.</summary>
+    private static W2Options W2Options(Simulation simulation) => Metrics.W2Options.ProbabilityMeasures with { Cancellation = simulation.Cancellation };
+
+    public RunConfiguration Configuration { get; }
+
+    public RunKind Kind { get; }
+
+    /// <summary>Warnings found while setting up (truncation of the initial law, Assumption 4.1, step counts, particle stability): log, manifest and report.</summary>
+    public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The command name of <see cref="Kind"/>.</summary>
+    public string Command => Kind.Command();
+
+    /// <summary>The output folder; null for a run in memory.</summary>
+    public RunFolder? Folder { get; private set; }
+
+    /// <summary>The simulation the run executes: add callbacks or writers before <see cref="Execute"/>.</summary>
+    public Simulation Simulation { get; }
+
+    public string? Directory => Folder?.Path;
+
+    private IReadOnlyList<double> Times => (IReadOnlyList<double>?)_pde?.Times ?? _particles?.Times ?? [];
+
+    /// <summary>A run in memory: no folder, no checkpoints, no files; <see cref="Execute"/> returns the results.</summary>
+    public static RunSession InMemory(RunConfiguration config, RunKind kind, IRunObserver? observer = null) =>
+        new(config, kind, observer ?? SilentObserver.Instance, resuming: false);
 
     /// <summary>
-    /// Starts a new run in <paramref name="directory"/> (created; it must not hold another run): sets up every
-    /// part (so that a problem the grid cannot hold fails here, before any file is written), then writes the
-    /// effective configuration and a manifest with status <c>running</c>.
+    /// Starts a new run in <paramref name="directory"/> (created; it must not hold another command's results):
+    /// sets up every model (so that a problem the grid cannot hold fails before any file is written), then writes
+    /// the effective configuration and a manifest with status <c>running</c>.
     /// </summary>
-    public static RunSession Start(RunConfiguration config, string command, string directory, IRunObserver? observer = null)
+    public static RunSession Start(RunConfiguration config, RunKind kind, string directory, IRunObserver? observer = null)
     {
-        if (!Commands.Contains(command)) throw new ArgumentException($"'{command}' is not a run command.", nameof(command));
         observer ??= SilentObserver.Instance;
-        ResourceEstimate.RequireMemory(config, command);
-        var parts = CreateParts(config, command, observer);
-        string dir = AtomicFile.EnsureWritableDirectory(directory);
-        if (File.Exists(Path.Combine(dir, "manifest.json")))
-            throw new InputException("--out", dir, "the folder already holds a run; continue it with 'fpntk resume' or choose another folder");
-        AtomicFile.WriteText(Path.Combine(dir, "config.json"), config.ToJson());
-        var warnings = parts.OfType<PdePart>().SelectMany(p => p.Warnings).Concat(parts.OfType<ParticlePart>().SelectMany(p => p.Warnings)).ToList();
-        foreach (var w in warnings) observer.Warning(w);
-        var manifest = new RunManifest
-        {
-            Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running, Warnings = warnings,
-        };
-        manifest.Write(dir);
-        return new RunSession(dir, config, command, manifest, null, parts, observer);
+        var session = new RunSession(config, kind, observer, resuming: false);
+        var folder = RunFolder.Create(directory, config, kind.Command(), session.Warnings);
+        foreach (var w in session.Warnings) observer.Warning(w);
+        session.Attach(folder);
+        return session;
     }
 
     /// <summary>Reopens an interrupted or killed run from its folder and its last checkpoint (if any).</summary>
     public static RunSession Resume(string directory, IRunObserver? observer = null)
     {
-        string dir = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(dir)) throw new InputException("DIR", dir, "the run folder does not exist");
-        var manifest = RunManifest.Read(dir);
-        if (manifest.Status == RunManifest.Completed)
-            throw new InputException("DIR", dir, "the run is already complete; nothing to resume");
-        if (!Commands.Contains(manifest.Command))
-            throw new InputException("DIR", dir, $"the run was made by '{manifest.Command}', which cannot be resumed");
-        AtomicFile.EnsureWritableDirectory(dir, "DIR");
-        int stale = AtomicFile.RemoveUnfinished(dir);
-        if (stale > 0) (observer ?? SilentObserver.Instance).Info($"removed {stale} unfinished file(s) left by the interrupted process");
-        var config = RunConfiguration.Load(Path.Combine(dir, "config.json"));
         observer ??= SilentObserver.Instance;
-        var parts = CreateParts(config, manifest.Command, observer);
-        string statePath = Path.Combine(dir, CheckpointFolder, StateFile);
-        ArrayArchive? state = null;
-        if (File.Exists(statePath))
-        {
-            state = ArrayArchive.Read(statePath);
-            if (state.String("format") != CheckpointFormat || state.String("command") != manifest.Command)
-                throw new InputException("DIR", statePath, "is not a checkpoint of this run");
-            if (state.String("config") != config.ToJson())
-                throw new InputException("DIR", Path.Combine(dir, "config.json"), "was changed after the run started; a run resumes only with its own configuration");
-        }
-        var resumed = manifest with
-        {
-            Start = DateTimeOffset.UtcNow, End = null, WallSeconds = 0, Threads = Parallelism.Threads, Status = RunManifest.Running,
-            Message = null, Resumes = manifest.Resumes + 1,
-        };
-        resumed.Write(dir);
-        return new RunSession(dir, config, manifest.Command, resumed, state, parts, observer);
-    }
-
-    private static List<IRunPart> CreateParts(RunConfiguration config, string command, IRunObserver observer)
-    {
-        var parts = new List<IRunPart>();
-        if (command is "run" or "solve")
-            parts.Add(config.Solver.IsSpectral ? new SpectralPart(config, observer) : new PdePart(config, observer));
-        if (command is "run" or "simulate") parts.Add(new ParticlePart(config));
-        if (command is "run") parts.Add(new NtkPart(config));
-        return parts;
+        var folder = RunFolder.Reopen(directory);
+        var kind = RunKinds.FromCommand(folder.Manifest.Command)
+            ?? throw new InputException("DIR", folder.Path, $"the run was made by '{folder.Manifest.Command}', which cannot be resumed");
+        int stale = AtomicFile.RemoveUnfinished(folder.Path);
+        if (stale > 0) observer.Info($"removed {stale} unfinished file(s) left by the interrupted process");
+        var config = RunConfiguration.Load(folder.File("config.json"));
+        var session = new RunSession(config, kind, observer, resuming: true);
+        session.Attach(folder);
+        if (session.Simulation.Checkpointer is { HasState: true } checkpointer) checkpointer.Check(session.Simulation);
+        folder.WriteManifest();
+        return session;
     }
 
     /// <summary>
-    /// Advances every part through all output times (from the checkpoint when resuming), writing a record per
-    /// output time and checkpoints as configured; then writes the data files. Throws
+    /// Runs to the end (from the last checkpoint when resuming) and writes the data files (in a folder). Throws
     /// <see cref="OperationCanceledException"/> after writing a checkpoint when <paramref name="cancellation"/> fires.
     /// </summary>
     public RunResults Execute(CancellationToken cancellation = default)
     {
-        var parts = _parts;
-        double[] times = [0, .. Configuration.Time.OutputTimes];
-        var records = new List<ArrayArchive>();
-        System.IO.Directory.CreateDirectory(CheckpointDirectory);
-        if (_resumeState is not null)
-        {
-            foreach (var part in parts) part.RestoreState(_resumeState);
-            int done = checked((int)_resumeState.Long("completed"));
-            for (int k = 0; k < done; k++) records.Add(ArrayArchive.Read(RecordPath(k)));
-            // The time of the evolving parts (the NTK part is a closed form and has no state).
-            double at = parts.Where(p => p is not NtkPart).Select(p => p.Time).DefaultIfEmpty(0).Min();
-            _observer.Info(string.Create(CultureInfo.InvariantCulture,
-                $"resuming from the checkpoint at t = {at:G6} ({done} of {times.Length} outputs done)"));
-        }
-        else if (Manifest.Resumes > 0)
-            _observer.Warning("no checkpoint was written before the run stopped: it restarts from t = 0");
-        double end = Configuration.Time.End;
-        var control = new RunControl(TimeSpan.FromSeconds(Configuration.Output.CheckpointSeconds),
-            () => WriteCheckpoint(parts, records.Count), cancellation, _observer,
-            () => Fraction(parts, end));
-        for (int k = records.Count; k < times.Length; k++)
-        {
-            foreach (var part in parts) part.AdvanceTo(times[k], control);
-            var record = new ArrayArchive().Set(RunRecords.Time, times[k]);
-            try
-            {
-                foreach (var part in parts) part.Record(record, control);
-                if (record.Contains(RunRecords.PdeDensity) && record.Contains(RunRecords.ParticlePositions)) Compare(record, control);
-            }
-            catch (OperationCanceledException)
-            {
-                // Interrupted in a diagnostic: every part stands exactly at t_k, a valid restart point.
-                WriteCheckpoint(parts, records.Count);
-                throw;
-            }
-            record.Write(RecordPath(k));
-            records.Add(record);
-            control.AtOutput();
-        }
-        WriteCheckpoint(parts, records.Count);
-        var results = RunResults.FromRecords(Configuration, Command, records);
-        results.WriteDataFiles(Directory);
-        return results;
+        Simulation.Run(pickup: _resuming, cancellation);
+        return Results;
     }
 
-    /// <summary>Share of the simulated time done by the evolving parts.</summary>
-    private static double Fraction(IReadOnlyList<IRunPart> parts, double end)
+    /// <summary>The records so far, as typed results.</summary>
+    public RunResults Results => new()
     {
-        var evolving = parts.Where(p => p is not NtkPart).ToList();
-        return evolving.Count == 0 ? 1 : evolving.Sum(p => p.Time) / (evolving.Count * end);
-    }
-
-    /// <summary>PDE against particles at one output time: residuals, W2 (with its bracket) and marginal W2 (exact 1D transport).</summary>
-    private void Compare(ArrayArchive record, RunControl control)
-    {
-        var grid = Configuration.Grid.ToGrid();
-        var density = record.Doubles(RunRecords.PdeDensity);
-        var atoms = new AtomicMeasure(record.Doubles(RunRecords.ParticlePositions), grid.Dimension, name: "particles");
-        var rPde = record.Doubles(RunRecords.PdeResiduals);
-        var rParticles = record.Doubles(RunRecords.ParticleResiduals);
-        double maxDr = rPde.Zip(rParticles, (a, b) => Math.Abs(a - b)).Max();
-        double w2Theta = 0;
-        // Both are probability measures by construction (the density's mass drifts by round-off only): normalized.
-        for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += Transport1D.MarginalW2Squared(grid, density, atoms, k, normalize: true);
-        double w2U = Transport1D.MarginalW2Squared(grid, density, atoms, grid.UAxis, normalize: true);
-        var w2 = control.MeasureW2("W2(PDE, particles)", record.Double(RunRecords.Time), grid.Count, atoms.Count,
-            options => Wasserstein.Between(grid, density, atoms, options));
-        record.Set(RunRecords.Comparison, [maxDr, w2.W2, w2.ErrorBound, Math.Sqrt(w2Theta), Math.Sqrt(w2U)])
-              .Set(RunRecords.ComparisonMethod, w2.Method);
-    }
-
-    private string RecordPath(int k) => Path.Combine(CheckpointDirectory, $"output-{SnapshotFile.Name(k)}.bin");
-
-    private void WriteCheckpoint(IReadOnlyList<IRunPart> parts, int completed)
-    {
-        var state = new ArrayArchive()
-            .Set("format", CheckpointFormat)
-            .Set("command", Command)
-            .Set("config", Configuration.ToJson())
-            .Set("completed", completed);
-        foreach (var part in parts) part.SaveState(state);
-        state.Write(Path.Combine(CheckpointDirectory, StateFile));
-    }
+        Configuration = Configuration,
+        Kind = Kind,
+        Grid = Configuration.Grid.ToGrid(),
+        Times = Times.ToArray(),
+        Pde = _pde?.ToArray(),
+        Particles = _particles?.ToArray(),
+        Comparison = _comparison?.ToArray(),
+        Ntk = _ntk?.ToArray(),
+        Diagnostics = _diagnostics?.ToArray(),
+    };
 
     /// <summary>Marks the run complete and removes its checkpoint (call after the last file is written).</summary>
     public void Complete()
     {
-        Finish(RunManifest.Completed, null);
-        try { System.IO.Directory.Delete(CheckpointDirectory, recursive: true); }
-        catch (IOException e) { _observer.Warning($"the checkpoint folder could not be removed: {e.Message}"); }
+        if (Folder is null) return;
+        Folder.Complete();
+        try { Simulation.Checkpointer?.Delete(); }
+        catch (IOException e) { Simulation.Observer.Warning($"the checkpoint folder could not be removed: {e.Message}"); }
     }
 
-    public void MarkInterrupted(string message) => Finish(RunManifest.Interrupted, message);
+    public void MarkInterrupted(string message) => Folder?.MarkInterrupted(message);
 
-    public void MarkFailed(string message) => Finish(RunManifest.Failed, message);
+    public void MarkFailed(string message) => Folder?.MarkFailed(message);
 
-    private void Finish(string status, string? message)
+    /// <summary>Warns once per run when the top modes of the spectral basis hold more than <see cref="SpectralDiagnostics.TailWarning"/>.</summary>
+    private sealed class TailWarning(Schedule schedule, SpectralPdeModel spectral) : ICallback
     {
-        var end = DateTimeOffset.UtcNow;
-        _manifest = _manifest with { End = end, WallSeconds = (end - _manifest.Start).TotalSeconds, Status = status, Message = message };
-        _manifest.Write(Directory);
+        private bool _warned;
+
+        public Schedule Schedule { get; } = schedule;
+
+        public void Invoke(Simulation simulation)
+        {
+            if (_warned || spectral.LastDiagnostics is not { } d || d.TailNorm <= SpectralDiagnostics.TailWarning) return;
+            _warned = true;
+            simulation.Observer.Warning(FormattableString.Invariant(
+                $"at t = {d.Time:G6} the top modes of the spectral basis hold an L²(p0) norm of {d.TailNorm:G3} (> {SpectralDiagnostics.TailWarning:G1}): the basis does not resolve this solution; use more modes (solver.basis)"));
+        }
+    }
+
+    /// <summary>Warns once per run when the outermost cell layer holds more than <see cref="PdeDiagnostics.OuterLayerWarning"/>.</summary>
+    private sealed class OuterLayerWarning(Schedule schedule, TimeSeries<PdeRecord> pde) : ICallback
+    {
+        private bool _warned;
+
+        public Schedule Schedule { get; } = schedule;
+
+        public void Invoke(Simulation simulation)
+        {
+            var d = pde[^1].Diagnostics;
+            if (_warned || d.OuterLayerMass <= PdeDiagnostics.OuterLayerWarning) return;
+            _warned = true; // once per run; the report shows the whole column
+            simulation.Observer.Warning(FormattableString.Invariant(
+                $"at t = {d.Time:G6} the outermost cell layer holds a mass of {d.OuterLayerMass:G3} (> {PdeDiagnostics.OuterLayerWarning:G1}): the box is too small for this solution; enlarge grid.halfWidth"));
+        }
     }
 }

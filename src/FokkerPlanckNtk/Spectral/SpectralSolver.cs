@@ -32,7 +32,7 @@ public sealed record SpectralSolverOptions(double Tolerance = SpectralSolverOpti
 /// reaches the semi-discrete stationary state exactly. Steps land exactly on requested times; the proposed step
 /// survives a landing. Everything is deterministic: a restored state continues bit-identically.
 /// </summary>
-public sealed class SpectralSolver
+public sealed class SpectralSolver : Numerics.LandingStepper
 {
     // ROS34PW2 in the form (I − hγW) k_i = h F(b + Σ_{j<i} α_ij k_j) + h W Σ_{j<i} γ_ij k_j, b' = b + Σ m_i k_i.
     private const double Gamma = 0.435866521508459;
@@ -97,8 +97,6 @@ public sealed class SpectralSolver
     /// <summary>The current Hermite coefficients of p/p0; do not modify during a run.</summary>
     public double[] Coefficients => _b;
 
-    public double Time { get; private set; }
-
     /// <summary>Accepted steps so far.</summary>
     public long Steps { get; private set; }
 
@@ -121,13 +119,11 @@ public sealed class SpectralSolver
     /// <summary>(2α²/n)λ_max(H) at the start of the last step (spectral radius of Vᵀ U).</summary>
     public double LastStiffRate { get; private set; }
 
-    /// <summary>Called after every accepted step.</summary>
-    public Action<SpectralSolver>? AfterStep { get; set; }
+    /// <summary>Everything needed to continue bit-identically (the coefficients, the proposed next step, and the last step size: diagnostics report it).</summary>
+    public sealed record State(double Time, long Steps, long RejectedSteps, double ProposedStep, double ExplicitBoundSteps, double[] Coefficients,
+        double LastStep = 0);
 
-    /// <summary>Everything needed to continue bit-identically (the coefficients and the proposed next step).</summary>
-    public sealed record State(double Time, long Steps, long RejectedSteps, double ProposedStep, double ExplicitBoundSteps, double[] Coefficients);
-
-    public State Save() => new(Time, Steps, RejectedSteps, _proposed, ExplicitBoundSteps, (double[])_b.Clone());
+    public State Save() => new(Time, Steps, RejectedSteps, _proposed, ExplicitBoundSteps, (double[])_b.Clone(), LastStep);
 
     public void Restore(State state)
     {
@@ -139,25 +135,14 @@ public sealed class SpectralSolver
         RejectedSteps = state.RejectedSteps;
         _proposed = state.ProposedStep;
         ExplicitBoundSteps = state.ExplicitBoundSteps;
+        LastStep = state.LastStep;
     }
 
     /// <summary>Diagnostics of the current state.</summary>
     public SpectralDiagnostics Diagnose() => _model.Diagnose(_b, Time);
 
-    /// <summary>Advances to exactly <paramref name="t"/> (the last step is shortened to land on it).</summary>
-    public void AdvanceTo(double t)
-    {
-        if (!double.IsFinite(t)) throw new InputException("time.end", t, "must be a finite number");
-        while (Time < t)
-        {
-            double remaining = t - Time;
-            double taken = Step(remaining);
-            if (taken >= remaining) Time = t;
-        }
-    }
-
     /// <summary>One accepted step of at most <paramref name="maxDt"/> (rejected attempts retried inside); returns its size.</summary>
-    public double Step(double maxDt)
+    public override double Step(double maxDt)
     {
         if (!(maxDt > 0)) throw new ArgumentOutOfRangeException(nameof(maxDt), "must be positive");
         maxDt = Math.Min(maxDt, _options.MaxStep);
@@ -191,7 +176,6 @@ public sealed class SpectralSolver
                 double grown = h * Math.Clamp(0.9 * factor, 0.2, 5.0);
                 // A landing step does not shrink the proposal: the next interval continues at the controller's pace.
                 _proposed = landing ? Math.Max(_proposed, grown) : grown;
-                AfterStep?.Invoke(this);
                 return h;
             }
             RejectedSteps++;

@@ -32,7 +32,7 @@ internal sealed class GibbsEquations
         Theta = theta;
         _logWeights = logWeights;
         _u = u;
-        _sigma = Ntk.GaussianLawQuadrature.SigmaTable(theta, problem);
+        _sigma = ActivationTable.Sigma(problem, theta.Nodes, theta.Count);
         int q = theta.Count, n = problem.SampleCount;
         _c = new double[q];
         _ell = new double[q];

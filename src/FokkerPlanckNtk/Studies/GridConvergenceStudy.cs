@@ -3,8 +3,10 @@ using System.Text;
 using FokkerPlanckNtk.ExactSolutions;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Numerics;
+using FokkerPlanckNtk.Simulations;
 
 namespace FokkerPlanckNtk.Studies;
 
@@ -53,11 +55,12 @@ public sealed class GridConvergenceStudy : IStudy
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var grid = UniformGrid.Cube(problem.Dimension + 1, cells, HalfWidth);
-        var solver = new PdeSolver(new FiniteVolumeModel(problem, grid));
-        solver.AdvanceTo(EndTime);
+        var pde = new PdeModel(problem, grid);
+        new Simulation(EndTime, pde).Run();
+        var solver = pde.Solver;
         var exact = new GaussianMomentOde(problem).At(EndTime);
         var diag = solver.Diagnose();
-        return (L1Error(grid, solver.Density, exact), MaxDifference(diag.Residuals, new GaussianMomentOde(problem).Residuals(exact)),
+        return (L1Error(grid, solver.Density, exact), Norms.MaxAbsDifference(diag.Residuals, new GaussianMomentOde(problem).Residuals(exact)),
             solver.Steps, watch.Elapsed.TotalSeconds);
     }
 
@@ -73,8 +76,6 @@ public sealed class GridConvergenceStudy : IStudy
         }
         return sum * grid.CellVolume;
     }
-
-    private static double MaxDifference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
 
     public IReadOnlyList<Row> Rows(bool quick, Action<string> log)
     {
@@ -119,12 +120,12 @@ public sealed class GridConvergenceStudy : IStudy
         foreach (var r in rows)
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Case} | {r.Dimension} | {r.Cells} | {r.Steps} | {r.L1Error:E3} | {(double.IsNaN(r.L1Order) ? "" : r.L1Order.ToString("F2", CultureInfo.InvariantCulture))} | {r.ResidualError:E3} | {(double.IsNaN(r.ResidualOrder) ? "" : r.ResidualOrder.ToString("F2", CultureInfo.InvariantCulture))} | {r.Seconds:F2} |"));
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "grid-convergence.md"), md.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "grid-convergence.md"), md.ToString());
         var csv = new StringBuilder("case,d,cells,steps,l1_error,l1_order,max_abs_dr,dr_order,seconds\n");
         foreach (var r in rows)
             csv.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Case},{r.Dimension},{r.Cells},{r.Steps},{r.L1Error:R},{r.L1Order:R},{r.ResidualError:R},{r.ResidualOrder:R},{r.Seconds:R}"));
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "grid-convergence.csv"), csv.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "grid-convergence.csv"), csv.ToString());
         var series = new List<PlotSeries>();
         foreach (var g in rows.GroupBy(r => (r.Case, r.Dimension)))
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Spectral;
@@ -225,13 +226,13 @@ public sealed class NtkRegimeStudy : IStudy
         md.AppendLine("- min λ_min(H(p_t))/Λ tracks Lemma 5.1 (λ_min(H(p_t)) ≥ Λ/2 inside the theorem's W2 ball) along the fine run.");
         md.AppendLine();
         md.AppendLine(string.Create(inv, $"Wall time of the study: {watch.Elapsed.TotalSeconds:F0} s."));
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "ntk-regime.md"), md.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "ntk-regime.md"), md.ToString());
 
         var csv = new StringBuilder("alpha,end_time,sup_gap_coarse,sup_gap_fine,gap_error,time_of_sup_gap,sup_kl_coarse,sup_kl_fine,kl_error,sup_w2_lin_coarse,sup_w2_lin_fine,w2_error,sup_w2_lower,min_lambda_ratio,steps_fine,rejected_fine,explicit_bound_steps,max_tail_norm,fv_cells_fine,fv_sup_gap_coarse,fv_sup_gap_fine,fv_sup_kl_fine,loss_pde_end,loss_ntk_end,stationary_loss,stationary_kl,theorem_loss_floor,theorem_kl_bound,seconds\n");
         foreach (var r in rows)
             csv.AppendLine(string.Create(inv,
                 $"{r.Alpha:R},{r.EndTime:R},{r.Coarse.SupGap:R},{r.Fine.SupGap:R},{r.GapError:R},{r.Fine.TimeOfSupGap:R},{r.Coarse.SupKl:R},{r.Fine.SupKl:R},{r.KlError:R},{r.Coarse.SupW2:R},{r.Fine.SupW2:R},{r.W2Error:R},{r.Fine.SupW2Lower:R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.RejectedSteps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.FvFine?.Cells},{Csv(r.FvCoarse?.SupGap)},{Csv(r.FvFine?.SupGap)},{Csv(r.FvFine?.SupKl)},{r.Fine.LossAtEnd:R},{r.NtkLossAtEnd:R},{Csv(r.StationaryLoss)},{Csv(r.StationaryKl)},{r.TheoremLossFloor:R},{r.TheoremKlBound:R},{r.Coarse.Seconds + r.Fine.Seconds:R}"));
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "ntk-regime.csv"), csv.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "ntk-regime.csv"), csv.ToString());
 
         var a = rows.Select(r => r.Alpha).ToArray();
         var fvRows = rows.Where(r => r.FvFine is not null).ToList();

@@ -3,8 +3,11 @@ using System.Globalization;
 using System.Text;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Numerics;
 using FokkerPlanckNtk.Particles;
+using FokkerPlanckNtk.Simulations;
 
 namespace FokkerPlanckNtk.Studies;
 
@@ -75,9 +78,9 @@ public sealed class ParticleLimitStudy : IStudy
     public static StudyResult Write(Result result, StudyOptions options)
     {
         string md = Markdown(result, options.Quick);
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "particle-limit.md"), md);
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "particle-limit-m.csv"), CountCsv(result));
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "particle-limit-eta.csv"), StepCsv(result));
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "particle-limit.md"), md);
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "particle-limit-m.csv"), CountCsv(result));
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "particle-limit-eta.csv"), StepCsv(result));
         return new StudyResult(md, Series(result));
     }
 
@@ -93,21 +96,16 @@ public sealed class ParticleLimitStudy : IStudy
         for (int g = 0; g < s.Cells.Length; g++)
         {
             var watch = Stopwatch.StartNew();
-            var solver = new PdeSolver(new FiniteVolumeModel(problem, UniformGrid.Cube(problem.Dimension + 1, s.Cells[g], s.HalfWidth)));
-            pde[g] = new double[times.Length][];
-            for (int k = 0; k < times.Length; k++)
-            {
-                solver.AdvanceTo(times[k]);
-                pde[g][k] = solver.Diagnose().Residuals;
-            }
-            log(Invariant($"PDE N = {s.Cells[g]}: {solver.Steps} steps, {watch.Elapsed.TotalSeconds:F1} s"));
+            var model = new PdeModel(problem, UniformGrid.Cube(problem.Dimension + 1, s.Cells[g], s.HalfWidth));
+            pde[g] = Residuals(model, () => model.Solver.Diagnose().Residuals, times);
+            log(Invariant($"PDE N = {s.Cells[g]}: {model.Steps} steps, {watch.Elapsed.TotalSeconds:F1} s"));
         }
         var reference = pde[^1];
         var grid = new List<GridRow>();
         double ratio = (double)s.Cells[^1] / s.Cells[0];
         for (int k = 0; k < times.Length; k++)
         {
-            double diff = MaxAbsDifference(pde[0][k], reference[k]);
+            double diff = Norms.MaxAbsDifference(pde[0][k], reference[k]);
             grid.Add(new GridRow(times[k], s.Cells[0], s.Cells[^1], diff, diff / (ratio * ratio - 1))); // second order
         }
 
@@ -172,15 +170,19 @@ public sealed class ParticleLimitStudy : IStudy
         var runs = new double[seeds][][];
         for (int seed = 1; seed <= seeds; seed++)
         {
-            var system = new ParticleSystem(problem, m, eta, seed);
-            runs[seed - 1] = new double[times.Length][];
-            for (int k = 0; k < times.Length; k++)
-            {
-                system.AdvanceTo(times[k]);
-                runs[seed - 1][k] = system.Residuals.ToArray();
-            }
+            var particles = new ParticleModel(problem, new ParticleOptions(m, eta, seed));
+            runs[seed - 1] = Residuals(particles, () => particles.System.Residuals.ToArray(), times);
         }
         return runs;
+    }
+
+    /// <summary>The residuals of a model at each of the times (ascending).</summary>
+    private static double[][] Residuals(IModel model, Func<double[]> residuals, double[] times)
+    {
+        var simulation = new Simulation(times[^1], model);
+        var series = simulation.Record("residuals", new SpecifiedTimes(times), residuals);
+        simulation.Run();
+        return [.. series];
     }
 
     /// <summary>
@@ -200,8 +202,6 @@ public sealed class ParticleLimitStudy : IStudy
         }
         return (Math.Sqrt(Math.Max(0, b2 / reference.Length)), Math.Sqrt(e2 / reference.Length));
     }
-
-    private static double MaxAbsDifference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
 
     /// <summary>Least squares y = slope·x + intercept.</summary>
     internal static (double Slope, double Intercept) LeastSquares(double[] x, double[] y)

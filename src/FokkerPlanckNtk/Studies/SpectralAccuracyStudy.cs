@@ -4,6 +4,7 @@ using System.Text;
 using FokkerPlanckNtk.ExactSolutions;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Spectral;
 using FokkerPlanckNtk.Stationary;
@@ -233,8 +234,8 @@ public sealed class SpectralAccuracyStudy : IStudy
         Csv("stationary", "default", string.Join("x", spectralBasis), longEnd, toStar);
         md.AppendLine();
         md.AppendLine(string.Create(inv, $"Wall time of the study: {watch.Elapsed.TotalSeconds:F0} s."));
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "spectral.md"), md.ToString());
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "spectral.csv"), csv.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "spectral.md"), md.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "spectral.csv"), csv.ToString());
         return new StudyResult(md.ToString(), series);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Spectral;
@@ -199,17 +200,17 @@ public sealed class TheoremStudy : IStudy
         md.AppendLine();
         md.AppendLine(string.Create(inv, $"Wall time of the study: {watch.Elapsed.TotalSeconds:F0} s."));
 
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "theorem.md"), md.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "theorem.md"), md.ToString());
         var csv = new StringBuilder("alpha,lambda_min_h0,lambda0,decay_rate,decay_rate_coarse,theorem_rate,stationary_loss,stationary_status,theorem_loss_floor,loss_end,loss_end_coarse,sup_kl,sup_kl_coarse,theorem_kl_bound,sup_w2_lin,sup_w2_lin_coarse,sup_w2_lower,talagrand,min_lambda_ratio,steps,explicit_bound_steps,max_tail_norm,seconds\n");
         foreach (var r in rows)
             csv.AppendLine(string.Create(inv,
                 $"{r.Alpha:R},{r.Bounds.Lambda:R},{r.Bounds.Lambda0:R},{r.DecayRate:R},{r.DecayRateCoarse:R},{r.TheoremRate:R},{(r.Stationary.Converged ? r.Stationary.Loss.ToString("R", inv) : "")},{(r.Stationary.Converged ? "converged" : "failed")},{r.Bounds.LossFloor:R},{r.Fine.FinalLoss:R},{r.Coarse.FinalLoss:R},{r.Fine.SupKl:R},{r.Coarse.SupKl:R},{r.Bounds.KlBound:R},{r.Fine.SupW2:R},{r.Coarse.SupW2:R},{r.Fine.W2Lower.Max():R},{Math.Sqrt(2 * r.Fine.SupKl):R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.Coarse.Seconds + r.Fine.Seconds:R}"));
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "theorem.csv"), csv.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "theorem.csv"), csv.ToString());
         var series = new StringBuilder("alpha,t,loss,kl,w2_lin,w2_lower,lambda_min_ratio\n");
         foreach (var r in rows)
             for (int k = 0; k < r.Fine.Times.Length; k++)
                 series.AppendLine(string.Create(inv, $"{r.Alpha:R},{r.Fine.Times[k]:R},{r.Fine.Loss[k]:R},{r.Fine.Kl[k]:R},{r.Fine.W2[k]:R},{r.Fine.W2Lower[k]:R},{r.Fine.LambdaMinRatio[k]:R}"));
-        File.WriteAllText(Path.Combine(options.OutputDirectory, "theorem-series.csv"), series.ToString());
+        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "theorem-series.csv"), series.ToString());
 
         var a = rows.Select(r => r.Alpha).ToArray();
         var plots = new List<PlotSeries>

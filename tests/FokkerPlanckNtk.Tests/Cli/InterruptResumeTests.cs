@@ -30,8 +30,8 @@ public class InterruptResumeTests
     /// <summary>Every file of a finished run except the manifest (whose timings differ).</summary>
     private static readonly string[] ResultFiles =
     [
-        "config.json", "pde.csv", "particles.csv", "comparison.csv", "ntk.csv", "snapshots.h5", "report.html",
-        "plots/loss.png", "plots/loss.svg", "plots/residuals.png", "plots/density-0002.png", "plots/density-0002.svg",
+        "config.json", "pde.csv", "particles.csv", "comparison.csv", "ntk.csv", "diagnostics.csv", "snapshots.h5", "report.html",
+        "plots/loss.png", "plots/loss.svg", "plots/residuals.png", "plots/density-0002.png", "plots/density-0002.svg", "plots/change-0002.png",
     ];
 
     private string _dir = "", _reference = "";
@@ -68,7 +68,7 @@ public class InterruptResumeTests
         using var p = Start([.. Problem, "--out", outDir, "--threads", "2"]);
         string checkpoint = Path.Combine(outDir, RunSession.CheckpointFolder);
         var watch = Stopwatch.StartNew();
-        while (!(File.Exists(Path.Combine(checkpoint, "state.bin")) && File.Exists(Path.Combine(checkpoint, "output-0001.bin"))))
+        while (!(File.Exists(Path.Combine(checkpoint, "state.bin")) && File.Exists(Path.Combine(checkpoint, "pde-0001.bin"))))
         {
             Assert.That(p.HasExited, Is.False, () => $"the run ended (exit {p.ExitCode}) before it could be interrupted: {p.StandardOutput.ReadToEnd()} {p.StandardError.ReadToEnd()}");
             Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromMinutes(2)));

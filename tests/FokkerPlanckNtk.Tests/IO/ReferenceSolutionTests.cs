@@ -25,7 +25,7 @@ public class ReferenceSolutionTests
         {
             Reference.Write(path);
             var back = ReferenceSolution.Load(path);
-            Assert.That(back.Configuration, Is.EqualTo(Reference.Configuration));
+            Assert.That(RunConfiguration.FromJson(back.Configuration), Is.EqualTo(RunConfiguration.FromJson(Reference.Configuration)));
             Assert.That(back.Grid.Cells, Is.EqualTo(new[] { 32, 32 }));
             Assert.That(back.CoarseCells, Is.EqualTo(new[] { 16, 16 }));
             Assert.That(back.Inputs, Is.EqualTo(Reference.Inputs));

@@ -61,23 +61,4 @@ public class LinearizedPredictionTests
             Assert.That(r0[i], Is.EqualTo(1.7 * f - data.Yi(i)).Within(1e-14));
         }
     }
-
-    // pde.csv-aligned output: header t,loss,r1..rn and round-trip numbers at the requested times.
-    [Test]
-    public void CsvIsAlignedAndRoundTrips()
-    {
-        var ntk = LinearizedPrediction.ForProblem(Problem.Default);
-        var times = new[] { 0, 0.5, 1.0, 5.0 };
-        var w = new StringWriter();
-        ntk.WriteCsv(w, times);
-        var lines = w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
-        Assert.That(lines[0], Is.EqualTo("t,loss,r1,r2,r3,r4"));
-        for (int k = 0; k < times.Length; k++)
-        {
-            var v = lines[k + 1].Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-            Assert.That(v[0], Is.EqualTo(times[k]));
-            Assert.That(v[1], Is.EqualTo(ntk.Loss(times[k])));
-            Assert.That(v[2..], Is.EqualTo(ntk.Residuals(times[k])));
-        }
-    }
 }

@@ -146,7 +146,7 @@ public class SpectralReferenceTests
         }));
         var reference = Runs.ReferenceBuilder.Compute(config);
         Assert.That(reference.CoarseBasis, Is.EqualTo(new[] { 16, 8 }));
-        Assert.That(reference.Configuration.Solver.Basis, Is.EqualTo(new[] { 32, 16 }));
+        Assert.That(RunConfiguration.FromJson(reference.Configuration).Solver.Basis, Is.EqualTo(new[] { 32, 16 }));
         var problem = config.Problem.ToProblem();
         var model = new SpectralModel(problem, new SpectralBasis([64, 32]));
         var solver = new SpectralSolver(model, new SpectralSolverOptions(1e-11));

@@ -1,5 +1,7 @@
-using FokkerPlanckNtk.Configuration;
+using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
+using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Runs;
 
 namespace FokkerPlanckNtk.Tests.Trust;
@@ -33,20 +35,11 @@ public class BracketAndLeftoverTests
     [Test]
     public void PdeTableWritesTheBracket()
     {
-        var config = RunConfiguration.Default;
         double[] r = [0, 0, 0, 0];
-        var results = new RunResults
-        {
-            Configuration = config, Command = "solve", Grid = config.Grid.ToGrid(), Times = [0, 1],
-            Pde = new PdeResults
-            {
-                Loss = [1, 1], FreeEnergy = [1, 1], KlP0 = [0, 0], Chi2P0 = [0, 0], Mass = [1, 1], MinDensity = [0, 0], OuterLayerMass = [0, 0],
-                Residuals = [r, r], Densities = [[], []], Steps = [0, 1],
-                W2P0 = [new W2Value(0.291, 0.291, "coarsened"), new W2Value(0.4, 0.001, "coarsened")],
-            },
-        };
+        PdeRecord Record(double t, W2Value w2) => new(new PdeDiagnostics(t, 1, 1, 0, 0, 1, 0, 0, r), 0, [], w2);
+        var table = RunTables.Pde([0, 1], [Record(0, new W2Value(0.291, 0.291, "coarsened")), Record(1, new W2Value(0.4, 0.001, "coarsened"))]);
         string path = Path.Combine(_dir, "pde.csv");
-        results.PdeTable()!.Write(path);
+        table.Write(path);
         var lines = File.ReadAllLines(path);
         Assert.That(lines[0], Does.EndWith(",w2_p0_lower,w2_p0_upper"));
         Assert.That(lines[1].Split(',')[5], Is.Empty, "w2_p0 is empty where only the bracket is known");

@@ -89,7 +89,7 @@ public class JsonAndFailureTests
         string outDir = Path.Combine(_dir, "u");
         int code = Execute(outDir, context =>
         {
-            OutputFolder.Create(context, RunConfiguration.Default);
+            context.CreateFolder(RunConfiguration.Default);
             throw new InvalidOperationException("injected");
         });
         Assert.That(code, Is.EqualTo(FpntkCommandLine.Failure));
@@ -107,7 +107,7 @@ public class JsonAndFailureTests
         var parse = FpntkCommandLine.Build(TextWriter.Null, error, false).Parse(["solve", "--out", outDir]);
         int code = FpntkCommandLine.Execute(parse, "solve", TextWriter.Null, error, false, context =>
         {
-            OutputFolder.Create(context, RunConfiguration.Default);
+            context.CreateFolder(RunConfiguration.Default);
             throw new NumericalFailureException("the PDE density", 0.25, 17, "a time step produced a non-finite density", "time.cfl", "grid.cells");
         });
         Assert.That(code, Is.EqualTo(FpntkCommandLine.NumericalFailure));

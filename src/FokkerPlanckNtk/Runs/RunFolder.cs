@@ -1,0 +1,84 @@
+using FokkerPlanckNtk.Configuration;
+using FokkerPlanckNtk.IO;
+
+namespace FokkerPlanckNtk.Runs;
+
+/// <summary>
+/// The output folder of a command: <c>config.json</c> (the effective configuration) and <c>manifest.json</c>
+/// (program, command, timings, status) written at the start with status <c>running</c>, and the status
+/// <c>completed</c>, <c>interrupted</c> or <c>failed</c> at the end (the command line finishes a folder that an
+/// exception left unfinished, so no manifest stays <c>running</c> after the process ended). A folder holds the
+/// results of one command.
+/// </summary>
+public sealed class RunFolder
+{
+    private RunManifest _manifest;
+
+    private RunFolder(string path, RunManifest manifest)
+    {
+        Path = path;
+        _manifest = manifest;
+    }
+
+    public string Path { get; }
+
+    public RunManifest Manifest => _manifest;
+
+    /// <summary>The path of a file in the folder.</summary>
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Creates the folder (it must not hold another command's results) and writes config.json and the manifest.</summary>
+    /// <param name="warnings">Warnings about the results (e.g. mass of the initial law outside the box), kept in the manifest.</param>
+    public static RunFolder Create(string directory, RunConfiguration config, string command, IReadOnlyList<string>? warnings = null)
+    {
+        string dir = AtomicFile.EnsureWritableDirectory(directory);
+        if (System.IO.File.Exists(System.IO.Path.Combine(dir, "manifest.json")))
+            throw new InputException("--out", dir, "the folder already holds a run or the results of another command; continue a run with 'fpntk resume' or choose another folder");
+        AtomicFile.WriteText(System.IO.Path.Combine(dir, "config.json"), config.ToJson());
+        var manifest = new RunManifest
+        {
+            Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running,
+            Warnings = warnings ?? [],
+        };
+        manifest.Write(dir);
+        return new RunFolder(dir, manifest);
+    }
+
+    /// <summary>Reopens the folder of an unfinished run: its manifest says running again, one resume more.</summary>
+    public static RunFolder Reopen(string directory)
+    {
+        string dir = System.IO.Path.GetFullPath(directory);
+        if (!Directory.Exists(dir)) throw new InputException("DIR", dir, "the run folder does not exist");
+        var manifest = RunManifest.Read(dir);
+        if (manifest.Status == RunManifest.Completed)
+            throw new InputException("DIR", dir, "the run is already complete; nothing to resume");
+        AtomicFile.EnsureWritableDirectory(dir, "DIR");
+        var resumed = manifest with
+        {
+            Start = DateTimeOffset.UtcNow, End = null, WallSeconds = 0, Threads = Parallelism.Threads, Status = RunManifest.Running,
+            Message = null, Resumes = manifest.Resumes + 1,
+        };
+        return new RunFolder(dir, resumed);
+    }
+
+    /// <summary>Writes the manifest (with status running).</summary>
+    internal void WriteManifest() => _manifest.Write(Path);
+
+    public void Complete() => Finish(RunManifest.Completed, null);
+
+    public void MarkInterrupted(string message) => Finish(RunManifest.Interrupted, message);
+
+    public void MarkFailed(string message) => Finish(RunManifest.Failed, message);
+
+    /// <summary>True once <see cref="Finish"/> has written the final status.</summary>
+    public bool Finished { get; private set; }
+
+    /// <summary>Writes the final status, end time and wall seconds.</summary>
+    public void Finish(string status, string? message)
+    {
+        var end = DateTimeOffset.UtcNow;
+        _manifest = _manifest with { End = end, WallSeconds = (end - _manifest.Start).TotalSeconds, Status = status, Message = message };
+        _manifest.Write(Path);
+        Finished = true;
+    }
+}

@@ -1,0 +1,235 @@
+using FokkerPlanckNtk.FiniteVolume;
+using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Metrics;
+using FokkerPlanckNtk.Particles;
+using FokkerPlanckNtk.Spectral;
+
+namespace FokkerPlanckNtk.Simulations;
+
+/// <summary>
+/// A model whose state is a density of (θ, u): a solver of the PDE (3.4). Its records are the same for every
+/// solver (<see cref="PdeRecord"/>: diagnostics, the density as cell averages on a grid, W2 to the discrete p0),
+/// so runs, writers and comparisons do not depend on which solver made them.
+/// </summary>
+public interface IDensityModel : IModel
+{
+    /// <summary>The grid of the recorded densities.</summary>
+    UniformGrid Grid { get; }
+
+    /// <summary>Warnings found while setting up (e.g. Assumption 4.1 violations), for the log.</summary>
+    IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The record of the current state (W2 with <paramref name="options"/>, slow ones announced through <paramref name="log"/>).</summary>
+    PdeRecord Record(W2Options? options = null, Action<string>? log = null);
+
+    /// <summary>The light diagnostics of the current state (no density, no W2): what a row of <c>diagnostics.csv</c> holds.</summary>
+    PdeDiagnostics Diagnose();
+}
+
+/// <summary>
+/// The PDE (3.4) on the finite-volume grid as a model of a <see cref="Simulation"/>: <see cref="PdeSolver"/>
+/// steps (adaptive, landing exactly on every scheduled time), checkpointed as (time, steps, rejected steps,
+/// density).
+/// </summary>
+public sealed class PdeModel : IDensityModel
+{
+    public PdeModel(Problem problem, UniformGrid grid, PdeSolverOptions? options = null)
+        : this(new FiniteVolumeModel(problem, grid), options) { }
+
+    public PdeModel(FiniteVolumeModel discretization, PdeSolverOptions? options = null, double[]? initialDensity = null) =>
+        Solver = new PdeSolver(discretization, options, initialDensity);
+
+    public string Name { get; init; } = "pde";
+
+    public PdeSolver Solver { get; }
+
+    public FiniteVolumeModel Discretization => Solver.Model;
+
+    public UniformGrid Grid => Solver.Model.Grid;
+
+    public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
+
+    public double Time => Solver.Time;
+
+    public long Steps => Solver.Steps;
+
+    public double LastStep => Solver.LastStep;
+
+    public double Loss => Solver.Loss;
+
+    public bool HasReached(double time) => Solver.Time >= time;
+
+    public void StepToward(double time) => Solver.StepToward(time);
+
+    /// <summary>The diagnostics, a copy of the density and W2 to the discrete p0 now (see <see cref="PdeRecord"/>).</summary>
+    public PdeRecord Record(W2Options? options = null, Action<string>? log = null) => PdeRecord.Measure(Solver, options, log);
+
+    public PdeDiagnostics Diagnose() => Solver.Diagnose();
+
+    /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>: <c>simulation.Record("pde", times, pde.Record)</c>).</summary>
+    public PdeRecord Record() => Record(null, null);
+
+    public void Save(ArrayArchive state)
+    {
+        var s = Solver.Save();
+        state.Set($"{Name}.time", s.Time).Set($"{Name}.steps", s.Steps).Set($"{Name}.rejected", s.RejectedSteps).Set($"{Name}.density", s.Density)
+             .Set($"{Name}.nextStep", s.NextStep).Set($"{Name}.previousError", s.PreviousError)
+             .Set($"{Name}.lastStep", s.LastStep).Set($"{Name}.lastStableStep", s.LastStableStep);
+    }
+
+    // The step controller's memory (implicit-feedback stepper) and the last step sizes (reported by the diagnostics rows)
+    // are absent from checkpoints written before they existed.
+    public void Restore(ArrayArchive state) =>
+        Solver.Restore(new PdeSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
+            state.Doubles($"{Name}.density"),
+            Optional(state, $"{Name}.nextStep", 0), Optional(state, $"{Name}.previousError", 1),
+            Optional(state, $"{Name}.lastStep", 0), Optional(state, $"{Name}.lastStableStep", 0)));
+
+    private static double Optional(ArrayArchive state, string key, double absent) => state.Contains(key) ? state.Double(key) : absent;
+}
+
+/// <summary>
+/// The PDE (3.4) by the Hermite spectral solver (<see cref="SpectralSolver"/>) as a model of a
+/// <see cref="Simulation"/>, recorded on a grid: the density as the expansion's exact cell averages (negative
+/// values of the truncated expansion, far out, written as 0: the written densities are measures), W2 to the
+/// exact cell averages of p0, and the diagnostics of the expansion itself (the outer-layer mass from the cell
+/// averages). Checkpointed as (time, steps, rejected steps, proposed step, explicit-bound steps, coefficients).
+/// </summary>
+public sealed class SpectralPdeModel : IDensityModel
+{
+    private readonly double[] _reference;
+
+    /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
+    public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null)
+    {
+        Solver = new SpectralSolver(model, options);
+        Grid = grid;
+        var p0 = new double[model.Count];
+        p0[0] = 1;
+        _reference = model.CellAverages(p0, grid); // exact cell averages of p0: positive
+    }
+
+    public string Name { get; init; } = "pde";
+
+    public SpectralSolver Solver { get; }
+
+    public UniformGrid Grid { get; }
+
+    public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
+
+    /// <summary>The spectral diagnostics of the last <see cref="Record"/> (tail norm, negative mass, W2 bracket).</summary>
+    public SpectralDiagnostics? LastDiagnostics { get; private set; }
+
+    public double Time => Solver.Time;
+
+    public long Steps => Solver.Steps;
+
+    public double LastStep => Solver.LastStep;
+
+    public double Loss
+    {
+        get
+        {
+            var r = new double[Solver.Model.Problem.SampleCount];
+            Solver.Model.Residuals(Solver.Coefficients, r);
+            return FiniteVolumeModel.Loss(r);
+        }
+    }
+
+    public bool HasReached(double time) => Solver.Time >= time;
+
+    public void StepToward(double time) => Solver.StepToward(time);
+
+    /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>).</summary>
+    public PdeRecord Record() => Record(null, null);
+
+    public PdeRecord Record(W2Options? options = null, Action<string>? log = null)
+    {
+        var (diagnostics, density) = Measure();
+        var w2 = W2ResultExtensions.Logged("W2(p_t, p0)", diagnostics.Time, Grid.Count, Grid.Count, options ?? W2Options.ProbabilityMeasures, log,
+            o => Wasserstein.Between(Grid, density, _reference, o));
+        return new PdeRecord(diagnostics, Solver.Steps, density, w2.ToValue() with { Method = w2.Method + " (spectral solution's cell averages)" });
+    }
+
+    public PdeDiagnostics Diagnose() => Measure().Diagnostics;
+
+    // The expansion's diagnostics with the outer-layer mass of its cell averages (negative averages written as 0).
+    private (PdeDiagnostics Diagnostics, double[] Density) Measure()
+    {
+        var d = LastDiagnostics = Solver.Diagnose();
+        var density = Solver.Model.CellAverages(Solver.Coefficients, Grid);
+        for (int c = 0; c < density.Length; c++) density[c] = Math.Max(0, density[c]);
+        double outer = 0;
+        for (int c = 0; c < Grid.Count; c++)
+            if (Grid.IsOuterCell(c)) outer += density[c];
+        outer *= Grid.CellVolume;
+        return (new PdeDiagnostics(d.Time, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, outer, d.Residuals), density);
+    }
+
+    public void Save(ArrayArchive state)
+    {
+        var s = Solver.Save();
+        state.Set($"{Name}.time", s.Time).Set($"{Name}.steps", s.Steps).Set($"{Name}.rejected", s.RejectedSteps)
+             .Set($"{Name}.proposedStep", s.ProposedStep).Set($"{Name}.explicitBoundSteps", s.ExplicitBoundSteps).Set($"{Name}.coefficients", s.Coefficients)
+             .Set($"{Name}.lastStep", s.LastStep);
+    }
+
+    public void Restore(ArrayArchive state) =>
+        Solver.Restore(new SpectralSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
+            state.Double($"{Name}.proposedStep"), state.Double($"{Name}.explicitBoundSteps"), state.Doubles($"{Name}.coefficients"),
+            state.Contains($"{Name}.lastStep") ? state.Double($"{Name}.lastStep") : 0));
+}
+
+/// <summary>
+/// The finite-width network (m particles, Euler–Maruyama with step η) as a model of a <see cref="Simulation"/>:
+/// at a scheduled time t it stands at step round(t/η), within η/2 of t. Its state is (positions, step index,
+/// seed): the noise of every step is a pure function of them, so a restart is bit-identical.
+/// </summary>
+public sealed class ParticleModel : IModel
+{
+    private readonly Problem _problem;
+
+    /// <param name="options">m, η and the seed (<see cref="ParticleOptions.Default"/>: 10⁴, 0.001, 1).</param>
+    public ParticleModel(Problem problem, ParticleOptions? options = null)
+    {
+        _problem = problem;
+        System = new ParticleSystem(problem, options ?? ParticleOptions.Default);
+    }
+
+    public string Name { get; init; } = "particles";
+
+    public ParticleSystem System { get; private set; }
+
+    public double Time => System.Time;
+
+    public long Steps => System.Steps;
+
+    public double LastStep => System.Steps > 0 ? System.StepSize : 0;
+
+    public double Loss => System.Loss;
+
+    public bool HasReached(double time) => System.Steps >= System.StepsFor(time);
+
+    public void StepToward(double time) => System.Step();
+
+    /// <summary>
+    /// Loss, residuals, binned divergences, positions and W2 to the discrete p0 now (see <see cref="ParticleRecord"/>);
+    /// <paramref name="grid"/> is the grid of the measures (the box of the histogram, the discrete p0 of W2).
+    /// </summary>
+    public ParticleRecord Record(UniformGrid grid, W2Options? options = null, Action<string>? log = null) =>
+        ParticleRecord.Measure(System, grid, options, log);
+
+    public void Save(ArrayArchive state)
+    {
+        var s = System.Capture();
+        state.Set($"{Name}.count", s.Count).Set($"{Name}.dimension", s.Dimension).Set($"{Name}.step", s.StepSize)
+             .Set($"{Name}.seed", s.Seed).Set($"{Name}.steps", s.Steps).Set($"{Name}.positions", s.Positions);
+    }
+
+    public void Restore(ArrayArchive state) =>
+        System = new ParticleSystem(_problem, new ParticleSystem.State(
+            checked((int)state.Long($"{Name}.count")), checked((int)state.Long($"{Name}.dimension")), state.Double($"{Name}.step"),
+            state.Long($"{Name}.seed"), state.Long($"{Name}.steps"), state.Doubles($"{Name}.positions")));
+}

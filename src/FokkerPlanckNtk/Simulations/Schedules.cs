@@ -1,0 +1,107 @@
+namespace FokkerPlanckNtk.Simulations;
+
+/// <summary>
+/// When a callback of a <see cref="Simulation"/> runs. Time schedules (<see cref="SpecifiedTimes"/>,
+/// <see cref="TimeInterval"/>) name simulated times: every model lands on them (exactly, or, for a model with a
+/// fixed step, at its nearest step) and the callback runs once all models stand there. Step schedules
+/// (<see cref="IterationInterval"/>, <see cref="WallTimeInterval"/>) are asked after every step of every model.
+/// A schedule instance belongs to one callback (a wall-clock schedule remembers when it last fired).
+/// </summary>
+public abstract class Schedule
+{
+    /// <summary>The simulated times in [0, stopTime] at which it fires (none for step schedules).</summary>
+    public virtual IReadOnlyList<double> Times(double stopTime) => [];
+
+    /// <summary>Whether it fires after a step of <paramref name="model"/>, <paramref name="wall"/> after the run started.</summary>
+    public virtual bool AfterStep(IModel model, TimeSpan wall) => false;
+
+    /// <summary>True for schedules that are asked after every step.</summary>
+    public virtual bool IsStepSchedule => false;
+}
+
+/// <summary>Fires at the given simulated times (those beyond the stop time are ignored).</summary>
+public sealed class SpecifiedTimes : Schedule
+{
+    private readonly double[] _times;
+
+    public SpecifiedTimes(params double[] times)
+    {
+        for (int i = 0; i < times.Length; i++)
+            if (!(times[i] >= 0) || !double.IsFinite(times[i]))
+                throw new ArgumentOutOfRangeException(nameof(times), times[i], "scheduled times must be finite and >= 0");
+        _times = times.Distinct().Order().ToArray();
+    }
+
+    public override IReadOnlyList<double> Times(double stopTime) => _times.Where(t => t <= stopTime).ToArray();
+}
+
+/// <summary>Fires at t = 0, Δ, 2Δ, … up to the stop time (k·Δ, so that no rounding accumulates).</summary>
+public sealed class TimeInterval : Schedule
+{
+    public TimeInterval(double interval)
+    {
+        if (!(interval > 0) || !double.IsFinite(interval))
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "a time interval must be finite and positive");
+        Interval = interval;
+    }
+
+    public double Interval { get; }
+
+    public override IReadOnlyList<double> Times(double stopTime)
+    {
+        var times = new List<double>();
+        // k·Δ within a relative 1e-12 of the stop time counts as the stop time (0.1·30 > 3 by one ulp).
+        for (long k = 0; k * Interval <= stopTime * (1 + 1e-12); k++) times.Add(Math.Min(k * Interval, stopTime));
+        return times;
+    }
+}
+
+/// <summary>Fires after every k-th step of a model (its step count a multiple of k), or of the named model only.</summary>
+public sealed class IterationInterval : Schedule
+{
+    public IterationInterval(long interval, string? model = null)
+    {
+        if (interval < 1) throw new ArgumentOutOfRangeException(nameof(interval), interval, "an iteration interval must be >= 1");
+        Interval = interval;
+        Model = model;
+    }
+
+    public long Interval { get; }
+
+    /// <summary>The name of the model whose steps count, or null for every model.</summary>
+    public string? Model { get; }
+
+    public override bool IsStepSchedule => true;
+
+    public override bool AfterStep(IModel model, TimeSpan wall) =>
+        (Model is null || model.Name == Model) && model.Steps % Interval == 0;
+}
+
+/// <summary>Fires after the first step that ends at least the interval of wall-clock time after it last fired (or after the start).</summary>
+public sealed class WallTimeInterval : Schedule
+{
+    private TimeSpan _last;
+
+    public WallTimeInterval(TimeSpan interval)
+    {
+        if (!(interval > TimeSpan.Zero)) throw new ArgumentOutOfRangeException(nameof(interval), interval, "a wall-time interval must be positive");
+        Interval = interval;
+    }
+
+    public TimeSpan Interval { get; }
+
+    public override bool IsStepSchedule => true;
+
+    /// <summary>Starts counting the interval from <paramref name="wall"/> (the simulation calls it when a run starts).</summary>
+    internal void Reset(TimeSpan wall) => _last = wall;
+
+    public override bool AfterStep(IModel model, TimeSpan wall)
+    {
+        if (wall - _last < Interval) return false;
+        _last = wall;
+        return true;
+    }
+
+    /// <summary>Marks the schedule as fired now (e.g. a checkpoint written for another reason).</summary>
+    internal void Fired(TimeSpan wall) => _last = wall;
+}
