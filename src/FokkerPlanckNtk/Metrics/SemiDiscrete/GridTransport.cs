@@ -50,16 +50,21 @@ public static class GridTransport
         var qn = Scaled(q, 1 / massQ);
         double mass = normalize ? 1 : massP;
 
-        var fine = Estimate(grid, pn, qn, cancellation);
+        // The coarse problem first (the error estimate), its potentials interpolated as the fine problem's start.
+        Symmetrized? coarse = null;
+        if (grid.Cells.All(c => c % 2 == 0 && c / 2 >= MinCoarseCells))
+        {
+            var coarseGrid = new UniformGrid(grid.Cells.Select(c => c / 2).ToArray(), grid.HalfWidths.ToArray());
+            coarse = Estimate(coarseGrid, Coarsen(grid, pn), Coarsen(grid, qn), null, cancellation);
+        }
+        var fine = Estimate(grid, pn, qn, coarse, cancellation);
         double value = Math.Sqrt(Math.Max(0, fine.Squared));
         double lower = fine.Lower, upper = fine.Upper;
         double error;
         string how;
-        if (grid.Cells.All(c => c % 2 == 0 && c / 2 >= MinCoarseCells))
+        if (coarse is { } c2)
         {
-            var coarseGrid = new UniformGrid(grid.Cells.Select(c => c / 2).ToArray(), grid.HalfWidths.ToArray());
-            var coarse = Estimate(coarseGrid, Coarsen(grid, pn), Coarsen(grid, qn), cancellation);
-            double coarseValue = Math.Sqrt(Math.Max(0, coarse.Squared));
+            double coarseValue = Math.Sqrt(Math.Max(0, c2.Squared));
             error = Math.Abs(value - coarseValue);
             how = FormattableString.Invariant($"error estimate |W2_h − W2_2h| (W2_2h = {coarseValue:G6})");
         }
@@ -83,15 +88,15 @@ public static class GridTransport
         };
     }
 
-    private readonly record struct Symmetrized(double Squared, double Lower, double Upper, double Gap, bool Converged,
-        string LowerReason, string Details);
+    private sealed record Symmetrized(double Squared, double Lower, double Upper, double Gap, bool Converged,
+        string LowerReason, string Details, UniformGrid Grid, double[] PsiA, double[] PsiB);
 
     // (A + B)/2 − Q with its certified bracket, for probability densities.
-    private static Symmetrized Estimate(UniformGrid grid, double[] p, double[] q, CancellationToken cancellation)
+    private static Symmetrized Estimate(UniformGrid grid, double[] p, double[] q, Symmetrized? coarse, CancellationToken cancellation)
     {
         var options = SemiDiscreteOptions.Default with { MaxNewtonSteps = MaxNewtonSteps };
-        var a = Solve(grid, p, q, options, cancellation);
-        var b = Solve(grid, q, p, options, cancellation);
+        var (a, psiA) = Solve(grid, p, q, options, coarse is null ? null : Refine(coarse.Grid, coarse.PsiA, grid), cancellation);
+        var (b, psiB) = Solve(grid, q, p, options, coarse is null ? null : Refine(coarse.Grid, coarse.PsiB, grid), cancellation);
         double quantization = 0;
         for (int k = 0; k < grid.Dimension; k++) quantization += grid.Spacing(k) * grid.Spacing(k) / 12;
         double squared = 0.5 * (a.LowerSquared + b.LowerSquared) - quantization;
@@ -104,14 +109,48 @@ public static class GridTransport
         bool converged = a.Status == TransportStatus.Optimal && b.Status == TransportStatus.Optimal;
         return new Symmetrized(squared, Math.Max(0, lower), Math.Max(upper, lower), converged ? 0 : gap, converged,
             gelbrich >= triangle ? "Gelbrich (moments)" : "triangle inequality",
-            $"p → q atoms: {a.Message}; q → p atoms: {b.Message}");
+            $"p → q atoms: {a.Message}; q → p atoms: {b.Message}", grid, psiA, psiB);
     }
 
-    private static SemiDiscreteResult Solve(UniformGrid grid, double[] density, double[] atomsDensity, SemiDiscreteOptions options,
-        CancellationToken cancellation)
+    // One semi-discrete problem against the cell-centre atoms of `atomsDensity`; ψ returned per grid cell (NaN where
+    // the cell is empty). A start per grid cell is used where given.
+    private static (SemiDiscreteResult Result, double[] Psi) Solve(UniformGrid grid, double[] density, double[] atomsDensity,
+        SemiDiscreteOptions options, double[]? start, CancellationToken cancellation)
     {
         var atoms = AtomicMeasure.FromGrid(grid, atomsDensity, "q");
-        return SemiDiscreteTransport.Solve(new DensityBox(grid, density), atoms.Positions, atoms.Weights, options, null, cancellation);
+        // FromGrid lists the cells of positive mass in grid order, which is the lexicographic order the solver keeps.
+        var cellOf = Enumerable.Range(0, grid.Count).Where(c => atomsDensity[c] > 0).ToArray();
+        double[]? initial = null;
+        if (start is not null)
+        {
+            initial = cellOf.Select(c => start[c]).ToArray();
+            if (initial.Any(double.IsNaN)) initial = null;
+        }
+        var result = SemiDiscreteTransport.Solve(new DensityBox(grid, density), atoms.Positions, atoms.Weights, options, null, cancellation, initial);
+        var psi = new double[grid.Count];
+        Array.Fill(psi, double.NaN);
+        for (int k = 0; k < result.AtomIndex.Length; k++) psi[cellOf[result.AtomIndex[k]]] = result.Potentials[k];
+        return (result, psi);
+    }
+
+    // ψ of the coarse cells interpolated (bilinear between coarse centres, constant beyond the outer ones) at the fine
+    // cell centres; NaN where a needed coarse cell had no atom (the fine solve then starts on its own).
+    private static double[] Refine(UniformGrid coarse, double[] psi, UniformGrid fine)
+    {
+        int n0 = coarse.Cells[0], n1 = coarse.Cells[1];
+        var result = new double[fine.Count];
+        var z = new double[2];
+        for (int c = 0; c < fine.Count; c++)
+        {
+            fine.Center(c, z);
+            double u = Math.Clamp((z[0] + coarse.HalfWidths[0]) / coarse.Spacing(0) - 0.5, 0, n0 - 1);
+            double v = Math.Clamp((z[1] + coarse.HalfWidths[1]) / coarse.Spacing(1) - 0.5, 0, n1 - 1);
+            int i = Math.Min((int)u, n0 - 2), j = Math.Min((int)v, n1 - 2);
+            double fu = u - i, fv = v - j;
+            result[c] = (1 - fu) * ((1 - fv) * psi[i * n1 + j] + fv * psi[i * n1 + j + 1])
+                + fu * ((1 - fv) * psi[(i + 1) * n1 + j] + fv * psi[(i + 1) * n1 + j + 1]);
+        }
+        return result;
     }
 
     private static double[] Scaled(ReadOnlySpan<double> p, double factor)
