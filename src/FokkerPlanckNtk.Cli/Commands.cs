@@ -1,6 +1,5 @@
 using System.CommandLine;
 using FokkerPlanckNtk.Configuration;
-using FokkerPlanckNtk.Plotting;
 using FokkerPlanckNtk.Runs;
 using Microsoft.Extensions.Logging;
 
@@ -59,6 +58,7 @@ internal static class Commands
                 return FpntkCommandLine.Success;
             }, [FpntkCommandLine.ConfigOption]);
         yield return StudyCommand.Create(output, error, interactive);
+        yield return SweepCommand.Create(output, error, interactive);
     }
 
     private static int StartRun(CommandContext context, RunKind kind)
@@ -91,36 +91,30 @@ internal static class Commands
     internal static string Describe(RunConfiguration config)
     {
         var p = config.Problem;
+        var reduction = p.ToReducedProblem();
+        string span = reduction.IsIdentity ? "" : FormattableString.Invariant($" (on the span of the inputs, k = {reduction.Span.Dimension})");
         return FormattableString.Invariant(
-            $"{p.Activation.Name}, α = {p.Alpha:G6}, λ = {p.Lambda:G6}, d = {p.Data.Dimension}, n = {p.Data.Count}, initial {(p.Initial.IsStandard ? "p0" : "Gaussian")}");
+            $"{p.Activation.Name}, α = {p.Alpha:G6}, λ = {p.Lambda:G6}, d = {p.Data.Dimension}{span}, n = {p.Data.Count}, initial {(p.Initial.IsStandard ? "p0" : "Gaussian")}");
     }
+
+    /// <summary>One sentence on a reduced problem for reports: k of d, and where the basis is.</summary>
+    internal static string SpanSentence(Model.ReducedProblem reduction) => FormattableString.Invariant(
+        $"The inputs span k = {reduction.Span.Dimension} of d = {reduction.Full.Dimension} dimensions: solved on S ⊕ u in the coordinates ζ = Bᵀθ of span.json.");
 
     private static int Execute(CommandContext context, RunSession session)
     {
         context.HandleInterrupts();
         try
         {
-            var results = session.Execute(context.Cancellation);
-            context.Console.ClearProgress();
-            string report = RunReport.Write(results, session.Folder!.Path, session.Configuration.Output.Plots, session.Folder.Manifest.Warnings);
-            session.Complete();
-            context.Logger.LogInformation("done in {Seconds:F1} s", session.Folder.Manifest.WallSeconds);
+            string report = RunFolders.Finish(session, context.Cancellation, context.Observer, context.Console.ClearProgress);
+            context.Logger.LogInformation("done in {Seconds:F1} s", session.Folder!.Manifest.WallSeconds);
             context.Output.WriteLine($"report: {report}");
             return FpntkCommandLine.Success;
         }
         catch (OperationCanceledException)
         {
-            string message = $"interrupted; continue with: fpntk resume {session.Directory}";
-            session.MarkInterrupted(message);
-            context.Console.WriteLine($"fpntk {session.Command}: {message}");
+            context.Console.WriteLine($"fpntk {session.Command}: {session.Folder!.Manifest.Message}");
             return FpntkCommandLine.Interrupted;
-        }
-        catch (Exception e)
-        {
-            // Best effort: on a full disk the unfinished file is gone by now, so the small manifest usually fits.
-            try { session.MarkFailed(e.Message); }
-            catch (InputException inner) { context.Logger.LogWarning("the manifest could not be marked failed: {Message}", inner.Message); }
-            throw;
         }
     }
 }

@@ -57,10 +57,20 @@ public static class RecordCodecs
             a.Set("time", r.Time).Set("steps", r.Steps).Set("loss", r.Loss).Set("binnedKlP0", r.BinnedKlP0).Set("binnedChi2P0", r.BinnedChi2P0)
              .Set("residuals", r.Residuals).Set("positions", r.Positions);
             SaveW2(a, "w2p0", r.W2P0);
+            if (r.Orthogonal is { } o)
+                a.Set("orthogonal.samples", o.SampleCount).Set("orthogonal.dimension", o.Dimension)
+                 .Set("orthogonal.values", [o.MeanStatistic, o.MeanExpected, o.MeanZ, o.CovarianceStatistic, o.CovarianceExpected, o.CovarianceZ,
+                     o.CrossStatistic, o.CrossExpected, o.CrossZ]);
         }
 
         public ParticleRecord Load(ArrayArchive a) => new(a.Double("time"), a.Long("steps"), a.Double("loss"), a.Double("binnedKlP0"),
-            a.Double("binnedChi2P0"), a.Doubles("residuals"), a.Doubles("positions"), LoadW2(a, "w2p0"));
+            a.Double("binnedChi2P0"), a.Doubles("residuals"), a.Doubles("positions"), LoadW2(a, "w2p0"))
+        {
+            Orthogonal = a.Contains("orthogonal.values") && a.Doubles("orthogonal.values") is { Length: 9 } v
+                ? new OrthogonalMoments(checked((int)a.Long("orthogonal.samples")), checked((int)a.Long("orthogonal.dimension")),
+                    v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8])
+                : null,
+        };
     }
 
     private sealed class ComparisonCodec : IRecordCodec<ComparisonRecord>

@@ -43,6 +43,26 @@ public static class RunTables
         return table;
     }
 
+    /// <summary>
+    /// <c>orthogonal.csv</c>, for a problem reduced to the span of its inputs: the particles' θ_⊥ against its closed-form
+    /// law (<see cref="OrthogonalMoments"/>): <c>t,samples,dimension</c>, then statistic, expectation and z-score of the
+    /// mean (<c>mean,mean_expected,mean_z</c>), the covariance (<c>covariance,…</c>) and the cross-covariance with S ⊕ u
+    /// (<c>cross,…</c>). Null when the records have none.
+    /// </summary>
+    public static CsvTable? Orthogonal(IReadOnlyList<double> times, IReadOnlyList<ParticleRecord> records)
+    {
+        if (records.Count == 0 || records.Any(r => r.Orthogonal is null)) return null;
+        var table = new CsvTable(["t", "samples", "dimension", "mean", "mean_expected", "mean_z", "covariance", "covariance_expected", "covariance_z",
+            "cross", "cross_expected", "cross_z"]);
+        for (int k = 0; k < records.Count; k++)
+        {
+            var o = records[k].Orthogonal!;
+            table.Add(times[k], o.SampleCount, o.Dimension, o.MeanStatistic, o.MeanExpected, o.MeanZ, o.CovarianceStatistic, o.CovarianceExpected,
+                o.CovarianceZ, o.CrossStatistic, o.CrossExpected, o.CrossZ);
+        }
+        return table;
+    }
+
     /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u,w2_lower,w2_upper</c>.</summary>
     public static CsvTable Comparison(IReadOnlyList<double> times, IReadOnlyList<ComparisonRecord> records)
     {
