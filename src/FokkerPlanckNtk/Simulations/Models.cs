@@ -90,23 +90,25 @@ public sealed class PdeModel : IDensityModel
 /// </summary>
 public sealed class SpectralPdeModel : IDensityModel
 {
-    private readonly double[] _reference;
+    private readonly UniformGrid? _grid;
+    private double[]? _reference;
 
     /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
     public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null)
+        : this(new SpectralSolver(model, options), grid) { }
+
+    /// <summary>A model over an existing solver; without <paramref name="grid"/> it advances and checkpoints but has no <see cref="Record"/>.</summary>
+    public SpectralPdeModel(SpectralSolver solver, UniformGrid? grid = null)
     {
-        Solver = new SpectralSolver(model, options);
-        Grid = grid;
-        var p0 = new double[model.Count];
-        p0[0] = 1;
-        _reference = model.CellAverages(p0, grid); // exact cell averages of p0: positive
+        Solver = solver;
+        _grid = grid;
     }
 
     public string Name { get; init; } = "pde";
 
     public SpectralSolver Solver { get; }
 
-    public UniformGrid Grid { get; }
+    public UniformGrid Grid => _grid ?? throw new InvalidOperationException("this spectral model was made without a grid of records");
 
     public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
 
@@ -138,17 +140,27 @@ public sealed class SpectralPdeModel : IDensityModel
 
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null)
     {
+        var grid = Grid;
         var d = LastDiagnostics = Solver.Diagnose();
-        var density = Solver.Model.CellAverages(Solver.Coefficients, Grid);
+        var density = Solver.Model.CellAverages(Solver.Coefficients, grid);
         for (int c = 0; c < density.Length; c++) density[c] = Math.Max(0, density[c]);
         double outer = 0;
-        for (int c = 0; c < Grid.Count; c++)
-            if (Grid.IsOuterCell(c)) outer += density[c];
-        outer *= Grid.CellVolume;
-        var w2 = W2ResultExtensions.Logged("W2(p_t, p0)", d.Time, Grid.Count, Grid.Count, options ?? W2Options.ProbabilityMeasures, log,
-            o => Wasserstein.Between(Grid, density, _reference, o));
+        for (int c = 0; c < grid.Count; c++)
+            if (grid.IsOuterCell(c)) outer += density[c];
+        outer *= grid.CellVolume;
+        var reference = _reference ??= P0CellAverages(Solver.Model, grid);
+        var w2 = W2ResultExtensions.Logged("W2(p_t, p0)", d.Time, grid.Count, grid.Count, options ?? W2Options.ProbabilityMeasures, log,
+            o => Wasserstein.Between(grid, density, reference, o));
         return new PdeRecord(new PdeDiagnostics(d.Time, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, outer, d.Residuals),
             Solver.Steps, density, w2.ToValue() with { Method = w2.Method + " (spectral solution's cell averages)" });
+    }
+
+    /// <summary>The exact cell averages of p0 (coefficient 1 on the constant mode): positive.</summary>
+    private static double[] P0CellAverages(SpectralModel model, UniformGrid grid)
+    {
+        var p0 = new double[model.Count];
+        p0[0] = 1;
+        return model.CellAverages(p0, grid);
     }
 
     public void Save(ArrayArchive state)
