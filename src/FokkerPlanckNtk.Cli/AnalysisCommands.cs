@@ -26,7 +26,9 @@ internal static class AnalysisCommands
     public static int Stationary(CommandContext context)
     {
         var config = context.ReadRunConfiguration();
-        var problem = config.Problem.ToProblem();
+        // p* = q* ⊗ N(0, I) for inputs spanning S: the Gibbs equations in k dimensions; loss, residuals and KL are the full ones.
+        var reduction = config.Problem.ToReducedProblem();
+        var problem = reduction.Reduced;
         var grid = config.Grid.ToGrid();
         var solver = new StationarySolver(problem);
         var folder = context.CreateFolder(config);
@@ -40,7 +42,9 @@ internal static class AnalysisCommands
 
         var report = new HtmlReport($"fpntk stationary: {Commands.Describe(config)}");
         report.Paragraph("The stationary state p* ∝ p0·exp(−u c*(θ)/λ) with c* built from its own residuals (docs/model.md), "
-            + "solved by Newton with quadrature in θ: on the whole space, on the box of the grid, and at the grid's cell centres.");
+            + "solved by Newton with quadrature in θ: on the whole space, on the box of the grid, and at the grid's cell centres."
+            + (reduction.IsIdentity ? "" : $" {Commands.SpanSentence(reduction)} p* = q* ⊗ N(0, I) with q* the stationary state on S ⊕ u: "
+                + "its residuals, loss, KL(p*‖p0) and free energy are those of the full problem; the grid and the plot are on (ζ, u)."));
         var results = new[] { whole, comparison.Box, comparison.Grid };
         int n = problem.SampleCount;
         report.Table(["domain", "converged", "loss", "KL(p*‖p0)", "free energy", "iterations", .. Enumerable.Range(1, n).Select(i => $"r*{i}")],
@@ -85,7 +89,10 @@ internal static class AnalysisCommands
 
         var report = new HtmlReport($"fpntk ntk: {Commands.Describe(config)}");
         report.Paragraph($"H(p_init) by Gauss–Hermite quadrature ({gram.Method}; estimated error {F(gram.ErrorEstimate)}). "
-            + "Linearized prediction r(t) = exp(−(2α²/n) H t) r(0).");
+            + "Linearized prediction r(t) = exp(−(2α²/n) H t) r(0)."
+            + (config.Problem.ToReducedProblem() is { IsIdentity: false } reduction
+                ? $" {Commands.SpanSentence(reduction)} H is computed on S ⊕ u (exact: σ(θ·x_i) = σ(ζ·Bᵀx_i), x_i·x_j = Bᵀx_i·Bᵀx_j); the Theorem 4.4 constants use the full d = {reduction.Full.Dimension}."
+                : ""));
         report.Table(["k", "eigenvalue λ_k(H)", "decay rate (2α²/n) λ_k"], Enumerable.Range(0, gram.Size).Select(k => (IReadOnlyList<string>)
             [(k + 1).ToString(CultureInfo.InvariantCulture), F(gram.Eigenvalues[k]), F(prediction.Rates[k])]));
         report.Preformatted(bounds.Summary());

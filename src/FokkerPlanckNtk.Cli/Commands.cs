@@ -91,9 +91,15 @@ internal static class Commands
     internal static string Describe(RunConfiguration config)
     {
         var p = config.Problem;
+        var reduction = p.ToReducedProblem();
+        string span = reduction.IsIdentity ? "" : FormattableString.Invariant($" (on the span of the inputs, k = {reduction.Span.Dimension})");
         return FormattableString.Invariant(
-            $"{p.Activation.Name}, α = {p.Alpha:G6}, λ = {p.Lambda:G6}, d = {p.Data.Dimension}, n = {p.Data.Count}, initial {(p.Initial.IsStandard ? "p0" : "Gaussian")}");
+            $"{p.Activation.Name}, α = {p.Alpha:G6}, λ = {p.Lambda:G6}, d = {p.Data.Dimension}{span}, n = {p.Data.Count}, initial {(p.Initial.IsStandard ? "p0" : "Gaussian")}");
     }
+
+    /// <summary>One sentence on a reduced problem for reports: k of d, and where the basis is.</summary>
+    internal static string SpanSentence(Model.ReducedProblem reduction) => FormattableString.Invariant(
+        $"The inputs span k = {reduction.Span.Dimension} of d = {reduction.Full.Dimension} dimensions: solved on S ⊕ u in the coordinates ζ = Bᵀθ of span.json.");
 
     private static int Execute(CommandContext context, RunSession session)
     {

@@ -13,6 +13,15 @@ public sealed record Curve(string? Label, double[] X, double[] Y, bool Dashed = 
 {
     /// <summary>Drawn as a histogram: Y[i] holds on [X[i], X[i + 1]) (X has one more entry than Y).</summary>
     public bool Stairs { get; init; }
+
+    /// <summary>Drawn with a thin line (noisy series next to smooth ones).</summary>
+    public bool Thin { get; init; }
+
+    /// <summary>Drawn in grey (a reference such as the initial state), whatever <see cref="Color"/> says.</summary>
+    public bool Grey { get; init; }
+
+    /// <summary>Only a legend entry (no points drawn): names a line style shared by curves of several colours.</summary>
+    public bool LegendOnly { get; init; }
 }
 
 /// <summary>A shaded band between two curves over the same x (an error bar or a noise floor), in the colour of a curve.</summary>
@@ -66,7 +75,7 @@ public static class Charts
             int stride = Math.Max(1, (particles.Count + maxParticles - 1) / maxParticles);
             var cloud = new LineSeries
             {
-                Title = stride > 1 ? $"particles (every {stride}th of {particles.Count})" : $"particles ({particles.Count})",
+                Title = stride > 1 ? $"particles (1 in {stride} of {particles.Count})" : $"particles ({particles.Count})",
                 LineStyle = LineStyle.None, Color = OxyColors.White, MarkerType = MarkerType.Circle, MarkerSize = 1.6,
                 MarkerFill = OxyColor.FromAColor(170, OxyColors.White), MarkerStroke = OxyColors.Undefined,
             };
@@ -107,7 +116,7 @@ public static class Charts
     }
 
     /// <summary>
-    /// The part of the image worth showing: cells above 10⁻⁴ of the maximum, padded by a quarter of their
+    /// The part of the image worth showing: cells above 10⁻³ of the maximum, padded by a tenth of their
     /// extent (a density concentrated near the origin of a wide box would otherwise be a dot).
     /// </summary>
     private static (double X0, double X1, double Y0, double Y1) View(DensityImage image)
@@ -117,18 +126,20 @@ public static class Charts
         int i0 = int.MaxValue, i1 = -1, j0 = int.MaxValue, j1 = -1;
         for (int i = 0; i < image.X.Length; i++)
             for (int j = 0; j < image.Y.Length; j++)
-                if (image.Values[i, j] > 1e-4 * max) { i0 = Math.Min(i0, i); i1 = Math.Max(i1, i); j0 = Math.Min(j0, j); j1 = Math.Max(j1, j); }
+                if (image.Values[i, j] > 1e-3 * max) { i0 = Math.Min(i0, i); i1 = Math.Max(i1, i); j0 = Math.Min(j0, j); j1 = Math.Max(j1, j); }
         double fx0 = image.X[0] - dx / 2, fx1 = image.X[^1] + dx / 2, fy0 = image.Y[0] - dy / 2, fy1 = image.Y[^1] + dy / 2;
         if (i1 < 0 || !(max > 0)) return (fx0, fx1, fy0, fy1);
         double ax0 = image.X[i0] - dx / 2, ax1 = image.X[i1] + dx / 2, ay0 = image.Y[j0] - dy / 2, ay1 = image.Y[j1] + dy / 2;
-        double px = 0.25 * (ax1 - ax0), py = 0.25 * (ay1 - ay0);
+        double px = 0.1 * (ax1 - ax0), py = 0.1 * (ay1 - ay0);
         return (Math.Max(fx0, ax0 - px), Math.Min(fx1, ax1 + px), Math.Max(fy0, ay0 - py), Math.Min(fy1, ay1 + py));
     }
 
     /// <summary>Curves against time (or any x); on a log y axis non-positive points are left out.</summary>
     public static PlotModel Lines(string title, string xLabel, string yLabel, IEnumerable<Curve> curves, bool logY = false,
-        bool logX = false, string? subtitle = null, IEnumerable<Band>? bands = null, (double Min, double Max)? xRange = null)
+        bool logX = false, string? subtitle = null, IEnumerable<Band>? bands = null, (double Min, double Max)? xRange = null,
+        double? logFloor = null)
     {
+        curves = curves.ToList();
         var model = NewModel(title, subtitle);
         model.Axes.Add(logX
             ? new LogarithmicAxis { Position = AxisPosition.Bottom, Title = xLabel, MajorGridlineStyle = LineStyle.Dot, MinorGridlineStyle = LineStyle.None }
@@ -137,6 +148,9 @@ public static class Charts
             ? new LogarithmicAxis { Position = AxisPosition.Left, Title = yLabel, MajorGridlineStyle = LineStyle.Dot, MinorGridlineStyle = LineStyle.None }
             : new LinearAxis { Position = AxisPosition.Left, Title = yLabel, MajorGridlineStyle = LineStyle.Dot });
         if (xRange is { } range) { model.Axes[0].Minimum = range.Min; model.Axes[0].Maximum = range.Max; }
+        // A log axis spanning many decades because of values at round-off (0 at t = 0) would flatten what matters.
+        if (logY && logFloor is { } floor && curves.SelectMany(c => c.Y).Where(v => v > 0 && double.IsFinite(v)).DefaultIfEmpty(0).Max() is var top && top > 0)
+            model.Axes[1].Minimum = floor * top;
         foreach (var band in bands ?? [])
         {
             var area = new AreaSeries
@@ -155,7 +169,7 @@ public static class Charts
         int k = 0;
         foreach (var curve in curves)
         {
-            var color = Palette[(curve.Color ?? k) % Palette.Length];
+            var color = curve.Grey ? OxyColor.FromRgb(0x99, 0x99, 0x99) : Palette[(curve.Color ?? k) % Palette.Length];
             k++;
             if (curve.Stairs)
             {
@@ -168,7 +182,7 @@ public static class Charts
             }
             var line = new LineSeries
             {
-                Title = curve.Label, Color = color, StrokeThickness = 1.8,
+                Title = curve.Label, Color = color, StrokeThickness = curve.Thin ? 0.9 : 1.8,
                 LineStyle = curve.Dashed ? LineStyle.Dash : LineStyle.Solid,
                 MarkerType = curve.Markers ? MarkerType.Circle : MarkerType.None, MarkerSize = 3, MarkerFill = color,
             };
@@ -178,7 +192,8 @@ public static class Charts
                 if (!double.IsFinite(x) || !double.IsFinite(y) || (logY && y <= 0) || (logX && x <= 0)) continue;
                 line.Points.Add(new DataPoint(x, y));
             }
-            if (line.Points.Count > 0) model.Series.Add(line);
+            if (curve.LegendOnly) line.Points.Clear();
+            if (line.Points.Count > 0 || curve.LegendOnly) model.Series.Add(line);
         }
         model.Legends.Add(new Legend
         {

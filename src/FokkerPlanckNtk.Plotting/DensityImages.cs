@@ -27,6 +27,34 @@ public static class DensityImages
     public static DensityImage Histogram(UniformGrid grid, ReadOnlySpan<double> positions, int axisX, int axisY) =>
         Marginal(grid, Particles.ParticleMeasures.Histogram(grid, positions), axisX, axisY);
 
+    /// <summary>The marginal density along one axis: (cell centres, ∫ p over the other axes) with ∫ marginal = mass.</summary>
+    public static (double[] X, double[] Density) Marginal1D(UniformGrid grid, ReadOnlySpan<double> density, int axis)
+    {
+        var values = new double[grid.Cells[axis]];
+        double otherVolume = grid.CellVolume / grid.Spacing(axis);
+        for (int c = 0; c < grid.Count; c++) values[grid.AxisIndex(c, axis)] += density[c] * otherVolume;
+        return (grid.Centers(axis).ToArray(), values);
+    }
+
+    /// <summary>
+    /// The histogram density of atoms (m × D positions) along one axis, on the grid's cells merged in pairs until
+    /// there are at least 100 particles per bin on average over [−B, B] (or 8 bins are left): (bin edges, density per bin).
+    /// Particles outside the box are not counted (the density then integrates to less than 1).
+    /// </summary>
+    public static (double[] Edges, double[] Density) Histogram1D(UniformGrid grid, ReadOnlySpan<double> positions, int axis)
+    {
+        int dim = grid.Dimension, count = positions.Length / dim, bins = grid.Cells[axis];
+        while (bins % 2 == 0 && bins > 8 && count < 100 * bins) bins /= 2;
+        double width = 2 * grid.HalfWidths[axis] / bins, left = -grid.HalfWidths[axis];
+        var density = new double[bins];
+        for (int j = 0; j < count; j++)
+        {
+            int b = (int)Math.Floor((positions[j * dim + axis] - left) / width);
+            if (b >= 0 && b < bins) density[b] += 1.0 / (count * width);
+        }
+        return (Enumerable.Range(0, bins + 1).Select(i => left + i * width).ToArray(), density);
+    }
+
     /// <summary>Axis label: θ_k for the first d axes, u for the last.</summary>
     public static string AxisName(UniformGrid grid, int axis) =>
         axis == grid.UAxis ? "u" : grid.ThetaDimension == 1 ? "θ" : $"θ{axis + 1}";

@@ -115,7 +115,7 @@ public sealed class HtmlReport(string title)
 
     private const string Style = """
         body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; background: #fafafa; margin: 0; }
-        main { max-width: 1000px; margin: 0 auto; padding: 1.5em 2em 4em; background: #fff; }
+        main { max-width: 1400px; margin: 0 auto; padding: 1.5em 2em 4em; background: #fff; }
         h1 { font-size: 1.6em; border-bottom: 2px solid #1f77b4; padding-bottom: .3em; }
         h2 { font-size: 1.25em; margin-top: 2em; color: #1f4e79; }
         h3, h4 { font-size: 1.05em; }

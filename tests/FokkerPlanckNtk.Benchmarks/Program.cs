@@ -8,7 +8,8 @@ using FokkerPlanckNtk.Benchmarks;
 // skip JIT warm-up effects): `quick-pde` (ns per cell per SSP-RK3 step, 1 and 2 threads), `parts [CASE…]`
 // (the step's pieces: fluxes, step bound, update, stiff-mode rate), `ou-accuracy` (time to an L1 error of
 // 1.1e-3 on the Ornstein–Uhlenbeck test), `quick-particles` (ns per particle per step), `quick-dimension [d…]`
-// (ns per particle per step against the input dimension d).
+// (ns per particle per step against the input dimension d), `quick-reduction [d]` (d = 1000 against the
+// equivalent k = 3 problem: reduction setup, PDE, particles).
 // Anything else goes to BenchmarkDotNet, e.g. `--filter '*PdeStepBenchmarks*'`.
 if (args.Length > 0 && args[0] == "feedback")
 {
@@ -167,6 +168,42 @@ if (args.Length > 0 && args[0] == "quick-dimension")
             best = Math.Min(best, watch.Elapsed.TotalNanoseconds / 20 / system.Count);
         }
         Console.WriteLine($"d={d,5}: {best,9:F1} ns/particle/step, {best / (d + 1),6:F2} ns per coordinate");
+    }
+    return;
+}
+if (args.Length > 0 && args[0] == "quick-reduction")
+{
+    // d = 1000, n = 3 against the equivalent k = 3 problem (the same three inputs in R^3): the reduction's setup, the
+    // PDE on the reduced 4D grid (24⁴, t = 1) and the particles (m = 10^4, 20 steps), one thread, wall times in one run.
+    Parallelism.Threads = 1;
+    double[][] x3 = [[0.3, 0.5, 0.1], [0.5, -0.2, 0.6], [-0.4, 0.1, 0.3]];
+    double[] y = [0.3, -0.4, 0.2];
+    var small = new FokkerPlanckNtk.Model.Problem(FokkerPlanckNtk.Model.Activation.Tanh, 2.0, 0.1,
+        new FokkerPlanckNtk.Model.DataSet(x3.Select(r => (IReadOnlyList<double>)r).ToArray(), y));
+    int dBig = args.Length > 1 ? int.Parse(args[1]) : 1000;
+    var rng = new Random(7);
+    var g = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(dBig, 3, (_, _) => rng.NextDouble() - 0.5);
+    var q = g.QR().Q; // dBig × 3, orthonormal columns: x ↦ Qx embeds R^3 isometrically
+    var big = small.With(data: new FokkerPlanckNtk.Model.DataSet(x3.Select(r => (IReadOnlyList<double>)(q * MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(r)).ToArray()).ToArray(), y));
+    var cases = new[] { ("d=3 rotated", small, FokkerPlanckNtk.Model.ReductionMode.Always), ("d=3 direct", small, FokkerPlanckNtk.Model.ReductionMode.Auto), ($"d={dBig}", big, FokkerPlanckNtk.Model.ReductionMode.Auto) };
+    foreach (var (name, problem, mode) in cases.Concat(cases)) // the first pass warms the JIT up
+    {
+        var watch = Stopwatch.StartNew();
+        var reduction = new FokkerPlanckNtk.Model.ReducedProblem(problem, new FokkerPlanckNtk.Model.ReductionOptions(mode));
+        double setup = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        var solver = new FokkerPlanckNtk.FiniteVolume.PdeSolver(new FokkerPlanckNtk.FiniteVolume.FiniteVolumeModel(reduction.Reduced, FokkerPlanckNtk.Grids.UniformGrid.Cube(reduction.GridDimension, 24, 7)));
+        solver.AdvanceTo(1.0);
+        double pde = watch.Elapsed.TotalSeconds;
+        var system = new FokkerPlanckNtk.Particles.ParticleSystem(problem, 10_000, 1e-3, seed: 1);
+        system.Advance(5);
+        watch.Restart();
+        system.Advance(20);
+        double particles = watch.Elapsed.TotalSeconds / 20;
+        watch.Restart();
+        var perp = FokkerPlanckNtk.Particles.OrthogonalMoments.Measure(system, reduction, reduction.Orthogonal.EulerMaruyama(system.StepSize, system.Steps));
+        double moments = watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"{name,-12}: reduction setup {setup * 1e3,8:F2} ms, PDE 24⁴ to t = 1 {pde,7:F2} s ({solver.Steps} steps, r1 = {solver.Diagnose().Residuals[0]:F6}), particles {particles * 1e3,8:F2} ms per step, ⊥ moments {moments:F2} s (worst z {perp.WorstZ:F2})");
     }
     return;
 }

@@ -16,7 +16,8 @@ public static class ResourceEstimate
     /// cells in D = d + 1 axes the solver's state and fluxes (≈ 8 + d arrays of N; backward Euler 10 more Krylov
     /// vectors), the reference and initial densities (3), two atomic measures for a W2 at an output time
     /// (2(D + 1)), and the density of every output time kept for the final files, twice (records and snapshot
-    /// writer); for m particles their positions and σ table ((D + n) m), the positions of every output time twice,
+    /// writer); for m particles their positions in R^{d+1} and σ table ((d + 1 + n) m), the positions of every output
+    /// time twice (on the grid's D axes: projections onto the span of the inputs when it is reduced),
     /// and a W2's copy. <c>reference</c> solves on the grid and on the grid refined twice per axis.
     /// </summary>
     public static double PeakBytes(RunConfiguration config, string command)
@@ -25,7 +26,9 @@ public static class ResourceEstimate
         int dimension = config.Grid.Cells.Length, d = dimension - 1, outputs = config.Time.OutputTimes.Length + 1;
         double perCell = 8 + d + 3 + 2 * (dimension + 1) + 2 * outputs + (config.Time.Stepper == FiniteVolume.StepperKind.BackwardEuler ? 10 : 0);
         double m = config.Particles.Count, n = config.Problem.Data.Count;
-        double particles = m * (dimension + n + 2 * outputs * dimension + dimension + 1);
+        // The particles live in the full R^{d+1}; a run reduced to the span of the inputs records their projections (the grid's axes).
+        int full = config.Problem.Data.Dimension + 1;
+        double particles = m * (full + n + 2 * outputs * dimension + dimension + 1);
         return 8 * command switch
         {
             "solve" => cells * perCell,
@@ -87,7 +90,8 @@ public static class ParticleStability
     /// <summary>The Lipschitz estimate L of the drift for the configured problem.</summary>
     public static double Lipschitz(RunConfiguration config)
     {
-        var problem = config.Problem.ToProblem();
+        // The reduced problem has the same H(p0) and input norms (quadrature in k dimensions instead of d).
+        var problem = config.Problem.ToReducedProblem().Reduced;
         double alpha = problem.Alpha, n = problem.SampleCount;
         double feedback = alpha == 0 ? 0 : 2 * alpha * alpha / n * Math.Max(0, Ntk.LinearizedPrediction.ForProblem(problem).Kernel.Eigenvalues[^1]);
         double curvature = 0;

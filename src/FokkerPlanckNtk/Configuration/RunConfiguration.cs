@@ -42,7 +42,9 @@ public sealed record RunConfiguration
         ("problem.initial.kind", "standardGaussian (p0, default) | gaussian"),
         ("problem.initial.mean", "gaussian only: mean over (θ_1..θ_d, u) (default 0)"),
         ("problem.initial.covariance", "gaussian only: (d+1)×(d+1) symmetric positive definite (default I)"),
-        ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 128)"),
+        ("problem.reduction.mode", "auto | always | never: solve the PDE on the span of the inputs, k + 1 grid axes (ζ_1..ζ_k, u), when they span k < d dimensions (default auto; always: also when k = d, in the rotated basis; never: d + 1 axes)"),
+        ("problem.reduction.tolerance", $"relative tolerance in (0, 1) of the rank of the inputs (singular values ≤ tol·σ_max count as zero) and of the factorization test of the initial law (default {DataSpan.DefaultTolerance:G})"),
+        ("grid.cells", "cells per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u — ζ_1..ζ_k, u when reduced (default 128)"),
         ("grid.halfWidth", "box half width B > 0: one number or one per axis (default 7)"),
         ("grid.maxOutsideMass", "largest mass of the initial law outside the box that is accepted (default: the grid's discretization error Σ_k (Δ_k/σ_k)²/24); above 1e-8 a warning"),
         ("time.end", "final time > 0 (default 5, or the last output time)"),
@@ -52,12 +54,13 @@ public sealed record RunConfiguration
         ("time.maxStep", "upper limit of the PDE step > 0 (default: none; backwardeuler needs one when α = 0)"),
         ("time.tolerance", "local error tolerance of one step > 0, for the steppers with an error estimate (implicitfeedback, and the spectral solver): finite volumes: density change in L1 and residuals in max norm (default 1e-5); spectral: L²(p0) norm of δ(p/p0), which bounds the L1 norm of δp (default 1e-8)"),
         ("solver.kind", "finiteVolume (default) | spectral (Hermite–Galerkin in the basis of p0; d = 1, 2)"),
-        ("solver.basis", "spectral only: Hermite modes per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u (default 64 per θ axis, 24 along u)"),
+        ("solver.basis", "spectral only: Hermite modes per axis, integer ≥ 2: one number or one per axis θ_1..θ_d, u — ζ_1..ζ_k, u when reduced (default 64 per θ axis, 24 along u)"),
         ("particles.count", "number of particles m ≥ 1 (default 10000)"),
         ("particles.step", "Euler–Maruyama step η > 0 (default 0.001)"),
         ("particles.seed", "random seed, integer in 0..2^53−1 (default 1)"),
         ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
         ("output.checkpointSeconds", "wall-clock seconds between checkpoints > 0 (default 180)"),
+        ("output.diagnosticsRows", "K, integer ≥ 0: diagnostics.csv has K + 1 rows at t = end·(k/K)³, dense at the start (default 300; 0: none)"),
     ];
 
     /// <summary>The key names of <see cref="Keys"/>.</summary>
@@ -73,17 +76,19 @@ public sealed record RunConfiguration
     public static RunConfiguration Read(ConfigurationTree tree, string? baseDirectory = null, params string[] ignoredPrefixes)
     {
         var problem = ProblemSettings.Read(tree, baseDirectory);
-        if (problem.Data.Dimension > 3)
-            throw new InputException("problem.data.x[0]", $"{problem.Data.Dimension} coordinates",
-                "inputs of dimension d ≤ 3 are supported (the grid has one axis per coordinate of θ and one for u, at most 4 axes)");
+        var reduction = problem.ToReducedProblem(); // the factorization test of the initial law, the span's rank
+        reduction.RequireGridDimension();
+        string axes = reduction.IsIdentity
+            ? $"d + 1 = {reduction.GridDimension} (θ_1..θ_d, u)"
+            : $"k + 1 = {reduction.GridDimension} (ζ_1..ζ_k, u: the coordinates of the span of the inputs, see problem.reduction)";
         var config = new RunConfiguration
         {
             Problem = problem,
-            Grid = GridSettings.Read(tree, problem.Data.Dimension + 1),
+            Grid = GridSettings.Read(tree, reduction.GridDimension, axes),
             Time = TimeSettings.Read(tree),
             Particles = ParticleSettings.Read(tree),
             Output = OutputSettings.Read(tree),
-            Solver = SolverSettings.Read(tree, problem.Data.Dimension + 1),
+            Solver = SolverSettings.Read(tree, reduction.GridDimension, axes),
         };
         tree.RejectUnknownKeys(KnownKeys, ignoredPrefixes);
         return config;
@@ -126,9 +131,13 @@ public sealed record RunConfiguration
     }
 }
 
-/// <summary><c>problem</c>: activation, α, λ, the data set (inline or a CSV file) and the initial law.</summary>
+/// <summary><c>problem</c>: activation, α, λ, the data set (inline or a CSV file), the initial law and the reduction
+/// to the span of the inputs.</summary>
 public sealed record ProblemSettings(Activation Activation, double Alpha, double Lambda, DataSet Data, InitialLaw Initial)
 {
+    /// <summary><c>problem.reduction</c>: when and with what tolerance the PDE is solved on the span of the inputs.</summary>
+    public ReductionOptions Reduction { get; init; } = ReductionOptions.Default;
+
     internal static ProblemSettings Read(ConfigurationTree t, string? baseDirectory)
     {
         var defaults = Model.Problem.Default;
@@ -137,10 +146,17 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         double lambda = t.Double("problem:lambda", defaults.Lambda);
         var data = ReadData(t, baseDirectory);
         var initial = ReadInitial(t, data.Dimension + 1);
+        var reduction = new ReductionOptions(
+            ReductionOptions.ParseMode(t.String("problem:reduction:mode", "auto")),
+            t.Double("problem:reduction:tolerance", DataSpan.DefaultTolerance));
         // The Problem constructor checks α ≥ 0, λ > 0 and the dimensions against each other.
         var problem = new Problem(activation, alpha, lambda, data, initial);
-        return new ProblemSettings(problem.Activation, problem.Alpha, problem.Lambda, problem.Data, problem.Initial);
+        return new ProblemSettings(problem.Activation, problem.Alpha, problem.Lambda, problem.Data, problem.Initial) { Reduction = reduction };
     }
+
+    /// <summary>The problem reduced to the span of its inputs (the identity when nothing is reduced): the PDE solvers
+    /// take <see cref="ReducedProblem.Reduced"/>, the particles <see cref="ReducedProblem.Full"/>.</summary>
+    public ReducedProblem ToReducedProblem() => new(ToProblem(), Reduction);
 
     private static DataSet ReadData(ConfigurationTree t, string? baseDirectory)
     {
@@ -226,6 +242,13 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
             w.WriteEndArray();
         }
         w.WriteEndObject();
+        if (Reduction != ReductionOptions.Default) // written when set, so that a run without it keeps its config.json
+        {
+            w.WriteStartObject("reduction");
+            w.WriteString("mode", Reduction.Mode.ToString().ToLowerInvariant());
+            w.WriteNumber("tolerance", Reduction.Tolerance);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 
@@ -234,7 +257,7 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         other is not null && Activation.Name == other.Activation.Name && Alpha.Equals(other.Alpha) && Lambda.Equals(other.Lambda)
         && Data.XFlat.SequenceEqual(other.Data.XFlat) && Data.Y.SequenceEqual(other.Data.Y) && Data.Dimension == other.Data.Dimension
         && Initial.IsStandard == other.Initial.IsStandard && Initial.Mean.SequenceEqual(other.Initial.Mean)
-        && Initial.Covariance.Cast<double>().SequenceEqual(other.Initial.Covariance.Cast<double>());
+        && Initial.Covariance.Cast<double>().SequenceEqual(other.Initial.Covariance.Cast<double>()) && Reduction == other.Reduction;
 
     /// <summary>A hash consistent with <see cref="Equals(ProblemSettings?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Activation.Name, Alpha, Lambda, Data.Count);
@@ -251,10 +274,12 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOu
     /// </summary>
     public const int DefaultCells = 128;
 
-    internal static GridSettings Read(ConfigurationTree t, int dimension)
+    /// <param name="axes">How many axes and what they are, for messages.</param>
+    internal static GridSettings Read(ConfigurationTree t, int dimension, string? axes = null)
     {
-        var cells = Expand(t.Ints("grid:cells", 2) ?? [DefaultCells], dimension, "grid.cells");
-        var half = Expand(t.Doubles("grid:halfWidth") ?? [7.0], dimension, "grid.halfWidth");
+        axes ??= $"d + 1 = {dimension} (θ_1..θ_d, u)";
+        var cells = Expand(t.Ints("grid:cells", 2) ?? [DefaultCells], dimension, "grid.cells", axes);
+        var half = Expand(t.Doubles("grid:halfWidth") ?? [7.0], dimension, "grid.halfWidth", axes);
         for (int k = 0; k < dimension; k++)
         {
             if (cells[k] < 2) throw new InputException(Key("grid.cells", k, cells), cells[k], "must be a whole number ≥ 2");
@@ -270,11 +295,11 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOu
 
     private static string Key<T>(string key, int k, T[] values) => values.Distinct().Count() == 1 ? key : $"{key}[{k}]";
 
-    private static T[] Expand<T>(T[] values, int dimension, string key)
+    private static T[] Expand<T>(T[] values, int dimension, string key, string axes)
     {
         if (values.Length == 1) return Enumerable.Repeat(values[0], dimension).ToArray();
         if (values.Length != dimension)
-            throw new InputException(key, $"{values.Length} values", $"give one number for every axis or one per axis: d + 1 = {dimension} (θ_1..θ_d, u)");
+            throw new InputException(key, $"{values.Length} values", $"give one number for every axis or one per axis: {axes}");
         return values;
     }
 
@@ -409,12 +434,17 @@ public sealed record ParticleSettings(int Count, double Step, long Seed)
 /// <summary><c>output</c>: whether to draw plots, and the wall-clock interval between checkpoints (seconds).</summary>
 public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
 {
+    /// <summary>K of <c>diagnostics.csv</c> (K + 1 rows, see <see cref="Runs.RunDiagnostics"/>); 0: no diagnostics.</summary>
+    public int DiagnosticsRows { get; init; } = Runs.RunDiagnostics.DefaultRows;
+
     internal static OutputSettings Read(ConfigurationTree t)
     {
         bool plots = t.Bool("output:plots", true);
         double every = t.Double("output:checkpointSeconds", 180);
         InputException.RequirePositive("output.checkpointSeconds", every);
-        return new OutputSettings(plots, every);
+        int rows = t.Int("output:diagnosticsRows", Runs.RunDiagnostics.DefaultRows);
+        if (rows < 0 || rows > 1_000_000) throw new InputException("output.diagnosticsRows", rows, "must be an integer in 0..1000000 (0: no diagnostics.csv)");
+        return new OutputSettings(plots, every) { DiagnosticsRows = rows };
     }
 
     internal void Write(Utf8JsonWriter w)
@@ -422,6 +452,7 @@ public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
         w.WriteStartObject("output");
         w.WriteBoolean("plots", Plots);
         w.WriteNumber("checkpointSeconds", CheckpointSeconds);
+        w.WriteNumber("diagnosticsRows", DiagnosticsRows);
         w.WriteEndObject();
     }
 }

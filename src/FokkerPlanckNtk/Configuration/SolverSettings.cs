@@ -6,7 +6,7 @@ namespace FokkerPlanckNtk.Configuration;
 /// <summary>
 /// <c>solver</c>: which PDE solver a run uses. <c>finiteVolume</c> (default): the Scharfetter–Gummel scheme on the
 /// grid. <c>spectral</c>: the Hermite–Galerkin solver (<see cref="SpectralSolver"/>) with <see cref="Basis"/> modes
-/// per axis (θ_1..θ_d, u); the grid then only says where its density is written (exact cell averages).
+/// per axis (θ_1..θ_d, u, or ζ_1..ζ_k, u for a problem reduced to the span of its inputs); the grid then only says where its density is written (exact cell averages).
 /// </summary>
 public sealed record SolverSettings(string Kind, int[] Basis)
 {
@@ -25,8 +25,11 @@ public sealed record SolverSettings(string Kind, int[] Basis)
     public SpectralBasis ToBasis() =>
         IsSpectral ? new SpectralBasis(Basis) : throw new InvalidOperationException("the finite-volume solver has no spectral basis");
 
-    internal static SolverSettings Read(ConfigurationTree t, int dimension)
+    /// <param name="dimension">The axes of the solved problem: d + 1, or k + 1 when it is reduced to the span of the inputs.</param>
+    /// <param name="axes">How many axes and what they are, for messages.</param>
+    internal static SolverSettings Read(ConfigurationTree t, int dimension, string? axes = null)
     {
+        axes ??= $"d + 1 = {dimension} (θ_1..θ_d, u)";
         string given = t.String("solver:kind", FiniteVolumeKind);
         string? kind = Kinds.FirstOrDefault(k => k.Equals(given.Trim(), StringComparison.OrdinalIgnoreCase));
         if (kind is null)
@@ -46,7 +49,7 @@ public sealed record SolverSettings(string Kind, int[] Basis)
         else if (basis.Length == dimension)
             modes = basis;
         else
-            throw new InputException("solver.basis", $"{basis.Length} values", $"give one number for every axis or one per axis: d + 1 = {dimension} (θ_1..θ_d, u)");
+            throw new InputException("solver.basis", $"{basis.Length} values", $"give one number for every axis or one per axis: {axes}");
         _ = new SpectralBasis(modes); // range checks with the key's name
         return new SolverSettings(kind, modes);
     }

@@ -210,13 +210,15 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
     /// <summary>The bound-limited step at the start of the last step (before landing on an output time).</summary>
     public double LastStableStep { get; private set; }
 
-    /// <summary>Everything needed to continue bit-identically (the step controller's memory included).</summary>
+    /// <summary>Everything needed to continue bit-identically (the step controller's memory, and the last step sizes: diagnostics report them).</summary>
     /// <param name="NextStep">The implicit-feedback controller's proposed next step (0: none yet).</param>
     /// <param name="PreviousError">Its normalized error estimate of the last accepted step.</param>
+    /// <param name="LastStep">The size of the last step taken (0: none yet).</param>
+    /// <param name="LastStableStep">The bound-limited step at the start of the last step.</param>
     public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density, double NextStep = 0,
-        double PreviousError = 1);
+        double PreviousError = 1, double LastStep = 0, double LastStableStep = 0);
 
-    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone(), _nextStep, _previousError);
+    public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone(), _nextStep, _previousError, LastStep, LastStableStep);
 
     public void Restore(State state)
     {
@@ -228,6 +230,8 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
         RejectedSteps = state.RejectedSteps;
         _nextStep = state.NextStep;
         _previousError = state.PreviousError;
+        LastStep = state.LastStep;
+        LastStableStep = state.LastStableStep;
         _model.ThetaMoments(_density, _m0, _m1, _m2);
     }
 

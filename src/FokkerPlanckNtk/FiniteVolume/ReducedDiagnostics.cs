@@ -22,4 +22,15 @@ public static class ReducedDiagnostics
             FreeEnergy = reduced.FreeEnergy + reduction.Full.Lambda * perp.Kl,
         };
     }
+
+    /// <summary>
+    /// The record of p_t from one of q_t (any solver's): the diagnostics lifted (<see cref="Lift(ReducedProblem, PdeDiagnostics)"/>),
+    /// W2(p_t, p0) from W2(q_t, p0 on S ⊕ u) and the ⊥ factor's closed form (W2² adds; a bracket stays a bracket); the
+    /// density stays q_t on the reduced grid. Unchanged when nothing was reduced.
+    /// </summary>
+    public static PdeRecord Lift(this ReducedProblem reduction, PdeRecord reduced) => reduction.IsIdentity ? reduced : reduced with
+    {
+        Diagnostics = reduction.Lift(reduced.Diagnostics),
+        W2P0 = reduction.Orthogonal.At(reduced.Time).DistancesToStandard().Combine(reduced.W2P0),
+    };
 }

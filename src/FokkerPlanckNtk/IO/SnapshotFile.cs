@@ -52,6 +52,13 @@ public sealed partial class SnapshotFile
     /// <summary>The effective configuration (JSON).</summary>
     public string Configuration { get; init; } = "";
 
+    /// <summary>
+    /// For a problem reduced to the span S of its inputs: the orthonormal basis b_1..b_k of S ⊂ R^d, one row of d numbers
+    /// each (variable <c>basis(span, input)</c>). The θ axes of the grid are then the coordinates ζ_a = b_a·θ (named
+    /// <c>zeta</c> or <c>zeta1..zetak</c>), and the positions are the particles' projections (ζ, u). Null otherwise.
+    /// </summary>
+    public double[][]? Basis { get; init; }
+
     /// <summary>The program version that wrote the file.</summary>
     public string Version { get; init; } = "";
 
@@ -59,8 +66,12 @@ public sealed partial class SnapshotFile
     public static string Name(int index) => index.ToString("D4", CultureInfo.InvariantCulture);
 
     /// <summary>The variable (and dimension) name of grid axis <paramref name="axis"/>: <c>theta</c> or <c>theta1..thetad</c>, then <c>u</c>.</summary>
-    public static string AxisVariable(UniformGrid grid, int axis) =>
-        axis == grid.UAxis ? "u" : grid.ThetaDimension == 1 ? "theta" : "theta" + (axis + 1).ToString(CultureInfo.InvariantCulture);
+    /// <param name="reduced">The grid of a problem reduced to the span of its inputs: <c>zeta</c> or <c>zeta1..zetak</c>.</param>
+    public static string AxisVariable(UniformGrid grid, int axis, bool reduced = false)
+    {
+        string theta = reduced ? "zeta" : "theta";
+        return axis == grid.UAxis ? "u" : grid.ThetaDimension == 1 ? theta : theta + (axis + 1).ToString(CultureInfo.InvariantCulture);
+    }
 
     private const string DensityVariable = "density", PositionsVariable = "positions";
     // netCDF-C's marker for a dimension scale that is not also a variable (the bounds dimension).
@@ -82,13 +93,17 @@ public sealed partial class SnapshotFile
             if (p.Length != m * dim) throw new ArgumentException($"Particle set {i} has {p.Length} values, expected m·D = {m}·{dim}.");
 
         var nc = new NetcdfWriter();
-        string[] axisNames = Enumerable.Range(0, dim).Select(k => AxisVariable(Grid, k)).ToArray();
+        bool reduced = Basis is not null;
+        if (Basis is not null && (Basis.Length != Grid.ThetaDimension || Basis.Any(b => b.Length != Basis[0].Length)))
+            throw new ArgumentException($"The basis needs {Grid.ThetaDimension} rows of equal length (one per ζ axis of the grid).");
+        string[] axisNames = Enumerable.Range(0, dim).Select(k => AxisVariable(Grid, k, reduced)).ToArray();
         if (times.Count > 0)
             nc.Coordinate("time", times.ToArray(), new() { ["long_name"] = "training time t (output times)", ["units"] = "1", ["axis"] = "T" });
         for (int k = 0; k < dim; k++)
             nc.Coordinate(axisNames[k], Grid.Centers(k).ToArray(), new()
             {
                 ["long_name"] = k == Grid.UAxis ? "second-layer weight u (cell centre)"
+                    : reduced ? $"coordinate ζ_{k + 1} = b_{k + 1}·θ of the first-layer weight in the span of the inputs (cell centre; b: variable basis)"
                     : Grid.ThetaDimension == 1 ? "first-layer weight θ (cell centre)" : $"first-layer weight θ_{k + 1} (cell centre)",
                 ["units"] = "1",
                 ["bounds"] = axisNames[k] + "_bnds",
@@ -106,6 +121,17 @@ public sealed partial class SnapshotFile
             });
         }
         nc.Dimension("bnds", 2);
+        if (Basis is not null)
+        {
+            nc.Dimension("span", Basis.Length);
+            nc.Dimension("input", Basis[0].Length);
+            nc.Add("basis", ["span", "input"], [Basis.SelectMany(b => b).ToArray()], new()
+            {
+                ["long_name"] = "orthonormal basis b_1..b_k of the span S of the inputs in R^d (one row per ζ axis)",
+                ["units"] = "1",
+                ["comment"] = "p_t(θ, u) = q_t(Bᵀθ, u) · N(P_⊥θ; m_⊥(t), C_⊥(t)) with q_t = density on (ζ, u); for p0 as initial law the θ_⊥ factor is N(0, I)",
+            });
+        }
         for (int k = 0; k < dim; k++)
         {
             var cellBounds = new double[2 * Grid.Cells[k]];
@@ -128,7 +154,9 @@ public sealed partial class SnapshotFile
         if (m > 0)
             nc.Add(PositionsVariable, ["time", "particle", "component"], ParticlePositions, new()
             {
-                ["long_name"] = "particle positions z_j = (θ_1..θ_d, u), Euler–Maruyama at step round(t/η)",
+                ["long_name"] = reduced
+                    ? "particle projections (ζ_1..ζ_k, u) = (Bᵀθ_j, u_j) onto the span of the inputs, Euler–Maruyama in R^(d+1) at step round(t/η)"
+                    : "particle positions z_j = (θ_1..θ_d, u), Euler–Maruyama at step round(t/η)",
                 ["units"] = "1",
             });
         nc.Attributes["Conventions"] = "CF-1.10";
@@ -152,11 +180,20 @@ public sealed partial class SnapshotFile
         using var file = H5File.OpenRead(path);
         if (!IsNetcdfLayout(file)) return ReadFormat1(file);
         var grid = ReadGrid(file);
+        double[][]? basis = null;
+        if (file.LinkExists("basis"))
+        {
+            var dataset = file.Dataset("basis");
+            int k = (int)dataset.Space.Dimensions[0], d = (int)dataset.Space.Dimensions[1];
+            var flat = dataset.Read<double[]>();
+            basis = Enumerable.Range(0, k).Select(a => flat.AsSpan(a * d, d).ToArray()).ToArray();
+        }
         var snapshots = new SnapshotFile
         {
             Grid = grid,
             Configuration = file.Attribute("config").Read<string>(),
             Version = file.Attribute("version").Read<string>(),
+            Basis = basis,
         };
         var times = file.LinkExists("time") ? file.Dataset("time").Read<double[]>() : [];
         if (file.LinkExists(DensityVariable))
@@ -215,8 +252,9 @@ public sealed partial class SnapshotFile
     private static UniformGrid ReadGrid(IH5Group file)
     {
         var names = new List<string>();
-        if (file.LinkExists("theta")) names.Add("theta");
-        else for (int k = 1; file.LinkExists("theta" + k.ToString(CultureInfo.InvariantCulture)); k++) names.Add("theta" + k.ToString(CultureInfo.InvariantCulture));
+        string theta = file.LinkExists("zeta") || file.LinkExists("zeta1") ? "zeta" : "theta"; // zeta: reduced to the span of the inputs
+        if (file.LinkExists(theta)) names.Add(theta);
+        else for (int k = 1; file.LinkExists(theta + k.ToString(CultureInfo.InvariantCulture)); k++) names.Add(theta + k.ToString(CultureInfo.InvariantCulture));
         names.Add("u");
         var axes = names.Select(n => file.Dataset(n)).ToList();
         return new UniformGrid(axes.Select(a => a.Attribute("cells").Read<int>()).ToArray(), axes.Select(a => a.Attribute("halfWidth").Read<double>()).ToArray());

@@ -24,4 +24,15 @@ public readonly record struct FactorDistances(double Kl, double Chi2, double W2S
 
     /// <summary>√(w² + W2²): a W2 value (or either end of a bracket) of the other factor combined with this one.</summary>
     public double CombineW2(double otherW2) => Math.Sqrt(otherW2 * otherW2 + W2Squared);
+
+    /// <summary>
+    /// A W2 of the other factor (a value with its bracket) combined with this one: both ends of the bracket and the value
+    /// through <see cref="CombineW2"/> (monotone, so the bracket stays a bracket); the error bound is the wider side.
+    /// </summary>
+    public W2Value Combine(W2Value other)
+    {
+        if (W2Squared == 0) return other;
+        double value = CombineW2(other.Value), lower = CombineW2(other.Lower), upper = CombineW2(other.Upper);
+        return new W2Value(value, Math.Max(upper - value, value - lower), other.Method + " ⊕ closed-form θ_⊥ factor");
+    }
 }

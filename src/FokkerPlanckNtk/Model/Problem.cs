@@ -47,7 +47,9 @@ public sealed class Problem
     public static Problem Default => new(Activation.Tanh, 2.0, 0.1, DataSet.Default);
 
     /// <summary>A copy with the given parts replaced.</summary>
+    /// <summary>A copy with some parts replaced; p0 stays p0 when new data change the dimension.</summary>
     public Problem With(double? alpha = null, double? lambda = null, Activation? activation = null, InitialLaw? initial = null,
         DataSet? data = null) =>
-        new(activation ?? Activation, alpha ?? Alpha, lambda ?? Lambda, data ?? Data, initial ?? Initial);
+        new(activation ?? Activation, alpha ?? Alpha, lambda ?? Lambda, data ?? Data,
+            initial ?? (Initial.IsStandard && data is not null && data.Dimension != Dimension ? null : Initial));
 }

@@ -108,7 +108,7 @@ public sealed class ReducedProblem
             ? string.Create(inv, $"problem.reduction.mode = never, so the grid would need d + 1 = {d + 1} axes (n = {n}, d = {d}; the inputs span k = {Span.DataRank} dimensions)")
             : string.Create(inv, $"they span k = {k} dimensions (n = {n}, d = {d}, k = {k} at relative tolerance {Options.Tolerance:G3}), so the reduced grid would need k + 1 = {k + 1} axes");
         throw new InputException("problem.data.x", $"{n} inputs in R^{d}",
-            $"{why}; {solver} supports at most {maxDimension} (k ≤ {maxDimension - 1}). Use data of lower rank, or run the particles alone (fpntk simulate)");
+            $"{why}; {solver} supports at most {maxDimension} (k ≤ {maxDimension - 1}). Use inputs of lower rank, or a larger problem.reduction.tolerance when they are of lower rank up to noise");
     }
 
     /// <summary>(θ, u) ↦ (Bᵀθ, u): a point of R^{d+1} in the coordinates of the reduced problem.</summary>
@@ -125,6 +125,25 @@ public sealed class ReducedProblem
     /// </summary>
     public FactorDistances FullDistances(FactorDistances reduced, double t) =>
         IsIdentity ? reduced : reduced.Times(Orthogonal.At(t).DistancesToStandard());
+
+    /// <summary>
+    /// A W2(p_t, p0) bracket of the full problem from a bracket [lower, upper] of W2(q_t, p0 on S ⊕ u): each end
+    /// combined with the ⊥ factor's closed-form W2 (W2² adds over the factors).
+    /// </summary>
+    public (double Lower, double Upper) FullW2(double lower, double upper, double t)
+    {
+        if (IsIdentity) return (lower, upper);
+        var perp = Orthogonal.At(t).DistancesToStandard();
+        return (perp.CombineW2(lower), perp.CombineW2(upper));
+    }
+
+    /// <summary>
+    /// The ⊥ part of the particles' distances to p0 after <paramref name="steps"/> Euler–Maruyama steps of size η: the
+    /// closed form of the chain's exact θ_⊥ law (<see cref="OrthogonalFactor.EulerMaruyama"/>), which the particles'
+    /// samples follow (checked by the θ_⊥ moment statistics).
+    /// </summary>
+    public FactorDistances ParticleOrthogonalDistances(double eta, long steps) =>
+        IsIdentity ? FactorDistances.Zero : Orthogonal.EulerMaruyama(eta, steps).DistancesToStandard();
 
     /// <summary>Q(p_t) = L + λ KL(p_t‖p0) from the reduced free energy: adds λ·KL of the ⊥ factor.</summary>
     public double FullFreeEnergy(double reducedFreeEnergy, double t) =>
@@ -238,7 +257,7 @@ public sealed class ReducedProblem
         string axis(int j) => j == d ? "u" : $"θ_{j + 1}";
         string unreduced = d + 1 <= MaxGridDimension
             ? $"set problem.reduction.mode = never to solve it unreduced on a grid of dimension d + 1 = {d + 1}"
-            : $"solving it unreduced would need a grid of dimension d + 1 = {d + 1} (the solver supports at most {MaxGridDimension}); use an initial law that factorizes, or the particles alone";
+            : $"solving it unreduced would need a grid of dimension d + 1 = {d + 1} (the solver supports at most {MaxGridDimension}); use an initial law that factorizes over S";
         return new InputException($"problem.initial.covariance[{wi}][{wj}]", Full.Initial.Covariance[wi, wj], string.Create(inv,
             $"the initial law does not factorize over the span S of the inputs (k = {k} of d = {d} dimensions): its covariance couples S ⊕ u with the complement S^⊥, so the reduced PDE would not be exact. The largest entry of the coupling block P_⊥ Σ P_(S⊕u) is [{wi}][{wj}] ({axis(wi)}, {axis(wj)}) = {coupling.Value:G6}, above problem.reduction.tolerance × max|Σ| = {coupling.Threshold:G3}; {unreduced}"));
     }

@@ -11,12 +11,21 @@ public sealed record NtkRecord(double Time, double Loss, double[] Residuals, dou
 /// </summary>
 public sealed class NtkPrediction
 {
-    public NtkPrediction(Problem problem)
+    /// <summary>The prediction of <paramref name="problem"/>, reduced to the span of its inputs with the default options.</summary>
+    public NtkPrediction(Problem problem) : this(new ReducedProblem(problem)) { }
+
+    /// <summary>
+    /// H(p) sees θ only through θ·x_i and x_i·x_j, which the reduction keeps, and H(q_0 ⊗ N(m_⊥, C_⊥)) = H(q_0): the
+    /// Gram matrix and the prediction of the reduced problem (quadrature in k dimensions) are the full problem's. The
+    /// Theorem 4.4 constants take the full d.
+    /// </summary>
+    public NtkPrediction(ReducedProblem reduction)
     {
+        var problem = reduction.Reduced;
         Prediction = LinearizedPrediction.ForProblem(problem);
         // Theorem 4.4 is stated for p0 (H(p_init) is then H(p0)); the constants need the reference Gram matrix.
-        Bounds = new TheoremBounds(problem, problem.Initial.IsStandard ? Prediction.Kernel : GramMatrix.AtReference(problem));
-        Applies = problem.Initial.IsStandard && problem.Activation.IsBounded && Bounds.Lambda0 > 0;
+        Bounds = new TheoremBounds(reduction.Full, problem.Initial.IsStandard ? Prediction.Kernel : GramMatrix.AtReference(problem));
+        Applies = reduction.Full.Initial.IsStandard && problem.Activation.IsBounded && Bounds.Lambda0 > 0;
     }
 
     public LinearizedPrediction Prediction { get; }

@@ -1,6 +1,7 @@
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics;
+using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Numerics;
 
 namespace FokkerPlanckNtk.Particles;
@@ -11,27 +12,49 @@ namespace FokkerPlanckNtk.Particles;
 /// <see cref="ParticleMeasures.HistogramGrid"/> (biased estimates), the positions (m × D, row-major) and W2
 /// between the particles and the discrete p0 on the run's grid (atoms at the cell centres).
 /// </summary>
+/// <remarks>
+/// For a problem reduced to the span S of its inputs (<see cref="ReducedProblem"/>) the particles run in the full
+/// R^{d+1} and are measured through their projections (Bᵀθ_j, u_j) onto S ⊕ u, samples of q_t: <see cref="Positions"/>
+/// holds the projections (m × (k + 1), on the reduced grid), the binned divergences and W2 are those of the projections
+/// combined with the closed form of the particles' exact θ_⊥ law (the Euler–Maruyama chain's, <see cref="OrthogonalFactor.EulerMaruyama"/>;
+/// KL and W2² add, 1 + χ² multiplies), and <see cref="Orthogonal"/> checks the particles' θ_⊥ against that law.
+/// </remarks>
 public sealed record ParticleRecord(double Time, long Steps, double Loss, double BinnedKlP0, double BinnedChi2P0, double[] Residuals,
     double[] Positions, W2Value W2P0)
 {
+    /// <summary>The θ_⊥ moments against their closed form (reduced problems only; null otherwise).</summary>
+    public OrthogonalMoments? Orthogonal { get; init; }
+
     /// <summary>
     /// Measures the system's current state; <paramref name="grid"/> is the run's grid (the box of the histogram); W2
     /// with <paramref name="options"/> (default: between probability measures), a slow one announced through <paramref name="log"/>.
+    /// With a <paramref name="reduction"/> that reduces, the measures of the projections onto S ⊕ u on the reduced grid,
+    /// combined with the θ_⊥ factor's closed form, and the θ_⊥ moments (see the remarks).
     /// </summary>
-    public static ParticleRecord Measure(ParticleSystem system, UniformGrid grid, W2Options? options = null, Action<string>? log = null)
+    public static ParticleRecord Measure(ParticleSystem system, UniformGrid grid, W2Options? options = null, Action<string>? log = null,
+        ReducedProblem? reduction = null)
     {
-        var positions = system.Positions();
+        bool reduced = reduction is { IsIdentity: false };
+        var positions = reduced ? SpanProjection.Positions(system, reduction!) : system.Positions();
+        int dimension = reduced ? reduction!.GridDimension : system.Dimension;
         var histogramGrid = ParticleMeasures.HistogramGrid(grid, system.Count);
         var histogram = ParticleMeasures.Histogram(histogramGrid, positions);
         var histogramReference = ParticleMeasures.DiscreteStandardGaussian(histogramGrid);
         double v = histogramGrid.CellVolume;
         // The same discrete p0 as the PDE's (so pde_p0 and particles_p0 measure against one reference measure).
         var reference = ParticleMeasures.DiscreteStandardGaussian(grid);
-        var atoms = ParticleMeasures.Atoms(positions, system.Dimension);
+        var atoms = ParticleMeasures.Atoms(positions, dimension);
         var w2 = W2ResultExtensions.Logged("W2(particles, p0)", system.Time, grid.Count, atoms.Count, options ?? W2Options.ProbabilityMeasures, log,
-            o => Wasserstein.Between(grid, reference, atoms, o));
-        return new ParticleRecord(system.Time, system.Steps, system.Loss, Divergences.KullbackLeibler(histogram, histogramReference, v),
-            Divergences.ChiSquared(histogram, histogramReference, v), system.Residuals.ToArray(), positions, w2.ToValue());
+            o => Wasserstein.Between(grid, reference, atoms, o)).ToValue();
+        double kl = Divergences.KullbackLeibler(histogram, histogramReference, v), chi2 = Divergences.ChiSquared(histogram, histogramReference, v);
+        OrthogonalMoments? orthogonal = null;
+        if (reduced)
+        {
+            var perp = reduction!.ParticleOrthogonalDistances(system.StepSize, system.Steps);
+            (kl, chi2, w2) = (kl + perp.Kl, FactorDistances.CombineChi2(chi2, perp.Chi2), perp.Combine(w2));
+            orthogonal = OrthogonalMoments.Measure(system, reduction, reduction.Orthogonal.EulerMaruyama(system.StepSize, system.Steps));
+        }
+        return new ParticleRecord(system.Time, system.Steps, system.Loss, kl, chi2, system.Residuals.ToArray(), positions, w2) { Orthogonal = orthogonal };
     }
 }
 

@@ -36,15 +36,20 @@ public static class SpanProjection
     }
 
     /// <summary>The projections as equal-weight atoms in R^{k+1} (the layout of the reduced grid: ζ axes first, u last).</summary>
-    public static AtomicMeasure Atoms(ParticleSystem system, ReducedProblem reduction)
+    public static AtomicMeasure Atoms(ParticleSystem system, ReducedProblem reduction) => reduction.IsIdentity
+        ? ParticleMeasures.Atoms(system)
+        : new AtomicMeasure(Positions(system, reduction), reduction.GridDimension, name: "particles (projected onto S ⊕ u)");
+
+    /// <summary>The projections (ζ_1..ζ_k, u) of every particle, m × (k + 1) row-major (the layout of <see cref="ParticleSystem.Positions"/>).</summary>
+    public static double[] Positions(ParticleSystem system, ReducedProblem reduction)
     {
-        if (reduction.IsIdentity) return ParticleMeasures.Atoms(system);
+        if (reduction.IsIdentity) return system.Positions();
         var axes = Coordinates(system, reduction);
         int dim = axes.Length, m = system.Count;
         var z = new double[m * dim];
         for (int j = 0; j < m; j++)
             for (int a = 0; a < dim; a++) z[j * dim + a] = axes[a][j];
-        return new AtomicMeasure(z, dim, name: "particles (projected onto S ⊕ u)");
+        return z;
     }
 
     internal static void RequireMatch(ParticleSystem system, ReducedProblem reduction)

@@ -18,7 +18,7 @@ public static class Analyses
     /// </summary>
     public static NtkAnalysis Ntk(RunConfiguration config, RunFolder? folder = null)
     {
-        var ntk = new NtkPrediction(config.Problem.ToProblem());
+        var ntk = new NtkPrediction(config.Problem.ToReducedProblem());
         var simulation = new Simulation(config.Time.End) { OutputDirectory = folder?.Path };
         var records = simulation.Record("ntk", new SpecifiedTimes([0, .. config.Time.OutputTimes]), () => ntk.At(simulation.Time));
         if (folder is not null)

@@ -17,6 +17,7 @@ public static class ReferenceBuilder
     public static ReferenceSolution Compute(RunConfiguration config, IRunObserver? observer = null, CancellationToken cancellation = default)
     {
         observer ??= SilentObserver.Instance;
+        RequireFullCoordinates(config);
         if (config.Solver.IsSpectral) return ComputeSpectral(config, observer, cancellation);
         var problem = config.Problem.ToProblem();
         var coarseGrid = config.Grid.ToGrid();
@@ -29,6 +30,19 @@ public static class ReferenceBuilder
         var stored = Solve(problem, fineGrid, config, times, inputs, observer, cancellation);
         var snapshots = Snapshots(times, stored, fineGrid, coarse, coarseGrid);
         return new ReferenceSolution { Configuration = fine.ToJson(), Grid = fineGrid, CoarseCells = config.Grid.Cells.ToArray(), Inputs = inputs, Snapshots = snapshots };
+    }
+
+    /// <summary>A reference file holds densities and probe inputs in the given coordinates (θ_1..θ_d, u): not of a problem reduced to the span of its inputs.</summary>
+    private static void RequireFullCoordinates(RunConfiguration config)
+    {
+        var reduction = config.Problem.ToReducedProblem();
+        if (reduction.IsIdentity) return;
+        int d = reduction.Full.Dimension, k = reduction.Span.Dimension;
+        throw new InputException("problem.reduction.mode", config.Problem.Reduction.Mode.ToString().ToLowerInvariant(), FormattableString.Invariant(
+            $"fpntk reference stores the density in the coordinates (θ_1..θ_d, u), but this problem is solved on the span of its inputs (k = {k} of d = {d} dimensions, axes ζ_1..ζ_k, u); ")
+            + (d + 1 <= Model.ReducedProblem.MaxGridDimension
+                ? $"set problem.reduction.mode = never to build the reference on the grid of dimension d + 1 = {d + 1}"
+                : "use fpntk solve, whose snapshots store the density on S ⊕ u with the basis of S"));
     }
 
     /// <summary>

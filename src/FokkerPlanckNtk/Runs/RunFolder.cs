@@ -4,7 +4,8 @@ using FokkerPlanckNtk.IO;
 namespace FokkerPlanckNtk.Runs;
 
 /// <summary>
-/// The output folder of a command: <c>config.json</c> (the effective configuration) and <c>manifest.json</c>
+/// The output folder of a command: <c>config.json</c> (the effective configuration), <c>span.json</c> for a problem
+/// reduced to the span of its inputs (<see cref="SpanDocument"/>) and <c>manifest.json</c>
 /// (program, command, timings, status) written at the start with status <c>running</c>, and the status
 /// <c>completed</c>, <c>interrupted</c> or <c>failed</c> at the end (the command line finishes a folder that an
 /// exception left unfinished, so no manifest stays <c>running</c> after the process ended). A folder holds the
@@ -37,6 +38,8 @@ public sealed class RunFolder
         if (System.IO.File.Exists(System.IO.Path.Combine(dir, "manifest.json")))
             throw new InputException("--out", dir, "the folder already holds a run or the results of another command; continue a run with 'fpntk resume' or choose another folder");
         AtomicFile.WriteText(System.IO.Path.Combine(dir, "config.json"), config.ToJson());
+        // The basis of the span of the inputs, beside the configuration, for every command on a reduced problem.
+        if (config.Problem.ToReducedProblem() is { IsIdentity: false } reduction) SpanDocument.Write(dir, reduction);
         var manifest = new RunManifest
         {
             Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running,

@@ -34,4 +34,7 @@ public sealed class RunResults
     public IReadOnlyList<ComparisonRecord>? Comparison { get; init; }
 
     public IReadOnlyList<NtkRecord>? Ntk { get; init; }
+
+    /// <summary>The rows of <c>diagnostics.csv</c> (see <see cref="RunDiagnostics"/>); null when <c>output.diagnosticsRows</c> is 0.</summary>
+    public IReadOnlyList<DiagnosticsRecord>? Diagnostics { get; init; }
 }

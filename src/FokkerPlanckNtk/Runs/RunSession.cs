@@ -41,7 +41,7 @@ public static class RunKinds
 /// <see cref="RunKind.Run"/>, and progress reports. In a folder it also writes <c>config.json</c> and
 /// <c>manifest.json</c>, checkpoints under <c>checkpoint/</c> (every <c>output.checkpointSeconds</c>, on
 /// Ctrl+C/SIGTERM, and before the data files), and the data files (pde.csv, particles.csv, comparison.csv,
-/// ntk.csv, w2_bounds.csv, snapshots.h5). A run interrupted or killed continues with <see cref="Resume"/> and
+/// ntk.csv, diagnostics.csv, w2_bounds.csv, snapshots.h5). A run interrupted or killed continues with <see cref="Resume"/> and
 /// ends with files byte-identical to an uninterrupted run's. Without a folder it runs in memory.
 /// </summary>
 public sealed class RunSession
@@ -52,6 +52,7 @@ public sealed class RunSession
     private readonly TimeSeries<ParticleRecord>? _particles;
     private readonly TimeSeries<ComparisonRecord>? _comparison;
     private readonly TimeSeries<NtkRecord>? _ntk;
+    private readonly TimeSeries<DiagnosticsRecord>? _diagnostics;
     private readonly bool _resuming;
 
     private readonly UniformGrid _grid;
@@ -61,7 +62,10 @@ public sealed class RunSession
         Configuration = config;
         Kind = kind;
         _resuming = resuming;
-        var problem = config.Problem.ToProblem();
+        // Inputs spanning S ⊂ R^d: the PDE solvers take the reduced problem on the k + 1 axes of S ⊕ u, the particles run in
+        // the full R^{d+1}, and every record is of the full problem (the identity when nothing is reduced).
+        var reduction = Reduction = config.Problem.ToReducedProblem();
+        var problem = reduction.Reduced;
         var grid = _grid = config.Grid.ToGrid();
         // Every model is set up before any file is written: a problem the grid or the memory cannot hold fails here.
         ResourceEstimate.RequireMemory(config, kind.Command());
@@ -88,25 +92,30 @@ public sealed class RunSession
         if (kind is RunKind.Run or RunKind.Simulate)
         {
             warnings.AddRange(new[] { ParticleStability.Check(config), ResourceEstimate.ParticleStepWarning(config) }.OfType<string>());
-            particles = new ParticleModel(problem, config.Particles.ToOptions());
+            particles = new ParticleModel(reduction.Full, config.Particles.ToOptions());
         }
-        Warnings = warnings;
-        var ntk = kind is RunKind.Run ? new NtkPrediction(problem) : null;
+        // Assumption 4.1 (of the inputs as given: the reduction keeps their norms) and the rank decision first; a solver
+        // may report the same Assumption 4.1 lines.
+        Warnings = reduction.Warnings.Concat(warnings).Distinct().ToList();
+        var ntk = kind is RunKind.Run ? new NtkPrediction(reduction) : null;
         var simulation = new Simulation(config.Time.End, new IModel?[] { pde, particles }.OfType<IModel>().ToArray()) { Observer = observer };
         var times = new SpecifiedTimes([0, .. config.Time.OutputTimes]);
         if (pde is not null)
         {
-            _pde = simulation.Record("pde", times, () => pde.Record(W2Options(simulation), observer.Info));
+            _pde = simulation.Record("pde", times, () => reduction.Lift(pde.Record(W2Options(simulation), observer.Info)));
             simulation.Callbacks.Add(new OuterLayerWarning(times, _pde));
             if (pde is SpectralPdeModel spectral) simulation.Callbacks.Add(new TailWarning(times, spectral));
         }
-        if (particles is not null) _particles = simulation.Record("particles", times, () => particles.Record(grid, W2Options(simulation), observer.Info));
+        if (particles is not null) _particles = simulation.Record("particles", times, () => particles.Record(grid, W2Options(simulation), observer.Info, reduction));
         if (_pde is not null && _particles is not null)
         {
             var (p, m) = (_pde, _particles);
             _comparison = simulation.Record("comparison", times, () => ComparisonRecord.Between(p[^1], m[^1], grid, W2Options(simulation), observer.Info));
         }
         if (ntk is not null) _ntk = simulation.Record("ntk", times, () => ntk.At(simulation.Time));
+        if (config.Output.DiagnosticsRows > 0)
+            _diagnostics = simulation.Record("diagnostics", new SpecifiedTimes(RunDiagnostics.Times(config.Time.End, config.Output.DiagnosticsRows)),
+                () => RunDiagnostics.Measure(simulation.Time, pde, particles, ntk));
         simulation.Callbacks.Add(new ProgressCallback());
         Simulation = simulation;
     }
@@ -127,17 +136,29 @@ public sealed class RunSession
             "was changed after the run started; a run resumes only with its own configuration"));
         simulation.Checkpointer = checkpointer;
         if (_pde is not null) simulation.Writers.Add(CsvWriter.For("pde.csv", _pde, RunTables.Pde));
-        if (_particles is not null) simulation.Writers.Add(CsvWriter.For("particles.csv", _particles, RunTables.Particles));
+        if (_particles is not null)
+        {
+            simulation.Writers.Add(CsvWriter.For("particles.csv", _particles, RunTables.Particles));
+            if (!Reduction.IsIdentity) simulation.Writers.Add(CsvWriter.For("orthogonal.csv", _particles, RunTables.Orthogonal));
+        }
         if (_comparison is not null) simulation.Writers.Add(CsvWriter.For("comparison.csv", _comparison, RunTables.Comparison));
         if (_ntk is not null) simulation.Writers.Add(CsvWriter.For("ntk.csv", _ntk, RunTables.Ntk));
+        if (_diagnostics is not null) simulation.Writers.Add(CsvWriter.For("diagnostics.csv", _diagnostics, (_, rows) => RunTables.Diagnostics(rows)));
         simulation.Writers.Add(new CsvWriter("w2_bounds.csv", () => RunTables.W2Bounds(Times, grid, _pde, _particles, _comparison)));
-        simulation.Writers.Add(new SnapshotWriter("snapshots.h5", grid, _pde, _particles) { Configuration = config.ToJson() });
+        simulation.Writers.Add(new SnapshotWriter("snapshots.h5", grid, _pde, _particles)
+        {
+            Configuration = config.ToJson(), Span = Reduction.IsIdentity ? null : Reduction.Span,
+        });
     }
 
     /// <summary>The W2 options of a run's measures: between probability measures, cancelled with the run.</summary>
     private static W2Options W2Options(Simulation simulation) => Metrics.W2Options.ProbabilityMeasures with { Cancellation = simulation.Cancellation };
 
     public RunConfiguration Configuration { get; }
+
+    /// <summary>The problem reduced to the span of its inputs (the identity when nothing is reduced): the PDE solves
+    /// <see cref="ReducedProblem.Reduced"/>, the particles run on <see cref="ReducedProblem.Full"/>.</summary>
+    public Model.ReducedProblem Reduction { get; }
 
     public RunKind Kind { get; }
 
@@ -222,6 +243,7 @@ public sealed class RunSession
         Particles = _particles?.ToArray(),
         Comparison = _comparison?.ToArray(),
         Ntk = _ntk?.ToArray(),
+        Diagnostics = _diagnostics?.ToArray(),
     };
 
     /// <summary>Marks the run complete and removes its checkpoint (call after the last file is written).</summary>

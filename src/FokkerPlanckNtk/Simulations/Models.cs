@@ -23,6 +23,9 @@ public interface IDensityModel : IModel
 
     /// <summary>The record of the current state (W2 with <paramref name="options"/>, slow ones announced through <paramref name="log"/>).</summary>
     PdeRecord Record(W2Options? options = null, Action<string>? log = null);
+
+    /// <summary>The light diagnostics of the current state (no density, no W2): what a row of <c>diagnostics.csv</c> holds.</summary>
+    PdeDiagnostics Diagnose();
 }
 
 /// <summary>
@@ -63,6 +66,8 @@ public sealed class PdeModel : IDensityModel
     /// <summary>The diagnostics, a copy of the density and W2 to the discrete p0 now (see <see cref="PdeRecord"/>).</summary>
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null) => PdeRecord.Measure(Solver, options, log);
 
+    public PdeDiagnostics Diagnose() => Solver.Diagnose();
+
     /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>: <c>simulation.Record("pde", times, pde.Record)</c>).</summary>
     public PdeRecord Record() => Record(null, null);
 
@@ -70,15 +75,19 @@ public sealed class PdeModel : IDensityModel
     {
         var s = Solver.Save();
         state.Set($"{Name}.time", s.Time).Set($"{Name}.steps", s.Steps).Set($"{Name}.rejected", s.RejectedSteps).Set($"{Name}.density", s.Density)
-             .Set($"{Name}.nextStep", s.NextStep).Set($"{Name}.previousError", s.PreviousError);
+             .Set($"{Name}.nextStep", s.NextStep).Set($"{Name}.previousError", s.PreviousError)
+             .Set($"{Name}.lastStep", s.LastStep).Set($"{Name}.lastStableStep", s.LastStableStep);
     }
 
-    // The step controller's memory (implicit-feedback stepper) is absent from checkpoints written before it existed.
+    // The step controller's memory (implicit-feedback stepper) and the last step sizes (reported by the diagnostics rows)
+    // are absent from checkpoints written before they existed.
     public void Restore(ArrayArchive state) =>
         Solver.Restore(new PdeSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
             state.Doubles($"{Name}.density"),
-            state.Contains($"{Name}.nextStep") ? state.Double($"{Name}.nextStep") : 0,
-            state.Contains($"{Name}.previousError") ? state.Double($"{Name}.previousError") : 1));
+            Optional(state, $"{Name}.nextStep", 0), Optional(state, $"{Name}.previousError", 1),
+            Optional(state, $"{Name}.lastStep", 0), Optional(state, $"{Name}.lastStableStep", 0)));
+
+    private static double Optional(ArrayArchive state, string key, double absent) => state.Contains(key) ? state.Double(key) : absent;
 }
 
 /// <summary>
@@ -141,6 +150,19 @@ public sealed class SpectralPdeModel : IDensityModel
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null)
     {
         var grid = Grid;
+        var (diagnostics, density) = Measure();
+        var reference = _reference ??= P0CellAverages(Solver.Model, grid);
+        var w2 = W2ResultExtensions.Logged("W2(p_t, p0)", diagnostics.Time, grid.Count, grid.Count, options ?? W2Options.ProbabilityMeasures, log,
+            o => Wasserstein.Between(grid, density, reference, o));
+        return new PdeRecord(diagnostics, Solver.Steps, density, w2.ToValue() with { Method = w2.Method + " (spectral solution's cell averages)" });
+    }
+
+    public PdeDiagnostics Diagnose() => Measure().Diagnostics;
+
+    // The expansion's diagnostics with the outer-layer mass of its cell averages (negative averages written as 0).
+    private (PdeDiagnostics Diagnostics, double[] Density) Measure()
+    {
+        var grid = Grid;
         var d = LastDiagnostics = Solver.Diagnose();
         var density = Solver.Model.CellAverages(Solver.Coefficients, grid);
         for (int c = 0; c < density.Length; c++) density[c] = Math.Max(0, density[c]);
@@ -148,11 +170,7 @@ public sealed class SpectralPdeModel : IDensityModel
         for (int c = 0; c < grid.Count; c++)
             if (grid.IsOuterCell(c)) outer += density[c];
         outer *= grid.CellVolume;
-        var reference = _reference ??= P0CellAverages(Solver.Model, grid);
-        var w2 = W2ResultExtensions.Logged("W2(p_t, p0)", d.Time, grid.Count, grid.Count, options ?? W2Options.ProbabilityMeasures, log,
-            o => Wasserstein.Between(grid, density, reference, o));
-        return new PdeRecord(new PdeDiagnostics(d.Time, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, outer, d.Residuals),
-            Solver.Steps, density, w2.ToValue() with { Method = w2.Method + " (spectral solution's cell averages)" });
+        return (new PdeDiagnostics(d.Time, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, outer, d.Residuals), density);
     }
 
     /// <summary>The exact cell averages of p0 (coefficient 1 on the constant mode): positive.</summary>
@@ -167,12 +185,14 @@ public sealed class SpectralPdeModel : IDensityModel
     {
         var s = Solver.Save();
         state.Set($"{Name}.time", s.Time).Set($"{Name}.steps", s.Steps).Set($"{Name}.rejected", s.RejectedSteps)
-             .Set($"{Name}.proposedStep", s.ProposedStep).Set($"{Name}.explicitBoundSteps", s.ExplicitBoundSteps).Set($"{Name}.coefficients", s.Coefficients);
+             .Set($"{Name}.proposedStep", s.ProposedStep).Set($"{Name}.explicitBoundSteps", s.ExplicitBoundSteps).Set($"{Name}.coefficients", s.Coefficients)
+             .Set($"{Name}.lastStep", s.LastStep);
     }
 
     public void Restore(ArrayArchive state) =>
         Solver.Restore(new SpectralSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
-            state.Double($"{Name}.proposedStep"), state.Double($"{Name}.explicitBoundSteps"), state.Doubles($"{Name}.coefficients")));
+            state.Double($"{Name}.proposedStep"), state.Double($"{Name}.explicitBoundSteps"), state.Doubles($"{Name}.coefficients"),
+            state.Contains($"{Name}.lastStep") ? state.Double($"{Name}.lastStep") : 0));
 }
 
 /// <summary>
@@ -211,8 +231,10 @@ public sealed class ParticleModel : IModel
     /// Loss, residuals, binned divergences, positions and W2 to the discrete p0 now (see <see cref="ParticleRecord"/>);
     /// <paramref name="grid"/> is the grid of the measures (the box of the histogram, the discrete p0 of W2).
     /// </summary>
-    public ParticleRecord Record(UniformGrid grid, W2Options? options = null, Action<string>? log = null) =>
-        ParticleRecord.Measure(System, grid, options, log);
+    /// <param name="reduction">For a problem reduced to the span of its inputs: the particles measured through their projections
+    /// onto S ⊕ u on the reduced <paramref name="grid"/>, with the θ_⊥ factor in closed form and the θ_⊥ moments.</param>
+    public ParticleRecord Record(UniformGrid grid, W2Options? options = null, Action<string>? log = null, ReducedProblem? reduction = null) =>
+        ParticleRecord.Measure(System, grid, options, log, reduction);
 
     public void Save(ArrayArchive state)
     {

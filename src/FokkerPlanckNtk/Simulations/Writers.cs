@@ -37,9 +37,16 @@ public sealed class SnapshotWriter(string path, UniformGrid grid, TimeSeries<Pde
     /// <summary>The effective configuration stored as the file's <c>config</c> attribute.</summary>
     public string Configuration { get; init; } = "";
 
+    /// <summary>The span of the inputs of a reduced problem (its basis is stored with the densities on (ζ, u)); null otherwise.</summary>
+    public Model.DataSpan? Span { get; init; }
+
     public void Write(string path)
     {
-        var file = new SnapshotFile { Grid = grid, Configuration = Configuration, Version = RunManifest.ProgramVersion };
+        var file = new SnapshotFile
+        {
+            Grid = grid, Configuration = Configuration, Version = RunManifest.ProgramVersion,
+            Basis = Span is null ? null : Enumerable.Range(0, Span.Dimension).Select(a => Span.BasisVector(a).ToArray()).ToArray(),
+        };
         if (pde is not null)
         {
             file.PdeTimes.AddRange(pde.Times);

@@ -122,10 +122,11 @@ public sealed class SpectralSolver : Numerics.LandingStepper
     /// <summary>(2α²/n)λ_max(H) at the start of the last step (spectral radius of Vᵀ U).</summary>
     public double LastStiffRate { get; private set; }
 
-    /// <summary>Everything needed to continue bit-identically (the coefficients and the proposed next step).</summary>
-    public sealed record State(double Time, long Steps, long RejectedSteps, double ProposedStep, double ExplicitBoundSteps, double[] Coefficients);
+    /// <summary>Everything needed to continue bit-identically (the coefficients, the proposed next step, and the last step size: diagnostics report it).</summary>
+    public sealed record State(double Time, long Steps, long RejectedSteps, double ProposedStep, double ExplicitBoundSteps, double[] Coefficients,
+        double LastStep = 0);
 
-    public State Save() => new(Time, Steps, RejectedSteps, _proposed, ExplicitBoundSteps, (double[])_b.Clone());
+    public State Save() => new(Time, Steps, RejectedSteps, _proposed, ExplicitBoundSteps, (double[])_b.Clone(), LastStep);
 
     public void Restore(State state)
     {
@@ -137,6 +138,7 @@ public sealed class SpectralSolver : Numerics.LandingStepper
         RejectedSteps = state.RejectedSteps;
         _proposed = state.ProposedStep;
         ExplicitBoundSteps = state.ExplicitBoundSteps;
+        LastStep = state.LastStep;
     }
 
     /// <summary>Diagnostics of the current state.</summary>

@@ -30,8 +30,8 @@ public class InterruptResumeTests
     /// <summary>Every file of a finished run except the manifest (whose timings differ).</summary>
     private static readonly string[] ResultFiles =
     [
-        "config.json", "pde.csv", "particles.csv", "comparison.csv", "ntk.csv", "snapshots.h5", "report.html",
-        "plots/loss.png", "plots/loss.svg", "plots/residuals.png", "plots/density-0002.png", "plots/density-0002.svg",
+        "config.json", "pde.csv", "particles.csv", "comparison.csv", "ntk.csv", "diagnostics.csv", "snapshots.h5", "report.html",
+        "plots/loss.png", "plots/loss.svg", "plots/residuals.png", "plots/density-0002.png", "plots/density-0002.svg", "plots/change-0002.png",
     ];
 
     private string _dir = "", _reference = "";

@@ -24,7 +24,7 @@ public class ReducedPdeTests
     }
 
     /// <summary>max_i |r_i − r_i,exact| at t = 1 of the reduced PDE on N^3 cells, and its KL(p_t‖p0) composed with the ⊥ factor.</summary>
-    internal static (double Residual, double Kl, double KlExact) Errors(Problem full, int cells, double t = 1.0)
+    internal static (double Residual, double Kl, double KlExact, double Chi2Error) Errors(Problem full, int cells, double t = 1.0)
     {
         var reduced = new ReducedProblem(full);
         reduced.RequireGridDimension();
@@ -38,7 +38,8 @@ public class ReducedPdeTests
         double err = diag.Residuals.Zip(r, (a, b) => Math.Abs(a - b)).Max();
         double kl = reduced.Lift(diag).KlP0;
         Assert.That(kl, Is.EqualTo(reduced.FullDistances(new FactorDistances(diag.KlP0, diag.Chi2P0, 0), t).Kl));
-        return (err, kl, GaussianDistances.KullbackLeibler(exact, GaussianLaw.Standard(full.Dimension + 1)));
+        double chi2Error = Math.Abs(reduced.Lift(diag).Chi2P0 - GaussianDistances.ChiSquared(exact, GaussianLaw.Standard(full.Dimension + 1)));
+        return (err, kl, GaussianDistances.KullbackLeibler(exact, GaussianLaw.Standard(full.Dimension + 1)), chi2Error);
     }
 
     // Acceptance (issue 13): linear activation, d = 10, data spanning k = 2. The reduced PDE on 20³ and 40³ cells
@@ -71,7 +72,7 @@ public class ReducedPdeTests
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var e = Errors(problem, n);
             string order = previous is double p ? (Math.Log(p / e.Residual) / Math.Log(n / (double)Prev(n))).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "";
-            TestContext.Out.WriteLine(FormattableString.Invariant($"| {n}³ | {e.Residual:E3} | {order} | {Math.Abs(e.Kl - e.KlExact):E3} | {watch.Elapsed.TotalSeconds:F1} |"));
+            TestContext.Out.WriteLine(FormattableString.Invariant($"| {n}³ | {e.Residual:E3} | {order} | {Math.Abs(e.Kl - e.KlExact):E3} | {e.Chi2Error:E3} | {watch.Elapsed.TotalSeconds:F1} |"));
             previous = e.Residual;
         }
         static int Prev(int n) => n switch { 30 => 20, 40 => 30, _ => 40 };

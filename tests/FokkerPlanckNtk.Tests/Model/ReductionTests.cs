@@ -202,6 +202,10 @@ public class ReductionTests
         TestContext.Out.WriteLine($"t={t}: KL {kl:R} vs {composed.Kl:R}; chi2 {chi2:R} vs {composed.Chi2:R}; W2² {w2:R} vs {composed.W2Squared:R}");
         Assert.That(composed.Kl, Is.EqualTo(kl).Within(1e-10 * kl));
         Assert.That(composed.W2Squared, Is.EqualTo(w2).Within(1e-10 * w2));
+        double partW2 = GaussianDistances.W2(part, partP0);
+        var (lower, upper) = reduced.FullW2(0.9 * partW2, partW2, t); // a bracket of the q-part combined end by end
+        Assert.That(upper * upper, Is.EqualTo(w2).Within(1e-10 * w2));
+        Assert.That(lower, Is.LessThan(upper));
         if (double.IsPositiveInfinity(chi2)) Assert.That(composed.Chi2, Is.EqualTo(double.PositiveInfinity));
         else Assert.That(composed.Chi2, Is.EqualTo(chi2).Within(1e-10 * chi2));
         // perpScale 1.8: a ⊥ variance above 2 makes χ² infinite at t = 0; the OU flow brings it back below 2.

@@ -32,7 +32,8 @@ public class BadInputTableTests
         Write("array.json", "[1, 2]");
         Write("emptydata.json", """{ "problem": { "data": { "x": [], "y": [] } } }""");
         Write("emptyrow.json", """{ "problem": { "data": { "x": [[]], "y": [1] } } }""");
-        Write("rows4.json", """{ "problem": { "data": { "x": [[0.1, 0.2, 0.3, 0.4]], "y": [0.5] } } }""");
+        // Four inputs spanning R^4: k = 4 > 3 even after the reduction to the span of the data.
+        Write("rows4.json", """{ "problem": { "data": { "x": [[0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 0.5, 0], [0, 0, 0, 0.5]], "y": [0.5, 0.1, 0.2, 0.3] } } }""");
         Write("ragged.json", """{ "problem": { "data": { "x": [[0.1], [0.2, 0.3]], "y": [0.5, 0.1] } } }""");
         Write("ycount.json", """{ "problem": { "data": { "x": [[0.1], [0.2]], "y": [0.5] } } }""");
         Write("fileandx.json", """{ "problem": { "data": { "file": "d.csv", "x": [[0.1]], "y": [0.5] } } }""");
@@ -97,7 +98,7 @@ public class BadInputTableTests
             "--problem:initial:covariance:1:1=1", "--out", "{out}");
         yield return Case(Bad, "problem.data.x = (no value or []): must be a non-empty list of rows", "solve", "--config", "{d}/emptydata.json", "--out", "{out}");
         yield return Case(Bad, "problem.data.x[0] = (no value or [])", "solve", "--config", "{d}/emptyrow.json", "--out", "{out}");
-        yield return Case(Bad, "problem.data.x[0] = 4 coordinates", "solve", "--config", "{d}/rows4.json", "--out", "{out}");
+        yield return Case(Bad, "problem.data.x = 4 inputs in R^4: they span k = 4 dimensions", "solve", "--config", "{d}/rows4.json", "--out", "{out}");
         yield return Case(Bad, "problem.data.x[1] = 2 coordinates", "solve", "--config", "{d}/ragged.json", "--out", "{out}");
         yield return Case(Bad, "problem.data.y = 1 values", "solve", "--config", "{d}/ycount.json", "--out", "{out}");
         yield return Case(Bad, "problem.data = file and x/y", "solve", "--config", "{d}/fileandx.json", "--out", "{out}");

@@ -13,7 +13,7 @@ public interface IRecordCodec<T>
     T Load(ArrayArchive archive);
 }
 
-/// <summary>The codecs of the library's records (PDE, particles, comparison, NTK), with named entries.</summary>
+/// <summary>The codecs of the library's records (PDE, particles, comparison, NTK, diagnostics rows), with named entries.</summary>
 public static class RecordCodecs
 {
     /// <summary>The codec of <typeparamref name="T"/>, or null when the library has none.</summary>
@@ -25,6 +25,7 @@ public static class RecordCodecs
         [typeof(ParticleRecord)] = new ParticleCodec(),
         [typeof(ComparisonRecord)] = new ComparisonCodec(),
         [typeof(NtkRecord)] = new NtkCodec(),
+        [typeof(DiagnosticsRecord)] = new DiagnosticsCodec(),
     };
 
     private static void SaveW2(ArrayArchive a, string key, W2Value w) =>
@@ -56,10 +57,20 @@ public static class RecordCodecs
             a.Set("time", r.Time).Set("steps", r.Steps).Set("loss", r.Loss).Set("binnedKlP0", r.BinnedKlP0).Set("binnedChi2P0", r.BinnedChi2P0)
              .Set("residuals", r.Residuals).Set("positions", r.Positions);
             SaveW2(a, "w2p0", r.W2P0);
+            if (r.Orthogonal is { } o)
+                a.Set("orthogonal.samples", o.SampleCount).Set("orthogonal.dimension", o.Dimension)
+                 .Set("orthogonal.values", [o.MeanStatistic, o.MeanExpected, o.MeanZ, o.CovarianceStatistic, o.CovarianceExpected, o.CovarianceZ,
+                     o.CrossStatistic, o.CrossExpected, o.CrossZ]);
         }
 
         public ParticleRecord Load(ArrayArchive a) => new(a.Double("time"), a.Long("steps"), a.Double("loss"), a.Double("binnedKlP0"),
-            a.Double("binnedChi2P0"), a.Doubles("residuals"), a.Doubles("positions"), LoadW2(a, "w2p0"));
+            a.Double("binnedChi2P0"), a.Doubles("residuals"), a.Doubles("positions"), LoadW2(a, "w2p0"))
+        {
+            Orthogonal = a.Contains("orthogonal.values") && a.Doubles("orthogonal.values") is { Length: 9 } v
+                ? new OrthogonalMoments(checked((int)a.Long("orthogonal.samples")), checked((int)a.Long("orthogonal.dimension")),
+                    v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8])
+                : null,
+        };
     }
 
     private sealed class ComparisonCodec : IRecordCodec<ComparisonRecord>
@@ -84,5 +95,32 @@ public static class RecordCodecs
 
         public NtkRecord Load(ArrayArchive a) =>
             new(a.Double("time"), a.Double("loss"), a.Doubles("residuals"), a.Contains("lossBound") ? a.Double("lossBound") : null);
+    }
+
+    private sealed class DiagnosticsCodec : IRecordCodec<DiagnosticsRecord>
+    {
+        public void Save(DiagnosticsRecord r, ArrayArchive a)
+        {
+            a.Set("time", r.Time).Set("pde.steps", r.PdeSteps).Set("pde.step", r.PdeStep);
+            if (r.Pde is { } d)
+                a.Set("pde.time", d.Time).Set("pde.loss", d.Loss).Set("pde.freeEnergy", d.FreeEnergy).Set("pde.klP0", d.KlP0)
+                 .Set("pde.chi2P0", d.Chi2P0).Set("pde.mass", d.Mass).Set("pde.minDensity", d.MinDensity)
+                 .Set("pde.outerLayerMass", d.OuterLayerMass).Set("pde.residuals", d.Residuals);
+            if (r.Particles is { } m)
+                a.Set("particles.time", m.Time).Set("particles.steps", m.Steps).Set("particles.loss", m.Loss).Set("particles.residuals", m.Residuals);
+            if (r.NtkResiduals is { } q) a.Set("ntk.residuals", q);
+        }
+
+        public DiagnosticsRecord Load(ArrayArchive a) => new(
+            a.Double("time"),
+            a.Contains("pde.residuals")
+                ? new PdeDiagnostics(a.Double("pde.time"), a.Double("pde.loss"), a.Double("pde.freeEnergy"), a.Double("pde.klP0"),
+                    a.Double("pde.chi2P0"), a.Double("pde.mass"), a.Double("pde.minDensity"), a.Double("pde.outerLayerMass"), a.Doubles("pde.residuals"))
+                : null,
+            a.Long("pde.steps"), a.Double("pde.step"),
+            a.Contains("particles.residuals")
+                ? new ParticleDiagnostics(a.Double("particles.time"), a.Long("particles.steps"), a.Double("particles.loss"), a.Doubles("particles.residuals"))
+                : null,
+            a.Contains("ntk.residuals") ? a.Doubles("ntk.residuals") : null);
     }
 }

@@ -3,6 +3,7 @@ using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Ntk;
+using FokkerPlanckNtk.Numerics;
 using FokkerPlanckNtk.Particles;
 
 namespace FokkerPlanckNtk.IO.Results;
@@ -41,6 +42,26 @@ public static class RunTables
         return table;
     }
 
+    /// <summary>
+    /// <c>orthogonal.csv</c>, for a problem reduced to the span of its inputs: the particles' θ_⊥ against its closed-form
+    /// law (<see cref="OrthogonalMoments"/>): <c>t,samples,dimension</c>, then statistic, expectation and z-score of the
+    /// mean (<c>mean,mean_expected,mean_z</c>), the covariance (<c>covariance,…</c>) and the cross-covariance with S ⊕ u
+    /// (<c>cross,…</c>). Null when the records have none.
+    /// </summary>
+    public static CsvTable? Orthogonal(IReadOnlyList<double> times, IReadOnlyList<ParticleRecord> records)
+    {
+        if (records.Count == 0 || records.Any(r => r.Orthogonal is null)) return null;
+        var table = new CsvTable(["t", "samples", "dimension", "mean", "mean_expected", "mean_z", "covariance", "covariance_expected", "covariance_z",
+            "cross", "cross_expected", "cross_z"]);
+        for (int k = 0; k < records.Count; k++)
+        {
+            var o = records[k].Orthogonal!;
+            table.Add(times[k], o.SampleCount, o.Dimension, o.MeanStatistic, o.MeanExpected, o.MeanZ, o.CovarianceStatistic, o.CovarianceExpected,
+                o.CovarianceZ, o.CrossStatistic, o.CrossExpected, o.CrossZ);
+        }
+        return table;
+    }
+
     /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u,w2_lower,w2_upper</c>.</summary>
     public static CsvTable Comparison(IReadOnlyList<double> times, IReadOnlyList<ComparisonRecord> records)
     {
@@ -49,6 +70,41 @@ public static class RunTables
         {
             var r = records[k];
             table.Add(times[k], r.MaxResidualDifference, r.W2.Shown, r.W2Theta, r.W2U, r.W2.Lower, r.W2.Upper);
+        }
+        return table;
+    }
+
+    /// <summary>
+    /// <c>diagnostics.csv</c>, one row per diagnostics time: <c>t</c>; with a PDE
+    /// <c>steps,dt,loss,free_energy,kl_p0,chi2_p0,mass,min_density,outer_mass,r1..rn</c>; with particles
+    /// <c>particles_t,particles_loss,particles_r1..rn</c>; with the NTK prediction <c>ntk_loss,ntk_r1..rn</c>; and the
+    /// largest residual differences <c>max_abs_dr_ntk</c> (PDE − NTK) and <c>max_abs_dr_particles</c> (particles − PDE)
+    /// when both parts are there. Null without records.
+    /// </summary>
+    public static CsvTable? Diagnostics(IReadOnlyList<DiagnosticsRecord> records)
+    {
+        if (records.Count == 0) return null;
+        var first = records[0];
+        int n = first.Pde?.Residuals.Length ?? first.Particles?.Residuals.Length ?? first.NtkResiduals?.Length ?? 0;
+        IEnumerable<string> R(string prefix) => Enumerable.Range(1, n).Select(i => prefix + "r" + i.ToString(CultureInfo.InvariantCulture));
+        bool pde = first.Pde is not null, particles = first.Particles is not null, ntk = first.NtkResiduals is not null;
+        var columns = new List<string> { "t" };
+        if (pde) columns.AddRange(["steps", "dt", "loss", "free_energy", "kl_p0", "chi2_p0", "mass", "min_density", "outer_mass", .. R("")]);
+        if (particles) columns.AddRange(["particles_t", "particles_loss", .. R("particles_")]);
+        if (ntk) columns.AddRange(["ntk_loss", .. R("ntk_")]);
+        if (pde && ntk) columns.Add("max_abs_dr_ntk");
+        if (pde && particles) columns.Add("max_abs_dr_particles");
+        var table = new CsvTable(columns);
+        foreach (var r in records)
+        {
+            var row = new List<double> { r.Time };
+            if (r.Pde is { } d)
+                row.AddRange([r.PdeSteps, r.PdeStep, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, d.OuterLayerMass, .. d.Residuals]);
+            if (r.Particles is { } m) row.AddRange([m.Time, m.Loss, .. m.Residuals]);
+            if (r.NtkResiduals is { } q) row.AddRange([q.Sum(v => v * v) / q.Length, .. q]);
+            if (r.Pde is { } a && r.NtkResiduals is { } b) row.Add(Norms.MaxAbsDifference(a.Residuals, b));
+            if (r.Pde is { } c && r.Particles is { } e) row.Add(Norms.MaxAbsDifference(e.Residuals, c.Residuals));
+            table.Add([.. row]);
         }
         return table;
     }
