@@ -1,6 +1,5 @@
 using System.CommandLine;
 using FokkerPlanckNtk.Configuration;
-using FokkerPlanckNtk.Plotting;
 using FokkerPlanckNtk.Runs;
 using Microsoft.Extensions.Logging;
 
@@ -59,6 +58,7 @@ internal static class Commands
                 return FpntkCommandLine.Success;
             }, [FpntkCommandLine.ConfigOption]);
         yield return StudyCommand.Create(output, error, interactive);
+        yield return SweepCommand.Create(output, error, interactive);
     }
 
     private static int StartRun(CommandContext context, RunKind kind)
@@ -106,27 +106,15 @@ internal static class Commands
         context.HandleInterrupts();
         try
         {
-            var results = session.Execute(context.Cancellation);
-            context.Console.ClearProgress();
-            string report = RunReport.Write(results, session.Folder!.Path, session.Configuration.Output.Plots, session.Folder.Manifest.Warnings);
-            session.Complete();
-            context.Logger.LogInformation("done in {Seconds:F1} s", session.Folder.Manifest.WallSeconds);
+            string report = RunFolders.Finish(session, context.Cancellation, context.Observer, context.Console.ClearProgress);
+            context.Logger.LogInformation("done in {Seconds:F1} s", session.Folder!.Manifest.WallSeconds);
             context.Output.WriteLine($"report: {report}");
             return FpntkCommandLine.Success;
         }
         catch (OperationCanceledException)
         {
-            string message = $"interrupted; continue with: fpntk resume {session.Directory}";
-            session.MarkInterrupted(message);
-            context.Console.WriteLine($"fpntk {session.Command}: {message}");
+            context.Console.WriteLine($"fpntk {session.Command}: {session.Folder!.Manifest.Message}");
             return FpntkCommandLine.Interrupted;
-        }
-        catch (Exception e)
-        {
-            // Best effort: on a full disk the unfinished file is gone by now, so the small manifest usually fits.
-            try { session.MarkFailed(e.Message); }
-            catch (InputException inner) { context.Logger.LogWarning("the manifest could not be marked failed: {Message}", inner.Message); }
-            throw;
         }
     }
 }

@@ -9,11 +9,11 @@ namespace FokkerPlanckNtk.Cli;
 /// The <c>fpntk</c> command line (System.CommandLine): the commands of INTERFACE.md, the common options
 /// (--config, --out, --threads) and configuration keys as extra tokens (--problem:alpha=4). Exit codes:
 /// 0 success, 1 command-line usage error, 2 bad input (one paragraph naming the key or file),
-/// 3 an unexpected failure, 4 a numerical failure (valid input, diverged computation), 130 interrupted (a checkpoint was written; continue with <c>fpntk resume</c>).
+/// 3 an unexpected failure, 4 a numerical failure (valid input, diverged computation), 5 some tasks of a sweep failed, 130 interrupted (a checkpoint was written; continue with <c>fpntk resume</c>).
 /// </summary>
 public static class FpntkCommandLine
 {
-    public const int Success = 0, UsageError = 1, InputError = 2, Failure = 3, NumericalFailure = 4, Interrupted = 130;
+    public const int Success = 0, UsageError = 1, InputError = 2, Failure = 3, NumericalFailure = 4, TasksFailed = 5, Interrupted = 130;
 
     internal static readonly Option<string?> ConfigOption = new("--config")
     {
@@ -46,6 +46,7 @@ public static class FpntkCommandLine
     internal const string ExitCodes =
         "Exit codes: 0 success; 1 command-line usage error; 2 bad input (the message names the key or file); 3 unexpected "
         + "failure; 4 numerical failure (valid input, the computation diverged: the message names the keys that may help); "
+        + "5 some tasks of a sweep failed (fpntk sweep run: the others ran; the messages are listed); "
         + "130 interrupted by Ctrl+C or SIGTERM (a checkpoint was written: continue with fpntk resume DIR).";
 
     /// <summary>Parses and runs a command line; output and error streams default to the console.</summary>
@@ -60,7 +61,7 @@ public static class FpntkCommandLine
         if (parse.Errors.Count > 0 && parse.Action is not HelpLayout)
         {
             // One line per distinct error on standard error, no help text: usage errors are short.
-            string command = parse.CommandResult.Command is RootCommand ? "fpntk" : $"fpntk {parse.CommandResult.Command.Name}";
+            string command = CommandPath(parse.CommandResult);
             foreach (var message in parse.Errors.Select(e => e.Message).Distinct())
                 error.WriteLine($"{command}: {message} ({command} --help lists the options)");
             error.Flush();
@@ -70,6 +71,15 @@ public static class FpntkCommandLine
         {
             Output = output, Error = error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false,
         });
+    }
+
+    /// <summary><c>fpntk</c>, <c>fpntk run</c>, <c>fpntk sweep run</c>: the command as typed, for messages.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r is not null && r.Command is not RootCommand; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, r.Command.Name);
+        return string.Join(" ", ["fpntk", .. names]);
     }
 
     internal static RootCommand Build(TextWriter output, TextWriter error, bool interactive)

@@ -19,6 +19,15 @@ public sealed class InputException : Exception
         Requirement = requirement;
     }
 
+    private InputException(string key, string requirement, string message) : base(message)
+    {
+        Key = key;
+        Requirement = requirement;
+    }
+
+    /// <summary>The same error with where it happened appended (e.g. which task of a sweep), for input read in several places.</summary>
+    public InputException At(string where) => new(Key, $"{Requirement} ({where})", $"{Message} ({where})");
+
     /// <summary>The configuration key, e.g. <c>problem.lambda</c>, or a file path.</summary>
     public string Key { get; }
 

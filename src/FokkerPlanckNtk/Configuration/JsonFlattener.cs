@@ -43,6 +43,14 @@ public static class JsonFlattener
         return values;
     }
 
+    /// <summary>The flat keys of one JSON value placed at <paramref name="key"/> (a scalar, or a list or object below it).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string?>> Flatten(JsonElement value, string key)
+    {
+        var values = new List<KeyValuePair<string, string?>>();
+        Visit(value, key, values);
+        return values;
+    }
+
     private static void Visit(JsonElement element, string key, List<KeyValuePair<string, string?>> values)
     {
         switch (element.ValueKind)

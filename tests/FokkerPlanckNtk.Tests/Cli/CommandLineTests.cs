@@ -134,6 +134,22 @@ public class CommandLineTests
         foreach (var command in root.Subcommands)
         {
             Assert.That(output, Does.Contain(command.Name));
+            if (command.Subcommands.Count > 0)
+            {
+                // A command group (sweep): each of its commands has its own help; only those that run
+                // computations take --threads, only the one that writes a new folder takes --out.
+                foreach (var sub in command.Subcommands)
+                {
+                    var subHelp = Fpntk(command.Name, sub.Name, "--help");
+                    Assert.That(subHelp.Code, Is.EqualTo(0), sub.Name);
+                    Assert.That(subHelp.Output, Does.Contain($"fpntk {command.Name} {sub.Name}").And.Contain("Exit codes: 0 success"), sub.Name);
+                    bool SubLists(string option) => System.Text.RegularExpressions.Regex.IsMatch(subHelp.Output, $"(?m)^  {option} <");
+                    Assert.That(SubLists("--config"), Is.False, sub.Name);
+                    Assert.That(SubLists("--out"), Is.EqualTo(sub.Name == "create"), sub.Name);
+                    Assert.That(SubLists("--threads"), Is.EqualTo(sub.Name == "run"), sub.Name);
+                }
+                continue;
+            }
             var help = Fpntk(command.Name, "--help");
             Assert.That(help.Code, Is.EqualTo(0), command.Name);
             Assert.That(help.Output, Does.Contain($"fpntk {command.Name}").And.Contain("Exit codes: 0 success").And.Not.Contain("additional arguments"));
