@@ -124,14 +124,28 @@ public sealed class FiniteVolumeModel
     public static double DiscretizationError(UniformGrid grid, Model.InitialLaw law) =>
         Enumerable.Range(0, grid.Dimension).Sum(k => grid.Spacing(k) * grid.Spacing(k) / law.Covariance[k, k]) / 24;
 
-    private Model.InitialLaw InitialLawOf(Model.InitialLaw law)
+    /// <summary>
+    /// An upper bound on the mass of the Gaussian <paramref name="law"/> outside the box of <paramref name="grid"/>: the sum
+    /// over the axes of the exact marginal masses beyond ±B_k (union bound).
+    /// </summary>
+    public static double OutsideMass(UniformGrid grid, Model.InitialLaw law)
     {
         double outside = 0;
-        for (int k = 0; k < Grid.Dimension; k++)
+        for (int k = 0; k < grid.Dimension; k++)
         {
-            double sd = Math.Sqrt(law.Covariance[k, k]), b = Grid.HalfWidths[k], mu = law.Mean[k];
+            double sd = Math.Sqrt(law.Covariance[k, k]), b = grid.HalfWidths[k], mu = law.Mean[k];
             outside += 0.5 * (MathNet.Numerics.SpecialFunctions.Erfc((b - mu) / (sd * Math.Sqrt(2)))
                             + MathNet.Numerics.SpecialFunctions.Erfc((b + mu) / (sd * Math.Sqrt(2))));
+        }
+        return outside;
+    }
+
+    private Model.InitialLaw InitialLawOf(Model.InitialLaw law)
+    {
+        double outside = OutsideMass(Grid, law);
+        for (int k = 0; k < Grid.Dimension; k++)
+        {
+            double sd = Math.Sqrt(law.Covariance[k, k]);
             if (Grid.Spacing(k) > sd)
                 throw new InputException($"grid.cells[{k}]", Grid.Cells[k],
                     $"cells of width {Grid.Spacing(k):G4} do not resolve the initial law (standard deviation {sd:G4} on axis {k}); use more cells");

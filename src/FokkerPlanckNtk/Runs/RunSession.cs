@@ -77,7 +77,7 @@ public sealed class RunSession
             if (config.Solver.IsSpectral)
             {
                 pde = new SpectralPdeModel(new SpectralModel(problem, config.Solver.ToBasis()), grid,
-                    new SpectralSolverOptions(config.Time.Tolerance ?? SpectralSolverOptions.DefaultTolerance));
+                    new SpectralSolverOptions(config.Time.Tolerance ?? SpectralSolverOptions.DefaultTolerance), config.Grid.MaxOutsideMass);
                 Stepper = SpectralSolver.StepperName;
             }
             else

@@ -103,14 +103,28 @@ public sealed class SpectralPdeModel : IDensityModel
     private double[]? _reference;
 
     /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
-    public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null)
-        : this(new SpectralSolver(model, options), grid) { }
+    /// <param name="maxOutsideMass">Largest mass of the initial law outside the grid's box that is accepted (<c>grid.maxOutsideMass</c>);
+    /// null: <see cref="FiniteVolumeModel.SilentOutsideMass"/> (the cell averages are exact, so the box's cut is the only error of the
+    /// written densities).</param>
+    /// <exception cref="InputException">The box cuts off more of the initial law (<c>grid.halfWidth</c>).</exception>
+    public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null, double? maxOutsideMass = null)
+        : this(CheckedSolver(model, grid, options, maxOutsideMass), grid) { }
 
     /// <summary>A model over an existing solver; without <paramref name="grid"/> it advances and checkpoints but has no <see cref="Record"/>.</summary>
     public SpectralPdeModel(SpectralSolver solver, UniformGrid? grid = null)
     {
         Solver = solver;
         _grid = grid;
+    }
+
+    // The solution lives on the whole space, but densities, W2 and the comparison with particles are written on the grid.
+    private static SpectralSolver CheckedSolver(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options, double? maxOutsideMass)
+    {
+        double outside = FiniteVolumeModel.OutsideMass(grid, model.Problem.Initial), limit = maxOutsideMass ?? FiniteVolumeModel.SilentOutsideMass;
+        if (outside > limit)
+            throw new InputException("grid.halfWidth", string.Join(",", grid.HalfWidths), FormattableString.Invariant(
+                $"the box of the output grid holds the initial law only up to a mass of {outside:G3} outside, more than {(maxOutsideMass is null ? "1e-8" : $"grid.maxOutsideMass = {limit:G3}")}; the written densities would miss it: enlarge the box (or raise grid.maxOutsideMass)"));
+        return new SpectralSolver(model, options);
     }
 
     public string Name { get; init; } = "pde";

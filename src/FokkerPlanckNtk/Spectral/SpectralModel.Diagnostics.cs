@@ -126,6 +126,32 @@ public sealed partial class SpectralModel
         MatrixKernels.Multiply(u.Rows, lat.Theta, lat.Values, u.Points, _nu, lat.ThetaPoints, accumulate: false);
     }
 
+    private bool[]? _topModes;
+
+    /// <summary>Whether each basis function lies in the top eighth of the modes of some axis (the tail of <see cref="SpectralDiagnostics.TailNorm"/>).</summary>
+    private bool[] TopModes => _topModes ??= Enumerable.Range(0, Count).Select(c =>
+    {
+        var (m, k) = Basis.Split(c);
+        var modes = Basis.Modes;
+        bool top = m >= modes[_d] - Math.Max(1, modes[_d] / 8);
+        for (int j = 0; j < _d; j++) top |= k[j] >= modes[j] - Math.Max(1, modes[j] / 8);
+        return top;
+    }).ToArray();
+
+    /// <summary>The share of the expansion's L²(p0) norm held by the top eighth of the modes of any axis (no allocation).</summary>
+    public double TailFraction(ReadOnlySpan<double> b)
+    {
+        var top = TopModes;
+        double tail = 0, total = 0;
+        for (int c = 0; c < b.Length; c++)
+        {
+            double v = b[c] * b[c];
+            total += v;
+            if (top[c]) tail += v;
+        }
+        return Math.Sqrt(tail / total);
+    }
+
     /// <summary>All diagnostics of the coefficients <paramref name="b"/> at time <paramref name="time"/>.</summary>
     public SpectralDiagnostics Diagnose(ReadOnlySpan<double> b, double time)
     {

@@ -367,13 +367,28 @@ public sealed partial class SpectralModel
         truncationError = 0;
         if (Problem.Initial.IsStandard) { b[0] = 1; return b; }
         var law = Problem.Initial.ToGaussian();
-        double total = GaussianCoefficients.SquaredNorm(law);
-        if (!double.IsFinite(total))
+        if (!double.IsFinite(GaussianCoefficients.SquaredNorm(law)))
         {
             var eig = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(law.Covariance).Evd().EigenValues.Select(e => e.Real).Max();
             throw new InputException("problem.initial.covariance", string.Create(CultureInfo.InvariantCulture, $"largest eigenvalue {eig:G6}"),
                 "the spectral solver expands p/p0 in L²(p0), which needs every eigenvalue of the initial covariance below 2 (then ∫p²/p0 is finite); use solver.kind = finiteVolume for this law");
         }
+        b = GaussianExpansion(law, out truncationError);
+        if (enforce && truncationError > InitialTruncationTolerance)
+            throw new InputException("solver.basis", Basis.ToString(), string.Create(CultureInfo.InvariantCulture,
+                $"a basis too small for the initial law: its Hermite expansion is truncated with an L²(p0) error of {truncationError:G3} (more than {InitialTruncationTolerance:G1}); use more modes (e.g. {string.Join("x", Basis.Modes.Select(m => 2 * m))})"));
+        return b;
+    }
+
+    /// <summary>
+    /// The coefficients of p/p0 for a Gaussian p (axes θ_1..θ_d, u; every covariance eigenvalue below 2) inside the basis,
+    /// and the L²(p0) norm of those outside it (the coefficients of the basis doubled per axis that lie outside, plus
+    /// what the closed-form 1 + χ²(p‖p0) says is beyond, where that is above round-off).
+    /// </summary>
+    public double[] GaussianExpansion(Numerics.GaussianLaw law, out double truncationError)
+    {
+        var b = new double[Count];
+        double total = GaussianCoefficients.SquaredNorm(law);
         var modes = Basis.Modes; // θ_1..θ_d, u: the law's axis order
         var doubled = modes.Select(m => 2 * m).ToArray();
         var ext = GaussianCoefficients.Compute(law, doubled);
@@ -397,9 +412,6 @@ public sealed partial class SpectralModel
         double missed = total - (inside + outside);
         double noise = 64 * Math.Pow(2, -52) * total; // round-off of the closed form minus the sums
         truncationError = Math.Sqrt(outside + (missed > noise ? missed : 0));
-        if (enforce && truncationError > InitialTruncationTolerance)
-            throw new InputException("solver.basis", Basis.ToString(), string.Create(CultureInfo.InvariantCulture,
-                $"a basis too small for the initial law: its Hermite expansion is truncated with an L²(p0) error of {truncationError:G3} (more than {InitialTruncationTolerance:G1}); use more modes (e.g. {string.Join("x", doubled)})"));
         return b;
     }
 }

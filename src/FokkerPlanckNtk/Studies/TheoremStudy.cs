@@ -53,7 +53,7 @@ public sealed class TheoremStudy : IStudy
     }
 
     public sealed record Row(double Alpha, TheoremBounds Bounds, Trajectory Coarse, Trajectory Fine, double DecayRate, double DecayRateCoarse,
-        StationaryResult Stationary, double FloorError, double KlError, double W2Error)
+        StationaryResult Stationary, double FloorError, double KlError, double W2Error, double RidgeFloor)
     {
         /// <summary>2α²λ0²: the theorem's rate.</summary>
         public double TheoremRate => 2 * Alpha * Alpha * Bounds.Lambda0 * Bounds.Lambda0;
@@ -65,6 +65,41 @@ public sealed class TheoremStudy : IStudy
         double tNtk = Data.Count / (2 * alpha * alpha * lambdaMin), end = RelaxationTimes / Lambda;
         double start = Math.Min(1e-3 * tNtk, end / 1e4);
         return Enumerable.Range(0, count).Select(k => start * Math.Pow(end / start, k / (count - 1.0))).ToArray();
+    }
+
+    /// <summary>
+    /// The large-α limit of the floor L(p*): the stationary equations f_i = −α E_π[c̃ σ_i], c̃ = (2α/(nλ)) Σ_j r_j σ_j,
+    /// π → N(0, I_d), make r* the residual of kernel ridge regression, r* = −(I + (2α²/(nλ)) K)⁻¹ y, with the
+    /// random-features kernel K_ij = E_p0[σ(θ·x_i) σ(θ·x_j)] (the u-part of H only) and ridge nλ/(2α²): so
+    /// L(p*) = |r*|²/n + O(α⁻⁶), falling like α⁻⁴. K by tensor Gauss–Hermite (order 64, exact to round-off for tanh).
+    /// </summary>
+    public static double RidgeRegressionFloor(Problem problem)
+    {
+        int n = problem.SampleCount, d = problem.Dimension;
+        var rule = Numerics.GaussHermite.Normal(64, d);
+        var sigma = new double[n, rule.Count];
+        for (int q = 0; q < rule.Count; q++)
+        {
+            var theta = rule.Node(q);
+            for (int i = 0; i < n; i++)
+            {
+                var x = problem.Data.X(i);
+                double dot = 0;
+                for (int k = 0; k < d; k++) dot += theta[k] * x[k];
+                sigma[i, q] = problem.Activation.Value(dot);
+            }
+        }
+        double ridge = 2 * problem.Alpha * problem.Alpha / (n * problem.Lambda);
+        var a = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double kij = 0;
+                for (int q = 0; q < rule.Count; q++) kij += rule.Weights[q] * sigma[i, q] * sigma[j, q];
+                a[i, j] = (i == j ? 1 : 0) + ridge * kij;
+            }
+        var r = a.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(problem.Data.Y.ToArray()));
+        return r.DotProduct(r) / n;
     }
 
     public static Trajectory Measure(Problem problem, int[] basis, double tolerance, double[] times, double lambdaMin)
@@ -116,13 +151,24 @@ public sealed class TheoremStudy : IStudy
             var stationary = new StationarySolver(problem).Solve();
             double floor = stationary.Converged ? stationary.Loss : fine.FinalLoss;
             var row = new Row(alpha, bounds, coarse, fine, DecayRate(fine, floor), DecayRate(coarse, floor), stationary,
-                Math.Abs(fine.FinalLoss - coarse.FinalLoss), Math.Abs(fine.SupKl - coarse.SupKl), Math.Abs(fine.SupW2 - coarse.SupW2));
+                Math.Abs(fine.FinalLoss - coarse.FinalLoss), Math.Abs(fine.SupKl - coarse.SupKl), Math.Abs(fine.SupW2 - coarse.SupW2), RidgeRegressionFloor(problem));
             log(string.Create(CultureInfo.InvariantCulture,
                 $"α = {alpha}: rate/(2α²λ0²) = {row.DecayRate / row.TheoremRate:F4}, L(T) = {fine.FinalLoss:E4} (L(p*) = {floor:E4}), sup KL = {fine.SupKl:E4} (bound {bounds.KlBound:E2}), sup W2 = {fine.SupW2:E4}, min λ_min/Λ = {fine.MinLambdaRatio:F4}; {fine.Steps} steps (explicit bound {fine.ExplicitBoundSteps:E2}); {coarse.Seconds + fine.Seconds:F0} s"));
             rows.Add(row);
         }
         return rows;
     }
+
+    /// <summary>Above it the linearized W2 (relative error O(W2)) is shown as its certified bracket.</summary>
+    public const double LinearizedW2Limit = 0.15;
+
+    /// <summary>
+    /// sup_t W2(p_t, p0): the linearized value where it is small, else the certified bracket [sup_t Gelbrich lower bound,
+    /// min(√(2 sup_t KL) (Talagrand), 2 sup_t linearized (Peyre))].
+    /// </summary>
+    public static string SupW2Shown(Trajectory run) => run.SupW2 <= LinearizedW2Limit
+        ? run.SupW2.ToString("E4", CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture, $"[{run.W2Lower.Max():G3}, {Math.Min(Math.Sqrt(2 * run.SupKl), 2 * run.SupW2):G3}]");
 
     public StudyResult Run(StudyOptions options)
     {
@@ -152,18 +198,18 @@ public sealed class TheoremStudy : IStudy
         md.AppendLine(string.Create(inv, $"H(p0) eigenvalues {string.Join(", ", h0.Eigenvalues.Select(e => e.ToString("G5", inv)))}: Λ = {first.Lambda:G5} (Assumption 4.3 holds well away from 0), λ0 = √(Λ/n) = {first.Lambda0:G5}; G = {first.G:G4}, A1 = {first.A1:G4}, A2 = {first.A2:G4}."));
         md.AppendLine(string.Create(inv, $"Runs: the spectral solver from p0 to t = {RelaxationTimes / Lambda:G3} (λt = {RelaxationTimes}), bases {string.Join("x", Basis(false, options.Quick))} and {string.Join("x", Basis(true, options.Quick))} (θ_1 × θ_2 × u modes), local error tolerance {Tolerance(1, false):G1}/α and {Tolerance(1, true):G1}/α; the error estimates are fine − coarse. L(p*) from the stationary solver (whole space, Newton on the Gibbs fixed point)."));
         md.AppendLine();
-        md.AppendLine("| α | rate (measured) | 2α²λ0² (theorem) | ratio | L(p*) | floor bound 2A1²λ²α⁻²λ0⁻⁴ | L(T) − L(p*) | sup KL | KL error est. | KL bound | sup W2 (lin.) | √(2 sup KL) | R = √(d+1) | min λ_min(H(p_t))/Λ | λ_min(H(p_T))/Λ | steps | explicit-bound steps |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| α | rate (measured) | 2α²λ0² (theorem) | ratio | L(p*) | L(p*)/ridge limit | floor bound 2A1²λ²α⁻²λ0⁻⁴ | L(T) − L(p*) | sup KL | KL error est. | KL bound | sup W2 (lin., or certified bracket) | √(2 sup KL) | R = √(d+1) | min λ_min(H(p_t))/Λ | λ_min(H(p_T))/Λ | steps | explicit-bound steps |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
         {
             double floor = r.Stationary.Converged ? r.Stationary.Loss : double.NaN;
             md.AppendLine(string.Create(inv,
-                $"| {r.Alpha} | {F(r.DecayRate, "G5")} | {r.TheoremRate:G5} | {F(r.DecayRate / r.TheoremRate, "F3")} | {F(floor, "E4")} | {r.Bounds.LossFloor:E2} | {F(r.Fine.FinalLoss - floor, "E1")} | {r.Fine.SupKl:E4} | {r.KlError:E1} | {r.Bounds.KlBound:E2} | {r.Fine.SupW2:E4} | {Math.Sqrt(2 * r.Fine.SupKl):E4} | {Math.Sqrt(3):F3} | {r.Fine.MinLambdaRatio:F4} | {r.Fine.LambdaMinRatio[^1]:F4} | {r.Fine.Steps} | {r.Fine.ExplicitBoundSteps:E2} |"));
+                $"| {r.Alpha} | {F(r.DecayRate, "G5")} | {r.TheoremRate:G5} | {F(r.DecayRate / r.TheoremRate, "F3")} | {F(floor, "E4")} | {F(floor / r.RidgeFloor, "F6")} | {r.Bounds.LossFloor:E2} | {F(r.Fine.FinalLoss - floor, "E1")} | {r.Fine.SupKl:E4} | {r.KlError:E1} | {r.Bounds.KlBound:E2} | {SupW2Shown(r.Fine)} | {Math.Sqrt(2 * r.Fine.SupKl):E4} | {Math.Sqrt(3):F3} | {r.Fine.MinLambdaRatio:F4} | {r.Fine.LambdaMinRatio[^1]:F4} | {r.Fine.Steps} | {r.Fine.ExplicitBoundSteps:E2} |"));
         }
         md.AppendLine();
         md.AppendLine("Fitted log-log slopes against α (α ≥ 16):");
         md.AppendLine();
-        md.AppendLine(string.Create(inv, $"- loss floor L(p*): **{F(floorSlope, "F3")}** (the theorem's bound scales as α⁻²);"));
+        md.AppendLine(string.Create(inv, $"- loss floor L(p*): **{F(floorSlope, "F3")}** (the theorem's bound scales as α⁻²; the ridge-regression limit as α⁻⁴);"));
         md.AppendLine(string.Create(inv, $"- sup_t KL(p_t‖p0): **{F(klSlope, "F3")}** (bound: α⁻²);"));
         md.AppendLine(string.Create(inv, $"- sup_t W2(p_t, p0), linearized: **{F(w2Slope, "F3")}** (Talagrand with the KL bound: α⁻¹)."));
         md.AppendLine(string.Create(inv, $"- the runs end within {F(maxRstar, "E1")} (max over α of max_i |r_i(T) − r*_i|) of the stationary solver's r*."));
@@ -188,10 +234,10 @@ public sealed class TheoremStudy : IStudy
         md.AppendLine(string.Create(inv, $"Wall time of the study: {watch.Elapsed.TotalSeconds:F0} s."));
 
         AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "theorem.md"), md.ToString());
-        var csv = new StringBuilder("alpha,lambda_min_h0,lambda0,decay_rate,decay_rate_coarse,theorem_rate,stationary_loss,stationary_status,theorem_loss_floor,loss_end,loss_end_coarse,sup_kl,sup_kl_coarse,theorem_kl_bound,sup_w2_lin,sup_w2_lin_coarse,sup_w2_lower,talagrand,min_lambda_ratio,steps,explicit_bound_steps,max_tail_norm,seconds\n");
+        var csv = new StringBuilder("alpha,lambda_min_h0,lambda0,decay_rate,decay_rate_coarse,theorem_rate,stationary_loss,stationary_status,ridge_floor,theorem_loss_floor,loss_end,loss_end_coarse,sup_kl,sup_kl_coarse,theorem_kl_bound,sup_w2_lin,sup_w2_lin_coarse,sup_w2_lower,talagrand,min_lambda_ratio,steps,explicit_bound_steps,max_tail_norm,seconds\n");
         foreach (var r in rows)
             csv.AppendLine(string.Create(inv,
-                $"{r.Alpha:R},{r.Bounds.Lambda:R},{r.Bounds.Lambda0:R},{r.DecayRate:R},{r.DecayRateCoarse:R},{r.TheoremRate:R},{(r.Stationary.Converged ? r.Stationary.Loss.ToString("R", inv) : "")},{(r.Stationary.Converged ? "converged" : "failed")},{r.Bounds.LossFloor:R},{r.Fine.FinalLoss:R},{r.Coarse.FinalLoss:R},{r.Fine.SupKl:R},{r.Coarse.SupKl:R},{r.Bounds.KlBound:R},{r.Fine.SupW2:R},{r.Coarse.SupW2:R},{r.Fine.W2Lower.Max():R},{Math.Sqrt(2 * r.Fine.SupKl):R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.Coarse.Seconds + r.Fine.Seconds:R}"));
+                $"{r.Alpha:R},{r.Bounds.Lambda:R},{r.Bounds.Lambda0:R},{r.DecayRate:R},{r.DecayRateCoarse:R},{r.TheoremRate:R},{(r.Stationary.Converged ? r.Stationary.Loss.ToString("R", inv) : "")},{(r.Stationary.Converged ? "converged" : "failed")},{r.RidgeFloor:R},{r.Bounds.LossFloor:R},{r.Fine.FinalLoss:R},{r.Coarse.FinalLoss:R},{r.Fine.SupKl:R},{r.Coarse.SupKl:R},{r.Bounds.KlBound:R},{r.Fine.SupW2:R},{r.Coarse.SupW2:R},{r.Fine.W2Lower.Max():R},{Math.Sqrt(2 * r.Fine.SupKl):R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.Coarse.Seconds + r.Fine.Seconds:R}"));
         AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "theorem.csv"), csv.ToString());
         var series = new StringBuilder("alpha,t,loss,kl,w2_lin,w2_lower,lambda_min_ratio\n");
         foreach (var r in rows)
@@ -205,6 +251,7 @@ public sealed class TheoremStudy : IStudy
             new("loss floor", "L(p*) (stationary solver)", "α", "loss", converged.Select(r => r.Alpha).ToArray(), converged.Select(r => r.Stationary.Loss).ToArray()),
             new("loss floor", "L(T), PDE at λT = 10", "α", "loss", a, rows.Select(r => r.Fine.FinalLoss).ToArray()),
             new("loss floor", "theorem: 2A1²λ²α⁻²λ0⁻⁴", "α", "loss", a, rows.Select(r => r.Bounds.LossFloor).ToArray()),
+            new("loss floor", "ridge-regression limit |(I + 2α²K/(nλ))⁻¹y|²/n", "α", "loss", a, rows.Select(r => r.RidgeFloor).ToArray()),
             new("KL", "sup_t KL(p_t‖p0)", "α", "KL", a, rows.Select(r => r.Fine.SupKl).ToArray()),
             new("KL", "theorem bound", "α", "KL", a, rows.Select(r => r.Bounds.KlBound).ToArray()),
             new("W2", "sup_t W2(p_t, p0), linearized", "α", "W2", a, rows.Select(r => r.Fine.SupW2).ToArray()),

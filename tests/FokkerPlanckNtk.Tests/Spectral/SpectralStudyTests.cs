@@ -27,6 +27,19 @@ public class SpectralStudyTests
         Assert.That(NtkRegimeStudy.LogLogSlope(a, large.Select(r => r.Fine.SupKl).ToList()), Is.InRange(-2.1, -1.9));
     }
 
+    // At large α the floor of the theorem's problem is kernel ridge regression with the random-features kernel
+    // E_p0[σσ] and ridge nλ/(2α²) (TheoremStudy.RidgeRegressionFloor), an independent closed form for the stationary
+    // solver. The relative correction is O(α⁻²): measured (1 − L(p*)/ridge)·α² = 31, 38, 40, 40, 40, 40, 40 at α = 16 … 1024, so
+    // the tolerance is 100/α² (2.5× the measured constant).
+    [TestCase(256.0), TestCase(1024.0)]
+    public void TheoremFloorIsRidgeRegressionAtLargeAlpha(double alpha)
+    {
+        var problem = TheoremStudy.ProblemFor(alpha);
+        var stationary = new FokkerPlanckNtk.Stationary.StationarySolver(problem).Solve();
+        Assert.That(stationary.Converged, Is.True);
+        Assert.That(stationary.Loss / TheoremStudy.RidgeRegressionFloor(problem), Is.EqualTo(1).Within(100 / (alpha * alpha)));
+    }
+
     // The quick accuracy study end to end (its tables are validation/spectral; the acceptance numbers are asserted
     // in SpectralSolverTests and below on its output).
     [Test, Category("Slow")]
@@ -45,9 +58,10 @@ public class SpectralStudyTests
             Assert.That(lines.Where(f => f[0] == "linear").Select(Value), Has.All.LessThan(1e-10));
             // α = 0 within 1e-12 of the diagonal OU flow.
             Assert.That(lines.Where(f => f[0] == "ou").Select(Value), Has.All.LessThan(1e-12));
-            // Exponential decay with the basis (linear activation): every step of K gains at least a factor 5.
+            // Exponential decay with the basis (linear activation, L²(p0) error of the density): every step of K gains at
+            // least a factor 5 until the time integration's error floor (measured 5.7e-13 at tolerance 1e-12).
             var basis = lines.Where(f => f[0] == "basis-linear").Select(Value).ToList();
-            for (int i = 1; i < basis.Count; i++) Assert.That(basis[i], Is.LessThan(basis[i - 1] / 5).Or.LessThan(1e-13));
+            for (int i = 1; i < basis.Count; i++) Assert.That(basis[i], Is.LessThan(basis[i - 1] / 5).Or.LessThan(1e-11));
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
