@@ -107,7 +107,12 @@ internal static class Commands
         try
         {
             string report = RunFolders.Finish(session, context.Cancellation, context.Observer, context.Console.ClearProgress);
-            context.Logger.LogInformation("done in {Seconds:F1} s", session.Folder!.Manifest.WallSeconds);
+            // A signal after the last step finds nothing left to stop: the final files are written, and the log says so.
+            if (context.Cancellation.IsCancellationRequested)
+                context.Logger.LogWarning("the interrupt came after the last step: the run is complete (its files are written)");
+            context.Logger.LogInformation("done in {Seconds:F1} s (peak resident memory {Peak:F0} MB; estimated need {Need:F0} MB)",
+                session.Folder!.Manifest.WallSeconds, System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1e6,
+                ResourceEstimate.PeakBytes(session.Configuration, session.Command) / 1e6);
             context.Output.WriteLine($"report: {report}");
             return FpntkCommandLine.Success;
         }

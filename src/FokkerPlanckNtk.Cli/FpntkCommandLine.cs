@@ -133,6 +133,16 @@ public static class FpntkCommandLine
             context?.FinishFolder(IO.RunManifest.Interrupted, "interrupted");
             return Interrupted;
         }
+        catch (OutOfMemoryException e)
+        {
+            // The up-front estimate passed (it refuses what cannot fit), but the memory was taken by others meanwhile or is capped.
+            string message = "ran out of memory (other processes may hold it, or a GC heap limit is set); "
+                             + "use fewer grid.cells, fewer time.outputTimes or fewer particles, or free memory";
+            context?.Logger.LogDebug(e, "details");
+            context?.FinishFolder(IO.RunManifest.Failed, message);
+            Report(context, error, $"fpntk {name}: {message}");
+            return Failure;
+        }
         catch (Exception e)
         {
             context?.Logger.LogDebug(e, "details");

@@ -237,6 +237,33 @@ if (args.Length > 0 && args[0] == "quick-reduction")
         double moments = watch.Elapsed.TotalSeconds;
         Console.WriteLine($"{name,-12}: reduction setup {setup * 1e3,8:F2} ms, PDE 24⁴ to t = 1 {pde,7:F2} s ({solver.Steps} steps, r1 = {solver.Diagnose().Residuals[0]:F6}), particles {particles * 1e3,8:F2} ms per step, ⊥ moments {moments:F2} s (worst z {perp.WorstZ:F2})");
     }
+    // The same through the run (RunSession, as fpntk solve and fpntk simulate build it): configuration, reduction, the
+    // records at t = 0 and t = 1 (diagnostics, W2 to p0) for solve; for simulate m = 10^4 particles to t = 0.02 (20 steps)
+    // with their records at t = 0 and 0.02 (projections, binned measures, W2, θ_⊥ moments).
+    foreach (var (name, problem, mode) in cases.Concat(cases))
+    {
+        var settings = new FokkerPlanckNtk.Configuration.ProblemSettings(problem.Activation, problem.Alpha, problem.Lambda, problem.Data, problem.Initial)
+        {
+            Reduction = new FokkerPlanckNtk.Model.ReductionOptions(mode),
+        };
+        var solve = FokkerPlanckNtk.Configuration.RunConfiguration.Default with
+        {
+            Problem = settings,
+            Grid = new FokkerPlanckNtk.Configuration.GridSettings([24, 24, 24, 24], [7, 7, 7, 7]),
+            Time = new FokkerPlanckNtk.Configuration.TimeSettings(1.0, [1.0], 0.5, FokkerPlanckNtk.FiniteVolume.StepperKind.Auto),
+        };
+        var watch = Stopwatch.StartNew();
+        var pde = FokkerPlanckNtk.Runs.RunSession.InMemory(solve, FokkerPlanckNtk.Runs.RunKind.Solve).Execute().Pde![^1];
+        double pdeSeconds = watch.Elapsed.TotalSeconds;
+        var simulate = solve with
+        {
+            Time = new FokkerPlanckNtk.Configuration.TimeSettings(0.02, [0.02], 0.5, FokkerPlanckNtk.FiniteVolume.StepperKind.Auto),
+            Particles = new FokkerPlanckNtk.Configuration.ParticleSettings(10_000, 1e-3, 1),
+        };
+        watch.Restart();
+        var particles = FokkerPlanckNtk.Runs.RunSession.InMemory(simulate, FokkerPlanckNtk.Runs.RunKind.Simulate).Execute().Particles![^1];
+        Console.WriteLine($"run {name,-12}: solve 24⁴ to t = 1 {pdeSeconds,7:F2} s (r1 = {pde.Diagnostics.Residuals[0]:F6}, W2 {pde.W2P0.Method}), simulate m = 10^4, 20 steps {watch.Elapsed.TotalSeconds,7:F2} s (r1 = {particles.Residuals[0]:F6})");
+    }
     return;
 }
 if (args.Length > 0 && args[0] == "ou-accuracy")

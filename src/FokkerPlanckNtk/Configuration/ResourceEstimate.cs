@@ -12,31 +12,43 @@ public static class ResourceEstimate
     public const double AbsurdSteps = 1e8;
 
     /// <summary>
-    /// Bytes a command holds at its peak, counted from the arrays it allocates (8 bytes per double): for a grid of N
-    /// cells in D = d + 1 axes the solver's state and fluxes (≈ 8 + d arrays of N; backward Euler 10 more Krylov
-    /// vectors), the reference and initial densities (3), two atomic measures for a W2 at an output time
-    /// (2(D + 1)), and the density of every output time kept for the final files, twice (records and snapshot
-    /// writer); for m particles their positions in R^{d+1} and σ table ((d + 1 + n) m), the positions of every output
-    /// time twice (on the grid's D axes: projections onto the span of the inputs when it is reduced),
-    /// and a W2's copy. <c>reference</c> solves on the grid and on the grid refined twice per axis.
+    /// Bytes a command needs at its peak: the smallest GC heap limit under which it completes, counted from the arrays
+    /// it holds (8 bytes per double) and checked against measured limits (validation/scale/README.md: <c>solve</c> on
+    /// 400² needs 40–50 MB, this says 47 MB; on 1000² 220–262 MB, this says 242 MB; <c>simulate</c> with 10⁶ particles
+    /// 273–356 MB, this says 290 MB).
+    /// For a grid of N cells in D = d + 1 axes: the solver's state (density, two stages, d + 1 flux arrays, the
+    /// reference and initial densities: 7 + d arrays of N; backward Euler 10 more Krylov vectors); for m particles
+    /// their positions in R^{d+1} (twice: a step writes new ones) and σ table ((2(d + 1) + n) m); one density and the
+    /// positions per output time (on the grid's D axes: projections onto the span of the inputs when it is reduced), kept
+    /// for the final files; and the largest transient, a W2 between two atomic measures of N (or m) atoms: positions, weights, box
+    /// keys and indices, (D + 3) doubles per atom. With memory to spare the resident size grows to about three times
+    /// this (the GC collects lazily; <see cref="ResidentFactor"/>); under memory pressure it collects sooner.
+    /// <c>reference</c> solves on the grid and on the grid refined twice per axis.
     /// </summary>
     public static double PeakBytes(RunConfiguration config, string command)
     {
         double cells = config.Grid.Cells.Aggregate(1.0, (a, c) => a * c);
         int dimension = config.Grid.Cells.Length, d = dimension - 1, outputs = config.Time.OutputTimes.Length + 1;
-        double perCell = 8 + d + 3 + 2 * (dimension + 1) + 2 * outputs + (config.Time.Stepper == FiniteVolume.StepperKind.BackwardEuler ? 10 : 0);
-        double m = config.Particles.Count, n = config.Problem.Data.Count;
+        double state = 7 + d + (config.Time.Stepper == FiniteVolume.StepperKind.BackwardEuler ? 10 : 0), atom = dimension + 3;
+        double m = command is "run" or "simulate" ? config.Particles.Count : 0, n = config.Problem.Data.Count;
         // The particles live in the full R^{d+1}; a run reduced to the span of the inputs records their projections (the grid's axes).
         int full = config.Problem.Data.Dimension + 1;
-        double particles = m * (full + n + 2 * outputs * dimension + dimension + 1);
-        return 8 * command switch
+        double particles = m * (2 * full + n + outputs * dimension);
+        double doubles = command switch
         {
-            "solve" => cells * perCell,
-            "simulate" => particles + cells * 6,
-            "reference" => cells * (1 + Math.Pow(2, dimension)) * (perCell - 2 * (dimension + 1)),
-            _ => cells * perCell + particles,
+            "solve" => cells * (state + outputs + 2 * atom),
+            "simulate" => particles + cells * 3 + atom * (cells + m),
+            "reference" => cells * (1 + Math.Pow(2, dimension)) * (state + 2),
+            _ => cells * (state + outputs) + particles + atom * Math.Max(2 * cells, cells + m),
         };
+        return 8 * doubles + RuntimeBytes;
     }
+
+    /// <summary>The heap of the runtime, the host and the libraries besides the run's arrays (measured: 3–13 MB on 400²).</summary>
+    public const double RuntimeBytes = 10e6;
+
+    /// <summary>Measured resident size over <see cref="PeakBytes"/> when memory is plentiful (2.5–3.2 on 1000² to 3000² grids).</summary>
+    public const double ResidentFactor = 3;
 
     /// <summary>Memory the process may use: the GC's limit (physical memory or the container's).</summary>
     public static double AvailableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
@@ -49,7 +61,7 @@ public static class ResourceEstimate
         string cells = string.Join("x", config.Grid.Cells);
         string particles = command is "run" or "simulate" ? FormattableString.Invariant($", particles.count = {config.Particles.Count}") : "";
         throw new InputException("grid.cells", cells, FormattableString.Invariant(
-            $"fpntk {command} would need about {need / 1e9:G3} GB ({cells} cells, {config.Time.OutputTimes.Length + 1} output times kept{particles}), more than the {0.8 * have / 1e9:G3} GB it may use; use fewer grid.cells, fewer time.outputTimes or fewer particles"));
+            $"fpntk {command} would need about {need / 1e9:G3} GB ({cells} cells, {config.Time.OutputTimes.Length + 1} output times kept{particles}), more than the {0.8 * have / 1e9:G3} GB it may use (80 % of the memory the runtime sees); use fewer grid.cells, fewer time.outputTimes or fewer particles"));
     }
 
     /// <summary>A warning with the estimate when the PDE needs more than <see cref="AbsurdSteps"/> steps, else null.</summary>

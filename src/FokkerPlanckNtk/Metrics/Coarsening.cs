@@ -76,6 +76,27 @@ internal sealed class Coarsening
         return new Coarsening(new AtomicMeasure(positions.ToArray(), k, weights.ToArray(), m.Name + " (coarsened)"), moment, boxOf);
     }
 
+    /// <summary>Number of cells of <paramref name="grid"/> that hold an atom of <paramref name="m"/> (atoms outside the grid are not counted).</summary>
+    public static int OccupiedCells(AtomicMeasure m, Grids.UniformGrid grid)
+    {
+        int k = m.Dimension, count = 0;
+        var occupied = new bool[grid.Count];
+        var pos = m.Positions;
+        for (int i = 0; i < m.Count; i++)
+        {
+            int index = 0;
+            bool inside = true;
+            for (int c = 0; c < k && inside; c++)
+            {
+                double cell = Math.Floor((pos[i * k + c] + grid.HalfWidths[c]) / grid.Spacing(c));
+                inside = cell >= 0 && cell < grid.Cells[c];
+                index += inside ? (int)cell * grid.Stride(c) : 0;
+            }
+            if (inside && !occupied[index]) { occupied[index] = true; count++; }
+        }
+        return count;
+    }
+
     /// <summary>Number of non-empty boxes of the lattice that <paramref name="m"/> occupies.</summary>
     public static int CountBoxes(AtomicMeasure m, ReadOnlySpan<double> origin, ReadOnlySpan<double> spacing) =>
         new HashSet<long>(BoxKeys(m, origin, spacing)).Count;

@@ -33,14 +33,14 @@ public static class W2ResultExtensions
 
     /// <summary>
     /// A W2 of a run: <paramref name="solve"/> with <paramref name="options"/>, logged through <paramref name="log"/> when it
-    /// takes long (before it starts when the estimate of an exact solve exceeds <see cref="SlowSeconds"/>, and after it with its time).
+    /// takes long (before it starts when the estimate of the method it will use exceeds <see cref="SlowSeconds"/>, and after it with its time).
     /// </summary>
     public static W2Result Logged(string what, double time, int atomsA, int atomsB, W2Options options, Action<string>? log,
         Func<W2Options, W2Result> solve)
     {
-        double estimate = Math.Min(Wasserstein.EstimatedExactSeconds(atomsA, atomsB), options.ExactSecondsBudget);
+        double estimate = Wasserstein.EstimatedSeconds(atomsA, atomsB, options);
         if (log is not null && estimate > SlowSeconds)
-            log(FormattableString.Invariant($"computing {what} at t = {time:G6} ({atomsA} vs {atomsB} atoms; up to ~{estimate:G2} s)"));
+            log(FormattableString.Invariant($"computing {what} at t = {time:G6} ({atomsA} vs {atomsB} atoms; ~{estimate:G2} s)"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = solve(options);
         if (log is not null && clock.Elapsed.TotalSeconds > SlowSeconds)

@@ -132,4 +132,47 @@ public class AnyDimensionCommandsTests
         Assert.That(orthogonal.Column("t"), Is.EqualTo(new[] { 0, 0.1, 0.2 }));
         Assert.That(orthogonal.Column("dimension"), Is.All.EqualTo(8));
     }
+
+    /// <summary>Exit code 2 and one line on standard error naming <paramref name="key"/>, with every part of <paramref name="expected"/>, no stack trace.</summary>
+    private static void AssertRefused((int Code, string Output, string Error) result, string key, params string[] expected)
+    {
+        Assert.That(result.Code, Is.EqualTo(FokkerPlanckNtk.Cli.FpntkCommandLine.InputError), result.Error);
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), result.Error);
+        Assert.That(lines[0], Does.Contain(key));
+        foreach (var e in expected) Assert.That(lines[0], Does.Contain(e));
+        Assert.That(result.Error, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    // Bad input (issue 13): four inputs in R^10 spanning k = 4 cannot be put on the grid: the message names n, d, k and
+    // the grid dimension k + 1 = 5 it would need; nothing is written.
+    [Test]
+    public void RankAboveThreeNamesTheGridItWouldNeed()
+    {
+        var data = SpanProblems.Data(SpanProblems.Rotation(10, seed: 3),
+            [[0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 0.5, 0], [0, 0, 0, 0.5]], [0.1, 0.2, 0.3, 0.4]);
+        string csv = WriteCsv(_dir, data);
+        var result = CommandLineTests.Fpntk("solve", $"--problem:data:file={csv}", "--out", _dir + "/k4");
+        AssertRefused(result, "problem.data.x", "n = 4, d = 10, k = 4", "k + 1 = 5 axes", "at most 4");
+        Assert.That(Directory.Exists(Path.Combine(_dir, "k4")), Is.False);
+    }
+
+    // Bad input (issue 13): an initial covariance that couples S with S^⊥ (here Σ[0][1] = 0.3 in the given coordinates,
+    // S a rotated plane): the reduced PDE would not be exact, so the run is refused with the largest entry of the
+    // coupling block named as the key and the grid dimension d + 1 = 11 the unreduced problem would need.
+    [Test]
+    public void CouplingCovarianceNamesTheEntry()
+    {
+        var data = TenDimensionalData();
+        string csv = WriteCsv(_dir, data);
+        var rows = Enumerable.Range(0, 11).Select(i => "[" + string.Join(",", Enumerable.Range(0, 11).Select(j =>
+            i == j ? "1" : (i, j) is (0, 1) or (1, 0) ? "0.3" : "0")) + "]");
+        string config = Path.Combine(_dir, "coupled.json");
+        File.WriteAllText(config, $$"""
+            { "problem": { "data": { "file": "{{csv.Replace("\\", "/")}}" },
+                           "initial": { "kind": "gaussian", "covariance": [{{string.Join(",", rows)}}] } } }
+            """);
+        var result = CommandLineTests.Fpntk("solve", "--config", config, "--out", _dir + "/c");
+        AssertRefused(result, "problem.initial.covariance[", "does not factorize over the span S", "d + 1 = 11");
+    }
 }

@@ -3,6 +3,7 @@ using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Particles;
+using FokkerPlanckNtk.Runs;
 using FokkerPlanckNtk.Tests.Model;
 
 namespace FokkerPlanckNtk.Tests.Particles;
@@ -118,14 +119,15 @@ public class ReducedParticleAcceptanceTests
     // taken as the full Richardson correction e_i. Test: |r_i^m − r_i*| ≤ 4·sqrt(SE_i² + e_i²) at every time, for i = 1..3;
     // the seed average at m' (SE/4) passes the same test. The η-bias (~0.14η ≈ 1.4e-4, validation/particle-limit) is a
     // tenth of SE. The ⊥ statistics against the chain's exact law: |z| < 4 at every time.
+    // The PDE and the m = 10^5 particles run as fpntk solve and fpntk simulate do (RunSession); the particles' records
+    // carry the residuals and the θ_⊥ statistics (orthogonal.csv).
     [Test, Category("Slow")]
     public void TanhInFiftyDimensionsMatchesTheReducedPde()
     {
         var problem = ReducedParticleTests.Problem(Activation.Tanh, 50, 2.0, 0.1, nonStandard: true);
-        var reduction = new ReducedProblem(problem);
         double[] times = [0.25, 0.5, 1.0];
-        var coarse = PdeResiduals(reduction, 48, times);
-        var fine = PdeResiduals(reduction, 64, times);
+        var coarse = PdeResiduals(problem, 48, times);
+        var fine = PdeResiduals(problem, 64, times);
         const double ratio = 64.0 / 48;
         var pde = new double[times.Length][];
         var gridError = new double[times.Length][];
@@ -148,12 +150,15 @@ public class ReducedParticleAcceptanceTests
             var system = new ParticleSystem(problem, small, 1e-3, seed: 100 + s);
             ensemble[s] = times.Select(t => { system.AdvanceTo(t); return system.Residuals.ToArray(); }).ToArray();
         }
-        var big = new ParticleSystem(problem, m, 1e-3, seed: 7);
+        // The grid of a simulate run only carries the particles' binned measures and W2 to p0 (of their projections).
+        var simulate = Simulations.ReducedRunTests.Configuration(problem, 24, 1.0, particles: m, step: 1e-3, outputTimes: times, seed: 7);
+        var records = RunSession.InMemory(simulate, RunKind.Simulate).Execute().Particles!;
         TestContext.Out.WriteLine("| t | i | r (PDE, extrapolated) | grid error | r^m (m = 10^5) | SE | z | seed mean (m' = 5000) | z |");
         TestContext.Out.WriteLine("|---|---|---|---|---|---|---|---|---|");
         for (int t = 0; t < times.Length; t++)
         {
-            big.AdvanceTo(times[t]);
+            var big = records[t + 1]; // records[0] is t = 0
+            Assert.That(big.Time, Is.EqualTo(times[t]).Within(0.5e-3), "the particles stand at step round(t/η)");
             for (int i = 0; i < 3; i++)
             {
                 var values = ensemble.Select(e => e[t][i]).ToArray();
@@ -167,15 +172,17 @@ public class ReducedParticleAcceptanceTests
                 Assert.That(Math.Abs(z), Is.LessThan(4), $"t = {times[t]}, r_{i + 1}");
                 Assert.That(Math.Abs(zMean), Is.LessThan(4), $"t = {times[t]}, seed mean of r_{i + 1}");
             }
-            var perp = OrthogonalMoments.Measure(big, reduction, reduction.Orthogonal.EulerMaruyama(big.StepSize, big.Steps));
+            var perp = big.Orthogonal!;
+            Assert.That(perp.Dimension, Is.EqualTo(48));
             TestContext.Out.WriteLine($"t = {times[t]}: {perp}");
             Assert.That(perp.WorstZ, Is.LessThan(4), perp.ToString());
         }
     }
 
-    private static double[][] PdeResiduals(ReducedProblem reduction, int cells, double[] times)
+    private static double[][] PdeResiduals(Problem problem, int cells, double[] times)
     {
-        var solver = new PdeSolver(new FiniteVolumeModel(reduction.Reduced, UniformGrid.Cube(reduction.GridDimension, cells, 7)));
-        return times.Select(t => { solver.AdvanceTo(t); return solver.Diagnose().Residuals; }).ToArray();
+        var config = Simulations.ReducedRunTests.Configuration(problem, cells, 1.0, outputTimes: times);
+        var records = RunSession.InMemory(config, RunKind.Solve).Execute().Pde!;
+        return records.Skip(1).Select(r => r.Diagnostics.Residuals).ToArray();
     }
 }
