@@ -21,7 +21,7 @@ internal static class AnalysisCommands
     /// <summary>
     /// <c>fpntk stationary</c>: the self-consistent Gibbs fixed point on the whole space (stationary.json), and
     /// the fixed points restricted to the configured box and to its grid, with a warning when the box changes
-    /// the answer by more than the grid error (DESIGN.md §3.3).
+    /// the answer by more than the grid error (docs/mathematics.md, stationary state).
     /// </summary>
     public static int Stationary(CommandContext context)
     {

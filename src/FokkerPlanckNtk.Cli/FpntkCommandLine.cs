@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace FokkerPlanckNtk.Cli;
 
 /// <summary>
-/// The <c>fpntk</c> command line (System.CommandLine): the commands of INTERFACE.md, the common options
+/// The <c>fpntk</c> command line (System.CommandLine): the commands of docs/user-guide.md, the common options
 /// (--config, --out, --threads) and configuration keys as extra tokens (--problem:alpha=4). Exit codes:
 /// 0 success, 1 command-line usage error, 2 bad input (one paragraph naming the key or file),
 /// 3 an unexpected failure, 4 a numerical failure (valid input, diverged computation), 5 some tasks of a sweep failed, 130 interrupted (a checkpoint was written; continue with <c>fpntk resume</c>).

@@ -9,7 +9,7 @@ using FokkerPlanckNtk.Particles;
 namespace FokkerPlanckNtk.Configuration;
 
 /// <summary>
-/// The configuration of INTERFACE.md (camelCase JSON): problem, grid, time, particles, plus output options.
+/// The configuration of docs/user-guide.md (camelCase JSON): problem, grid, time, particles, plus output options.
 /// <see cref="Read"/> fills defaults and validates every value, so that a run fails at start (never midway)
 /// on bad input; <see cref="ToJson"/> writes the effective configuration (config.json), which reads back
 /// to an equal configuration.
@@ -66,7 +66,7 @@ public sealed record RunConfiguration
     /// <summary>The key names of <see cref="Keys"/>.</summary>
     public static IReadOnlyList<string> KnownKeys { get; } = Keys.Select(k => k.Key).ToArray();
 
-    /// <summary>The built-in default problem (INTERFACE.md) with every default filled in.</summary>
+    /// <summary>The built-in default problem (docs/user-guide.md) with every default filled in.</summary>
     public static RunConfiguration Default => Read(new ConfigurationTree([]));
 
     /// <summary>
@@ -269,7 +269,7 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
 public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOutsideMass = null)
 {
     /// <summary>
-    /// 128 cells per axis, as in INTERFACE.md's example: with 10⁴ particles and 10 output times every W2 of
+    /// 128 cells per axis, as in the user guide's example: with 10⁴ particles and 10 output times every W2 of
     /// the default run is exact (network simplex with column generation) and the run takes about a minute.
     /// </summary>
     public const int DefaultCells = 128;

@@ -4,7 +4,7 @@ using FokkerPlanckNtk.Numerics;
 namespace FokkerPlanckNtk.ExactSolutions;
 
 /// <summary>
-/// The exact Gaussian solutions of DESIGN.md §3.1–3.2. When Ψ is quadratic (α = 0, or the linear
+/// The exact Gaussian solutions (docs/mathematics.md, Exact solutions). When Ψ is quadratic (α = 0, or the linear
 /// activation) a Gaussian stays Gaussian: μ' = −Mμ, Σ' = −MΣ − ΣMᵀ + 2λI with M = [[λI_d, A],[Aᵀ, λ]],
 /// A = (2α/n) Σ r_i x_i and r_i = α E[uθ]·x_i − y_i, E[uθ] = Σ_{θu} + μ_θ μ_u.
 /// The ODE is integrated by Dormand–Prince 5(4) at rtol 1e-13; α = 0 also has the closed form

@@ -6,7 +6,7 @@ namespace FokkerPlanckNtk.FiniteVolume;
 
 /// <summary>
 /// The semi-discrete Scharfetter–Gummel scheme for ∂ₜp = ∇·(p∇Ψ_p) + λΔp on a <see cref="UniformGrid"/>
-/// with zero-flux boundaries (DESIGN.md §4), evaluated with the separable structure of §1:
+/// with zero-flux boundaries (docs/scheme.md), evaluated with the separable structure (docs/mathematics.md, the model):
 /// f_i = α Σ_θ σ(θ·x_i) M1(θ) V_θ and c(θ) = (2α/n) Σ_i r_i σ(θ·x_i) cost O(n·N^d), the fluxes O(N^{d+1}).
 /// </summary>
 public sealed class FiniteVolumeModel

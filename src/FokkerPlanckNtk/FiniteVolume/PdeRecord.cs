@@ -3,7 +3,7 @@ using FokkerPlanckNtk.Metrics;
 namespace FokkerPlanckNtk.FiniteVolume;
 
 /// <summary>
-/// What a run records of the PDE at an output time: the diagnostics (DESIGN.md §4/§5), the step count, a copy of
+/// What a run records of the PDE at an output time: the diagnostics (docs/scheme.md, docs/mathematics.md), the step count, a copy of
 /// the density and W2(p_t, p0_h) between the grid densities as atoms at the cell centres (exact, or a certified
 /// bracket: see <see cref="Wasserstein"/>).
 /// </summary>

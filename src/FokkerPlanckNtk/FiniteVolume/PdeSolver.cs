@@ -52,7 +52,7 @@ public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = St
     }
 }
 
-/// <summary>The diagnostics of DESIGN.md §4/§5 at one time.</summary>
+/// <summary>The diagnostics of docs/scheme.md and docs/mathematics.md at one time.</summary>
 /// <param name="FreeEnergy">Q_h = L_h + λ Σ p log(p/p0_c) V.</param>
 /// <param name="OuterLayerMass">Mass in the outermost cell layer (a box-too-small indicator).</param>
 public sealed record PdeDiagnostics(double Time, double Loss, double FreeEnergy, double KlP0, double Chi2P0,
@@ -310,7 +310,7 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
     }
 
     /// <summary>
-    /// (2α²/n) λ_max(H_h(p)): the rate of the residual-feedback mode (DESIGN.md §4), with H_h assembled from the
+    /// (2α²/n) λ_max(H_h(p)): the rate of the residual-feedback mode (docs/scheme.md), with H_h assembled from the
     /// column moments m0, m2 (<see cref="Ntk.GramMatrix.Assemble(Model.DataSet, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, double, Span{double}, Span{double})"/>)
     /// and λ_max without allocating (<see cref="Numerics.SymmetricEigenvalues"/>).
     /// </summary>

@@ -3,7 +3,7 @@ namespace FokkerPlanckNtk.Grids;
 /// <summary>
 /// A uniform cell-centred grid on the box Π_k [−B_k, B_k] over z = (θ_1..θ_d, u), D = d + 1 axes.
 /// Storage is row-major with u last, so that one θ cell owns a contiguous "column" of N_u values:
-/// Ψ is linear in u along a column (DESIGN.md §1), which the scheme exploits.
+/// Ψ is linear in u along a column (docs/mathematics.md, the model: separability), which the scheme exploits.
 /// </summary>
 public sealed class UniformGrid
 {

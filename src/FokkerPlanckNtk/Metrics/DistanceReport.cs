@@ -15,7 +15,7 @@ public sealed record DistanceReport(double W2, double W2Squared, double? Kl, dou
     public double ErrorBound { get; init; }
 
     /// <summary>
-    /// One JSON object, keys in the order of INTERFACE.md, then the extension <c>error_bound</c>.
+    /// One JSON object, keys in the order of docs/file-formats.md, then the extension <c>error_bound</c>.
     /// Numbers round-trip (shortest form that parses back to the same double), culture-invariant;
     /// an infinite or undefined KL or χ² is null with a <c>kl_reason</c>/<c>chi2_reason</c> (<see cref="IO.JsonText"/>).
     /// </summary>

@@ -67,7 +67,7 @@ public sealed class LoadedMeasure
 }
 
 /// <summary>
-/// Reads the measure files of INTERFACE.md and compares two measures (<c>fpntk w2 A B</c>):
+/// Reads the measure files of docs/file-formats.md and compares two measures (<c>fpntk w2 A B</c>):
 /// <list type="bullet">
 /// <item>CSV with a header row: atoms <c>x1,...,xk[,weight]</c> (uniform weights when the column is
 ///   absent), or a 1D piecewise-constant density <c>left,right,mass</c>;</item>

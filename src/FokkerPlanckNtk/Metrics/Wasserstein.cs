@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.Metrics.SemiDiscrete;
 
 namespace FokkerPlanckNtk.Metrics;
 
@@ -18,6 +19,10 @@ public sealed record W2Options
     /// <summary>Largest n·m for the c-transform passes that tighten the lower bound of a coarsened
     /// solve (two passes over all pairs); above it only the triangle-inequality bound is used.</summary>
     public long MaxCertificatePairs { get; init; } = 1L << 30;
+
+    /// <summary>Grid densities enter as atoms at their cell centres (the network simplex on atoms) even where the
+    /// densities themselves can be transported (2D grids, same grid): the atomic method, on request.</summary>
+    public bool Atomic { get; init; }
 
     /// <summary>Rescale both measures to total mass 1 (otherwise totals must agree up to round-off, <see cref="MassBalance"/>).</summary>
     public bool Normalize { get; init; }
@@ -67,6 +72,12 @@ public sealed record W2Result(double W2, string Method, TransportStatus Status, 
     /// <summary>Details in words (pivots, coarsening, status reason).</summary>
     public string Message { get; init; } = "";
 
+    /// <summary>The certified lower end where <see cref="ErrorBound"/> is an a-posteriori estimate (NaN: <see cref="Lower"/> is certified).</summary>
+    public double CertifiedLower { get; init; } = double.NaN;
+
+    /// <summary>The certified upper end where <see cref="ErrorBound"/> is an a-posteriori estimate (NaN: <see cref="Upper"/> is certified).</summary>
+    public double CertifiedUpper { get; init; } = double.NaN;
+
     /// <summary>The exact solution (plan, potentials) when one network simplex solve on the original atoms gave the value.</summary>
     public TransportSolution? Solution { get; init; }
 }
@@ -100,15 +111,25 @@ public static class Wasserstein
     public static W2Result Between(AtomicMeasure a, AtomicMeasure b, W2Options? options = null) =>
         Solve(a, b, null, options ?? W2Options.Default);
 
-    /// <summary>Two densities on the same grid.</summary>
-    public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> p, ReadOnlySpan<double> q, W2Options? options = null) =>
-        Solve(AtomicMeasure.FromGrid(grid, p, "p"), AtomicMeasure.FromGrid(grid, q, "q"), grid, options ?? W2Options.Default);
+    /// <summary>
+    /// Two densities on the same grid: in 2D the W2 of the piecewise-constant densities (<see cref="GridTransport"/>,
+    /// unless <see cref="W2Options.Atomic"/>); otherwise, or when asked, between their cell-centre atoms.
+    /// </summary>
+    public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> p, ReadOnlySpan<double> q, W2Options? options = null)
+    {
+        options ??= W2Options.Default;
+        if (grid.Dimension == 2 && !options.Atomic)
+            return GridTransport.Between(grid, p, q, options.Normalize, options.Cancellation);
+        return Solve(AtomicMeasure.FromGrid(grid, p, "p"), AtomicMeasure.FromGrid(grid, q, "q"), grid, options);
+    }
 
     /// <summary>Densities on two grids of the same dimension.</summary>
     public static W2Result Between(UniformGrid gridP, ReadOnlySpan<double> p, UniformGrid gridQ, ReadOnlySpan<double> q, W2Options? options = null)
     {
         if (gridP.Dimension != gridQ.Dimension)
             throw new InputException("q.dimension", gridQ.Dimension, $"must equal the dimension of p ({gridP.Dimension})");
+        if (gridP.Cells.SequenceEqual(gridQ.Cells) && gridP.HalfWidths.SequenceEqual(gridQ.HalfWidths))
+            return Between(gridP, p, q, options);
         return Solve(AtomicMeasure.FromGrid(gridP, p, "p"), AtomicMeasure.FromGrid(gridQ, q, "q"), gridP, options ?? W2Options.Default);
     }
 

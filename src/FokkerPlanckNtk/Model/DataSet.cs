@@ -109,7 +109,7 @@ public sealed class DataSet
         return new DataSet(x, y, key);
     }
 
-    /// <summary>The built-in default problem's data (d = 1, n = 4), as in INTERFACE.md.</summary>
+    /// <summary>The built-in default problem's data (d = 1, n = 4), as in docs/user-guide.md.</summary>
     public static DataSet Default { get; } =
         new([[0.25], [0.5], [0.75], [1.0]], [0.2, 0.6, -0.3, 0.4]);
 }

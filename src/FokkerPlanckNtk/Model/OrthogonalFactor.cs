@@ -6,7 +6,7 @@ namespace FokkerPlanckNtk.Model;
 /// <summary>
 /// The law of θ_⊥ = P_⊥θ, the component of θ orthogonal to the data span S (P_⊥ = I − BBᵀ). It never enters
 /// σ(θ·x_i), so it is an Ornstein–Uhlenbeck process independent of (θ_S, u): from N(m_⊥, C_⊥) at t = 0,
-/// <c>N(m_⊥ e^{−λt}, C_⊥ e^{−2λt} + (1 − e^{−2λt}) I)</c> on S^⊥ (DESIGN.md §3.1). With the eigenvalues ν_j of
+/// <c>N(m_⊥ e^{−λt}, C_⊥ e^{−2λt} + (1 − e^{−2λt}) I)</c> on S^⊥ (docs/mathematics.md, the model; docs/any-input-dimension.md). With the eigenvalues ν_j of
 /// C_⊥ (j = 1..d − k) every quantity is a closed form in t: the covariance's eigenvalues are
 /// ν_j(t) = e^{−2λt}ν_j + 1 − e^{−2λt} on fixed eigenvectors.
 /// </summary>

@@ -43,7 +43,7 @@ public sealed class Problem
     /// <summary>n.</summary>
     public int SampleCount => Data.Count;
 
-    /// <summary>The built-in default problem of INTERFACE.md: tanh, α = 2, λ = 0.1, d = 1, n = 4, p0.</summary>
+    /// <summary>The built-in default problem (docs/user-guide.md): tanh, α = 2, λ = 0.1, d = 1, n = 4, p0.</summary>
     public static Problem Default => new(Activation.Tanh, 2.0, 0.1, DataSet.Default);
 
     /// <summary>A copy with the given parts replaced.</summary>

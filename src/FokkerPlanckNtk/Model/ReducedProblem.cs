@@ -37,7 +37,7 @@ public sealed record ReductionOptions(ReductionMode Mode = ReductionMode.Auto, d
 }
 
 /// <summary>
-/// The exact reduction of (3.4) to the span S of the data (DESIGN.md §1): with θ = Bζ + θ_⊥, ζ ∈ R^k,
+/// The exact reduction of (3.4) to the span S of the data (docs/mathematics.md, the model; docs/any-input-dimension.md): with θ = Bζ + θ_⊥, ζ ∈ R^k,
 /// σ(θ·x_i) = σ(ζ·Bᵀx_i), so a factorized initial law q_0(ζ, u) ⊗ N(m_⊥, C_⊥) stays factorized,
 /// p_t = q_t ⊗ N(m_⊥(t), C_⊥(t)), with q_t the solution of the same equation in k + 1 dimensions for the
 /// data Bᵀx_i (<see cref="Reduced"/>) and the ⊥ factor in closed form (<see cref="Orthogonal"/>).

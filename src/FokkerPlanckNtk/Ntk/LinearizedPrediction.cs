@@ -5,7 +5,7 @@ using FokkerPlanckNtk.Numerics;
 namespace FokkerPlanckNtk.Ntk;
 
 /// <summary>
-/// The NTK-linearized residual trajectory (DESIGN.md §3.4): r(t) = exp(−(2α²/n) H t) r(0), evaluated
+/// The NTK-linearized residual trajectory (docs/mathematics.md, the NTK limit): r(t) = exp(−(2α²/n) H t) r(0), evaluated
 /// exactly through the eigen-decomposition H = V diag(λ_k) Vᵀ: r(t) = Σ_k e^{−(2α²/n) λ_k t} (v_k·r(0)) v_k.
 /// With the problem's initial law p_init, H = H(p_init) (= H(p0) for the standard law) and
 /// r(0) = f(p_init, ·) − y (= −y for p0, where f(p0, ·) = 0 because E[u | θ] = 0).

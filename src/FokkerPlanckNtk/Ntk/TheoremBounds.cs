@@ -5,7 +5,7 @@ using FokkerPlanckNtk.Model;
 namespace FokkerPlanckNtk.Ntk;
 
 /// <summary>
-/// The quantities of Theorem 4.4 (DESIGN.md §3.5) for one problem: Λ = λ_min(H(p0)), λ0 = √(Λ/n),
+/// The quantities of Theorem 4.4 (docs/mathematics.md, Theorem 4.4) for one problem: Λ = λ_min(H(p0)), λ0 = √(Λ/n),
 /// G = max(G1..G5), A1 = 2G(d+1) + 4G√(d+1), A2 = 16G√(d+1) + 4G, the loss and KL bounds and the
 /// α-condition (4.1). The radius R of the theorem contains an unspecified polynomial, so (4.1) is
 /// evaluated with R = √(d+1), the largest value R can take: the resulting α threshold is a NECESSARY

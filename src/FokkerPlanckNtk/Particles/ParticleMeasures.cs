@@ -4,7 +4,7 @@ using FokkerPlanckNtk.Metrics;
 namespace FokkerPlanckNtk.Particles;
 
 /// <summary>
-/// The particles measured as a law (DESIGN.md §5): the histogram on a grid, binned KL/χ² against the discrete
+/// The particles measured as a law (docs/mathematics.md, measuring distributions): the histogram on a grid, binned KL/χ² against the discrete
 /// p0, and the equal-weight atoms for transport. These are the definitions <see cref="ParticleRecord"/> and
 /// <see cref="ComparisonRecord"/> use, so they are what the run files contain.
 /// </summary>

@@ -9,7 +9,7 @@ namespace FokkerPlanckNtk.Particles;
 
 /// <summary>
 /// The finite-width network trained by noisy gradient descent (Algorithm 1) on the mean-field time scale
-/// of DESIGN.md §2: m neurons z_j = (θ_j, u_j) move by Euler–Maruyama,
+/// of docs/mathematics.md (the particle system): m neurons z_j = (θ_j, u_j) move by Euler–Maruyama,
 /// <c>z ← z − η ∇Ψ_m(z) + sqrt(2λη) ξ</c>, where Ψ_m uses the residuals r^m of the empirical network
 /// <c>f_m(x) = (α/m) Σ_j u_j σ(θ_j·x)</c>. Time is <c>t = kη</c> after k steps.
 /// </summary>

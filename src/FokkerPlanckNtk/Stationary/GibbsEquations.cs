@@ -5,7 +5,7 @@ using FokkerPlanckNtk.Numerics;
 namespace FokkerPlanckNtk.Stationary;
 
 /// <summary>
-/// The self-consistency equations of the Gibbs state (DESIGN.md §3.3) on a discretized domain: θ nodes
+/// The self-consistency equations of the Gibbs state (docs/mathematics.md, stationary state) on a discretized domain: θ nodes
 /// θ_q with weights ω_q for the measure N(θ; 0, I_d) dθ on the θ-domain (given as log ω_q), and a u-model
 /// (<see cref="TiltedU"/>). For residuals r, c̃(θ) = β Σ_i r_i σ(θ·x_i) with β = 2α/(nλ), the state is
 /// p*(θ, u) ∝ φ_{d+1}(θ, u) e^{−u c̃(θ)}, its θ-weights are π_q ∝ ω_q Z_u(c̃_q), and

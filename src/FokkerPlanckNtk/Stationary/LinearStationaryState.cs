@@ -7,8 +7,8 @@ namespace FokkerPlanckNtk.Stationary;
 /// The stationary state for the linear activation σ(s) = s in closed form, up to one scalar equation.
 /// <para>
 /// With a = Σ_i r_i x_i ∈ R^d and β = 2α/(nλ), c̃(θ) = β θ·a, so p* ∝ exp(−|θ|²/2 − u²/2 − β u θ·a) is the
-/// centred Gaussian with precision [[I, βa], [βaᵀ, 1]] (the steady state of the moment ODE of DESIGN.md
-/// §3.2), π = N(0, (I − β² a aᵀ)⁻¹) and E_π[c̃ σ(θ·x_j)] = β (a·x_j)/(1 − κ), κ = β²|a|². Self-consistency
+/// centred Gaussian with precision [[I, βa], [βaᵀ, 1]] (the steady state of the moment ODE of docs/mathematics.md
+/// under the linear activation), π = N(0, (I − β² a aᵀ)⁻¹) and E_π[c̃ σ(θ·x_j)] = β (a·x_j)/(1 − κ), κ = β²|a|². Self-consistency
 /// r = −γ X a − y with γ = αβ/(1 − κ) gives a = −(I + γ XᵀX)⁻¹ Xᵀy, and γ solves the scalar equation
 /// </para>
 /// <para>    φ(γ) = β² |(I + γ XᵀX)⁻¹ Xᵀy|² − (1 − αβ/γ) = 0,   γ ∈ (αβ, ∞).</para>

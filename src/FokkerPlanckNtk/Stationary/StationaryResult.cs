@@ -127,7 +127,7 @@ public sealed class StationaryResult
     }
 
     /// <summary>
-    /// <c>stationary.json</c> (INTERFACE.md): residuals, loss, kl_p0, free_energy, iterations, converged, plus
+    /// <c>stationary.json</c> (docs/file-formats.md): residuals, loss, kl_p0, free_energy, iterations, converged, plus
     /// status, domain, quadrature order/error and the self-consistency defect. Numbers round-trip
     /// (shortest "R" form, culture-invariant); when not converged the result fields are null.
     /// </summary>

@@ -38,7 +38,7 @@ public enum ThetaRule
 }
 
 /// <summary>
-/// The stationary state of the PDE (DESIGN.md §3.3), p* ∝ p0 e^{−u c̃(θ)} with c̃ built from its own
+/// The stationary state of the PDE (docs/mathematics.md, stationary state), p* ∝ p0 e^{−u c̃(θ)} with c̃ built from its own
 /// residuals, found by Newton's method with a damped line search on the n residual equations
 /// F(r) = r − f(p*_r) + y = 0 (analytic Jacobian, SPD). Three domains:
 /// <list type="bullet">
@@ -351,7 +351,7 @@ public sealed class StationarySolver
     private static double MaxAbsDifference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
 }
 
-/// <summary>The whole-space, box and grid fixed points side by side (DESIGN.md §3.3).</summary>
+/// <summary>The whole-space, box and grid fixed points side by side (docs/mathematics.md, stationary state).</summary>
 public sealed record BoxComparison(StationaryResult Whole, StationaryResult Box, StationaryResult Grid)
 {
     /// <summary>max_i |r*_i − r*_box,i|: what the box itself changes.</summary>

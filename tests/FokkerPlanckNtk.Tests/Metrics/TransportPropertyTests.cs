@@ -75,7 +75,7 @@ public class TransportPropertyTests
         var p = Product(fx, fy);
         var onlyX = Product(gx, fy);
         var both = Product(gx, gy);
-        var options = new W2Options { Normalize = true };
+        var options = new W2Options { Normalize = true, Atomic = true };
         double wx = Transport1D.MarginalW2Squared(grid, p, grid, onlyX, 0, normalize: true);
         double oneAxis = Wasserstein.Between(grid, p, onlyX, options).W2Squared;
         Assert.That(oneAxis, Is.EqualTo(wx).Within(1e-12 * wx));

@@ -19,7 +19,7 @@ public class WassersteinTests
         var grid = UniformGrid.Cube(2, 20, 4);
         var p = GaussianDensity(grid, 0, 0, 1);
         var q = GaussianDensity(grid, 0.5, -0.3, 0.8);
-        var r = Wasserstein.Between(grid, p, q);
+        var r = Wasserstein.Between(grid, p, q, new W2Options { Atomic = true });
         var s = NetworkSimplex.Solve(AtomicMeasure.FromGrid(grid, p), AtomicMeasure.FromGrid(grid, q));
         Assert.That(r.Method, Is.EqualTo(Wasserstein.ExactSimplex));
         Assert.That(r.Status, Is.EqualTo(TransportStatus.Optimal));
@@ -41,12 +41,13 @@ public class WassersteinTests
     {
         var random = new Random(808);
         var grid = UniformGrid.Cube(2, 24, 4);
-        var options = new W2Options { MaxExactPairs = 100 * 100 };
+        var options = new W2Options { MaxExactPairs = 100 * 100, Atomic = true };
+        var atomic = new W2Options { Atomic = true };
         for (int trial = 0; trial < 6; trial++)
         {
             var p = GaussianDensity(grid, random.NextDouble() - 0.5, 0, 0.7 + random.NextDouble());
             var q = GaussianDensity(grid, 0, random.NextDouble() - 0.5, 0.7 + random.NextDouble());
-            var exact = Wasserstein.Between(grid, p, q).W2;
+            var exact = Wasserstein.Between(grid, p, q, atomic).W2;
             var coarse = Wasserstein.Between(grid, p, q, options);
             Assert.That(coarse.Method, Does.StartWith("network simplex on coarsened measures (blocks of"));
             Assert.That(exact, Is.InRange(coarse.Lower - 1e-12, coarse.Upper + 1e-12), coarse.Message);

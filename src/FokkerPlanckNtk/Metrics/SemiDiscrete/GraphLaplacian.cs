@@ -1,0 +1,234 @@
+namespace FokkerPlanckNtk.Metrics.SemiDiscrete;
+
+/// <summary>
+/// The negated Hessian of the semi-discrete dual: the weighted graph Laplacian
+/// (L x)_i = Σ_j w_ij (x_i − x_j) with w_ij the symmetrized facet weights ∫_{L_i ∩ L_j} ρ dσ / (2|y_i − y_j|).
+/// Symmetric positive semidefinite, constants in its null space (one per connected component of the facet graph).
+/// Solved by conjugate gradients preconditioned with its diagonal; rows are split over threads in fixed
+/// blocks and every reduction adds block sums in a fixed order, so results do not depend on the thread count.
+/// </summary>
+internal sealed class GraphLaplacian
+{
+    private const int Block = 4096;
+    private const double RowTolerance = 1e-3;
+    private readonly int _n;
+    private readonly int[] _start;
+    private readonly int[] _column;
+    private readonly double[] _weight;
+    private readonly double[] _diagonal;
+    private readonly bool[]? _frozen;
+    private readonly int[] _component;
+    private readonly bool[] _anchored;
+
+    /// <summary>
+    /// From the facet rows of one evaluation (each facet seen from both cells: the two weights are averaged).
+    /// Atoms marked <paramref name="frozen"/> keep their value (d_i = 0): their rows are empty and a facet between
+    /// a free and a frozen atom only adds to the free atom's diagonal (a Dirichlet condition).
+    /// </summary>
+    public GraphLaplacian(CellIntegrals cells, bool[]? frozen = null)
+    {
+        int n = _n = cells.Mass.Length;
+        _frozen = frozen;
+        var count = new int[n + 1];
+        var dirichlet = new double[n];
+        for (int i = 0; i < n; i++)
+            for (int e = cells.FacetStart[i]; e < cells.FacetStart[i + 1]; e++)
+            {
+                int j = cells.FacetAtom[e];
+                if (frozen is not null && (frozen[i] || frozen[j]))
+                {
+                    double w = 0.5 * cells.FacetWeight[e];
+                    if (!frozen[i]) dirichlet[i] += w;
+                    if (!frozen[j]) dirichlet[j] += w;
+                    continue;
+                }
+                count[i + 1]++;
+                count[j + 1]++;
+            }
+        for (int i = 0; i < n; i++) count[i + 1] += count[i];
+        var fill = count[..n];
+        var col = new int[count[n]];
+        var val = new double[count[n]];
+        for (int i = 0; i < n; i++)
+            for (int e = cells.FacetStart[i]; e < cells.FacetStart[i + 1]; e++)
+            {
+                int j = cells.FacetAtom[e];
+                if (frozen is not null && (frozen[i] || frozen[j])) continue;
+                double w = 0.5 * cells.FacetWeight[e];
+                col[fill[i]] = j; val[fill[i]++] = w;
+                col[fill[j]] = i; val[fill[j]++] = w;
+            }
+        // Sort each row by column and merge duplicates (deterministic order of the sums).
+        _start = new int[n + 1];
+        _column = new int[count[n]];
+        _weight = new double[count[n]];
+        _diagonal = new double[n];
+        int at = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int a = count[i], b = count[i + 1];
+            Array.Sort(col, val, a, b - a);
+            _start[i] = at;
+            double diag = 0;
+            for (int e = a; e < b; e++)
+            {
+                if (at > _start[i] && _column[at - 1] == col[e]) _weight[at - 1] += val[e];
+                else { _column[at] = col[e]; _weight[at] = val[e]; at++; }
+                diag += val[e];
+            }
+            _diagonal[i] = diag + dirichlet[i];
+        }
+        _start[n] = at;
+        (_component, _anchored) = Components(dirichlet);
+    }
+
+    // Connected components of the graph of positive weights among free atoms (labelled in order of their
+    // smallest atom), and whether each touches a frozen atom by a positive weight (then its block is definite).
+    private (int[] Component, bool[] Anchored) Components(double[] dirichlet)
+    {
+        var label = new int[_n];
+        Array.Fill(label, -1);
+        var anchored = new List<bool>();
+        var stack = new Stack<int>();
+        for (int root = 0; root < _n; root++)
+        {
+            if (label[root] >= 0 || (_frozen is not null && _frozen[root])) continue;
+            int c = anchored.Count;
+            bool anchor = false;
+            label[root] = c;
+            stack.Push(root);
+            while (stack.Count > 0)
+            {
+                int i = stack.Pop();
+                anchor |= dirichlet[i] > 0;
+                for (int e = _start[i]; e < _start[i + 1]; e++)
+                {
+                    int j = _column[e];
+                    if (_weight[e] > 0 && label[j] < 0) { label[j] = c; stack.Push(j); }
+                }
+            }
+            anchored.Add(anchor);
+        }
+        return (label, anchored.ToArray());
+    }
+
+    public int Count => _n;
+
+    /// <summary>Number of stored off-diagonal entries.</summary>
+    public int Entries => _start[_n];
+
+    public void Multiply(ReadOnlySpan<double> x, Span<double> y)
+    {
+        var xs = x.ToArray();
+        var ys = new double[_n];
+        ForBlocks(i0 => { for (int i = i0; i < Math.Min(_n, i0 + Block); i++) ys[i] = Row(i, xs); });
+        ys.CopyTo(y);
+    }
+
+    private double Row(int i, double[] x)
+    {
+        double s = _diagonal[i] * x[i];
+        for (int e = _start[i]; e < _start[i + 1]; e++) s -= _weight[e] * x[_column[e]];
+        return s;
+    }
+
+    /// <summary>
+    /// Solves (L + εD) d = g approximately, D the diagonal of L and ε = 1e-10 (a relative shift that keeps the
+    /// system definite when the facet graph is not connected without spoiling rows of tiny weight), g projected
+    /// onto the mean-zero vectors first (without frozen atoms; with them, g is set to 0 on the frozen rows). Stops when the residual is below <paramref name="tolerance"/>·‖g‖₂ and
+    /// below <paramref name="tolerance"/>·scale_i in every row (scale_i: the atom's mass, so that atoms of tiny
+    /// mass are resolved too), or after <paramref name="maxIterations"/>. Returns the iterations used and the
+    /// relative residual reached.
+    /// </summary>
+    public (int Iterations, double Residual) Solve(ReadOnlySpan<double> g, Span<double> d, ReadOnlySpan<double> scale, double tolerance,
+        int maxIterations, CancellationToken cancellation)
+    {
+        int n = _n;
+        var b = g.ToArray();
+        // The block of a component that touches no frozen atom is singular (constants): its right-hand side is
+        // projected onto the mean-zero vectors there (without this, the shift below would turn the component's
+        // net mass error into a huge constant step). Frozen atoms keep their value.
+        int components = _anchored.Length;
+        var sum = new double[components];
+        var size = new int[components];
+        for (int i = 0; i < n; i++)
+        {
+            if (_component[i] < 0) { b[i] = 0; continue; }
+            sum[_component[i]] += b[i];
+            size[_component[i]]++;
+        }
+        for (int i = 0; i < n; i++)
+            if (_component[i] >= 0 && !_anchored[_component[i]]) b[i] -= sum[_component[i]] / size[_component[i]];
+        const double relativeShift = 1e-10;
+        var shift = new double[n];
+        var inv = new double[n];
+        var bound = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            shift[i] = _diagonal[i] > 0 ? relativeShift * _diagonal[i] : 1;
+            inv[i] = 1 / (_diagonal[i] + shift[i]);
+            bound[i] = RowTolerance * scale[i];
+        }
+        var x = new double[n];
+        var r = (double[])b.Clone();
+        var z = new double[n];
+        var p = new double[n];
+        var q = new double[n];
+        double bnorm = Math.Sqrt(Dot(b, b));
+        if (!(bnorm > 0)) { d.Clear(); return (0, 0); }
+        for (int i = 0; i < n; i++) z[i] = inv[i] * r[i];
+        Array.Copy(z, p, n);
+        double rz = Dot(r, z);
+        double residual = 1;
+        int it = 0;
+        while (it < maxIterations)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            ForBlocks(i0 => { for (int i = i0; i < Math.Min(n, i0 + Block); i++) q[i] = Row(i, p) + shift[i] * p[i]; });
+            double pq = Dot(p, q);
+            if (!(pq > 0)) break;
+            double alpha = rz / pq;
+            for (int i = 0; i < n; i++) { x[i] += alpha * p[i]; r[i] -= alpha * q[i]; }
+            it++;
+            residual = Math.Sqrt(Dot(r, r)) / bnorm;
+            if (residual <= tolerance && WithinRows(r, bound)) break;
+            for (int i = 0; i < n; i++) z[i] = inv[i] * r[i];
+            double rzNew = Dot(r, z);
+            double beta = rzNew / rz;
+            rz = rzNew;
+            for (int i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
+        }
+        x.CopyTo(d);
+        return (it, residual);
+    }
+
+    private static bool WithinRows(double[] r, double[] bound)
+    {
+        for (int i = 0; i < r.Length; i++)
+            if (Math.Abs(r[i]) > bound[i]) return false;
+        return true;
+    }
+
+    private void ForBlocks(Action<int> body)
+    {
+        int blocks = (_n + Block - 1) / Block;
+        if (blocks == 1) { body(0); return; }
+        Parallel.For(0, blocks, Parallelism.Options, k => body(k * Block));
+    }
+
+    private double Dot(double[] a, double[] b)
+    {
+        int blocks = (_n + Block - 1) / Block;
+        var partial = new double[blocks];
+        ForBlocks(i0 =>
+        {
+            double s = 0;
+            for (int i = i0; i < Math.Min(_n, i0 + Block); i++) s += a[i] * b[i];
+            partial[i0 / Block] = s;
+        });
+        double total = 0;
+        foreach (double v in partial) total += v;
+        return total;
+    }
+
+}

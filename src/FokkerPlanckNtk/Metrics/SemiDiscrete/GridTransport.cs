@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using FokkerPlanckNtk.Grids;
+
+namespace FokkerPlanckNtk.Metrics.SemiDiscrete;
+
+/// <summary>
+/// W2 between two piecewise-constant densities p, q on the same 2D grid (the densities, not cell-centre atoms).
+/// <para>
+/// Each density is transported exactly (semi-discrete, <see cref="SemiDiscreteTransport"/>) onto the other's
+/// cell-centre atoms q̂, p̂: A = W2²(p, q̂), B = W2²(q, p̂). Replacing q by q̂ adds its quantization energy
+/// Q = M Σ_k Δ_k²/12 (each cell's uniform mass to its centre, exact) plus a cross term 2∫(T(x) − x)·(centre − T(x)),
+/// first order in the grid and of opposite sign in A and B (the inverse map has the opposite deformation), so
+/// W2² ≈ (A + B)/2 − Q with an error O(Δ²) relative (measured order 2: validation/transport).
+/// </para>
+/// <para>
+/// Certified bracket: from below, Gelbrich's bound (Bures distance of the exact moments of the two densities)
+/// and the triangle inequality √A₋ − √Q (A₋ the dual value, a lower bound of A); from above √A₊ + √Q (A₊ a
+/// feasible plan's cost). The reported error is an a-posteriori estimate: the difference to the same estimate on
+/// the 2×2-coarsened grid (three times the Richardson estimate for order 2: measured ratios of successive errors
+/// are 4 ± 0.5, but not monotone in every case), never leaving the certified bracket. Tests validate it against
+/// exact values.
+/// </para>
+/// </summary>
+public static class GridTransport
+{
+    /// <summary>Method name in results and output files.</summary>
+    public const string Method = "semi-discrete, densities (piecewise constant) against cell-centre atoms, symmetrized";
+
+    /// <summary>Newton steps per semi-discrete solve before the bracket is reported as it stands.</summary>
+    public const int MaxNewtonSteps = 60;
+
+    /// <summary>Smallest cell count per axis of the coarsened grid used for the error estimate.</summary>
+    private const int MinCoarseCells = 8;
+
+    /// <summary>W2 between two densities on one 2D grid; totals must agree up to round-off unless <paramref name="normalize"/>.</summary>
+    public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> p, ReadOnlySpan<double> q, bool normalize = false,
+        CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        if (grid.Dimension != 2)
+            throw new InputException("density.dimension", grid.Dimension, "W2 of grid densities by semi-discrete transport is implemented for 2 axes");
+        GridDensity.Validate(grid, p, "p");
+        GridDensity.Validate(grid, q, "q");
+        double massP = GridDensity.Mass(grid, p), massQ = GridDensity.Mass(grid, q);
+        if (!(massP > 0)) throw new InputException("p", "all zero", "the density must have positive mass");
+        if (!(massQ > 0)) throw new InputException("q", "all zero", "the density must have positive mass");
+        if (!normalize) MassBalance.RequireEqual("p", massP, p.Length, "q", massQ, q.Length);
+        // Solved as probability measures; W2 scales with the square root of the common mass.
+        var pn = Scaled(p, 1 / massP);
+        var qn = Scaled(q, 1 / massQ);
+        double mass = normalize ? 1 : massP;
+
+        // The coarse problem first (the error estimate), its potentials interpolated as the fine problem's start.
+        Symmetrized? coarse = null;
+        if (grid.Cells.All(c => c % 2 == 0 && c / 2 >= MinCoarseCells))
+        {
+            var coarseGrid = new UniformGrid(grid.Cells.Select(c => c / 2).ToArray(), grid.HalfWidths.ToArray());
+            coarse = Estimate(coarseGrid, Coarsen(grid, pn), Coarsen(grid, qn), null, cancellation);
+        }
+        var fine = Estimate(grid, pn, qn, coarse, cancellation);
+        double value = Math.Sqrt(Math.Max(0, fine.Squared));
+        double lower = fine.Lower, upper = fine.Upper;
+        double error;
+        string how;
+        if (coarse is { } c2)
+        {
+            double coarseValue = Math.Sqrt(Math.Max(0, c2.Squared));
+            error = Math.Abs(value - coarseValue);
+            how = FormattableString.Invariant($"error estimate |W2_h − W2_2h| (W2_2h = {coarseValue:G6})");
+        }
+        else
+        {
+            error = Math.Max(value - lower, upper - value);
+            how = "grid too small to coarsen: the certified bracket";
+        }
+        // The Newton stops (if any) leave the estimate below the exact symmetrized value by at most the duality gaps.
+        if (fine.Gap > 0) error += fine.Gap / (2 * Math.Max(value, Math.Sqrt(fine.Gap)));
+        value = Math.Clamp(value, lower, upper);
+        error = Math.Min(error, Math.Max(value - lower, upper - value));
+        double scale = Math.Sqrt(mass);
+        var status = fine.Converged ? TransportStatus.Optimal : TransportStatus.IterationLimit;
+        return new W2Result(scale * value, Method, status, scale * error, clock.Elapsed.TotalSeconds)
+        {
+            CertifiedLower = scale * lower,
+            CertifiedUpper = scale * upper,
+            Message = FormattableString.Invariant(
+                $"W2 ≈ {scale * value:G6} ± {scale * error:G2} ({how}); certified W2 in [{scale * lower:G6}, {scale * upper:G6}] (lower: {fine.LowerReason}); {fine.Details}"),
+        };
+    }
+
+    private sealed record Symmetrized(double Squared, double Lower, double Upper, double Gap, bool Converged,
+        string LowerReason, string Details, UniformGrid Grid, double[] PsiA, double[] PsiB);
+
+    // (A + B)/2 − Q with its certified bracket, for probability densities.
+    private static Symmetrized Estimate(UniformGrid grid, double[] p, double[] q, Symmetrized? coarse, CancellationToken cancellation)
+    {
+        var options = SemiDiscreteOptions.Default with { MaxNewtonSteps = MaxNewtonSteps };
+        var (a, psiA) = Solve(grid, p, q, options, coarse is null ? null : Refine(coarse.Grid, coarse.PsiA, grid), cancellation);
+        var (b, psiB) = Solve(grid, q, p, options, coarse is null ? null : Refine(coarse.Grid, coarse.PsiB, grid), cancellation);
+        double quantization = 0;
+        for (int k = 0; k < grid.Dimension; k++) quantization += grid.Spacing(k) * grid.Spacing(k) / 12;
+        double squared = 0.5 * (a.LowerSquared + b.LowerSquared) - quantization;
+        double gelbrich = Math.Sqrt(MeasureMoments.BuresSquared(MeasureMoments.Of(grid, p), MeasureMoments.Of(grid, q)));
+        double sq = Math.Sqrt(quantization);
+        double triangle = Math.Max(Math.Sqrt(a.LowerSquared), Math.Sqrt(b.LowerSquared)) - sq;
+        double lower = Math.Max(gelbrich, triangle);
+        double upper = Math.Min(Math.Sqrt(a.UpperSquared), Math.Sqrt(b.UpperSquared)) + sq;
+        double gap = 0.5 * (a.UpperSquared - a.LowerSquared + b.UpperSquared - b.LowerSquared);
+        bool converged = a.Status == TransportStatus.Optimal && b.Status == TransportStatus.Optimal;
+        return new Symmetrized(squared, Math.Max(0, lower), Math.Max(upper, lower), converged ? 0 : gap, converged,
+            gelbrich >= triangle ? "Gelbrich (moments)" : "triangle inequality",
+            $"p → q atoms: {a.Message}; q → p atoms: {b.Message}", grid, psiA, psiB);
+    }
+
+    // One semi-discrete problem against the cell-centre atoms of `atomsDensity`; ψ returned per grid cell (NaN where
+    // the cell is empty). A start per grid cell is used where given.
+    private static (SemiDiscreteResult Result, double[] Psi) Solve(UniformGrid grid, double[] density, double[] atomsDensity,
+        SemiDiscreteOptions options, double[]? start, CancellationToken cancellation)
+    {
+        var atoms = AtomicMeasure.FromGrid(grid, atomsDensity, "q");
+        // FromGrid lists the cells of positive mass in grid order, which is the lexicographic order the solver keeps.
+        var cellOf = Enumerable.Range(0, grid.Count).Where(c => atomsDensity[c] > 0).ToArray();
+        double[]? initial = null;
+        if (start is not null)
+        {
+            initial = cellOf.Select(c => start[c]).ToArray();
+            if (initial.Any(double.IsNaN)) initial = null;
+        }
+        var result = SemiDiscreteTransport.Solve(new DensityBox(grid, density), atoms.Positions, atoms.Weights, options, null, cancellation, initial);
+        var psi = new double[grid.Count];
+        Array.Fill(psi, double.NaN);
+        for (int k = 0; k < result.AtomIndex.Length; k++) psi[cellOf[result.AtomIndex[k]]] = result.Potentials[k];
+        return (result, psi);
+    }
+
+    // ψ of the coarse cells interpolated (bilinear between coarse centres, constant beyond the outer ones) at the fine
+    // cell centres; NaN where a needed coarse cell had no atom (the fine solve then starts on its own).
+    private static double[] Refine(UniformGrid coarse, double[] psi, UniformGrid fine)
+    {
+        int n0 = coarse.Cells[0], n1 = coarse.Cells[1];
+        var result = new double[fine.Count];
+        var z = new double[2];
+        for (int c = 0; c < fine.Count; c++)
+        {
+            fine.Center(c, z);
+            double u = Math.Clamp((z[0] + coarse.HalfWidths[0]) / coarse.Spacing(0) - 0.5, 0, n0 - 1);
+            double v = Math.Clamp((z[1] + coarse.HalfWidths[1]) / coarse.Spacing(1) - 0.5, 0, n1 - 1);
+            int i = Math.Min((int)u, n0 - 2), j = Math.Min((int)v, n1 - 2);
+            double fu = u - i, fv = v - j;
+            result[c] = (1 - fu) * ((1 - fv) * psi[i * n1 + j] + fv * psi[i * n1 + j + 1])
+                + fu * ((1 - fv) * psi[(i + 1) * n1 + j] + fv * psi[(i + 1) * n1 + j + 1]);
+        }
+        return result;
+    }
+
+    private static double[] Scaled(ReadOnlySpan<double> p, double factor)
+    {
+        var result = new double[p.Length];
+        for (int i = 0; i < p.Length; i++) result[i] = p[i] * factor;
+        return result;
+    }
+
+    // Averages of 2×2 blocks (the same box, half the cells per axis).
+    private static double[] Coarsen(UniformGrid grid, double[] p)
+    {
+        int n0 = grid.Cells[0], n1 = grid.Cells[1];
+        var c = new double[n0 / 2 * (n1 / 2)];
+        for (int i = 0; i < n0; i++)
+            for (int j = 0; j < n1; j++) c[i / 2 * (n1 / 2) + j / 2] += 0.25 * p[i * n1 + j];
+        return c;
+    }
+}

@@ -1,0 +1,411 @@
+using System.Diagnostics;
+using FokkerPlanckNtk.Grids;
+
+namespace FokkerPlanckNtk.Metrics.SemiDiscrete;
+
+/// <summary>Options of <see cref="SemiDiscreteTransport"/>.</summary>
+public sealed record SemiDiscreteOptions
+{
+    /// <summary>Stop when Σ_i |m_i − ν_i| ≤ this times the total mass (cell masses against atom masses).</summary>
+    public double MassTolerance { get; init; } = 1e-10;
+
+    /// <summary>Also stop when three Newton steps together raised the dual Φ by less than this times |Φ| and the mass
+    /// error is below <see cref="FrozenMassTolerance"/>: the value has stagnated though light tail cells still miss mass.</summary>
+    public double ValueTolerance { get; init; } = 1e-6;
+
+    /// <summary>Largest mass error (relative to the total) accepted with the value test of <see cref="ValueTolerance"/>.</summary>
+    public double FrozenMassTolerance { get; init; } = 1e-2;
+
+    /// <summary>Cap on Newton steps (each needs one or more cell evaluations).</summary>
+    public int MaxNewtonSteps { get; init; } = 200;
+
+    /// <summary>Cap on conjugate-gradient iterations per Newton step.</summary>
+    public int MaxCgIterations { get; init; } = 20000;
+
+    /// <summary>Accept atoms outside the density's box (their cells are clipped to the box; the problem stays well posed).
+    /// Off by default: a density that does not cover the atoms is usually a mistake, and the error names the atom.</summary>
+    public bool AllowAtomsOutsideBox { get; init; }
+
+    public static SemiDiscreteOptions Default { get; } = new();
+}
+
+/// <summary>The outcome of a semi-discrete solve: W2² with a certified bracket.</summary>
+public sealed record SemiDiscreteResult
+{
+    /// <summary>The dual value Φ(ψ) at the final weights: a certified lower bound of W2² (exact integrals) and,
+    /// since the error of Φ is quadratic in the error of ψ, the best estimate.</summary>
+    public required double LowerSquared { get; init; }
+
+    /// <summary>The cost of a feasible plan: the Laguerre map with the residual mass mismatch repaired
+    /// (excess mass E moved at most the box's largest distance to an atom, D²·E).</summary>
+    public required double UpperSquared { get; init; }
+
+    public double W2Squared => LowerSquared;
+    public double W2 => Math.Sqrt(Math.Max(0, LowerSquared));
+    public double Lower => Math.Sqrt(Math.Max(0, LowerSquared));
+    public double Upper => Math.Sqrt(Math.Max(0, UpperSquared));
+
+    /// <summary>Σ_i |m_i − ν_i| at the final weights.</summary>
+    public required double MassError { get; init; }
+
+    public required int NewtonSteps { get; init; }
+    public required int Evaluations { get; init; }
+    public required long CgIterations { get; init; }
+    public required TransportStatus Status { get; init; }
+    public required string Message { get; init; }
+    public required double Seconds { get; init; }
+
+    /// <summary>ψ of the solved atoms (input atoms after dropping zero masses and merging duplicates, in <see cref="AtomIndex"/> order).</summary>
+    internal double[] Potentials { get; init; } = [];
+
+    /// <summary>For each solved atom, one input atom at its position.</summary>
+    internal int[] AtomIndex { get; init; } = [];
+
+    /// <summary>Cell integrals at the final weights (masses, Laguerre-map costs per solved atom).</summary>
+    internal CellIntegrals? Cells { get; init; }
+}
+
+/// <summary>
+/// Exact semi-discrete optimal transport, squared Euclidean cost, between a piecewise-constant density ρ on a
+/// 2D or 3D grid and weighted atoms ν = Σ ν_i δ_{y_i}. The dual
+/// Φ(ψ) = Σ ν_i ψ_i + ∫ min_i (|x − y_i|² − ψ_i) ρ(x) dx is concave; ∂Φ/∂ψ_i = ν_i − ρ(L_i(ψ)) with L_i the
+/// Laguerre cells, and −∇²Φ is the graph Laplacian of the facet weights ∫_{L_i ∩ L_j} ρ / (2|y_i − y_j|).
+/// Newton's method (as in Kitagawa, Mérigot &amp; Thibert 2019) with direction by preconditioned CG on the Laplacian,
+/// each component capped by a trust factor times the squared distance to the nearest atom, and Armijo backtracking on
+/// Φ itself: every step raises the dual, which stays a certified lower bound wherever the iteration stops. (The KMT
+/// damping on the mass error stalls when ρ spans many orders of magnitude, as Gaussian tails on a box do.)
+/// All integrals are exact for polygons (polyhedra), so the bracket [Φ(ψ), plan cost] is certified up to round-off.
+/// </summary>
+public static class SemiDiscreteTransport
+{
+    /// <summary>W2² between a grid density and atoms of the same dimension (2 or 3 axes), equal total masses.</summary>
+    public static SemiDiscreteResult Solve(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure atoms,
+        SemiDiscreteOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellation = default)
+    {
+        options ??= SemiDiscreteOptions.Default;
+        GridDensity.Validate(grid, density, "density");
+        if (atoms.Dimension != grid.Dimension)
+            throw new InputException($"{atoms.Name}.dimension", atoms.Dimension, $"must equal the grid dimension ({grid.Dimension})");
+        if (grid.Dimension is not (2 or 3))
+            throw new InputException("density.dimension", grid.Dimension, "semi-discrete transport is implemented for 2 and 3 axes");
+        var box = new DensityBox(grid, density);
+        if (!(box.TotalMass > 0)) throw new InputException("density", "all zero", "the density must have positive mass");
+        MassBalance.RequireEqual("density", box.TotalMass, density.Length, atoms.Name, atoms.TotalMass, atoms.Count);
+        if (!options.AllowAtomsOutsideBox) RequireInside(box, atoms);
+        return Solve(box, atoms.Positions, atoms.Weights, options, progress, cancellation);
+    }
+
+    internal static void RequireInside(DensityBox box, AtomicMeasure atoms)
+    {
+        int d = box.Dimension;
+        var x = atoms.Positions;
+        for (int i = 0; i < atoms.Count; i++)
+            for (int k = 0; k < d; k++)
+                if (x[i * d + k] < box.Lo[k] || x[i * d + k] > box.Hi[k])
+                    throw new InputException($"{atoms.Name}.positions[{i}][{k}]", x[i * d + k],
+                        $"lies outside the density's box [{InputException.Format(box.Lo[k])}, {InputException.Format(box.Hi[k])}]: the grid does not cover the atoms");
+    }
+
+    internal static SemiDiscreteResult Solve(DensityBox box, ReadOnlySpan<double> positions, ReadOnlySpan<double> weights,
+        SemiDiscreteOptions options, IProgress<double>? progress, CancellationToken cancellation, double[]? initialPsi = null)
+    {
+        var clock = Stopwatch.StartNew();
+        int dim = box.Dimension;
+        var (y, nu, index) = Prepare(positions, weights, dim, box.TotalMass);
+        int n = nu.Length;
+        var cells = LaguerreCells.Create(box, y);
+        double total = box.TotalMass;
+        double target = options.MassTolerance * total;
+        int evaluations = 0;
+
+        // Start: the given weights, else the better (higher dual value) of the separable start (exact for product
+        // measures) and the affine start (exact for Gaussians).
+        var current = new CellIntegrals(n);
+        var trial = new CellIntegrals(n);
+        double[] psi;
+        double phi;
+        if (initialPsi is not null)
+        {
+            psi = (double[])initialPsi.Clone();
+            cells.Evaluate(psi, current, true, cancellation);
+            evaluations++;
+            phi = Dual(psi, nu, current);
+        }
+        else
+        {
+            psi = SeparableStart(box, y, nu);
+            cells.Evaluate(psi, current, true, cancellation);
+            phi = Dual(psi, nu, current);
+            var affine = AffineStart(box, y, nu);
+            cells.Evaluate(affine, trial, true, cancellation);
+            evaluations += 2;
+            double phiAffine = Dual(affine, nu, trial);
+            if (phiAffine > phi) { psi = affine; phi = phiAffine; (current, trial) = (trial, current); }
+        }
+
+        // A Newton step moves the facets of cell i by about d_i/(2|y_i − y_j|); beyond a cell's size the linear model
+        // says nothing (cells in the tails, of tiny facet weights, would get enormous steps), so each component is
+        // capped at κ times the squared distance to the nearest atom, κ a trust factor doubled after every full step
+        // and halved (down to 1) after a damped one.
+        var cap = cells.NearestDistances2();
+        double trust = 1;
+        var g = new double[n];
+        var frozen = new bool[n];
+        var direction = new double[n];
+        var trialPsi = new double[n];
+        double error1 = Residual(nu, current.Mass, g, out _);
+        double initialError = Math.Max(error1, target * 2);
+        int steps = 0;
+        long cgTotal = 0;
+        string message = "";
+        var status = TransportStatus.Optimal;
+        bool converged = false;
+        var history = new[] { double.NegativeInfinity, double.NegativeInfinity, double.NegativeInfinity };
+        while (error1 > target)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (steps == options.MaxNewtonSteps)
+            {
+                status = TransportStatus.IterationLimit;
+                message = $"stopped after {steps} Newton steps (mass error {error1:G3})";
+                break;
+            }
+            // Cells with less than 1e-3 of their mass are frozen in the Newton system (their tiny facet weights
+            // would make the direction huge); an empty or frozen cell whose atom lacks mass grows by its capped
+            // gradient step instead.
+            bool anyFrozen = false;
+            for (int i = 0; i < n; i++)
+            {
+                frozen[i] = current.Mass[i] < 1e-3 * nu[i];
+                anyFrozen |= frozen[i];
+            }
+            var laplacian = new GraphLaplacian(current, anyFrozen ? frozen : null);
+            // Inexact Newton: the CG tolerance follows the mass error (superlinear convergence at the end).
+            double forcing = Math.Clamp(Math.Sqrt(error1 / total), 1e-10, 0.1);
+            var scale = nu;
+            var (cg, _) = laplacian.Solve(g, direction, scale, forcing, options.MaxCgIterations, cancellation);
+            cgTotal += cg;
+            steps++;
+            // Stagnation: three accepted steps that together raised Φ by less than the value tolerance. Where ρ spans many
+            // orders of magnitude (Gaussian tails on a box) the mass error can stall in light cells (frozen below 1e-3 of
+            // their atom's mass) while the value, a certified lower bound throughout, no longer moves.
+            if (steps >= 3 && phi - history[steps % 3] <= options.ValueTolerance * Math.Abs(phi) && error1 <= options.FrozenMassTolerance * total)
+            {
+                converged = true;
+                break;
+            }
+            history[steps % 3] = phi;
+            double slope = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double limit = trust * cap[i];
+                direction[i] = frozen[i] ? (g[i] > 0 ? limit : 0) : Math.Clamp(direction[i], -limit, limit);
+                slope += g[i] * direction[i];
+            }
+            if (!(slope > 0))
+            {
+                // Not an ascent direction after capping: the capped gradient step.
+                slope = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    direction[i] = Math.Sign(g[i]) * trust * cap[i] * Math.Min(1, Math.Abs(g[i]) / Math.Max(nu[i], double.Epsilon));
+                    slope += g[i] * direction[i];
+                }
+            }
+            // Armijo backtracking on the concave dual: every accepted step raises the certified lower bound.
+            double tau = 1;
+            bool accepted = false;
+            for (int halvings = 0; halvings < 30; halvings++, tau *= 0.5)
+            {
+                for (int i = 0; i < n; i++) trialPsi[i] = psi[i] + tau * direction[i];
+                cells.Evaluate(trialPsi, trial, true, cancellation, current);
+                evaluations++;
+                double trialPhi = Dual(trialPsi, nu, trial);
+                if (trialPhi >= phi + 1e-4 * tau * slope)
+                {
+                    (psi, trialPsi) = (trialPsi, psi);
+                    (current, trial) = (trial, current);
+                    phi = trialPhi;
+                    error1 = Residual(nu, current.Mass, g, out _);
+                    accepted = true;
+                    trust = tau == 1 ? Math.Min(2 * trust, 1e8) : Math.Max(0.5 * trust, 1);
+                    break;
+                }
+            }
+            if (!accepted)
+            {
+                status = TransportStatus.IterationLimit;
+                message = $"no ascent step found after {steps} Newton steps (mass error {error1:G3})";
+                break;
+            }
+            progress?.Report(Math.Clamp(Math.Log(initialError / error1) / Math.Log(initialError / target), 0, 1));
+        }
+
+        // Certificate: Φ(ψ) from below; from above the Laguerre map with the excess mass of over-full cells
+        // (the part above ν_i, taken proportionally) sent to the under-full atoms at cost ≤ D² per unit mass.
+        double lower = 0, kept = 0, excess = 0, deficit = 0, far = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double m = current.Mass[i], c = current.Cost[i];
+            lower += c + psi[i] * (nu[i] - m);
+            kept += m > nu[i] ? c * (nu[i] / m) : c;
+            if (m > nu[i]) excess += m - nu[i];
+            else deficit += nu[i] - m;
+            far = Math.Max(far, box.FarthestDistance2(y.AsSpan(i * dim, dim)));
+        }
+        double upper = kept + far * Math.Max(excess, deficit);
+        if (status == TransportStatus.Optimal)
+            message = $"{steps} Newton steps, {evaluations} cell evaluations, {cgTotal} CG iterations; mass error {error1:G3}"
+                + (converged ? " (stopped: the dual value stagnated)" : "");
+        return new SemiDiscreteResult
+        {
+            LowerSquared = lower,
+            UpperSquared = Math.Max(upper, lower),
+            MassError = error1,
+            NewtonSteps = steps,
+            Evaluations = evaluations,
+            CgIterations = cgTotal,
+            Status = status,
+            Message = message,
+            Seconds = clock.Elapsed.TotalSeconds,
+            Potentials = psi,
+            AtomIndex = index,
+            Cells = current,
+        };
+    }
+
+    // ψ_i = Σ_k ψ_k(y_ik), ψ_k the exact 1D semi-discrete potential between the k-th marginals (the density's is
+    // piecewise constant, the atoms' a sum of point masses): exact for product measures, and it captures the
+    // layers along the box's faces where the tails of ρ and ν differ, which damped Newton crosses slowly.
+    private static double[] SeparableStart(DensityBox box, double[] y, double[] nu)
+    {
+        int dim = box.Dimension, n = nu.Length;
+        var psi = new double[n];
+        for (int k = 0; k < dim; k++)
+        {
+            int cells = box.Cells[k];
+            var marginal = new double[cells];
+            for (int c = 0; c < box.Density.Length; c++) marginal[c / box.Strides[k] % cells] += box.Density[c];
+            double sum = 0;
+            foreach (double v in marginal) sum += v;
+            var x = new double[n];
+            var order = new int[n];
+            for (int i = 0; i < n; i++) { x[i] = y[i * dim + k]; order[i] = i; }
+            Array.Sort((double[])x.Clone(), order);
+            // Cumulative atom mass at each distinct coordinate; the boundary t between consecutive coordinates
+            // is the density's quantile there (its CDF is piecewise linear).
+            double level = 0, potential = 0, previous = double.NaN;
+            int cell = 0;
+            double below = 0; // marginal mass of the cells left of `cell`, as a fraction
+            for (int r = 0; r < n; r++)
+            {
+                int i = order[r];
+                if (r > 0 && x[i] != previous)
+                {
+                    double target = level;
+                    while (cell < cells - 1 && below + marginal[cell] / sum < target) { below += marginal[cell] / sum; cell++; }
+                    double share = marginal[cell] / sum;
+                    double f = share > 0 ? Math.Clamp((target - below) / share, 0, 1) : 0;
+                    double t = box.Edge(k, cell) + f * box.Spacing[k];
+                    potential += (x[i] - previous) * (x[i] + previous - 2 * t);
+                }
+                psi[i] += potential;
+                level += nu[i] / box.TotalMass;
+                previous = x[i];
+            }
+        }
+        return psi;
+    }
+
+    // ψ of the optimal affine map between the Gaussians with the moments of ρ and ν, T(x) = m_ν + A(x − m_ρ):
+    // the Laguerre cells of ψ_i = |y_i|² − 2v(y_i), v(y) = m_ρ·y + ½(y − m_ν)ᵀA⁻¹(y − m_ν), are T⁻¹ of the atoms'
+    // neighbourhoods (exact for Gaussians), which starts Newton close to the solution for the measures met here
+    // (shifted, scaled, rotated bumps). A translation only when a covariance is singular.
+    private static double[] AffineStart(DensityBox box, double[] y, double[] nu)
+    {
+        int dim = box.Dimension, n = nu.Length;
+        var p = MeasureMoments.Of(box.Grid, box.Density);
+        var q = MeasureMoments.Of(new AtomicMeasure(y, dim, nu));
+        var map = MeasureMoments.AffineMap(p, q);
+        var inverse = new double[dim, dim];
+        if (map is null) for (int k = 0; k < dim; k++) inverse[k, k] = 1;
+        else inverse = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(map).Inverse().ToArray();
+        var psi = new double[n];
+        var d = new double[dim];
+        for (int i = 0; i < n; i++)
+        {
+            double v = 0, y2 = 0;
+            for (int k = 0; k < dim; k++)
+            {
+                double yk = y[i * dim + k];
+                d[k] = yk - q.Mean[k];
+                v += p.Mean[k] * yk;
+                y2 += yk * yk;
+            }
+            for (int a = 0; a < dim; a++)
+                for (int b = 0; b < dim; b++) v += 0.5 * d[a] * inverse[a, b] * d[b];
+            psi[i] = y2 - 2 * v;
+        }
+        return psi;
+    }
+
+    // Zero masses dropped, atoms at the same position merged (sorted lexicographically: the order is
+    // deterministic), masses rescaled to the density's total (they agree within 1e-12 relative).
+    private static (double[] Y, double[] Nu, int[] Index) Prepare(ReadOnlySpan<double> positions, ReadOnlySpan<double> weights, int dim, double total)
+    {
+        int m = weights.Length;
+        var w = weights.ToArray();
+        var order = Enumerable.Range(0, m).Where(i => w[i] > 0).ToArray();
+        var pos = positions.ToArray();
+        Array.Sort(order, (a, b) =>
+        {
+            for (int k = 0; k < dim; k++)
+            {
+                int c = pos[a * dim + k].CompareTo(pos[b * dim + k]);
+                if (c != 0) return c;
+            }
+            return a.CompareTo(b);
+        });
+        var y = new List<double>(order.Length * dim);
+        var nu = new List<double>(order.Length);
+        var index = new List<int>(order.Length);
+        double sum = 0;
+        for (int r = 0; r < order.Length; r++)
+        {
+            int a = order[r];
+            bool same = nu.Count > 0;
+            for (int k = 0; k < dim && same; k++) same = pos[a * dim + k] == y[y.Count - dim + k];
+            if (same) nu[^1] += weights[a];
+            else
+            {
+                for (int k = 0; k < dim; k++) y.Add(pos[a * dim + k]);
+                nu.Add(weights[a]);
+                index.Add(a);
+            }
+            sum += weights[a];
+        }
+        var nuArray = nu.ToArray();
+        for (int i = 0; i < nuArray.Length; i++) nuArray[i] *= total / sum;
+        return (y.ToArray(), nuArray, index.ToArray());
+    }
+
+    private static double Residual(double[] nu, double[] mass, double[] g, out double norm2)
+    {
+        double s1 = 0, s2 = 0;
+        for (int i = 0; i < nu.Length; i++)
+        {
+            g[i] = nu[i] - mass[i];
+            s1 += Math.Abs(g[i]);
+            s2 += g[i] * g[i];
+        }
+        norm2 = Math.Sqrt(s2);
+        return s1;
+    }
+
+    private static double Dual(double[] psi, double[] nu, CellIntegrals cells)
+    {
+        double s = 0;
+        for (int i = 0; i < psi.Length; i++) s += cells.Cost[i] + psi[i] * (nu[i] - cells.Mass[i]);
+        return s;
+    }
+}
