@@ -112,13 +112,14 @@ public static class Wasserstein
         Solve(a, b, null, options ?? W2Options.Default);
 
     /// <summary>
-    /// Two densities on the same grid: in 2D the W2 of the piecewise-constant densities (<see cref="GridTransport"/>,
-    /// unless <see cref="W2Options.Atomic"/>); otherwise, or when asked, between their cell-centre atoms.
+    /// Two densities on the same grid: in 2D up to <see cref="GridTransport.MaxCells"/> cells the W2 of the
+    /// piecewise-constant densities (<see cref="GridTransport"/>, unless <see cref="W2Options.Atomic"/>); otherwise, or
+    /// when asked, between their cell-centre atoms.
     /// </summary>
     public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> p, ReadOnlySpan<double> q, W2Options? options = null)
     {
         options ??= W2Options.Default;
-        if (grid.Dimension == 2 && !options.Atomic)
+        if (grid.Dimension == 2 && !options.Atomic && grid.Count <= GridTransport.MaxCells)
             return GridTransport.Between(grid, p, q, options.Normalize, options.Cancellation);
         return Solve(AtomicMeasure.FromGrid(grid, p, "p"), AtomicMeasure.FromGrid(grid, q, "q"), grid, options);
     }

@@ -30,7 +30,9 @@ public sealed class RunFolder
 
     /// <summary>Creates the folder (it must not hold another command's results) and writes config.json and the manifest.</summary>
     /// <param name="warnings">Warnings about the results (e.g. mass of the initial law outside the box), kept in the manifest.</param>
-    public static RunFolder Create(string directory, RunConfiguration config, string command, IReadOnlyList<string>? warnings = null)
+    /// <param name="resolved">Settings as resolved by the run (e.g. <c>time.stepper</c> when it says <c>auto</c>), kept in the manifest.</param>
+    public static RunFolder Create(string directory, RunConfiguration config, string command, IReadOnlyList<string>? warnings = null,
+        IReadOnlyDictionary<string, string>? resolved = null)
     {
         string dir = AtomicFile.EnsureWritableDirectory(directory);
         if (System.IO.File.Exists(System.IO.Path.Combine(dir, "manifest.json")))
@@ -41,7 +43,7 @@ public sealed class RunFolder
         var manifest = new RunManifest
         {
             Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running,
-            Warnings = warnings ?? [],
+            Warnings = warnings ?? [], Resolved = resolved ?? new Dictionary<string, string>(),
         };
         manifest.Write(dir);
         return new RunFolder(dir, manifest);

@@ -19,6 +19,9 @@ public sealed class RunResults
     /// <summary>The command name (<c>run</c>, <c>solve</c>, <c>simulate</c>).</summary>
     public string Command => Kind.Command();
 
+    /// <summary>The PDE's time stepper as resolved (<c>time.stepper = auto</c> → <c>ssprk3</c> or <c>implicitfeedback</c>); null without a PDE.</summary>
+    public string? Stepper { get; init; }
+
     public required UniformGrid Grid { get; init; }
 
     /// <summary>Output times: 0 and the configured times.</summary>
