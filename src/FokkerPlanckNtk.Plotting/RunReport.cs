@@ -110,7 +110,7 @@ public static class RunReport
     {
         var c = r.Configuration;
         string text = FormattableString.Invariant(
-            $"Grid {r.Grid}, {r.Times.Length} output times up to t = {c.Time.End:G6}, CFL {c.Time.Cfl:G3} ({Configuration.TimeSettings.StepperName(c.Time.Stepper)}).");
+            $"Grid {r.Grid}, {r.Times.Length} output times up to t = {c.Time.End:G6}, CFL {c.Time.Cfl:G3} ({r.Stepper ?? Configuration.TimeSettings.StepperName(c.Time.Stepper)}).");
         if (r.Pde is { } pde)
             text += FormattableString.Invariant(
                 $" PDE: loss {pde[0].Diagnostics.Loss:G4} → {pde[^1].Diagnostics.Loss:G4}, free energy {pde[0].Diagnostics.FreeEnergy:G4} → {pde[^1].Diagnostics.FreeEnergy:G4}, {pde[^1].Steps} steps.");

@@ -37,6 +37,11 @@ public sealed record RunManifest
     public int Resumes { get; init; }
     /// <summary>Warnings about the results (e.g. mass of the initial law outside the box), also in the log and the report.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>
+    /// Settings as the run resolved them, by configuration key (e.g. <c>time.stepper</c> = <c>ssprk3</c> when the
+    /// configuration says <c>auto</c>); written only when not empty.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Resolved { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The informational version of the library assembly (from Directory.Build.props).</summary>
     public static string ProgramVersion { get; } =
@@ -47,7 +52,8 @@ public sealed record RunManifest
     public bool Equals(RunManifest? other) =>
         other is not null && Program == other.Program && Version == other.Version && Command == other.Command && Start == other.Start
         && End == other.End && WallSeconds.Equals(other.WallSeconds) && Threads == other.Threads && Status == other.Status
-        && Message == other.Message && Resumes == other.Resumes && Warnings.SequenceEqual(other.Warnings);
+        && Message == other.Message && Resumes == other.Resumes && Warnings.SequenceEqual(other.Warnings)
+        && Resolved.OrderBy(kv => kv.Key, StringComparer.Ordinal).SequenceEqual(other.Resolved.OrderBy(kv => kv.Key, StringComparer.Ordinal));
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Command, Start, Status, Resumes);
@@ -73,6 +79,12 @@ public sealed record RunManifest
             w.WriteStartArray("warnings");
             foreach (var warning in Warnings) w.WriteStringValue(warning);
             w.WriteEndArray();
+            if (Resolved.Count > 0)
+            {
+                w.WriteStartObject("resolved");
+                foreach (var (key, value) in Resolved.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteString(key, value);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
@@ -105,6 +117,8 @@ public sealed record RunManifest
                 Message = r.GetProperty("message").GetString(),
                 Resumes = r.TryGetProperty("resumes", out var n) ? n.GetInt32() : 0,
                 Warnings = r.TryGetProperty("warnings", out var ws) ? ws.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [],
+                Resolved = r.TryGetProperty("resolved", out var rs)
+                    ? rs.EnumerateObject().ToDictionary(x => x.Name, x => x.Value.GetString() ?? "") : new Dictionary<string, string>(),
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)

@@ -31,11 +31,13 @@ public sealed class RunFolder
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>Creates the folder (it must not hold another command's results) and writes config.json and the manifest.</summary>
-    /// <param name="warnings">Warnings about the results (e.g. mass of the initial law outside the box), kept in the manifest.</param>
     /// <param name="directory">The folder (created when absent).</param>
     /// <param name="config">The configuration (written as config.json).</param>
     /// <param name="command">The command name, recorded in the manifest.</param>
-    public static RunFolder Create(string directory, RunConfiguration config, string command, IReadOnlyList<string>? warnings = null)
+    /// <param name="warnings">Warnings about the results (e.g. mass of the initial law outside the box), kept in the manifest.</param>
+    /// <param name="resolved">Settings as resolved by the run (e.g. <c>time.stepper</c> when it says <c>auto</c>), kept in the manifest.</param>
+    public static RunFolder Create(string directory, RunConfiguration config, string command, IReadOnlyList<string>? warnings = null,
+        IReadOnlyDictionary<string, string>? resolved = null)
     {
         string dir = AtomicFile.EnsureWritableDirectory(directory);
         if (System.IO.File.Exists(System.IO.Path.Combine(dir, "manifest.json")))
@@ -46,7 +48,7 @@ public sealed class RunFolder
         var manifest = new RunManifest
         {
             Command = command, Start = DateTimeOffset.UtcNow, Threads = Parallelism.Threads, Status = RunManifest.Running,
-            Warnings = warnings ?? [],
+            Warnings = warnings ?? [], Resolved = resolved ?? new Dictionary<string, string>(),
         };
         manifest.Write(dir);
         return new RunFolder(dir, manifest);

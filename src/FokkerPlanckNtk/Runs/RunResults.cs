@@ -21,6 +21,9 @@ public sealed class RunResults
     /// <summary>The command name (<c>run</c>, <c>solve</c>, <c>simulate</c>).</summary>
     public string Command => Kind.Command();
 
+    /// <summary>The PDE's time stepper as resolved (<c>time.stepper = auto</c> → <c>ssprk3</c> or <c>implicitfeedback</c>); null without a PDE.</summary>
+    public string? Stepper { get; init; }
+
     /// <summary>The grid of the densities and measures.</summary>
     public required UniformGrid Grid { get; init; }
 

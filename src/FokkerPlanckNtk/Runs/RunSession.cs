@@ -77,12 +77,16 @@ public sealed class RunSession
         if (kind is RunKind.Run or RunKind.Solve)
         {
             if (config.Solver.IsSpectral)
+            {
                 pde = new SpectralPdeModel(new SpectralModel(problem, config.Solver.ToBasis()), grid,
                     new SpectralSolverOptions(config.Time.Tolerance ?? SpectralSolverOptions.DefaultTolerance), config.Grid.MaxOutsideMass);
+                Stepper = SpectralSolver.StepperName;
+            }
             else
             {
                 var fv = new PdeModel(new FiniteVolumeModel(problem, grid, config.Grid.MaxOutsideMass), config.Time.ToSolverOptions());
                 pde = fv;
+                Stepper = TimeSettings.StepperName(fv.Solver.Stepper);
                 if (ResourceEstimate.StepWarning(fv.Solver, config) is { } steps) warnings.Add(steps);
             }
             warnings.InsertRange(0, pde.Warnings); // complete once the solver has made the initial density
@@ -165,6 +169,13 @@ public sealed class RunSession
     /// <summary>Warnings found while setting up (truncation of the initial law, Assumption 4.1, step counts, particle stability): log, manifest and report.</summary>
     public IReadOnlyList<string> Warnings { get; }
 
+    /// <summary>The PDE's time stepper as resolved (<c>time.stepper = auto</c> → <c>ssprk3</c> or <c>implicitfeedback</c>); null without a PDE.</summary>
+    public string? Stepper { get; }
+
+    /// <summary>Settings as resolved by the run, by configuration key (the manifest's <c>resolved</c>).</summary>
+    public IReadOnlyDictionary<string, string> Resolved =>
+        Stepper is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["time.stepper"] = Stepper };
+
     /// <summary>The command name of <see cref="Kind"/>.</summary>
     public string Command => Kind.Command();
 
@@ -192,7 +203,7 @@ public sealed class RunSession
     {
         observer ??= SilentObserver.Instance;
         var session = new RunSession(config, kind, observer, resuming: false);
-        var folder = RunFolder.Create(directory, config, kind.Command(), session.Warnings);
+        var folder = RunFolder.Create(directory, config, kind.Command(), session.Warnings, session.Resolved);
         foreach (var w in session.Warnings) observer.Warning(w);
         session.Attach(folder);
         return session;
@@ -230,6 +241,7 @@ public sealed class RunSession
     {
         Configuration = Configuration,
         Kind = Kind,
+        Stepper = Stepper,
         Grid = Configuration.Grid.ToGrid(),
         Times = Times.ToArray(),
         Pde = _pde?.ToArray(),

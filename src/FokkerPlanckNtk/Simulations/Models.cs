@@ -115,7 +115,8 @@ public sealed class PdeModel : IDensityModel
 /// </summary>
 public sealed class SpectralPdeModel : IDensityModel
 {
-    private readonly double[] _reference;
+    private readonly UniformGrid? _grid;
+    private double[]? _reference;
 
     /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
     /// <param name="model">The Hermite–Galerkin discretization.</param>
@@ -125,17 +126,25 @@ public sealed class SpectralPdeModel : IDensityModel
     /// written densities).</param>
     /// <exception cref="InputException">The box cuts off more of the initial law (<c>grid.halfWidth</c>).</exception>
     public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null, double? maxOutsideMass = null)
+        : this(CheckedSolver(model, grid, options, maxOutsideMass), grid) { }
+
+    /// <summary>A model over an existing solver; without <paramref name="grid"/> it advances and checkpoints but has no <see cref="Record"/>.</summary>
+    /// <param name="solver">The solver, advanced by the model.</param>
+    /// <param name="grid">The grid of the recorded densities (null: no records).</param>
+    public SpectralPdeModel(SpectralSolver solver, UniformGrid? grid = null)
     {
-        // The solution lives on the whole space, but densities, W2 and the comparison with particles are written on the grid.
+        Solver = solver;
+        _grid = grid;
+    }
+
+    // The solution lives on the whole space, but densities, W2 and the comparison with particles are written on the grid.
+    private static SpectralSolver CheckedSolver(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options, double? maxOutsideMass)
+    {
         double outside = FiniteVolumeModel.OutsideMass(grid, model.Problem.Initial), limit = maxOutsideMass ?? FiniteVolumeModel.SilentOutsideMass;
         if (outside > limit)
             throw new InputException("grid.halfWidth", string.Join(",", grid.HalfWidths), FormattableString.Invariant(
                 $"the box of the output grid holds the initial law only up to a mass of {outside:G3} outside, more than {(maxOutsideMass is null ? "1e-8" : $"grid.maxOutsideMass = {limit:G3}")}; the written densities would miss it: enlarge the box (or raise grid.maxOutsideMass)"));
-        Solver = new SpectralSolver(model, options);
-        Grid = grid;
-        var p0 = new double[model.Count];
-        p0[0] = 1;
-        _reference = model.CellAverages(p0, grid); // exact cell averages of p0: positive
+        return new SpectralSolver(model, options);
     }
 
     /// <inheritdoc/>
@@ -145,7 +154,7 @@ public sealed class SpectralPdeModel : IDensityModel
     public SpectralSolver Solver { get; }
 
     /// <inheritdoc/>
-    public UniformGrid Grid { get; }
+    public UniformGrid Grid => _grid ?? throw new InvalidOperationException("this spectral model was made without a grid of records");
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
@@ -185,9 +194,11 @@ public sealed class SpectralPdeModel : IDensityModel
     /// <inheritdoc/>
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null)
     {
+        var grid = Grid;
         var (diagnostics, density) = Measure();
-        var w2 = W2ResultExtensions.Logged("W2(p_t, p0)", diagnostics.Time, Grid.Count, Grid.Count, options ?? W2Options.ProbabilityMeasures, log,
-            o => Wasserstein.Between(Grid, density, _reference, o));
+        var reference = _reference ??= P0CellAverages(Solver.Model, grid);
+        var w2 = W2ResultExtensions.Logged("W2(p_t, p0)", diagnostics.Time, grid.Count, grid.Count, options ?? W2Options.ProbabilityMeasures, log,
+            o => Wasserstein.Between(grid, density, reference, o));
         return new PdeRecord(diagnostics, Solver.Steps, density, w2.ToValue() with { Method = w2.Method + " (spectral solution's cell averages)" });
     }
 
@@ -197,14 +208,23 @@ public sealed class SpectralPdeModel : IDensityModel
     // The expansion's diagnostics with the outer-layer mass of its cell averages (negative averages written as 0).
     private (PdeDiagnostics Diagnostics, double[] Density) Measure()
     {
+        var grid = Grid;
         var d = LastDiagnostics = Solver.Diagnose();
-        var density = Solver.Model.CellAverages(Solver.Coefficients, Grid);
+        var density = Solver.Model.CellAverages(Solver.Coefficients, grid);
         for (int c = 0; c < density.Length; c++) density[c] = Math.Max(0, density[c]);
         double outer = 0;
-        for (int c = 0; c < Grid.Count; c++)
-            if (Grid.IsOuterCell(c)) outer += density[c];
-        outer *= Grid.CellVolume;
+        for (int c = 0; c < grid.Count; c++)
+            if (grid.IsOuterCell(c)) outer += density[c];
+        outer *= grid.CellVolume;
         return (new PdeDiagnostics(d.Time, d.Loss, d.FreeEnergy, d.KlP0, d.Chi2P0, d.Mass, d.MinDensity, outer, d.Residuals), density);
+    }
+
+    /// <summary>The exact cell averages of p0 (coefficient 1 on the constant mode): positive.</summary>
+    private static double[] P0CellAverages(SpectralModel model, UniformGrid grid)
+    {
+        var p0 = new double[model.Count];
+        p0[0] = 1;
+        return model.CellAverages(p0, grid);
     }
 
     /// <inheritdoc/>

@@ -91,6 +91,21 @@ public sealed class Simulation
         return series;
     }
 
+    /// <summary>
+    /// Runs <paramref name="model"/> alone to each of the ascending <paramref name="times"/> and returns
+    /// <paramref name="measure"/> there: the one-model form without files or checkpoints (studies, tests).
+    /// </summary>
+    public static TimeSeries<T> Sample<T>(IModel model, IReadOnlyList<double> times, Func<T> measure, CancellationToken cancellation = default)
+    {
+        if (times.Count == 0) throw new ArgumentException("no times to sample at", nameof(times));
+        for (int k = 1; k < times.Count; k++)
+            if (!(times[k] > times[k - 1])) throw new ArgumentException("the sample times must increase", nameof(times));
+        var simulation = new Simulation(times[^1], model);
+        var series = simulation.Record("samples", new SpecifiedTimes([.. times]), measure);
+        simulation.Run(cancellation: cancellation);
+        return series;
+    }
+
     internal IEnumerable<IRecorded> Recorded => Callbacks.OfType<IRecorded>().Concat(Writers.OfType<IRecorded>());
 
     /// <summary>

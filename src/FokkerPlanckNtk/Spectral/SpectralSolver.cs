@@ -36,6 +36,9 @@ public sealed record SpectralSolverOptions(double Tolerance = SpectralSolverOpti
 /// </summary>
 public sealed class SpectralSolver : Numerics.LandingStepper
 {
+    /// <summary>The name of its time stepper (in manifests and reports).</summary>
+    public const string StepperName = "ros34pw2";
+
     // ROS34PW2 in the form (I − hγW) k_i = h F(b + Σ_{j<i} α_ij k_j) + h W Σ_{j<i} γ_ij k_j, b' = b + Σ m_i k_i.
     private const double Gamma = 0.435866521508459;
     private static readonly double[][] StageA =

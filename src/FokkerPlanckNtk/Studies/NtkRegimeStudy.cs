@@ -6,6 +6,8 @@ using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Ntk;
+using FokkerPlanckNtk.Numerics;
+using FokkerPlanckNtk.Simulations;
 using FokkerPlanckNtk.Spectral;
 using FokkerPlanckNtk.Stationary;
 
@@ -84,27 +86,19 @@ public sealed class NtkRegimeStudy : IStudy
         var watch = Stopwatch.StartNew();
         var model = new SpectralModel(problem, new SpectralBasis(basis));
         var solver = new SpectralSolver(model, new SpectralSolverOptions(tolerance));
-        double end = NtkTime / (problem.Alpha * problem.Alpha);
-        double supGap = 0, timeOfSup = 0, supKl = 0, supW2 = 0, supW2Lower = 0, minRatio = double.PositiveInfinity, tail = 0;
-        SpectralDiagnostics? last = null;
-        for (int k = 1; k <= outputs; k++)
+        var samples = Simulation.Sample(new SpectralPdeModel(solver), WindowTimes(problem, outputs), () =>
         {
-            double t = end * k / outputs;
-            solver.AdvanceTo(t);
             var d = solver.Diagnose();
-            var rNtk = ntk.Residuals(t);
-            double gap = 0;
-            for (int i = 0; i < rNtk.Length; i++) gap = Math.Max(gap, Math.Abs(d.Residuals[i] - rNtk[i]));
-            if (gap > supGap) { supGap = gap; timeOfSup = t; }
-            supKl = Math.Max(supKl, d.KlP0);
-            supW2 = Math.Max(supW2, d.W2P0);
-            supW2Lower = Math.Max(supW2Lower, d.W2Lower);
-            tail = Math.Max(tail, d.TailNorm);
-            minRatio = Math.Min(minRatio, model.Gram(solver.Coefficients).LambdaMin / lambda);
-            last = d;
-        }
-        return new SpectralRun(basis, tolerance, solver.Steps, solver.RejectedSteps, solver.ExplicitBoundSteps, supGap, timeOfSup, supKl,
-            supW2, supW2Lower, minRatio, tail, last!.Loss, watch.Elapsed.TotalSeconds);
+            return (Diagnostics: d, Gap: Norms.MaxAbsDifference(d.Residuals, ntk.Residuals(d.Time)),
+                LambdaRatio: model.Gram(solver.Coefficients).LambdaMin / lambda);
+        });
+        double supGap = 0, timeOfSup = 0;
+        for (int k = 0; k < samples.Count; k++)
+            if (samples[k].Gap > supGap) { supGap = samples[k].Gap; timeOfSup = samples.Times[k]; }
+        var ds = samples.Select(s => s.Diagnostics).ToArray();
+        return new SpectralRun(basis, tolerance, solver.Steps, solver.RejectedSteps, solver.ExplicitBoundSteps, supGap, timeOfSup,
+            Math.Max(0, ds.Max(d => d.KlP0)), Math.Max(0, ds.Max(d => d.W2P0)), Math.Max(0, ds.Max(d => d.W2Lower)),
+            samples.Min(s => s.LambdaRatio), Math.Max(0, ds.Max(d => d.TailNorm)), ds[^1].Loss, watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>The finite-volume solver (default options) over the same window.</summary>
@@ -112,19 +106,20 @@ public sealed class NtkRegimeStudy : IStudy
     {
         var watch = Stopwatch.StartNew();
         var grid = UniformGrid.Cube(problem.Dimension + 1, cells, HalfWidth);
-        var solver = new PdeSolver(new FiniteVolumeModel(problem, grid));
-        double end = NtkTime / (problem.Alpha * problem.Alpha);
-        double supGap = 0, supKl = 0;
-        for (int k = 1; k <= outputs; k++)
+        var pde = new PdeModel(problem, grid);
+        var samples = Simulation.Sample(pde, WindowTimes(problem, outputs), () =>
         {
-            double t = end * k / outputs;
-            solver.AdvanceTo(t);
-            var d = solver.Diagnose();
-            var rNtk = ntk.Residuals(t);
-            for (int i = 0; i < rNtk.Length; i++) supGap = Math.Max(supGap, Math.Abs(d.Residuals[i] - rNtk[i]));
-            supKl = Math.Max(supKl, d.KlP0);
-        }
-        return new FiniteVolumeRun(cells, solver.Steps, supGap, supKl, watch.Elapsed.TotalSeconds);
+            var d = pde.Solver.Diagnose();
+            return (Gap: Norms.MaxAbsDifference(d.Residuals, ntk.Residuals(d.Time)), d.KlP0);
+        });
+        return new FiniteVolumeRun(cells, pde.Steps, Math.Max(0, samples.Max(s => s.Gap)), Math.Max(0, samples.Max(s => s.KlP0)), watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The comparison times end·k/outputs, k = 1..outputs, over the window [0, τ/α²].</summary>
+    private static double[] WindowTimes(Problem problem, int outputs)
+    {
+        double end = NtkTime / (problem.Alpha * problem.Alpha);
+        return Enumerable.Range(1, outputs).Select(k => end * k / outputs).ToArray();
     }
 
     /// <summary>Runs every α and returns the table's rows (<paramref name="quick"/>: smaller bases).</summary>

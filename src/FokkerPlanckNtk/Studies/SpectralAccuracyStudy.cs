@@ -6,6 +6,8 @@ using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
+using FokkerPlanckNtk.Numerics;
+using FokkerPlanckNtk.Simulations;
 using FokkerPlanckNtk.Spectral;
 using FokkerPlanckNtk.Stationary;
 
@@ -51,15 +53,12 @@ public sealed class SpectralAccuracyStudy : IStudy
         var ode = new GaussianMomentOde(problem);
         var model = new SpectralModel(problem, new SpectralBasis(basis));
         var solver = new SpectralSolver(model, new SpectralSolverOptions(tolerance), model.InitialCoefficients(out _, enforce: !truncate));
-        var errors = new double[times.Count];
         var r = new double[problem.SampleCount];
-        for (int k = 0; k < times.Count; k++)
+        var errors = Simulation.Sample(new SpectralPdeModel(solver), times, () =>
         {
-            solver.AdvanceTo(times[k]);
             model.Residuals(solver.Coefficients, r);
-            var exact = ode.Residuals(ode.At(times[k]));
-            errors[k] = r.Zip(exact, (a, b) => Math.Abs(a - b)).Max();
-        }
+            return Norms.MaxAbsDifference(r, ode.Residuals(ode.At(solver.Time)));
+        }).ToArray();
         steps = solver.Steps;
         return errors;
     }
@@ -87,16 +86,13 @@ public sealed class SpectralAccuracyStudy : IStudy
         var model = new SpectralModel(problem.With(alpha: 0), new SpectralBasis(basis));
         var b0 = model.InitialCoefficients();
         var solver = new SpectralSolver(model, new SpectralSolverOptions(tolerance));
-        var errors = new double[times.Count];
-        for (int k = 0; k < times.Count; k++)
+        return Simulation.Sample(new SpectralPdeModel(solver), times, () =>
         {
-            solver.AdvanceTo(times[k]);
             double worst = 0;
             for (int c = 0; c < b0.Length; c++)
-                worst = Math.Max(worst, Math.Abs(solver.Coefficients[c] - b0[c] * Math.Exp(-problem.Lambda * model.Basis.TotalDegree[c] * times[k])));
-            errors[k] = worst;
-        }
-        return errors;
+                worst = Math.Max(worst, Math.Abs(solver.Coefficients[c] - b0[c] * Math.Exp(-problem.Lambda * model.Basis.TotalDegree[c] * solver.Time)));
+            return worst;
+        }).ToArray();
     }
 
     /// <summary>Residuals of the spectral solver at the given times.</summary>
@@ -104,13 +100,12 @@ public sealed class SpectralAccuracyStudy : IStudy
     {
         var model = new SpectralModel(problem, new SpectralBasis(basis));
         var solver = new SpectralSolver(model, new SpectralSolverOptions(tolerance));
-        var result = new double[times.Count][];
-        for (int k = 0; k < times.Count; k++)
+        var result = Simulation.Sample(new SpectralPdeModel(solver), times, () =>
         {
-            solver.AdvanceTo(times[k]);
-            result[k] = new double[problem.SampleCount];
-            model.Residuals(solver.Coefficients, result[k]);
-        }
+            var r = new double[problem.SampleCount];
+            model.Residuals(solver.Coefficients, r);
+            return r;
+        }).ToArray();
         steps = solver.Steps;
         return result;
     }
@@ -118,19 +113,9 @@ public sealed class SpectralAccuracyStudy : IStudy
     /// <summary>Residuals of the finite-volume solver (default options, box ±7) at the given times.</summary>
     public static double[][] FiniteVolumeResiduals(Problem problem, int cells, IReadOnlyList<double> times)
     {
-        var model = new FiniteVolumeModel(problem, UniformGrid.Cube(problem.Dimension + 1, cells, 7));
-        var solver = new PdeSolver(model);
-        var result = new double[times.Count][];
-        for (int k = 0; k < times.Count; k++)
-        {
-            solver.AdvanceTo(times[k]);
-            result[k] = solver.Diagnose().Residuals;
-        }
-        return result;
+        var pde = new PdeModel(problem, UniformGrid.Cube(problem.Dimension + 1, cells, 7));
+        return Simulation.Sample(pde, times, () => pde.Solver.Diagnose().Residuals).ToArray();
     }
-
-    /// <summary>max_i |a_i − b_i|.</summary>
-    public static double MaxDifference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
 
     /// <inheritdoc/>
     public StudyResult Run(StudyOptions options)
@@ -210,12 +195,12 @@ public sealed class SpectralAccuracyStudy : IStudy
         var thetaErr = thetaKs.Select(k =>
         {
             var r = SpectralResiduals(tanh, [k, reference[1]], 1e-12, selfTimes, out _);
-            return r.Select((v, i) => MaxDifference(v, refR[i])).Max();
+            return r.Select((v, i) => Norms.MaxAbsDifference(v, refR[i])).Max();
         }).ToArray();
         var uErr = uKs.Select(k =>
         {
             var r = SpectralResiduals(tanh, [reference[0], k], 1e-12, selfTimes, out _);
-            return r.Select((v, i) => MaxDifference(v, refR[i])).Max();
+            return r.Select((v, i) => Norms.MaxAbsDifference(v, refR[i])).Max();
         }).ToArray();
         for (int i = 0; i < Math.Max(thetaKs.Length, uKs.Length); i++)
             md.AppendLine(string.Create(inv,
@@ -243,7 +228,7 @@ public sealed class SpectralAccuracyStudy : IStudy
         double worstSelf = 0;
         for (int k = 0; k < times.Length; k++)
         {
-            double diff = MaxDifference(sp[k], fv[^1][k]), est = MaxDifference(fv[^1][k], fv[^2][k]), self = MaxDifference(sp[k], sp2[k]);
+            double diff = Norms.MaxAbsDifference(sp[k], fv[^1][k]), est = Norms.MaxAbsDifference(fv[^1][k], fv[^2][k]), self = Norms.MaxAbsDifference(sp[k], sp2[k]);
             allWithin &= diff <= est;
             worstSelf = Math.Max(worstSelf, self);
             md.AppendLine(string.Create(inv, $"| {times[k]:G4} | {diff:E2} | {est:E2} | {(diff <= est ? "yes" : "NO")} | {self:E2} |"));
@@ -259,7 +244,7 @@ public sealed class SpectralAccuracyStudy : IStudy
         double longEnd = quick ? 150 : 400;
         var stationary = new StationarySolver(tanh).Solve();
         var longR = SpectralResiduals(tanh, spectralBasis, 1e-10, [longEnd], out long longSteps)[0];
-        double toStar = stationary.Converged ? MaxDifference(longR, stationary.Residuals.ToArray()) : double.NaN;
+        double toStar = stationary.Converged ? Norms.MaxAbsDifference(longR, stationary.Residuals.ToArray()) : double.NaN;
         md.AppendLine("## Long run: the stationary state");
         md.AppendLine();
         md.AppendLine(string.Create(inv, $"Default problem to t = {longEnd:G4} (λt = {0.1 * longEnd:G3}), basis {string.Join("x", spectralBasis)}, tolerance 1e-10: {longSteps} steps; max_i |r_i(T) − r*_i| = {toStar:E2} against the stationary solver's whole-space r* ({stationary.Status})."));

@@ -4,6 +4,7 @@ using System.Text;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Ntk;
+using FokkerPlanckNtk.Simulations;
 using FokkerPlanckNtk.Spectral;
 using FokkerPlanckNtk.Stationary;
 
@@ -128,26 +129,12 @@ public sealed class TheoremStudy : IStudy
         var watch = Stopwatch.StartNew();
         var model = new SpectralModel(problem, new SpectralBasis(basis));
         var solver = new SpectralSolver(model, new SpectralSolverOptions(tolerance));
-        int count = times.Length;
-        var loss = new double[count];
-        var kl = new double[count];
-        var w2 = new double[count];
-        var lower = new double[count];
-        var ratio = new double[count];
-        double tail = 0;
-        SpectralDiagnostics? d = null;
-        for (int k = 0; k < count; k++)
-        {
-            solver.AdvanceTo(times[k]);
-            d = solver.Diagnose();
-            loss[k] = d.Loss;
-            kl[k] = d.KlP0;
-            w2[k] = d.W2P0;
-            lower[k] = d.W2Lower;
-            tail = Math.Max(tail, d.TailNorm);
-            ratio[k] = model.Gram(solver.Coefficients).LambdaMin / lambdaMin;
-        }
-        return new Trajectory(basis, solver.Steps, solver.ExplicitBoundSteps, times, loss, kl, w2, lower, ratio, d!.Residuals, tail, watch.Elapsed.TotalSeconds);
+        var samples = Simulation.Sample(new SpectralPdeModel(solver), times,
+            () => (Diagnostics: solver.Diagnose(), Ratio: model.Gram(solver.Coefficients).LambdaMin / lambdaMin));
+        var ds = samples.Select(s => s.Diagnostics).ToArray();
+        return new Trajectory(basis, solver.Steps, solver.ExplicitBoundSteps, times, [.. ds.Select(d => d.Loss)], [.. ds.Select(d => d.KlP0)],
+            [.. ds.Select(d => d.W2P0)], [.. ds.Select(d => d.W2Lower)], [.. samples.Select(s => s.Ratio)], ds[^1].Residuals,
+            Math.Max(0, ds.Max(d => d.TailNorm)), watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>

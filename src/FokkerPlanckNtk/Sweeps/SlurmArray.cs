@@ -60,7 +60,7 @@ public static class SlurmArray
         {
             double seconds = configs.Count == 0 ? 0 : configs.Max(c => TaskCost.Seconds(c, folder.Command)) / cpus;
             (time, timeSource) = (SlurmSettings.Format(Math.Max(600, 3 * seconds)),
-                FormattableString.Invariant($"3 × the estimate from the step counts ({seconds:F0} s on {cpus} cores), at least 10 minutes"));
+                FormattableString.Invariant($"3 × the estimate from the step counts ({seconds:F0} s on {cpus} {(cpus == 1 ? "core" : "cores")}), at least 10 minutes"));
         }
         return new SlurmResources(time, memory, cpus, settings.Throttle, timeSource, memorySource);
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using FokkerPlanckNtk.Configuration;
+using FokkerPlanckNtk.Runs;
 using FokkerPlanckNtk.Simulations;
 
 namespace FokkerPlanckNtk.Sweeps;
@@ -65,7 +66,10 @@ public sealed class SweepRunner(SweepFolder folder, TaskRun run, ISweepObserver 
         {
             var status = folder.Status(task);
             if (status.State == TaskState.Completed)
+            {
+                RemoveLeftoverCheckpoint(task);
                 outcomes[task] = new TaskOutcome(task, TaskState.Completed, null, status.WallSeconds ?? 0, Ran: false);
+            }
             else if (status.State == TaskState.Failed && !options.RetryFailed)
                 outcomes[task] = new TaskOutcome(task, TaskState.Failed, status.Message, status.WallSeconds ?? 0, Ran: false);
             else queue.Add(task);
@@ -107,7 +111,10 @@ public sealed class SweepRunner(SweepFolder folder, TaskRun run, ISweepObserver 
         }
         var status = folder.Status(task); // again, under the lock: another process may have finished it meanwhile
         if (status.State == TaskState.Completed)
+        {
+            RemoveLeftoverCheckpoint(task);
             return new TaskOutcome(task, TaskState.Completed, null, status.WallSeconds ?? 0, Ran: false);
+        }
         observer.Started(task, threads);
         var clock = Stopwatch.StartNew();
         TaskOutcome outcome;
@@ -134,6 +141,25 @@ public sealed class SweepRunner(SweepFolder folder, TaskRun run, ISweepObserver 
         }
         observer.Finished(outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// A run marks its manifest complete and then removes its checkpoint: a process killed in between leaves a complete
+    /// task with a checkpoint folder, which the next pass removes so that the task's files are those of an uninterrupted run.
+    /// </summary>
+    private void RemoveLeftoverCheckpoint(int task)
+    {
+        string checkpoint = Path.Combine(folder.TaskDirectory(task), RunSession.CheckpointFolder);
+        if (!Directory.Exists(checkpoint)) return;
+        try
+        {
+            Directory.Delete(checkpoint, recursive: true);
+            observer.Info($"task {task}: removed the checkpoint left by a process killed as the task completed");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            observer.Info($"task {task}: the leftover checkpoint could not be removed ({e.Message})");
+        }
     }
 
     /// <summary>How many of the tasks fit in memory at once, from the largest up-front estimate (<see cref="ResourceEstimate.PeakBytes"/>).</summary>

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using FokkerPlanckNtk.Cli;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Runs;
+using FokkerPlanckNtk.Tests.Support;
 
 namespace FokkerPlanckNtk.Tests.Cli;
 
@@ -36,28 +37,6 @@ public class InterruptResumeTests
 
     private string _dir = "", _reference = "";
 
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint signal(int signal, nint handler);
-
-    private const nint SigDefault = 0, SigIgnore = 1;
-
-    /// <summary>
-    /// Whether this process ignores SIGINT: a test host started as a background job of a non-interactive shell
-    /// (<c>bash -c 'dotnet test … &amp;'</c>, many CI scripts) does, and a child inherits an ignored signal through exec,
-    /// so that the .NET runtime of the child never sees it (the Unix convention that keeps background jobs safe from the
-    /// terminal's Ctrl+C). This is why the SIGINT test once saw exit 0: the signal never reached fpntk.
-    /// </summary>
-    private static bool IgnoresSigInt()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return false;
-        string? line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
-        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (SigInt - 1))) != 0;
-    }
-
     [OneTimeSetUp]
     public void RunUninterrupted()
     {
@@ -71,29 +50,15 @@ public class InterruptResumeTests
     [OneTimeTearDown]
     public void RemoveFolder() => Directory.Delete(_dir, true);
 
-    private static Process Start(IEnumerable<string> args)
-    {
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "fpntk"))
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        return Process.Start(info)!;
-    }
+    private static Process Start(IEnumerable<string> args) => FpntkProcess.Start(args);
 
     /// <summary>
-    /// Starts a run with SIGINT at its default disposition (see <see cref="IgnoresSigInt"/>: restored in this process
-    /// only while the child is forked, and only where it was ignored, so no handler of the runtime is touched), waits
+    /// Starts a run with SIGINT at its default disposition (see <see cref="FpntkProcess"/>), waits
     /// until it has a checkpoint and at least one output record, then sends the signal.
     /// </summary>
     private static int Interrupt(string outDir, int sig)
     {
-        bool ignored = IgnoresSigInt();
-        if (ignored) signal(SigInt, SigDefault);
-        Process started;
-        try { started = Start([.. Problem, "--out", outDir, "--threads", "2"]); }
-        finally { if (ignored) signal(SigInt, SigIgnore); }
-        using var p = started;
+        using var p = Start([.. Problem, "--out", outDir, "--threads", "2"]);
         string checkpoint = Path.Combine(outDir, RunSession.CheckpointFolder);
         var watch = Stopwatch.StartNew();
         while (!(File.Exists(Path.Combine(checkpoint, "state.bin")) && File.Exists(Path.Combine(checkpoint, "pde-0001.bin"))))
@@ -102,7 +67,7 @@ public class InterruptResumeTests
             Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromMinutes(2)));
             Thread.Sleep(5);
         }
-        Assert.That(kill(p.Id, sig), Is.EqualTo(0));
+        Assert.That(FpntkProcess.Signal(p, sig), Is.EqualTo(0));
         Assert.That(p.WaitForExit(60_000), Is.True);
         return p.ExitCode;
     }

@@ -133,4 +133,29 @@ public class SimulationTests
         Assert.That(results.Ntk![0].Residuals, Is.EqualTo(new[] { -0.2, -0.6, 0.3, -0.4 }).Within(1e-12), "r(0) = −y for p0 (quadrature round-off)");
         Assert.That(results.Pde![2].Diagnostics.Time, Is.EqualTo(0.2));
     }
+
+    // time.stepper = auto resolves per problem (feedback rate (2α²/n)λ_max(H) against 10× the transport rate at
+    // t = 0, and it grows like α²): the default problem (α = 2) runs ssprk3, α = 1024 the implicit-feedback stepper.
+    // The manifest records what the solver resolved, and keeps it across a resume.
+    [TestCase(2.0, "ssprk3")]
+    [TestCase(1024.0, "implicitfeedback")]
+    public void TheManifestRecordsTheResolvedStepper(double alpha, string expected)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "fpntk-stepper-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var config = RunConfiguration.Read(new ConfigurationTree(new Dictionary<string, string?>
+            {
+                ["grid:cells"] = "16", ["time:end"] = "0.001", ["problem:alpha"] = alpha.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }));
+            Assert.That(config.Time.Stepper, Is.EqualTo(StepperKind.Auto));
+            var session = RunSession.Start(config, RunKind.Solve, dir);
+            Assert.That(session.Stepper, Is.EqualTo(expected));
+            Assert.That(FokkerPlanckNtk.IO.RunManifest.Read(dir).Resolved["time.stepper"], Is.EqualTo(expected));
+            Assert.That(session.Execute().Stepper, Is.EqualTo(expected));
+            Assert.That(RunSession.Resume(dir).Stepper, Is.EqualTo(expected), "a resumed run resolves the same way");
+            Assert.That(FokkerPlanckNtk.IO.RunManifest.Read(dir).Resolved["time.stepper"], Is.EqualTo(expected));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -173,6 +173,22 @@ public class SweepCommandTests
         (code, _, error) = Fpntk("sweep", "run", dir, "--task", "2");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(error, Does.Contain("task 2: already complete"));
+        // A process killed between marking a task complete and removing its checkpoint leaves the folder behind
+        // (seen in validation/sweep/measure.sh): the next pass removes it, and the task's files are those of a plain run.
+        foreach (int i in new[] { 0, 2 })
+        {
+            string leftover = Path.Combine(folder.TaskDirectory(i), Runs.RunSession.CheckpointFolder);
+            Directory.CreateDirectory(leftover);
+            File.WriteAllText(Path.Combine(leftover, "state.bin"), "left by a killed process");
+        }
+        (code, _, error) = Fpntk("sweep", "run", dir);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(error, Does.Contain("task 0: removed the checkpoint left by a process killed as the task completed"));
+        (code, _, error) = Fpntk("sweep", "run", dir, "--task", "2");
+        Assert.That(code, Is.EqualTo(0), error);
+        var plain = ResultFiles(Path.Combine(_dir, "plain-0"));
+        Assert.That(ResultFiles(folder.TaskDirectory(0)).Keys, Is.EquivalentTo(plain.Keys));
+        Assert.That(Directory.Exists(Path.Combine(folder.TaskDirectory(2), Runs.RunSession.CheckpointFolder)), Is.False);
     }
 
     [Test]

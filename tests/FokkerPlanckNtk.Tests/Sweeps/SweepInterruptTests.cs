@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using FokkerPlanckNtk.Cli;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Runs;
+using FokkerPlanckNtk.Tests.Support;
 using FokkerPlanckNtk.Sweeps;
 
 namespace FokkerPlanckNtk.Tests.Sweeps;
@@ -30,9 +31,6 @@ public class SweepInterruptTests
 
     private string _dir = "", _reference = "", _file = "";
 
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
-
     [OneTimeSetUp]
     public void RunUninterrupted()
     {
@@ -55,15 +53,7 @@ public class SweepInterruptTests
         return dir;
     }
 
-    private static Process Start(IEnumerable<string> args)
-    {
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "fpntk"))
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        return Process.Start(info)!;
-    }
+    private static Process Start(IEnumerable<string> args) => FpntkProcess.Start(args);
 
     private static (int Code, string Error) Wait(Process p)
     {
@@ -97,7 +87,7 @@ public class SweepInterruptTests
             Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromMinutes(3)));
             Thread.Sleep(5);
         }
-        Assert.That(kill(p.Id, signal), Is.EqualTo(0));
+        Assert.That(FpntkProcess.Signal(p, signal), Is.EqualTo(0));
         Assert.That(p.WaitForExit(60_000), Is.True);
         return p.ExitCode;
     }
