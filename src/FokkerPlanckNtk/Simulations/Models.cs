@@ -128,7 +128,7 @@ public sealed class SpectralPdeModel : IDensityModel
     public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null, double? maxOutsideMass = null)
         : this(CheckedSolver(model, grid, options, maxOutsideMass), grid) { }
 
-    /// <summary>A model over an existing solver; without <paramref name="grid"/> it advances and checkpoints but has no <see cref="Record"/>.</summary>
+    /// <summary>A model over an existing solver; without <paramref name="grid"/> it advances and checkpoints but has no records.</summary>
     /// <param name="solver">The solver, advanced by the model.</param>
     /// <param name="grid">The grid of the recorded densities (null: no records).</param>
     public SpectralPdeModel(SpectralSolver solver, UniformGrid? grid = null)
