@@ -48,6 +48,7 @@ public sealed record SweepDefinition
     /// <summary>The top-level keys of a sweep file.</summary>
     public static IReadOnlyList<string> Keys { get; } = ["command", "base", "product", "zip", "slurm"];
 
+    /// <summary>The command every task runs: one of <see cref="Commands"/>.</summary>
     public required string Command { get; init; }
 
     /// <summary>The flat keys of the base configuration (empty: the built-in default problem).</summary>
