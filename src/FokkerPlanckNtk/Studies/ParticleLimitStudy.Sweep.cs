@@ -126,14 +126,14 @@ public sealed partial class ParticleLimitStudy : ISweepStudy
             double v = table.Number(task, column);
             return double.IsFinite(v) ? v : throw new InputException("--from", folder.TaskDirectory(task), $"has no finite {column} (read {v})");
         }).ToArray()).ToArray();
-        var pde = Enumerable.Range(0, s.Cells.Length).Select(g => Residuals(g, "pde")).ToArray();
-        // Task numbers of the particle runs: after the grids, in the order of the sweep file.
-        var index = new Dictionary<(double, int, int), int>();
-        foreach (var run in ParticleRuns(s)) index.TryAdd(run, s.Cells.Length + index.Count);
+        // The tasks of each grid (in the order of the settings) and of each particle run.
+        var pde = expected.Tasks.Where(t => t.Command == "solve").Select(t => Residuals(t.Index, "pde")).ToArray();
+        var index = expected.Tasks.Where(t => t.Command == "simulate")
+            .ToDictionary(t => (t.Configuration.Particles.Step, t.Configuration.Particles.Count, t.Configuration.Particles.Seed), t => t.Index);
         log($"{folder.TaskCount} tasks read from {folder.Path}");
         return Analyze(s, pde, (eta, m, seeds) =>
         {
-            var tasks = Enumerable.Range(1, seeds).Select(seed => index[(eta, m, seed)]).ToArray();
+            var tasks = Enumerable.Range(1, seeds).Select(seed => index[(eta, m, (long)seed)]).ToArray();
             return new SeedRuns(tasks.Select(t => Residuals(t, "particles")).ToArray(), tasks.Sum(t => table.Statuses[t].WallSeconds ?? 0));
         }, log);
     }
