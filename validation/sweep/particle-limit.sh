@@ -17,6 +17,7 @@ build="$repo/src/FokkerPlanckNtk.Cli/bin/Release/net10.0"
 work=$(mktemp -d /tmp/fpntk-particle-limit-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cp -r "$build" "$work/bin" # a rebuild while this runs does not change the program under it
+commit=$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src || echo "+changes")
 fpntk="$work/bin/fpntk"
 out="$here/particle-limit.md"
 seconds() { python3 -c 'import sys,time; print(f"{time.time()-float(sys.argv[1]):.0f}")' "$1"; }
@@ -58,8 +59,9 @@ else:
 EOF
 }
 compare() { # A B → "identical" or the number of differing lines
-    if diff -q <(strip "$1") <(strip "$2") >/dev/null; then echo "identical"
-    else echo "$(diff <(strip "$1") <(strip "$2") | grep -c '^<') lines differ"; fi
+    strip "$1" >"$work/a.txt"; strip "$2" >"$work/b.txt"
+    if cmp -s "$work/a.txt" "$work/b.txt"; then echo "identical"
+    else echo "$(diff "$work/a.txt" "$work/b.txt" | grep -c '^<') lines differ"; fi
 }
 status=0
 rows=""
@@ -87,7 +89,7 @@ summary=$(grep -o 'ran on .* s)' "$work/run.log" | tail -1 || true)
 cat >"$out" <<EOF
 # The particle-limit study in one process and as a sweep (\`validation/sweep/particle-limit.sh $workers\`)
 
-$(date -u +%Y-%m-%d), commit $(git -C "$repo" rev-parse --short HEAD), $(nproc) cores (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end).
+$(date -u +%Y-%m-%d), commit $commit (at the start), $(nproc) cores (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end).
 
 | step | command | seconds |
 |---|---|---|
