@@ -121,7 +121,7 @@ public sealed partial class ParticleLimitStudy : IStudy
 
     /// <summary>
     /// The study's measures and fits from the residuals, wherever they were computed (in this process, <see cref="Measure"/>, or
-    /// by the tasks of a sweep, <see cref="FromSweep"/>): the grid error from the PDE's residuals <paramref name="pde"/>[grid][time][i]
+    /// by the tasks of a sweep, <see cref="FromSweep(string, Action{string})"/>): the grid error from the PDE's residuals <paramref name="pde"/>[grid][time][i]
     /// (grids as in <see cref="Settings.Cells"/>, the last the reference), the η-bias and the m-scans from
     /// <paramref name="particles"/>(η, m, seeds).
     /// </summary>
