@@ -94,7 +94,7 @@ public class RunFiguresTests
     [Test]
     public void RunOnTheSpanLabelsZetaAndShowsTheOrthogonalCheck()
     {
-        var config = ReducedRunTests.Configuration(ReducedPdeTests.LinearTenDimensional(nonStandard: true), 16, 0.05, particles: 300, step: 1e-2,
+        var config = ReducedRunTests.Configuration(ReducedPdeTests.LinearTenDimensional(nonStandard: true), 20, 0.05, particles: 300, step: 1e-2,
             outputTimes: [0.025, 0.05]) with { Output = RunConfiguration.Default.Output with { DiagnosticsRows = 0 } };
         var run = RunSession.InMemory(config, RunKind.Run).Execute();
         Assert.That(run.Reduction, Is.Not.Null);
