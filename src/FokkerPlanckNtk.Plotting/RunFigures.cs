@@ -161,8 +161,8 @@ public static class RunFigures
                     $" The residual gap of the particles starts at the sampling error of the initial network, of order m^(−1/2) = {Math.Pow(r.Configuration.Particles.Count, -0.5):G2} ")
                     + FormattableString.Invariant($"(here {cg[0].MaxResidualDifference:G2}); training fits both networks to the same data and contracts it (here {cg[^1].MaxResidualDifference:G2} at t = {T(times[^1])}), ")
                     + "so later values are the finite-width (and time-step) error of the dynamics. The W2 of the one-dimensional marginals (exact 1D transport "
-                    + "between the grid's cell-centre atoms and the particles) is, at t = 0, where the particles are independent samples of p0, sampling noise and "
-                    + FormattableString.Invariant($"the grid's atoms alone (these add at most Δ/√12 = {Enumerable.Range(0, grid.Dimension).Max(k => 2 * grid.HalfWidths[k] / grid.Cells[k]) / Math.Sqrt(12):G2}): later values near it mean agreement within what m particles and the grid resolve.");
+                    + "between the PDE's marginal densities, piecewise constant on the cells, and the particles) is, at t = 0, where the particles are independent samples of p0, "
+                    + "sampling noise (the grid's piecewise-constant marginal adds only O(Δ²)): later values near it mean agreement within what m particles resolve.");
             yield return new ReportFigure(
                 "Distances between the descriptions, log scale over five decades below the largest value. The PDE against its linearization (NTK): 0 at t = 0 and growing like t² at first, "
                 + "it shows when the lazy regime ends." + particleGap,

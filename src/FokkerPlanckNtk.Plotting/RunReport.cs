@@ -33,7 +33,7 @@ public static class RunReport
         {
             report.Heading("PDE (finite volumes)");
             report.Paragraph("KL, χ² and W2 are measured against the discrete p0 (the normalized cell-centre standard Gaussian); "
-                + $"W2 treats both densities as atoms at the cell centres ({Methods(pde.Select(r => r.W2P0))}; ± is a certified bound). "
+                + $"W2: {Methods(pde.Select(r => r.W2P0))} (± is a certified bound; a bracket [lower, upper] where the bound is as large as the value, e.g. at t = 0, where W2 = 0). "
                 + "Outer mass: the mass in the outermost cell layer; above 1e-8 the box is too small.", "note");
             var header = new List<string> { "t", "loss", "free energy", "KL(p‖p0)", "χ²(p‖p0)", "W2(p, p0)", "mass", "min p", "outer mass", "steps" };
             int n = pde[0].Diagnostics.Residuals.Length;
@@ -74,7 +74,7 @@ public static class RunReport
         {
             report.Heading("PDE against particles");
             string theta = results.Reduction is null ? "θ" : "ζ";
-            report.Paragraph($"W2: {Methods(comparison.Select(r => r.W2))}. W2 of the marginals is exact 1D transport between the grid density (atoms at the cell centres) and the particles"
+            report.Paragraph($"W2: {Methods(comparison.Select(r => r.W2))}. W2 of the marginals is exact 1D transport between the PDE's marginal densities (piecewise constant on the cells) and the particles"
                 + (results.Reduction is null ? "" : " (their projections (ζ, u) onto the span of the inputs)")
                 + (results.Grid.ThetaDimension > 1 ? $"; with several {theta} axes the {theta} column is the root-sum-square of the per-axis marginal W2 (a lower bound)." : "."), "note");
             report.Table(["t", "max |Δr|", "W2", $"W2 {theta}", "W2 u"], Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)
