@@ -173,11 +173,17 @@ public static class RunFigures
         // a wide bracket is not drawn as a point: its certified bracket is a band.
         var w2 = new List<Curve>();
         var bands = new List<Band>();
+        var brackets = new List<string>(); // named in the caption: a narrow band (W2(p_0, p0) = 0 in [0, 4e-9]) is too thin to see
         void AddW2(string label, W2Value[] values, int color)
         {
             w2.Add(new Curve(label, times, values.Select(v => v.Shown).ToArray(), Markers: true, Color: color));
             if (values.Any(v => !v.IsNumber))
+            {
                 bands.Add(new Band($"{label}: certified bracket", times, values.Select(v => v.Lower).ToArray(), values.Select(v => v.Upper).ToArray(), color));
+                for (int k = 0; k < values.Length; k++)
+                    if (!values[k].IsNumber)
+                        brackets.Add(FormattableString.Invariant($"{label} at t = {T(times[k])} in [{values[k].Lower:G2}, {values[k].Upper:G2}]"));
+            }
         }
         string floorNote = "";
         if (r.Pde is { } pw) AddW2("W2(p_t, p0), PDE", pw.Select(x => x.W2P0).ToArray(), 0);
@@ -208,7 +214,8 @@ public static class RunFigures
             }
         }
         if (w2.Count > 0)
-            yield return new ReportFigure("Wasserstein distances at the output times only (markers; each is a transport problem solved at that time): values where known to 1 %, certified brackets as bands where only those are (w2_bounds.csv and the tables have every bound)." + floorNote,
+            yield return new ReportFigure("Wasserstein distances at the output times only (markers; each is a transport problem solved at that time): values where known to 1 %, certified brackets as bands where only those are (w2_bounds.csv and the tables have every bound)."
+                + (brackets.Count == 0 ? "" : " Known only as brackets (no marker): " + string.Join("; ", brackets.Take(4)) + (brackets.Count > 4 ? "; …" : "") + ".") + floorNote,
                 [("w2", Charts.Lines("W2 distances", "t", "W2", w2, bands: bands))]);
 
         // Divergences of the PDE from p0; the particles' binned estimates are left out (biased, see the tables).
