@@ -9,10 +9,10 @@ namespace FokkerPlanckNtk.Benchmarks;
 /// <summary>
 /// Two builds of the library in one process, stepped alternately: each build's copy of
 /// tests/FokkerPlanckNtk.StepProbe (the same source compiled against it) is loaded into its own load context,
-/// and for every case blocks of steps of the two alternate (A B, B A, A B, …) so that the machine's load,
+/// and for every case blocks of steps of the two alternate (A B, B A, A B, …) on four fresh pairs of steppers so that the machine's load,
 /// which changes over seconds on a shared machine, falls on both alike. Per pair of blocks the ratio
 /// B/A of the times per step (wall and process CPU); the table gives the medians and the interquartile range of those ratios.
-/// Usage: <c>before-after DIR_A DIR_B [pairs [case…]]</c> (DIR: a StepProbe output folder).
+/// Usage: <c>before-after DIR_A DIR_B [pairs per instance [case…]]</c> (DIR: a StepProbe output folder).
 /// </summary>
 internal static class BeforeAfter
 {
@@ -22,47 +22,51 @@ internal static class BeforeAfter
         "particles-100000", "particles-1000000",
     ];
 
+    /// <summary>Fresh pairs of steppers per case.</summary>
+    private const int Instances = 4;
+
     public static void Run(string[] args)
     {
         var a = Load(args[1]);
         var b = Load(args[2]);
-        int pairs = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 30;
+        int pairs = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20;
         var cases = args.Length > 4 ? args[4..] : DefaultCases;
         Console.WriteLine($"auto resolves to: A {a.Resolved(128)} / B {b.Resolved(128)} (128²), "
-            + $"A {a.Resolved(64)} / B {b.Resolved(64)} (64²); {pairs} pairs of blocks of ~40 ms per case");
+            + $"A {a.Resolved(64)} / B {b.Resolved(64)} (64²); {Instances} × {pairs} pairs of blocks of ~40 ms per case");
         Console.WriteLine($"A: {a.Library}\nB: {b.Library}");
         Console.WriteLine("| case | threads | A wall ns/step | B wall ns/step | B/A wall: median (IQR) | A CPU ns/step | B CPU ns/step | B/A CPU: median (IQR) |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (int threads in new[] { 1, 2 })
             foreach (var c in cases)
             {
-                var stepA = a.Create(c, threads);
-                var stepB = b.Create(c, threads);
-                // Past the JIT tiers (tiered compilation promotes after ~30 calls and a background delay, whose
-                // compilations count in the process's CPU time): 2 s of alternating blocks each.
-                var warm = Stopwatch.StartNew();
-                while (warm.Elapsed.TotalSeconds < 4)
+                var (wa, wb, ca, cb) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+                for (int instance = 0; instance < Instances; instance++)
                 {
-                    int n = Calibrate(stepA, 0.04);
-                    Time(stepA, n);
-                    Time(stepB, n);
-                }
-                int block = Calibrate(stepA, 0.04);
-                var wa = new double[pairs];
-                var wb = new double[pairs];
-                var ca = new double[pairs];
-                var cb = new double[pairs];
-                for (int k = 0; k < pairs; k++)
-                {
-                    if (k % 2 == 0)
+                    // Fresh steppers per instance, created in alternating order: where the arrays land (their alignment
+                    // to cache lines, the pages) changes a step's time by a few per cent for the same code.
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    Action<int> stepA, stepB;
+                    if (instance % 2 == 0) { stepA = a.Create(c, threads); stepB = b.Create(c, threads); }
+                    else { stepB = b.Create(c, threads); stepA = a.Create(c, threads); }
+                    // Past the JIT tiers (tiered compilation promotes after ~30 calls and a background delay, whose
+                    // compilations count in the process's CPU time): 2 s of alternating blocks each the first time.
+                    var warm = Stopwatch.StartNew();
+                    while (warm.Elapsed.TotalSeconds < (instance == 0 ? 4 : 0.5))
                     {
-                        (wa[k], ca[k]) = Time(stepA, block);
-                        (wb[k], cb[k]) = Time(stepB, block);
+                        int n = Calibrate(stepA, 0.04);
+                        Time(stepA, n);
+                        Time(stepB, n);
                     }
-                    else
+                    int block = Calibrate(stepA, 0.04);
+                    for (int k = 0; k < pairs; k++)
                     {
-                        (wb[k], cb[k]) = Time(stepB, block);
-                        (wa[k], ca[k]) = Time(stepA, block);
+                        var (first, second) = k % 2 == 0 ? (stepA, stepB) : (stepB, stepA);
+                        var t1 = Time(first, block);
+                        var t2 = Time(second, block);
+                        var (ta, tb) = k % 2 == 0 ? (t1, t2) : (t2, t1);
+                        wa.Add(ta.Wall); ca.Add(ta.Cpu);
+                        wb.Add(tb.Wall); cb.Add(tb.Cpu);
                     }
                 }
                 Console.WriteLine(FormattableString.Invariant(
@@ -122,7 +126,7 @@ internal static class BeforeAfter
         return (wall / steps, (double)(ProcessCpuNanoseconds() - cpu) / steps);
     }
 
-    private static string Ratios(double[] b, double[] a)
+    private static string Ratios(List<double> b, List<double> a)
     {
         var r = b.Zip(a, (x, y) => x / y).ToArray();
         return FormattableString.Invariant($"{Quantile(r, 0.5):F3} ({Quantile(r, 0.25):F3}–{Quantile(r, 0.75):F3})");
@@ -144,7 +148,7 @@ internal static class BeforeAfter
         return t.Seconds * 1_000_000_000 + t.Nanoseconds;
     }
 
-    private static double Quantile(double[] values, double q)
+    private static double Quantile(IReadOnlyList<double> values, double q)
     {
         var s = values.Order().ToArray();
         double x = q * (s.Length - 1);

@@ -69,17 +69,17 @@ internal static class ColumnKernels
     }
 
     /// <summary>
-    /// The lanes' terms first·ratio^l (l &lt; Lanes, by repeated multiplication as in the scalar tail) and
+    /// The lanes' terms first·ratio^l (l &lt; Lanes, by repeated multiplication as in the scalar tail; written through
+    /// <paramref name="scratch"/>, the caller's stack buffer of Lanes values, so that this inlines) and
     /// <paramref name="stride"/> = ratio^Lanes, the factor from one vector of terms to the next.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<double> GeometricLanes(double first, double ratio, out Vector<double> stride)
+    private static Vector<double> GeometricLanes(double first, double ratio, Span<double> scratch, out Vector<double> stride)
     {
-        var terms = Vector<double>.Zero;
         double g = first, s = 1;
-        for (int l = 0; l < Lanes; l++) { terms = terms.WithElement(l, g); g *= ratio; s *= ratio; }
+        for (int l = 0; l < Lanes; l++) { scratch[l] = g; g *= ratio; s *= ratio; }
         stride = new Vector<double>(s);
-        return terms;
+        return new Vector<double>(scratch);
     }
 
     /// <summary>
@@ -94,7 +94,7 @@ internal static class ColumnKernels
         var vdelta = new Vector<double>(delta);
         var vbeta = new Vector<double>(beta);
         var vscale = new Vector<double>(scale);
-        var ev = GeometricLanes(first, ratio, out var vstride);
+        var ev = GeometricLanes(first, ratio, stackalloc double[Lanes], out var vstride);
         int j = 0;
         for (; j + Lanes <= n; j += Lanes)
         {
@@ -223,7 +223,7 @@ internal static class ColumnKernels
         if (pb.Length < n || u.Length < n) throw new ArgumentException("span lengths");
         var vdelta = new Vector<double>(delta);
         var vbeta = new Vector<double>(beta);
-        var ev = GeometricLanes(first, ratio, out var vstride);
+        var ev = GeometricLanes(first, ratio, stackalloc double[Lanes], out var vstride);
         var sf = Vector<double>.Zero;
         var ss = Vector<double>.Zero;
         int j = 0;
