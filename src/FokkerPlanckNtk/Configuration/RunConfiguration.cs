@@ -253,6 +253,8 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
 /// <summary><c>grid</c>: cells and half widths per axis (θ_1..θ_d, u); one number in the file means every axis.</summary>
 /// <param name="MaxOutsideMass">Largest mass of the initial law outside the box that is accepted; null: the grid's own
 /// discretization error (<see cref="FiniteVolume.FiniteVolumeModel.DiscretizationError"/>). Smaller losses above 1e-8 are warnings.</param>
+/// <param name="Cells">Cells per axis (θ_1..θ_d, u).</param>
+/// <param name="HalfWidth">Half width B per axis: the box is [−B, B].</param>
 public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOutsideMass = null)
 {
     /// <summary>

@@ -28,6 +28,8 @@ public sealed class FiniteVolumeModel
     /// <param name="maxOutsideMass">Largest mass of the initial law outside the box that is accepted (<c>grid.maxOutsideMass</c>);
     /// null: the grid's own discretization error (<see cref="DiscretizationError"/>).</param>
     /// <exception cref="InputException">The grid's dimension does not match the problem's.</exception>
+    /// <param name="problem">The problem (activation, data, α, λ, initial law).</param>
+    /// <param name="grid">The grid (d θ axes and u last).</param>
     public FiniteVolumeModel(Problem problem, UniformGrid grid, double? maxOutsideMass = null)
     {
         MaxOutsideMass = maxOutsideMass;

@@ -14,6 +14,7 @@ namespace FokkerPlanckNtk.Runs;
 /// </summary>
 public static class ReferenceBuilder
 {
+    /// <summary>The reference solution of <paramref name="config"/>: solved twice (on the grid and on the grid with twice the cells per axis; spectral: the basis and the basis doubled, at a tenth of the tolerance), the finer stored, the differences as tolerances.</summary>
     public static ReferenceSolution Compute(RunConfiguration config, IRunObserver? observer = null, CancellationToken cancellation = default)
     {
         observer ??= SilentObserver.Instance;

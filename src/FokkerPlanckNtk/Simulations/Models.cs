@@ -35,42 +35,57 @@ public interface IDensityModel : IModel
 /// </summary>
 public sealed class PdeModel : IDensityModel
 {
+    /// <summary>The PDE of <paramref name="problem"/> on <paramref name="grid"/>, from the discrete p0.</summary>
     public PdeModel(Problem problem, UniformGrid grid, PdeSolverOptions? options = null)
         : this(new FiniteVolumeModel(problem, grid), options) { }
 
+    /// <summary>The PDE of <paramref name="discretization"/> from <paramref name="initialDensity"/> (null: the discrete p0).</summary>
     public PdeModel(FiniteVolumeModel discretization, PdeSolverOptions? options = null, double[]? initialDensity = null) =>
         Solver = new PdeSolver(discretization, options, initialDensity);
 
+    /// <inheritdoc/>
     public string Name { get; init; } = "pde";
 
+    /// <summary>The finite-volume solver.</summary>
     public PdeSolver Solver { get; }
 
+    /// <summary>The discretization being solved.</summary>
     public FiniteVolumeModel Discretization => Solver.Model;
 
+    /// <inheritdoc/>
     public UniformGrid Grid => Solver.Model.Grid;
 
+    /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
 
+    /// <inheritdoc/>
     public double Time => Solver.Time;
 
+    /// <inheritdoc/>
     public long Steps => Solver.Steps;
 
+    /// <inheritdoc/>
     public double LastStep => Solver.LastStep;
 
+    /// <inheritdoc/>
     public double Loss => Solver.Loss;
 
+    /// <inheritdoc/>
     public bool HasReached(double time) => Solver.Time >= time;
 
+    /// <inheritdoc/>
     public void StepToward(double time) => Solver.StepToward(time);
 
     /// <summary>The diagnostics, a copy of the density and W2 to the discrete p0 now (see <see cref="PdeRecord"/>).</summary>
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null) => PdeRecord.Measure(Solver, options, log);
 
+    /// <inheritdoc/>
     public PdeDiagnostics Diagnose() => Solver.Diagnose();
 
     /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>: <c>simulation.Record("pde", times, pde.Record)</c>).</summary>
     public PdeRecord Record() => Record(null, null);
 
+    /// <inheritdoc/>
     public void Save(ArrayArchive state)
     {
         var s = Solver.Save();
@@ -81,6 +96,7 @@ public sealed class PdeModel : IDensityModel
 
     // The step controller's memory (implicit-feedback stepper) and the last step sizes (reported by the diagnostics rows)
     // are absent from checkpoints written before they existed.
+    /// <inheritdoc/>
     public void Restore(ArrayArchive state) =>
         Solver.Restore(new PdeSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
             state.Doubles($"{Name}.density"),
@@ -103,6 +119,8 @@ public sealed class SpectralPdeModel : IDensityModel
     private double[]? _reference;
 
     /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
+    /// <param name="model">The Hermite–Galerkin discretization.</param>
+    /// <param name="options">Tolerance of the time integration (null: the default).</param>
     /// <param name="maxOutsideMass">Largest mass of the initial law outside the grid's box that is accepted (<c>grid.maxOutsideMass</c>);
     /// null: <see cref="FiniteVolumeModel.SilentOutsideMass"/> (the cell averages are exact, so the box's cut is the only error of the
     /// written densities).</param>
@@ -110,7 +128,9 @@ public sealed class SpectralPdeModel : IDensityModel
     public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null, double? maxOutsideMass = null)
         : this(CheckedSolver(model, grid, options, maxOutsideMass), grid) { }
 
-    /// <summary>A model over an existing solver; without <paramref name="grid"/> it advances and checkpoints but has no <see cref="Record"/>.</summary>
+    /// <summary>A model over an existing solver; without <paramref name="grid"/> it advances and checkpoints but has no records.</summary>
+    /// <param name="solver">The solver, advanced by the model.</param>
+    /// <param name="grid">The grid of the recorded densities (null: no records).</param>
     public SpectralPdeModel(SpectralSolver solver, UniformGrid? grid = null)
     {
         Solver = solver;
@@ -127,23 +147,31 @@ public sealed class SpectralPdeModel : IDensityModel
         return new SpectralSolver(model, options);
     }
 
+    /// <inheritdoc/>
     public string Name { get; init; } = "pde";
 
+    /// <summary>The spectral solver.</summary>
     public SpectralSolver Solver { get; }
 
+    /// <inheritdoc/>
     public UniformGrid Grid => _grid ?? throw new InvalidOperationException("this spectral model was made without a grid of records");
 
+    /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
 
-    /// <summary>The spectral diagnostics of the last <see cref="Record"/> (tail norm, negative mass, W2 bracket).</summary>
+    /// <summary>The spectral diagnostics of the last record or <see cref="Diagnose"/> (tail norm, negative mass, W2 bracket).</summary>
     public SpectralDiagnostics? LastDiagnostics { get; private set; }
 
+    /// <inheritdoc/>
     public double Time => Solver.Time;
 
+    /// <inheritdoc/>
     public long Steps => Solver.Steps;
 
+    /// <inheritdoc/>
     public double LastStep => Solver.LastStep;
 
+    /// <inheritdoc/>
     public double Loss
     {
         get
@@ -154,13 +182,16 @@ public sealed class SpectralPdeModel : IDensityModel
         }
     }
 
+    /// <inheritdoc/>
     public bool HasReached(double time) => Solver.Time >= time;
 
+    /// <inheritdoc/>
     public void StepToward(double time) => Solver.StepToward(time);
 
     /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>).</summary>
     public PdeRecord Record() => Record(null, null);
 
+    /// <inheritdoc/>
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null)
     {
         var grid = Grid;
@@ -171,6 +202,7 @@ public sealed class SpectralPdeModel : IDensityModel
         return new PdeRecord(diagnostics, Solver.Steps, density, w2.ToValue() with { Method = w2.Method + " (spectral solution's cell averages)" });
     }
 
+    /// <inheritdoc/>
     public PdeDiagnostics Diagnose() => Measure().Diagnostics;
 
     // The expansion's diagnostics with the outer-layer mass of its cell averages (negative averages written as 0).
@@ -195,6 +227,7 @@ public sealed class SpectralPdeModel : IDensityModel
         return model.CellAverages(p0, grid);
     }
 
+    /// <inheritdoc/>
     public void Save(ArrayArchive state)
     {
         var s = Solver.Save();
@@ -203,6 +236,7 @@ public sealed class SpectralPdeModel : IDensityModel
              .Set($"{Name}.lastStep", s.LastStep);
     }
 
+    /// <inheritdoc/>
     public void Restore(ArrayArchive state) =>
         Solver.Restore(new SpectralSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
             state.Double($"{Name}.proposedStep"), state.Double($"{Name}.explicitBoundSteps"), state.Doubles($"{Name}.coefficients"),
@@ -219,26 +253,35 @@ public sealed class ParticleModel : IModel
     private readonly Problem _problem;
 
     /// <param name="options">m, η and the seed (<see cref="ParticleOptions.Default"/>: 10⁴, 0.001, 1).</param>
+    /// <param name="problem">The problem (activation, data, α, λ, initial law).</param>
     public ParticleModel(Problem problem, ParticleOptions? options = null)
     {
         _problem = problem;
         System = new ParticleSystem(problem, options ?? ParticleOptions.Default);
     }
 
+    /// <inheritdoc/>
     public string Name { get; init; } = "particles";
 
+    /// <summary>The particle system.</summary>
     public ParticleSystem System { get; private set; }
 
+    /// <inheritdoc/>
     public double Time => System.Time;
 
+    /// <inheritdoc/>
     public long Steps => System.Steps;
 
+    /// <inheritdoc/>
     public double LastStep => System.Steps > 0 ? System.StepSize : 0;
 
+    /// <inheritdoc/>
     public double Loss => System.Loss;
 
+    /// <inheritdoc/>
     public bool HasReached(double time) => System.Steps >= System.StepsFor(time);
 
+    /// <inheritdoc/>
     public void StepToward(double time) => System.Step();
 
     /// <summary>
@@ -250,6 +293,7 @@ public sealed class ParticleModel : IModel
     public ParticleRecord Record(UniformGrid grid, W2Options? options = null, Action<string>? log = null, ReducedProblem? reduction = null) =>
         ParticleRecord.Measure(System, grid, options, log, reduction);
 
+    /// <inheritdoc/>
     public void Save(ArrayArchive state)
     {
         var s = System.Capture();
@@ -257,6 +301,7 @@ public sealed class ParticleModel : IModel
              .Set($"{Name}.seed", s.Seed).Set($"{Name}.steps", s.Steps).Set($"{Name}.positions", s.Positions);
     }
 
+    /// <inheritdoc/>
     public void Restore(ArrayArchive state) =>
         System = new ParticleSystem(_problem, new ParticleSystem.State(
             checked((int)state.Long($"{Name}.count")), checked((int)state.Long($"{Name}.dimension")), state.Double($"{Name}.step"),

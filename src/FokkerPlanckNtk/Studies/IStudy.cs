@@ -12,6 +12,7 @@ public interface IStudy
     /// <summary>One line for <c>--help</c>.</summary>
     string Description { get; }
 
+    /// <summary>Runs the study, writes its files into <see cref="StudyOptions.OutputDirectory"/> and returns its table and plot series.</summary>
     StudyResult Run(StudyOptions options);
 }
 
@@ -26,4 +27,11 @@ public sealed record StudyResult(string Markdown, IReadOnlyList<PlotSeries> Seri
 
 /// <summary>One curve of a study plot; plots with the same <paramref name="Plot"/> name share axes.</summary>
 /// <param name="LogY">With LogLog false: a logarithmic y axis over a linear x axis (exponential decay).</param>
+/// <param name="Plot">The plot's name (file name and shared axes).</param>
+/// <param name="Label">The curve's legend entry.</param>
+/// <param name="XLabel">The x axis title.</param>
+/// <param name="YLabel">The y axis title.</param>
+/// <param name="X">The x values.</param>
+/// <param name="Y">The y values.</param>
+/// <param name="LogLog">Both axes logarithmic (a convergence plot).</param>
 public sealed record PlotSeries(string Plot, string Label, string XLabel, string YLabel, double[] X, double[] Y, bool LogLog = true, bool LogY = false);

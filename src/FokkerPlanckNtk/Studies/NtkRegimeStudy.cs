@@ -25,10 +25,13 @@ namespace FokkerPlanckNtk.Studies;
 /// </summary>
 public sealed class NtkRegimeStudy : IStudy
 {
+    /// <inheritdoc/>
     public string Name => "ntk-regime";
 
+    /// <inheritdoc/>
     public string Description => "PDE (spectral, FV beside) vs NTK-linearized residuals, KL and W2 to p0, loss floor for α = 1..1024, with error estimates and fitted slopes";
 
+    /// <summary>The α of the study.</summary>
     public static IReadOnlyList<double> Alphas { get; } = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
     /// <summary>τ: the window is t ∈ [0, τ/α²].</summary>
@@ -43,6 +46,7 @@ public sealed class NtkRegimeStudy : IStudy
     /// <summary>The residual error of a window run is ≈ α × tolerance/7 (measured), so the tolerance scales as 1/α.</summary>
     public static double Tolerance(double alpha, bool fine) => (fine ? 1e-10 : 1e-9) / Math.Max(1, alpha);
 
+    /// <summary>The spectral modes (θ, u) of the coarse or fine run (<paramref name="quick"/>: smaller bases).</summary>
     public static int[] Basis(bool fine, bool quick) => quick ? (fine ? [96, 16] : [48, 12]) : (fine ? [256, 24] : [128, 16]);
 
     /// <summary>One spectral run over the window.</summary>
@@ -54,6 +58,20 @@ public sealed class NtkRegimeStudy : IStudy
     public sealed record FiniteVolumeRun(int Cells, long Steps, double SupGap, double SupKl, double Seconds);
 
     /// <param name="GapError">|gap(fine) − gap(coarse)| of the spectral runs: the error estimate of the fine gap.</param>
+    /// <param name="Alpha">α.</param>
+    /// <param name="EndTime">The window's end, the NTK time scale over α².</param>
+    /// <param name="Coarse">The spectral run on the coarse basis and tolerance.</param>
+    /// <param name="Fine">The spectral run on the fine basis and tolerance (the reported one).</param>
+    /// <param name="KlError">|sup KL(fine) − sup KL(coarse)|.</param>
+    /// <param name="W2Error">|sup W2(fine) − sup W2(coarse)| (linearized W2).</param>
+    /// <param name="FvCoarse">The finite-volume run on the coarse grid (α ≤ <see cref="FiniteVolumeMaxAlpha"/>), else null.</param>
+    /// <param name="FvFine">The finite-volume run on the grid with twice the cells, else null.</param>
+    /// <param name="NtkLossAtEnd">The NTK prediction's loss at the end of the window.</param>
+    /// <param name="StationaryLoss">L(p*) of the stationary state (NaN when Newton does not converge).</param>
+    /// <param name="StationaryKl">KL(p*‖p0) (NaN when Newton does not converge).</param>
+    /// <param name="StationaryStatus">The stationary solver's status.</param>
+    /// <param name="TheoremLossFloor">Theorem 4.4's loss floor 2A1²λ²α⁻²λ0⁻⁴.</param>
+    /// <param name="TheoremKlBound">Theorem 4.4's bound on KL(p_t‖p0).</param>
     public sealed record Row(double Alpha, double EndTime, SpectralRun Coarse, SpectralRun Fine, double GapError, double KlError, double W2Error,
         FiniteVolumeRun? FvCoarse, FiniteVolumeRun? FvFine, double NtkLossAtEnd, double StationaryLoss, double StationaryKl, string StationaryStatus,
         double TheoremLossFloor, double TheoremKlBound)
@@ -104,6 +122,7 @@ public sealed class NtkRegimeStudy : IStudy
         return Enumerable.Range(1, outputs).Select(k => end * k / outputs).ToArray();
     }
 
+    /// <summary>Runs every α and returns the table's rows (<paramref name="quick"/>: smaller bases).</summary>
     public IReadOnlyList<Row> Rows(bool quick, Action<string> log)
     {
         int outputs = quick ? 50 : 200;
@@ -158,6 +177,7 @@ public sealed class NtkRegimeStudy : IStudy
     /// <summary>Fitted slopes: gap (α ≥ 8), KL (α ≥ 8 and all), W2 linearized (α ≥ 8), loss floor.</summary>
     public sealed record Slopes(double Gap, double GapAll, double Kl, double KlAll, double W2, double LossFloor);
 
+    /// <summary>The log–log slopes against α (see <see cref="Slopes"/>): over α ≥ 8 and over all rows; the loss floor over the rows where Newton converged.</summary>
     public static Slopes Fit(IReadOnlyList<Row> rows)
     {
         var lazy = rows.Where(r => r.Alpha >= 8).ToList();
@@ -168,6 +188,7 @@ public sealed class NtkRegimeStudy : IStudy
             S(lazy, r => r.Fine.SupW2), S(floors, r => r.StationaryLoss));
     }
 
+    /// <inheritdoc/>
     public StudyResult Run(StudyOptions options)
     {
         var watch = Stopwatch.StartNew();

@@ -21,8 +21,10 @@ namespace FokkerPlanckNtk.Studies;
 /// </summary>
 public sealed class ParticleLimitStudy : IStudy
 {
+    /// <inheritdoc/>
     public string Name => "particle-limit";
 
+    /// <inheritdoc/>
     public string Description => "|f_m − f| against the PDE for m = 10^2..10^5 and a range of η: m^{-1/2} slope, η-bias, grid error";
 
     /// <summary>What to run.</summary>
@@ -36,13 +38,16 @@ public sealed class ParticleLimitStudy : IStudy
     /// <param name="Cells">The two PDE grids (cells per axis), coarse then fine; the fine one is the reference.</param>
     /// <param name="Times">Output times, multiples of every η; the first is the one the slopes and the crossing
     /// are stated for (early enough that the residuals still move: the η-bias is largest in the transient).</param>
+    /// <param name="HalfWidth">Half width of the PDE's box.</param>
     public sealed record Settings(int[] Counts, int Seeds, double[] CountSteps, double[] BiasSteps, int BiasCount, int BiasSeeds,
         int[] Cells, double[] Times, double HalfWidth = 7.0)
     {
+        /// <summary>The committed study (m up to 10⁵).</summary>
         public static Settings Full { get; } = new(
             [100, 316, 1000, 3162, 10_000, 31_623, 100_000], 32, [0.001, 0.05],
             [0.1, 0.05, 0.025, 0.0125], 100_000, 32, [128, 256], [0.5, 1.0]);
 
+        /// <summary>The quick version (m up to 10⁴, fewer η and seeds).</summary>
         public static Settings Quick { get; } = new(
             [100, 316, 1000, 3162, 10_000], 32, [0.002, 0.05],
             [0.1, 0.05, 0.025], 20_000, 8, [64, 128], [0.5]);
@@ -52,6 +57,11 @@ public sealed class ParticleLimitStudy : IStudy
     /// <param name="RmsError">sqrt(mean over seeds and i of (r_i^m − r_i)²).</param>
     /// <param name="Fluctuation">sqrt(mean over i of the variance over seeds of r_i^m).</param>
     /// <param name="Bias">The RMS bias over i (see <see cref="Bias"/>).</param>
+    /// <param name="Step">η.</param>
+    /// <param name="Count">m.</param>
+    /// <param name="Seeds">Seeds (independent runs).</param>
+    /// <param name="Time">The output time.</param>
+    /// <param name="Seconds">Wall time of the runs.</param>
     public sealed record CountRow(double Step, int Count, int Seeds, double Time, double RmsError, double Fluctuation, double Bias, double Seconds);
 
     /// <summary>The η-scan at one time: the RMS bias and the noise of its estimate.</summary>
@@ -65,12 +75,14 @@ public sealed class ParticleLimitStudy : IStudy
     /// <param name="Prefactor">Mean of fluctuation·√m: the constant of the m^{-1/2} law.</param>
     /// <param name="EtaBias">The η-bias predicted by the η-scan's fit at this η.</param>
     /// <param name="CrossingCount">m where Prefactor/√m meets max(EtaBias, grid error).</param>
+    /// <param name="Step">η of the m-scan.</param>
     public sealed record CountFit(double Step, double Slope, double Prefactor, double EtaBias, double CrossingCount);
 
     /// <summary>Everything measured, with the fits.</summary>
     public sealed record Result(Settings Settings, IReadOnlyList<CountRow> Counts, IReadOnlyList<StepRow> Steps,
         IReadOnlyList<GridRow> Grid, IReadOnlyList<CountFit> Fits, double StepSlope, double StepPrefactor, double GridError);
 
+    /// <inheritdoc/>
     public StudyResult Run(StudyOptions options) =>
         Write(Measure(options.Quick ? Settings.Quick : Settings.Full, options.Log), options);
 
