@@ -123,7 +123,7 @@ public sealed class SpectralPdeModel : IDensityModel
     /// <param name="options">Tolerance of the time integration (null: the default).</param>
     /// <param name="maxOutsideMass">Largest mass of the initial law outside the grid's box that is accepted (<c>grid.maxOutsideMass</c>);
     /// null: <see cref="FiniteVolumeModel.SilentOutsideMass"/> (the cell averages are exact, so the box's cut is the only error of the
-    /// written densities).</param>
+    /// written densities). Between the two a warning (<see cref="Warnings"/>), as for the finite-volume solver.</param>
     /// <exception cref="InputException">The box cuts off more of the initial law (<c>grid.halfWidth</c>).</exception>
     public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null, double? maxOutsideMass = null)
         : this(CheckedSolver(model, grid, options, maxOutsideMass), grid) { }
@@ -137,13 +137,14 @@ public sealed class SpectralPdeModel : IDensityModel
         _grid = grid;
     }
 
-    // The solution lives on the whole space, but densities, W2 and the comparison with particles are written on the grid.
+    // The solution lives on the whole space, but densities, W2 and the comparison with particles are written on the grid:
+    // the FV solver's rule of the box (same key, same message); the default limit is the silent one, since the exact cell
+    // averages have no discretization error for a truncation to hide in.
     private static SpectralSolver CheckedSolver(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options, double? maxOutsideMass)
     {
-        double outside = FiniteVolumeModel.OutsideMass(grid, model.Problem.Initial), limit = maxOutsideMass ?? FiniteVolumeModel.SilentOutsideMass;
-        if (outside > limit)
-            throw new InputException("grid.halfWidth", string.Join(",", grid.HalfWidths), FormattableString.Invariant(
-                $"the box of the output grid holds the initial law only up to a mass of {outside:G3} outside, more than {(maxOutsideMass is null ? "1e-8" : $"grid.maxOutsideMass = {limit:G3}")}; the written densities would miss it: enlarge the box (or raise grid.maxOutsideMass)"));
+        string? warning = FiniteVolumeModel.BoxHoldsInitialLaw(grid, model.Problem.Initial, maxOutsideMass, FiniteVolumeModel.SilentOutsideMass,
+            "the spectral solver's default", "the densities written on the grid miss it (the spectral solution itself lives on the whole space)");
+        if (warning is not null) model.Warn(warning);
         return new SpectralSolver(model, options);
     }
 

@@ -111,6 +111,12 @@ public sealed partial class SpectralModel
     /// <summary>Warnings found while setting up (Assumption 4.1 violations), for the log.</summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>Adds a warning about this model's run (once).</summary>
+    internal void Warn(string warning)
+    {
+        if (!_warnings.Contains(warning)) _warnings.Add(warning);
+    }
+
     /// <summary>Number of coefficients.</summary>
     public int Count => Basis.Count;
 
