@@ -3,10 +3,10 @@
 # d2.json, solver.kind = spectral) and of the studies (--quick), written by two builds, compared byte for byte;
 # CSV files that differ: the largest relative difference per column. Usage (from the repository root):
 #   validation/simulation/compare.sh BEFORE/fpntk.dll NOW/fpntk.dll WORKDIR [CASE...]
-# CASE: default, d2, spectral, studies, default-nodiag, d2-nodiag (default: all). Each run: --threads 2, nice, timeout 1800 s.
+# CASE: default, d2, spectral, studies, default-nodiag, d2-nodiag, spectral-nodiag (default: all). Each run: --threads 2, nice, timeout 1800 s.
 set -u
 before=$1; now=$2; work=$3; shift 3
-cases=${*:-default d2 spectral studies default-nodiag d2-nodiag}
+cases=${*:-default d2 spectral studies default-nodiag d2-nodiag spectral-nodiag}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work"
 run() { # build name folder args...
@@ -25,6 +25,7 @@ for c in $cases; do
     # against the before-build's default and d = 2 runs.
     default-nodiag) jobs=("run" "solve"); extra=() ;;
     d2-nodiag) jobs=("run" "solve"); extra=(--config "$here/d2.json") ;;
+    spectral-nodiag) jobs=("solve"); extra=(--solver:kind=spectral) ;;
   esac
   for j in "${jobs[@]}"; do
     name="$c-${j// /-}"
