@@ -162,7 +162,7 @@ public static class RunFigures
                     + FormattableString.Invariant($"(here {cg[0].MaxResidualDifference:G2}); training fits both networks to the same data and contracts it (here {cg[^1].MaxResidualDifference:G2} at t = {T(times[^1])}), ")
                     + "so later values are the finite-width (and time-step) error of the dynamics. The W2 of the one-dimensional marginals (exact 1D transport "
                     + "between the PDE's marginal densities, piecewise constant on the cells, and the particles) is, at t = 0, where the particles are independent samples of p0, "
-                    + "sampling noise (the grid's piecewise-constant marginal adds only O(Δ²)): later values near it mean agreement within what m particles resolve.");
+                    + "sampling noise (the grid's piecewise-constant marginal adds only O(Δ²)): later values near it mean agreement within what m particles resolve.";
             yield return new ReportFigure(
                 "Distances between the descriptions, log scale over five decades below the largest value. The PDE against its linearization (NTK): 0 at t = 0 and growing like t² at first, "
                 + "it shows when the lazy regime ends." + particleGap,
