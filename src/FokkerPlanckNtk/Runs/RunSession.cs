@@ -153,8 +153,8 @@ public sealed class RunSession
         });
     }
 
-    /// <summary>The W2 options of a run's measures: between probability measures, cancelled with the run.</summary>
-    private static W2Options W2Options(Simulation simulation) => Metrics.W2Options.ProbabilityMeasures with { Cancellation = simulation.Cancellation };
+    /// <summary>The W2 options of a run's measures: between probability measures (<c>output.w2Seconds</c>), cancelled with the run.</summary>
+    private W2Options W2Options(Simulation simulation) => Configuration.Output.W2Options with { Cancellation = simulation.Cancellation };
 
     /// <summary>The run's configuration.</summary>
     public RunConfiguration Configuration { get; }

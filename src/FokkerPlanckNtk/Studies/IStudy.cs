@@ -16,6 +16,21 @@ public interface IStudy
     StudyResult Run(StudyOptions options);
 }
 
+/// <summary>
+/// A study that also runs as a sweep: <c>fpntk study NAME --sweep DIR</c> writes its runs as the tasks of a sweep folder,
+/// <c>fpntk sweep run DIR</c> (a worker pool) or <c>fpntk sweep slurm DIR</c> (Slurm job arrays) runs them, and
+/// <c>fpntk study NAME --from DIR</c> computes the study's tables from the tasks' files, with the same numbers as
+/// <see cref="IStudy.Run"/> (wall times aside).
+/// </summary>
+public interface ISweepStudy : IStudy
+{
+    /// <summary>Writes the study's runs (full or <paramref name="quick"/> settings) as a sweep in <paramref name="directory"/>.</summary>
+    Sweeps.SweepFolder CreateSweep(string directory, bool quick);
+
+    /// <summary>The study's tables and series from the complete sweep in <paramref name="sweepDirectory"/>, written as <see cref="IStudy.Run"/> writes them.</summary>
+    StudyResult FromSweep(string sweepDirectory, StudyOptions options);
+}
+
 /// <param name="OutputDirectory">Folder for the study's files (exists).</param>
 /// <param name="Quick">A reduced version for smoke tests and CI (coarser, fewer repetitions).</param>
 /// <param name="Log">Progress and summary lines.</param>
