@@ -264,6 +264,8 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOu
     /// </summary>
     public const int DefaultCells = 128;
 
+    /// <param name="t">The configuration.</param>
+    /// <param name="dimension">The axes of the grid: d + 1, or k + 1 when the problem is reduced to the span of the inputs.</param>
     /// <param name="axes">How many axes and what they are, for messages.</param>
     internal static GridSettings Read(ConfigurationTree t, int dimension, string? axes = null)
     {

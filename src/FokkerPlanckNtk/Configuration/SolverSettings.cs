@@ -29,6 +29,7 @@ public sealed record SolverSettings(string Kind, int[] Basis)
     public SpectralBasis ToBasis() =>
         IsSpectral ? new SpectralBasis(Basis) : throw new InvalidOperationException("the finite-volume solver has no spectral basis");
 
+    /// <param name="t">The configuration.</param>
     /// <param name="dimension">The axes of the solved problem: d + 1, or k + 1 when it is reduced to the span of the inputs.</param>
     /// <param name="axes">How many axes and what they are, for messages.</param>
     internal static SolverSettings Read(ConfigurationTree t, int dimension, string? axes = null)

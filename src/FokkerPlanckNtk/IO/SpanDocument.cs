@@ -13,8 +13,11 @@ namespace FokkerPlanckNtk.IO;
 /// </summary>
 public static class SpanDocument
 {
+    /// <summary>The file name in the run folder.</summary>
     public const string FileName = "span.json";
 
+    /// <summary>The document of <paramref name="reduction"/> (indented JSON, culture-invariant round-trip numbers).</summary>
+    /// <param name="reduction">The problem reduced to the span of its inputs.</param>
     public static string ToJson(ReducedProblem reduction)
     {
         var span = reduction.Span;

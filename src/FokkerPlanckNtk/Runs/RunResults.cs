@@ -24,6 +24,10 @@ public sealed class RunResults
     /// <summary>The PDE's time stepper as resolved (<c>time.stepper = auto</c> → <c>ssprk3</c> or <c>implicitfeedback</c>); null without a PDE.</summary>
     public string? Stepper { get; init; }
 
+    /// <summary>The reduction to the span of the inputs when the run solved on it (the grid's θ axes are then the coordinates
+    /// ζ = Bᵀθ on the span, and the particle records carry the θ_⊥ check); null when the grid's axes are θ.</summary>
+    public Model.ReducedProblem? Reduction { get; init; }
+
     /// <summary>The grid of the densities and measures.</summary>
     public required UniformGrid Grid { get; init; }
 

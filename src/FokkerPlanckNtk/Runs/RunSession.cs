@@ -242,6 +242,7 @@ public sealed class RunSession
         Configuration = Configuration,
         Kind = Kind,
         Stepper = Stepper,
+        Reduction = Reduction.IsIdentity ? null : Reduction,
         Grid = Configuration.Grid.ToGrid(),
         Times = Times.ToArray(),
         Pde = _pde?.ToArray(),

@@ -289,6 +289,9 @@ public sealed class ParticleModel : IModel
     /// Loss, residuals, binned divergences, positions and W2 to the discrete p0 now (see <see cref="ParticleRecord"/>);
     /// <paramref name="grid"/> is the grid of the measures (the box of the histogram, the discrete p0 of W2).
     /// </summary>
+    /// <param name="grid">The grid of the measures.</param>
+    /// <param name="options">Options of the W2 to p0 (null: probability measures, the run's defaults).</param>
+    /// <param name="log">Receives a line when a W2 is slow (null: silent).</param>
     /// <param name="reduction">For a problem reduced to the span of its inputs: the particles measured through their projections
     /// onto S ⊕ u on the reduced <paramref name="grid"/>, with the θ_⊥ factor in closed form and the θ_⊥ moments.</param>
     public ParticleRecord Record(UniformGrid grid, W2Options? options = null, Action<string>? log = null, ReducedProblem? reduction = null) =>

@@ -69,12 +69,20 @@ public sealed class NtkRegimeStudy : IStudy
     /// values as reported (no slack subtracted) where W2 is a number (error estimate ≤ 10 % of it); where it is a bracket
     /// the check is undecided unless the certified lower end already violates it.
     /// </summary>
+    /// <param name="Samples">The number of sampled output times.</param>
+    /// <param name="Sup">The largest W2 of the densities over the sampled times.</param>
+    /// <param name="ErrorBound">The largest error estimate over the sampled times.</param>
+    /// <param name="CertifiedLower">Lower end of the certified bracket at the sup's time.</param>
+    /// <param name="CertifiedUpper">Upper end of the certified bracket at the sup's time.</param>
+    /// <param name="TimeOfSup">The time of <paramref name="Sup"/>.</param>
     /// <param name="LinearizedAtSup">The linearized W2 at the sup's time (the independent check).</param>
     /// <param name="MaxLinearizedDifference">max over the sampled times of |W2(densities) − W2(linearized)|.</param>
     /// <param name="MaxTalagrandRatio">max over the sampled times where W2 is a number of W2/√(2 KL).</param>
     /// <param name="TalagrandUndecided">Sampled times where W2 is a bracket whose lower end satisfies the inequality and upper end does not.</param>
     /// <param name="NotOptimal">Sampled solves that stopped at the transport's Newton cap (their duality gap is part of their error estimate).</param>
+    /// <param name="TalagrandHolds">Talagrand's inequality held at every sampled time.</param>
     /// <param name="ClampedMass">The largest mass of negative cell averages set to 0 (the truncated expansion may dip below 0).</param>
+    /// <param name="Seconds">Wall seconds of the W2s.</param>
     public sealed record DensityW2(int Samples, double Sup, double ErrorBound, double CertifiedLower, double CertifiedUpper, double TimeOfSup,
         int NotOptimal, double LinearizedAtSup, double MaxLinearizedDifference, double MaxTalagrandRatio, bool TalagrandHolds, double ClampedMass,
         double Seconds, int TalagrandUndecided = 0)
@@ -84,6 +92,20 @@ public sealed class NtkRegimeStudy : IStudy
     }
 
     /// <summary>One spectral run over the window.</summary>
+    /// <param name="Basis">Modes per axis.</param>
+    /// <param name="Tolerance">The local error tolerance τ of the time integration.</param>
+    /// <param name="Steps">Accepted steps.</param>
+    /// <param name="RejectedSteps">Steps rejected by the error estimate.</param>
+    /// <param name="ExplicitBoundSteps">The steps an explicit SSP-RK3 at CFL 0.5 would have needed.</param>
+    /// <param name="SupGap">sup_t max_i |r_i(PDE) − r_i(NTK)| over the comparison times.</param>
+    /// <param name="TimeOfSupGap">The time of <paramref name="SupGap"/>.</param>
+    /// <param name="SupKl">sup_t KL(p_t‖p0).</param>
+    /// <param name="SupW2">sup_t of the linearized W2(p_t, p0).</param>
+    /// <param name="SupW2Lower">sup_t of the Gelbrich lower bound of W2(p_t, p0).</param>
+    /// <param name="MinLambdaRatio">min_t λ_min(H(p_t)) / λ_min(H(p0)).</param>
+    /// <param name="MaxTailNorm">The largest L²(p0) norm of the coefficients in the top eighth of the modes (a basis-too-small indicator).</param>
+    /// <param name="LossAtEnd">The loss at the end of the window.</param>
+    /// <param name="Seconds">Wall seconds of the run.</param>
     /// <param name="Density">The W2 of the densities (null when not measured).</param>
     public sealed record SpectralRun(int[] Basis, double Tolerance, long Steps, long RejectedSteps, double ExplicitBoundSteps,
         double SupGap, double TimeOfSupGap, double SupKl, double SupW2, double SupW2Lower, double MinLambdaRatio, double MaxTailNorm,

@@ -24,8 +24,10 @@ public sealed partial class ParticleLimitStudy : ISweepStudy
     /// <summary>Axes of the study's sweep: all zipped, one entry per task.</summary>
     private static readonly string[] AxisKeys = ["command", "grid.cells", "particles.step", "particles.count", "particles.seed"];
 
+    /// <inheritdoc/>
     public SweepFolder CreateSweep(string directory, bool quick) => CreateSweep(directory, quick ? Settings.Quick : Settings.Full);
 
+    /// <inheritdoc/>
     public StudyResult FromSweep(string directory, StudyOptions options)
     {
         var result = FromSweep(directory, options.Log);

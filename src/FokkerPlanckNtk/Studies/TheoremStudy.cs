@@ -73,6 +73,7 @@ public sealed class TheoremStudy : IStudy
     /// <param name="FloorError">Coarse–fine difference of the final loss.</param>
     /// <param name="KlError">Coarse–fine difference of sup KL.</param>
     /// <param name="W2Error">Coarse–fine difference of sup W2.</param>
+    /// <param name="RidgeFloor">The loss of the kernel ridge regression that p* approaches for large α (<see cref="RidgeRegressionFloor"/>).</param>
     public sealed record Row(double Alpha, TheoremBounds Bounds, Trajectory Coarse, Trajectory Fine, double DecayRate, double DecayRateCoarse,
         StationaryResult Stationary, double FloorError, double KlError, double W2Error, double RidgeFloor)
     {

@@ -6,7 +6,9 @@ namespace FokkerPlanckNtk.Sweeps;
 
 /// <summary>One sbatch array script: tasks <c>Offset + index</c> for the array indices it lists.</summary>
 /// <param name="Chunk">Number of the script (0, 1, …) when the sweep needs several arrays.</param>
+/// <param name="Offset">Added to <c>SLURM_ARRAY_TASK_ID</c> to get the sweep task (<c>--task-offset</c>): Chunk × MaxArraySize.</param>
 /// <param name="Tasks">The sweep tasks it runs.</param>
+/// <param name="Text">The script.</param>
 public sealed record SlurmScript(int Chunk, int Offset, IReadOnlyList<int> Tasks, string Text)
 {
     /// <summary>File name inside the sweep's <c>slurm/</c> folder.</summary>
@@ -67,7 +69,12 @@ public static class SlurmArray
     }
 
     /// <summary>The scripts for <paramref name="tasks"/> (ascending): one array per block of <paramref name="maxArraySize"/> task numbers.</summary>
+    /// <param name="folder">The sweep.</param>
+    /// <param name="tasks">The sweep tasks to submit.</param>
+    /// <param name="resources">Time, memory and cores per task (<see cref="Resources"/>).</param>
+    /// <param name="settings">Partition, account and extra <c>#SBATCH</c> options.</param>
     /// <param name="fpntk">The command that starts fpntk on the nodes (quoted as needed).</param>
+    /// <param name="maxArraySize">The cluster's MaxArraySize: array indices stay below it.</param>
     public static IReadOnlyList<SlurmScript> Scripts(SweepFolder folder, IReadOnlyList<int> tasks, SlurmResources resources, SlurmSettings settings,
         string fpntk, int maxArraySize)
     {

@@ -48,12 +48,16 @@ public sealed class Sweep
         Hash = hash;
     }
 
+    /// <summary>The sweep file as read.</summary>
     public SweepDefinition Definition { get; }
 
+    /// <summary>The command every task runs (<c>run</c>, <c>solve</c> or <c>simulate</c>).</summary>
     public string Command => Definition.Command;
 
+    /// <summary>The swept keys with their values, in the order of the task values.</summary>
     public IReadOnlyList<SweepAxis> Axes => Definition.Axes;
 
+    /// <summary>The tasks in task order, each with its validated configuration.</summary>
     public IReadOnlyList<SweepTask> Tasks { get; }
 
     /// <summary><c>sha256:</c> and 64 hex digits.</summary>
