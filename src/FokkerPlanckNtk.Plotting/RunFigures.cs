@@ -155,8 +155,9 @@ public static class RunFigures
                 particleGap = FormattableString.Invariant(
                     $" The residual gap of the particles starts at the sampling error of the initial network, of order m^(−1/2) = {Math.Pow(r.Configuration.Particles.Count, -0.5):G2} ")
                     + FormattableString.Invariant($"(here {cg[0].MaxResidualDifference:G2}); training fits both networks to the same data and contracts it (here {cg[^1].MaxResidualDifference:G2} at t = {T(times[^1])}), ")
-                    + "so later values are the finite-width (and time-step) error of the dynamics. The W2 of the one-dimensional marginals (exact 1D transport) "
-                    + "is sampling noise alone at t = 0, where the particles are independent samples of p0: later values near it mean agreement within what m particles resolve.";
+                    + "so later values are the finite-width (and time-step) error of the dynamics. The W2 of the one-dimensional marginals (exact 1D transport "
+                    + "between the grid's cell-centre atoms and the particles) is, at t = 0, where the particles are independent samples of p0, sampling noise and "
+                    + FormattableString.Invariant($"the grid's atoms alone (these add at most Δ/√12 = {Enumerable.Range(0, grid.Dimension).Max(k => 2 * grid.HalfWidths[k] / grid.Cells[k]) / Math.Sqrt(12):G2}): later values near it mean agreement within what m particles and the grid resolve.");
             yield return new ReportFigure(
                 "Distances between the descriptions, log scale over five decades below the largest value. The PDE against its linearization (NTK): 0 at t = 0 and growing like t² at first, "
                 + "it shows when the lazy regime ends." + particleGap,
@@ -187,8 +188,8 @@ public static class RunFigures
                 w2.Add(new Curve("stand-in floor: W2(PDE, particles) at t = 0", times, times.Select(_ => floor).ToArray(), Dashed: true, Color: 2));
                 floorNote = FormattableString.Invariant(
                     $" The dashed line is a stand-in for the sampling floor (the W2 that m samples of the PDE density itself show against it): the value at t = 0, where the particles are m = {r.Configuration.Particles.Count} ")
-                    + FormattableString.Invariant($"independent samples of p0 and W2(PDE, particles) = {floor:G3} is sampling noise alone. A W2(PDE, particles) that stays near it means the two agree to within what m particles resolve; ")
-                    + "the same noise is why W2(particles, p0) lies above W2(p_t, p0).";
+                    + FormattableString.Invariant($"independent samples of p0 and W2(PDE, particles) = {floor:G3} is sampling noise plus the grid's cell-centre atoms (which add at most {grid.AtomicW2:G2}, w2_bounds.csv's grid_atomic). ")
+                    + "A W2(PDE, particles) that stays near it means the two agree to within what m particles and the grid resolve; the same noise is why W2(particles, p0) lies above W2(p_t, p0).";
             }
         }
         if (w2.Count > 0)

@@ -40,12 +40,13 @@ public static class SlurmArray
     public static SlurmResources Resources(SweepFolder folder, IReadOnlyList<int> tasks, SlurmSettings settings)
     {
         int cpus = settings.CpusPerTask ?? 1;
-        var configs = tasks.Select(t => RunConfiguration.Load(Path.Combine(folder.TaskDirectory(t), "config.json"))).ToList();
+        var configs = tasks.Select(t => (Config: RunConfiguration.Load(Path.Combine(folder.TaskDirectory(t), "config.json")), Command: folder.TaskCommand(t)))
+            .ToList();
         string memory, memorySource;
         if (settings.Memory is { } m) (memory, memorySource) = (m, "given");
         else
         {
-            double bytes = configs.Count == 0 ? 0 : configs.Max(c => ResourceEstimate.PeakBytes(c, folder.Command));
+            double bytes = configs.Count == 0 ? 0 : configs.Max(c => ResourceEstimate.PeakBytes(c.Config, c.Command));
             long mb = (long)Math.Ceiling((1.25 * bytes + RuntimeBytes) / (1 << 20) / 100) * 100;
             (memory, memorySource) = ($"{mb.ToString(CultureInfo.InvariantCulture)}M", "estimated: 1.25 × the largest peak estimate + the runtime's 250 MB");
         }
@@ -58,7 +59,7 @@ public static class SlurmArray
                 FormattableString.Invariant($"3 × the longest of the {measured.Count} completed tasks ({measured.Max():F0} s), at least 10 minutes"));
         else
         {
-            double seconds = configs.Count == 0 ? 0 : configs.Max(c => TaskCost.Seconds(c, folder.Command)) / cpus;
+            double seconds = configs.Count == 0 ? 0 : configs.Max(c => TaskCost.Seconds(c.Config, c.Command)) / cpus;
             (time, timeSource) = (SlurmSettings.Format(Math.Max(600, 3 * seconds)),
                 FormattableString.Invariant($"3 × the estimate from the step counts ({seconds:F0} s on {cpus} {(cpus == 1 ? "core" : "cores")}), at least 10 minutes"));
         }

@@ -74,6 +74,9 @@ public sealed class SweepFolder
 
     public string Describe(int index) => SweepTask.Describe(Axes, TaskValues[index]);
 
+    /// <summary>The command task <paramref name="index"/> runs: its <c>command</c> axis value, else the sweep's <see cref="Command"/>.</summary>
+    public string TaskCommand(int index) => SweepTask.CommandOf(Axes, TaskValues[index], Command);
+
     /// <summary>
     /// Writes the sweep into <paramref name="directory"/>: every task's config.json, then sweep.json (last, so that a
     /// folder without it holds no sweep yet). A folder that already holds the same sweep (same hash) is left as it is

@@ -122,7 +122,7 @@ public sealed class SweepRunner(SweepFolder folder, TaskRun run, ISweepObserver 
         {
             Parallelism.Run(threads, () =>
             {
-                run(folder.TaskDirectory(task), folder.Command, observer.TaskObserver(task), cancellation);
+                run(folder.TaskDirectory(task), folder.TaskCommand(task), observer.TaskObserver(task), cancellation);
                 return 0;
             });
             outcome = new TaskOutcome(task, TaskState.Completed, null, clock.Elapsed.TotalSeconds, Ran: true, threads);
@@ -167,7 +167,7 @@ public sealed class SweepRunner(SweepFolder folder, TaskRun run, ISweepObserver 
     {
         double peak = tasks.Select(t =>
         {
-            try { return ResourceEstimate.PeakBytes(RunConfiguration.Load(Path.Combine(folder.TaskDirectory(t), "config.json")), folder.Command); }
+            try { return ResourceEstimate.PeakBytes(RunConfiguration.Load(Path.Combine(folder.TaskDirectory(t), "config.json")), folder.TaskCommand(t)); }
             catch (InputException) { return 0; } // a damaged task fails on its own, with this message
         }).DefaultIfEmpty(0).Max();
         return (int)Math.Clamp(Math.Floor(0.8 * ResourceEstimate.AvailableBytes / Math.Max(peak, 1)), 1, int.MaxValue);

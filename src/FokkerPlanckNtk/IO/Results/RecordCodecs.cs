@@ -8,8 +8,10 @@ namespace FokkerPlanckNtk.IO.Results;
 /// <summary>How a record is stored in an <see cref="ArrayArchive"/> (bit-exactly: checkpoints restore records from it).</summary>
 public interface IRecordCodec<T>
 {
+    /// <summary>Writes <paramref name="record"/> into <paramref name="archive"/>.</summary>
     void Save(T record, ArrayArchive archive);
 
+    /// <summary>Reads back a record written by <see cref="Save"/>, bit-identically.</summary>
     T Load(ArrayArchive archive);
 }
 

@@ -144,7 +144,7 @@ public static class RunTables
         if (pairs.Count == 0) return null;
         string[] talagrand = pde is null ? [] : ["grid_atomic", "talagrand", "talagrand_holds"];
         var table = new CsvTable(["t", .. pairs.SelectMany(p => new[] { p.Name, p.Name + "_error" }), .. talagrand]);
-        double atomic = Math.Sqrt(Enumerable.Range(0, grid.Dimension).Sum(k => Math.Pow(2 * grid.HalfWidths[k] / grid.Cells[k], 2) / 12));
+        double atomic = grid.AtomicW2;
         for (int k = 0; k < times.Count; k++)
         {
             double[] check = [];
