@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Particles;
 
@@ -217,14 +218,7 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         w.WriteNumber("alpha", Alpha);
         w.WriteNumber("lambda", Lambda);
         w.WriteStartObject("data");
-        w.WriteStartArray("x");
-        for (int i = 0; i < Data.Count; i++)
-        {
-            w.WriteStartArray();
-            foreach (var v in Data.X(i)) w.WriteNumberValue(v);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
+        JsonText.WriteMatrix(w, "x", Data.Count, Data.Dimension, (i, j) => Data.X(i)[j]);
         RunConfiguration.WriteArray(w, "y", Data.Y.ToArray());
         w.WriteEndObject();
         w.WriteStartObject("initial");
@@ -233,14 +227,7 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         {
             w.WriteString("kind", "gaussian");
             RunConfiguration.WriteArray(w, "mean", Initial.Mean);
-            w.WriteStartArray("covariance");
-            for (int i = 0; i < Initial.Dimension; i++)
-            {
-                w.WriteStartArray();
-                for (int j = 0; j < Initial.Dimension; j++) w.WriteNumberValue(Initial.Covariance[i, j]);
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
+            JsonText.WriteMatrix(w, "covariance", Initial.Dimension, Initial.Dimension, (i, j) => Initial.Covariance[i, j]);
         }
         w.WriteEndObject();
         if (Reduction != ReductionOptions.Default) // written when set, so that a run without it keeps its config.json

@@ -29,14 +29,7 @@ public static class SpanDocument
             w.WriteNumber("tolerance", reduction.Options.Tolerance);
             Array(w, "singularValues", span.SingularValues);
             w.WriteNumber("maxDistance", span.MaxDistance);
-            w.WriteStartArray("basis");
-            for (int a = 0; a < span.Dimension; a++)
-            {
-                w.WriteStartArray();
-                foreach (var v in span.BasisVector(a)) w.WriteNumberValue(v);
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
+            JsonText.WriteMatrix(w, "basis", span.Dimension, span.AmbientDimension, (a, i) => span.BasisVector(a)[i]);
             w.WriteStartObject("orthogonal");
             w.WriteNumber("dimension", reduction.Orthogonal.Dimension);
             w.WriteBoolean("standard", reduction.Orthogonal.IsStandard);
