@@ -193,7 +193,7 @@ public class GridTransportTests
         var negative = (double[])p.Clone();
         negative[5] = -1;
         Assert.That(() => GridTransport.Between(grid, negative, p), Throws.TypeOf<InputException>().With.Message.StartsWith("p"));
-        var cube = UniformGrid.Cube(3, 4, 2);
-        Assert.That(() => GridTransport.Between(cube, new double[64], new double[64]), Throws.TypeOf<InputException>().With.Message.StartsWith("density.dimension = 3"));
+        var hypercube = UniformGrid.Cube(4, 3, 2);
+        Assert.That(() => GridTransport.Between(hypercube, new double[81], new double[81]), Throws.TypeOf<InputException>().With.Message.StartsWith("density.dimension = 4"));
     }
 }
