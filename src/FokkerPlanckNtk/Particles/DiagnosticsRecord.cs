@@ -2,7 +2,7 @@ using FokkerPlanckNtk.FiniteVolume;
 
 namespace FokkerPlanckNtk.Particles;
 
-/// <summary>The particles' loss and residuals at one diagnostics row (at their step then).</summary>
+/// <summary>The particles' loss and residuals at one diagnostics time (at their nearest step).</summary>
 /// <param name="Time">The particles' own time: their step count times η.</param>
 /// <param name="Steps">Euler–Maruyama steps taken.</param>
 /// <param name="Loss">(1/n) Σ r_i².</param>
@@ -13,11 +13,11 @@ public sealed record ParticleDiagnostics(double Time, long Steps, double Loss, d
 /// One row of <c>diagnostics.csv</c>: what each part of a run is at one diagnostics time. Light (no densities,
 /// no positions), so that a run can record a few hundred of them.
 /// </summary>
-/// <param name="Time">The row's time: the PDE's (the particles' in a run without a PDE).</param>
-/// <param name="Pde">The PDE's diagnostics there (at its first step that reaches the row's target time); null without a PDE part.</param>
+/// <param name="Time">The diagnostics time.</param>
+/// <param name="Pde">The PDE's diagnostics there (the PDE steps exactly to the time); null without a PDE part.</param>
 /// <param name="PdeSteps">The PDE's step count.</param>
-/// <param name="PdeStep">The PDE's last step size (limited by its step bound and by the output times).</param>
-/// <param name="Particles">The particles at their step then (within one step of the target time); null without a particle part.</param>
+/// <param name="PdeStep">The PDE's last step size (limited by its step bound and by the spacing of the rows).</param>
+/// <param name="Particles">The particles at their step nearest the time; null without a particle part.</param>
 /// <param name="NtkResiduals">The linearized (NTK) prediction r(t) = exp(−(2α²/n) H t) r(0); null unless the run has it.</param>
 public sealed record DiagnosticsRecord(double Time, PdeDiagnostics? Pde, long PdeSteps, double PdeStep,
     ParticleDiagnostics? Particles, double[]? NtkResiduals);

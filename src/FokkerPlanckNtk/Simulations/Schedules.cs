@@ -61,51 +61,6 @@ public sealed class TimeInterval : Schedule
     }
 }
 
-/// <summary>
-/// Fires once every model has reached each of the given times, after the step that got the last one there,
-/// without making any model land on them: the models take exactly the steps of a run without this schedule
-/// (a light time series such as diagnostics.csv, recorded where the steps fall). When one step passes several
-/// of the times it fires once. Times already reached when a run starts fire at its start (t = 0), or, when a
-/// run resumes from a checkpoint, count as done (they fired before the checkpoint was written).
-/// </summary>
-public sealed class ReachedTimes : Schedule
-{
-    private readonly double[] _times;
-    private IReadOnlyList<IModel> _models = [];
-    private double _stopTime;
-    private int _next;
-
-    /// <summary>At the first steps by which every model has reached <paramref name="times"/>.</summary>
-    public ReachedTimes(params double[] times)
-    {
-        for (int i = 0; i < times.Length; i++)
-            if (!(times[i] >= 0) || !double.IsFinite(times[i]))
-                throw new ArgumentOutOfRangeException(nameof(times), times[i], "scheduled times must be finite and >= 0");
-        _times = times.Distinct().Order().ToArray();
-    }
-
-    /// <inheritdoc/>
-    public override bool IsStepSchedule => true;
-
-    /// <summary>Binds the schedule to a run's models; true when times are already reached (they fire now on a fresh start).</summary>
-    internal bool Start(IReadOnlyList<IModel> models, double stopTime)
-    {
-        (_models, _stopTime, _next) = (models, stopTime, 0);
-        return Advance();
-    }
-
-    /// <inheritdoc/>
-    public override bool AfterStep(IModel model, TimeSpan wall) => Advance();
-
-    // Moves past every time all models have reached (none beyond the stop time); true when it moved.
-    private bool Advance()
-    {
-        int before = _next;
-        while (_next < _times.Length && _times[_next] <= _stopTime && _models.All(m => m.HasReached(_times[_next]))) _next++;
-        return _next > before;
-    }
-}
-
 /// <summary>Fires after every k-th step of a model (its step count a multiple of k), or of the named model only.</summary>
 public sealed class IterationInterval : Schedule
 {

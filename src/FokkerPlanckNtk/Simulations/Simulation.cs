@@ -15,7 +15,7 @@ namespace FokkerPlanckNtk.Simulations;
 /// simulation.Writers.Add(new CsvWriter("pde.csv", () => RunTables.Pde(records)));
 /// simulation.Run();
 /// </code>
-/// Toward each scheduled time the model furthest behind takes the next step until every model stands there,
+/// At each scheduled time every model is stepped until it stands there (in the order of <see cref="Models"/>),
 /// then the callbacks scheduled at that time run in the order they were added. After every step of a model
 /// the step callbacks (<see cref="IterationInterval"/>, <see cref="WallTimeInterval"/>) run in the order they
 /// were added, then the <see cref="Checkpointer"/> when its schedule fires or the run is cancelled. The models
@@ -43,7 +43,7 @@ public sealed class Simulation
     /// <summary>The time every model is advanced to.</summary>
     public double StopTime { get; }
 
-    /// <summary>The models (of equal time, the first listed steps first).</summary>
+    /// <summary>The models, in the order they are advanced.</summary>
     public IReadOnlyList<IModel> Models => _models;
 
     /// <summary>Run in the order added (at a scheduled time, or after a step for step schedules).</summary>
@@ -118,10 +118,8 @@ public sealed class Simulation
     {
         Prepare();
         int start = 0;
-        bool resumed = false;
         if (pickup && Checkpointer is { HasState: true } checkpointer)
         {
-            resumed = true;
             start = checkpointer.Restore(this);
             Observer.Info(string.Create(CultureInfo.InvariantCulture,
                 $"resuming from the checkpoint at t = {(_models.Count == 0 ? 0 : _models.Min(m => m.Time)):G6} ({start} of {_times.Length} output times done)"));
@@ -134,19 +132,18 @@ public sealed class Simulation
         _wall.Restart();
         foreach (var schedule in Callbacks.Select(c => c.Schedule).Append(Checkpointer?.Schedule).OfType<WallTimeInterval>())
             schedule.Reset(TimeSpan.Zero);
-        foreach (var callback in _stepCallbacks)
-            if (callback.Schedule is ReachedTimes reached && reached.Start(_models, StopTime) && !resumed) callback.Invoke(this);
         bool hooks = _stepCallbacks.Length > 0 || Checkpointer is not null || cancellation.CanBeCanceled;
         for (int k = start; k < _times.Length; k++)
         {
             double t = _times[k];
-            // The model furthest behind steps next, so that step callbacks see the models close together in time
-            // (each model's steps are its own: the order changes no model's state).
-            while (Behind(t) is { } model)
+            foreach (var model in _models)
             {
                 SteppingModel = model;
-                model.StepToward(t);
-                if (hooks) AfterStep(model, cancellation);
+                while (!model.HasReached(t))
+                {
+                    model.StepToward(t);
+                    if (hooks) AfterStep(model, cancellation);
+                }
             }
             SteppingModel = null;
             Time = t;
@@ -157,15 +154,6 @@ public sealed class Simulation
         Checkpointer?.Save(this);
         foreach (var writer in Writers)
             writer.Write(OutputDirectory is null ? Path.GetFullPath(writer.Path) : Path.Combine(OutputDirectory, writer.Path));
-    }
-
-    // The model with the least time among those that have not reached t; null when all have.
-    private IModel? Behind(double t)
-    {
-        IModel? behind = null;
-        foreach (var model in _models)
-            if (!model.HasReached(t) && (behind is null || model.Time < behind.Time)) behind = model;
-        return behind;
     }
 
     /// <summary>
