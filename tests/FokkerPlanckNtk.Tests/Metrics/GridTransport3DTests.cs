@@ -2,6 +2,7 @@ using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Metrics.SemiDiscrete;
 using FokkerPlanckNtk.Numerics;
+using FokkerPlanckNtk.Tests.Support;
 
 namespace FokkerPlanckNtk.Tests.Metrics;
 
@@ -14,32 +15,7 @@ namespace FokkerPlanckNtk.Tests.Metrics;
 public class GridTransport3DTests
 {
     // Cell averages of N(mean, cov) by 4-point Gauss–Legendre per axis, normalized to mass 1 on the grid.
-    internal static double[] CellAverages(UniformGrid grid, double[] mean, double[,] cov)
-    {
-        var law = new GaussianLaw(mean, cov);
-        double[] x = [-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526];
-        double[] w = [0.3478548451374538, 0.6521451548625461, 0.6521451548625461, 0.3478548451374538];
-        var p = new double[grid.Count];
-        Parallel.For(0, grid.Count, cell =>
-        {
-            Span<double> c = stackalloc double[3];
-            var z = new double[3];
-            grid.Center(cell, c);
-            double s = 0;
-            for (int a = 0; a < 4; a++)
-                for (int b = 0; b < 4; b++)
-                    for (int e = 0; e < 4; e++)
-                    {
-                        z[0] = c[0] + 0.5 * grid.Spacing(0) * x[a];
-                        z[1] = c[1] + 0.5 * grid.Spacing(1) * x[b];
-                        z[2] = c[2] + 0.5 * grid.Spacing(2) * x[e];
-                        s += 0.125 * w[a] * w[b] * w[e] * Math.Exp(law.LogDensity(z));
-                    }
-            p[cell] = s;
-        });
-        double norm = p.Sum() * grid.CellVolume;
-        return p.Select(v => v / norm).ToArray();
-    }
+    internal static double[] CellAverages(UniformGrid grid, double[] mean, double[,] cov) => GaussianCells.Averages(grid, mean, cov, order: 4);
 
     internal static readonly double[,] Identity = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
 
