@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FokkerPlanckNtk.Grids;
 
 namespace FokkerPlanckNtk.FiniteVolume;
 
