@@ -80,20 +80,24 @@ public static partial class NetworkSimplex
                 return lo;
             }
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public int RowRemainder(ref int row, long p)
             {
                 while (start[row + 1] == p) row++; // skip rows without arcs
                 return (int)(start[row + 1] - p);
             }
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public int Target(int i, long p) => columns[p];
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public double Cost(int i, long p) => costs[p];
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void Scan(int i, long p0, int length, ref double best, ref int bestTarget)
             {
                 double piI = solver._pi[i];
-                for (long p = p0; p < p0 + length; p++)
+                for (int p = (int)p0, end = p + length; p < end; p++)
                 {
                     int j = columns[p];
                     double rc = costs[p] + piI - solver._pi[solver._n1 + j];

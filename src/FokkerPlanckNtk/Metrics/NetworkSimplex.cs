@@ -271,7 +271,7 @@ public static partial class NetworkSimplex
                 segmentArg = -1;
                 segmentBest = best;
                 double piI = _pi[i];
-                for (long p = p0; p < p0 + length; p++)
+                for (long p = p0, end = p0 + length; p < end; p++)
                 {
                     int j = layout.Target(i, p);
                     double rc = layout.Cost(i, p) + piI - _pi[_n1 + j];
@@ -292,16 +292,20 @@ public static partial class NetworkSimplex
 
             public int RowOf(long p) => (int)(p / solver._n2);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public int RowRemainder(ref int row, long p)
             {
                 row = (int)(p / solver._n2);
                 return solver._n2 - (int)(p % solver._n2);
             }
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public int Target(int i, long p) => (int)(p - (long)i * solver._n2);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public double Cost(int i, long p) => solver.Cost(i, Target(i, p));
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void Scan(int i, long p0, int length, ref double best, ref int bestTarget) =>
                 solver.ScanTargets(i, Target(i, p0), length, ref best, ref bestTarget);
         }
