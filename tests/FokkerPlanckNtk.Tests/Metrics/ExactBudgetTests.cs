@@ -10,8 +10,8 @@ public class ExactBudgetTests
 {
     private const double Budget = 10; // W2Options.ExactSecondsBudget's default
 
-    // 128² cells against 10⁴ particles (the default run's PDE-vs-particles W2): 1.5 s on idle cores, within the budget;
-    // at the 1/8 share of a loaded two-core machine it takes 12 s (measured: validation/transport/talagrand.md), over it.
+    // 128² cells against 10⁴ particles (the default run's PDE-vs-particles W2): 1.5 s on idle cores (measured 1.8 s at a full
+    // core's share, validation/transport/exact-budget.md), within the budget; at a 1/8 share it takes 12 s, over it.
     [Test]
     public void TheEstimateIsTheIdleOneOverTheShare()
     {
