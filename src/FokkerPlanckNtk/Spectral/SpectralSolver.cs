@@ -150,6 +150,37 @@ public sealed class SpectralSolver : Numerics.LandingStepper
     /// <summary>Diagnostics of the current state.</summary>
     public SpectralDiagnostics Diagnose() => _model.Diagnose(_b, Time);
 
+    /// <inheritdoc/>
+    /// <remarks>The controller's proposed step (the first step, before any proposal: <paramref name="maxDt"/>).</remarks>
+    public override double MaxNextStep(double maxDt)
+    {
+        maxDt = Math.Min(maxDt, _options.MaxStep);
+        return _proposed > 0 ? Math.Min(maxDt, _proposed) : maxDt;
+    }
+
+    /// <summary>A solver of the same model and options in the state of this one: the scratch copy of side steps.</summary>
+    internal SpectralSolver ScratchCopy()
+    {
+        var copy = new SpectralSolver(_model, _options, (double[])_b.Clone());
+        CopyStateTo(copy);
+        return copy;
+    }
+
+    /// <summary>Gives <paramref name="target"/> (same model) this solver's state and step-control memory, without allocating.</summary>
+    internal void CopyStateTo(SpectralSolver target)
+    {
+        if (target._model != _model) throw new ArgumentException("a solver of another model", nameof(target));
+        _b.CopyTo(target._b, 0);
+        target.Time = Time;
+        target.Steps = Steps;
+        target.RejectedSteps = RejectedSteps;
+        target._proposed = _proposed;
+        target.ExplicitBoundSteps = ExplicitBoundSteps;
+        target.LastStep = LastStep;
+        target.LastError = LastError;
+        target.LastStiffRate = LastStiffRate;
+    }
+
     /// <summary>Every this many accepted steps the share of the top modes is checked (one pass over the coefficients).</summary>
     public const int TailCheckInterval = 16;
 
