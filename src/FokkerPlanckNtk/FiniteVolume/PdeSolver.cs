@@ -353,17 +353,18 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
     /// A solver of the same discretization, options and stepper in the state of this one (<see cref="CopyStateTo"/>):
     /// the scratch copy of side steps.
     /// </summary>
-    internal PdeSolver ScratchCopy()
+    internal override PdeSolver ScratchCopy()
     {
         var copy = new PdeSolver(_model, _options with { Stepper = _stepper }, (double[])_density.Clone());
         CopyStateTo(copy);
         return copy;
     }
 
-    /// <summary>Gives <paramref name="target"/> (same discretization) this solver's state, moments and step-control memory, without allocating.</summary>
-    internal void CopyStateTo(PdeSolver target)
+    /// <inheritdoc/>
+    /// <remarks>The density, the column moments (as stepped, not recomputed), the counters and the step-control memory.</remarks>
+    internal override void CopyStateTo(Numerics.LandingStepper scratch)
     {
-        if (target._model != _model) throw new ArgumentException("a solver of another discretization", nameof(target));
+        if (scratch is not PdeSolver target || target._model != _model) throw new ArgumentException("not a solver of this discretization", nameof(scratch));
         _density.CopyTo(target._density, 0);
         _m0.CopyTo(target._m0, 0);
         _m1.CopyTo(target._m1, 0);

@@ -31,6 +31,26 @@ public abstract class LandingStepper
         return bound >= remaining ? t : Time + bound;
     }
 
+    private LandingStepper? _scratch;
+
+    /// <summary>
+    /// A side step: a scratch stepper (made at the first call, reused after) given this one's state (<see cref="CopyStateTo"/>)
+    /// and advanced to exactly <paramref name="t"/> (after <see cref="Time"/>); this stepper is unchanged.
+    /// </summary>
+    internal LandingStepper SideStep(double t)
+    {
+        if (_scratch is null) _scratch = ScratchCopy();
+        else CopyStateTo(_scratch);
+        _scratch.AdvanceTo(t);
+        return _scratch;
+    }
+
+    /// <summary>A stepper of the same problem and options in this one's state.</summary>
+    internal abstract LandingStepper ScratchCopy();
+
+    /// <summary>Gives <paramref name="scratch"/> (a <see cref="ScratchCopy"/>) this stepper's state and step-control memory, without allocating.</summary>
+    internal abstract void CopyStateTo(LandingStepper scratch);
+
     /// <summary>One step toward <paramref name="t"/> (after <see cref="Time"/>); returns the step taken.</summary>
     public double StepToward(double t)
     {

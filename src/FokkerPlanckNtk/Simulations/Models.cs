@@ -35,8 +35,7 @@ public interface IDensityModel : IModel
 /// </summary>
 public sealed class PdeModel : IDensityModel, ISideStepModel
 {
-    private PdeSolver? _side;     // the scratch solver of side steps (made at the first one)
-    private bool _showingSide;
+    private PdeSolver? _shown;    // during a side step: the solver's scratch copy at the side step's time
 
     /// <summary>The PDE of <paramref name="problem"/> on <paramref name="grid"/>, from the discrete p0.</summary>
     public PdeModel(Problem problem, UniformGrid grid, PdeSolverOptions? options = null)
@@ -62,7 +61,7 @@ public sealed class PdeModel : IDensityModel, ISideStepModel
     public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
 
     /// <summary>The solver whose state is shown: the scratch solver during a side step, else <see cref="Solver"/>.</summary>
-    private PdeSolver Shown => _showingSide ? _side! : Solver;
+    private PdeSolver Shown => _shown ?? Solver;
 
     /// <inheritdoc/>
     public double Time => Shown.Time;
@@ -90,16 +89,10 @@ public sealed class PdeModel : IDensityModel, ISideStepModel
     /// The scratch solver takes the solver's state (density, moments, step-control memory) and lands on
     /// <paramref name="time"/>: one step of size time − <see cref="IModel.Time"/> when the time is within the next step.
     /// </remarks>
-    public void BeginSideStep(double time)
-    {
-        if (_side is null) _side = Solver.ScratchCopy();
-        else Solver.CopyStateTo(_side);
-        _side.AdvanceTo(time);
-        _showingSide = true;
-    }
+    public void BeginSideStep(double time) => _shown = (PdeSolver)Solver.SideStep(time);
 
     /// <inheritdoc/>
-    public void EndSideStep() => _showingSide = false;
+    public void EndSideStep() => _shown = null;
 
     /// <summary>The diagnostics, a copy of the density and W2 to the discrete p0 now (see <see cref="PdeRecord"/>).</summary>
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null) => PdeRecord.Measure(Shown, options, log);
@@ -142,8 +135,7 @@ public sealed class SpectralPdeModel : IDensityModel, ISideStepModel
 {
     private readonly UniformGrid? _grid;
     private double[]? _reference;
-    private SpectralSolver? _side;  // the scratch solver of side steps (made at the first one)
-    private bool _showingSide;
+    private SpectralSolver? _shown; // during a side step: the solver's scratch copy at the side step's time
 
     /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
     /// <param name="model">The Hermite–Galerkin discretization.</param>
@@ -191,7 +183,7 @@ public sealed class SpectralPdeModel : IDensityModel, ISideStepModel
     public SpectralDiagnostics? LastDiagnostics { get; private set; }
 
     /// <summary>The solver whose state is shown: the scratch solver during a side step, else <see cref="Solver"/>.</summary>
-    private SpectralSolver Shown => _showingSide ? _side! : Solver;
+    private SpectralSolver Shown => _shown ?? Solver;
 
     /// <inheritdoc/>
     public double Time => Shown.Time;
@@ -224,16 +216,10 @@ public sealed class SpectralPdeModel : IDensityModel, ISideStepModel
 
     /// <inheritdoc/>
     /// <remarks>The scratch solver takes the coefficients and the proposed step and lands on <paramref name="time"/>.</remarks>
-    public void BeginSideStep(double time)
-    {
-        if (_side is null) _side = Solver.ScratchCopy();
-        else Solver.CopyStateTo(_side);
-        _side.AdvanceTo(time);
-        _showingSide = true;
-    }
+    public void BeginSideStep(double time) => _shown = (SpectralSolver)Solver.SideStep(time);
 
     /// <inheritdoc/>
-    public void EndSideStep() => _showingSide = false;
+    public void EndSideStep() => _shown = null;
 
     /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>).</summary>
     public PdeRecord Record() => Record(null, null);

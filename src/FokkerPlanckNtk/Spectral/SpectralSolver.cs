@@ -159,17 +159,17 @@ public sealed class SpectralSolver : Numerics.LandingStepper
     }
 
     /// <summary>A solver of the same model and options in the state of this one: the scratch copy of side steps.</summary>
-    internal SpectralSolver ScratchCopy()
+    internal override SpectralSolver ScratchCopy()
     {
         var copy = new SpectralSolver(_model, _options, (double[])_b.Clone());
         CopyStateTo(copy);
         return copy;
     }
 
-    /// <summary>Gives <paramref name="target"/> (same model) this solver's state and step-control memory, without allocating.</summary>
-    internal void CopyStateTo(SpectralSolver target)
+    /// <inheritdoc/>
+    internal override void CopyStateTo(Numerics.LandingStepper scratch)
     {
-        if (target._model != _model) throw new ArgumentException("a solver of another model", nameof(target));
+        if (scratch is not SpectralSolver target || target._model != _model) throw new ArgumentException("not a solver of this model", nameof(scratch));
         _b.CopyTo(target._b, 0);
         target.Time = Time;
         target.Steps = Steps;
