@@ -10,8 +10,14 @@ using FokkerPlanckNtk.Benchmarks;
 // 1.1e-3 on the Ornstein–Uhlenbeck test), `quick-particles` (ns per particle per step), `quick-dimension [d…]`
 // (ns per particle per step against the input dimension d), `quick-reduction [d]` (d = 1000 against the
 // equivalent k = 3 problem: reduction setup, PDE, particles), `before-after DIR_A DIR_B [pairs [case…]]` (two builds of the
-// library in one process, steps interleaved: see BeforeAfter).
+// library in one process, steps interleaved: see BeforeAfter), `transport-before-after DIR_A DIR_B [pairs [case…]]` (exact W2 of
+// two builds in one process, solves interleaved: see TransportBeforeAfter).
 // Anything else goes to BenchmarkDotNet, e.g. `--filter '*PdeStepBenchmarks*'`.
+if (args.Length > 2 && args[0] == "transport-before-after")
+{
+    TransportBeforeAfter.Run(args);
+    return;
+}
 if (args.Length > 2 && args[0] == "before-after")
 {
     BeforeAfter.Run(args);

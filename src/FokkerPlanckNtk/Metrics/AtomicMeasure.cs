@@ -1,5 +1,3 @@
-using FokkerPlanckNtk.Grids;
-
 namespace FokkerPlanckNtk.Metrics;
 
 /// <summary>
@@ -45,7 +43,6 @@ public sealed class AtomicMeasure
         _positions = positions;
         _weights = weights;
         Dimension = dimension;
-        Count = m;
         TotalMass = total;
     }
 
@@ -53,7 +50,7 @@ public sealed class AtomicMeasure
     public string Name { get; }
 
     /// <summary>m, the number of atoms (zero masses included).</summary>
-    public int Count { get; }
+    public int Count => _weights.Length;
 
     /// <summary>k.</summary>
     public int Dimension { get; }

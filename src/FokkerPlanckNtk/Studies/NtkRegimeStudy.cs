@@ -1,13 +1,9 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Ntk;
-using FokkerPlanckNtk.Numerics;
 using FokkerPlanckNtk.Simulations;
 using FokkerPlanckNtk.Spectral;
 using FokkerPlanckNtk.Stationary;
