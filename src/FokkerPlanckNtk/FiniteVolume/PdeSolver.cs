@@ -362,13 +362,8 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
         _m0.CopyTo(target._m0, 0);
         _m1.CopyTo(target._m1, 0);
         _m2.CopyTo(target._m2, 0);
-        target.Time = Time;
-        target.Steps = Steps;
-        target.RejectedSteps = RejectedSteps;
-        target._nextStep = _nextStep;
-        target._previousError = _previousError;
-        target.LastStep = LastStep;
-        target.LastStableStep = LastStableStep;
+        (target.Time, target.Steps, target.RejectedSteps, target._nextStep, target._previousError, target.LastStep, target.LastStableStep) =
+            (Time, Steps, RejectedSteps, _nextStep, _previousError, LastStep, LastStableStep);
         target._stageOneReady = false;
     }
 

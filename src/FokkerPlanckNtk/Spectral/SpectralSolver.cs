@@ -170,14 +170,8 @@ public sealed class SpectralSolver : Numerics.LandingStepper
     {
         if (scratch is not SpectralSolver target || target._model != _model) throw new ArgumentException("not a solver of this model", nameof(scratch));
         _b.CopyTo(target._b, 0);
-        target.Time = Time;
-        target.Steps = Steps;
-        target.RejectedSteps = RejectedSteps;
-        target._proposed = _proposed;
-        target.ExplicitBoundSteps = ExplicitBoundSteps;
-        target.LastStep = LastStep;
-        target.LastError = LastError;
-        target.LastStiffRate = LastStiffRate;
+        (target.Time, target.Steps, target.RejectedSteps, target._proposed, target.ExplicitBoundSteps, target.LastStep, target.LastError, target.LastStiffRate) =
+            (Time, Steps, RejectedSteps, _proposed, ExplicitBoundSteps, LastStep, LastError, LastStiffRate);
     }
 
     /// <summary>Every this many accepted steps the share of the top modes is checked (one pass over the coefficients).</summary>
