@@ -99,8 +99,8 @@ public class ReducedRunTests
     // is recomputed from the record's own density on the reduced grid (the facade's W2 of the piecewise-constant densities
     // on this 3D grid against the discrete p0 of the same grid, deterministic), so the record must equal the composition to round-off; for the particles the
     // ⊥ part is the Euler–Maruyama chain's exact law. The ⊥ part is far from p0 (W2²_⊥ > 0.05), so the test sees it.
-    // The composition does not depend on the grid: 8³ in the fast suite, 18³ (a 3D transport of 5832 cells, ~2 min) in Slow.
-    [TestCase(8)]
+    // The composition does not depend on the grid: 14³ in the fast suite (the coarsest grid whose cells, 1.0 wide, resolve p0), 18³ (a 3D transport of 5832 cells, ~2 min) in Slow.
+    [TestCase(14)]
     [TestCase(18, Category = "Slow")]
     public void W2OfTheRecordsAddsTheOrthogonalFactor(int cells)
     {

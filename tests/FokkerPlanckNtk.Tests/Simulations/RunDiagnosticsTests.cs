@@ -77,7 +77,7 @@ public class RunDiagnosticsTests
     [TestCase(RunKind.Run)]
     [TestCase(RunKind.Solve, "problem:data:x:0:0", "1", "problem:data:x:0:1", "0", "problem:data:x:1:0", "0", "problem:data:x:1:1", "1",
         "problem:data:x:2:0", "0.6", "problem:data:x:2:1", "0.8", "problem:data:x:3:0", "-0.6", "problem:data:x:3:1", "0.8",
-        "problem:data:y:0", "0.2", "problem:data:y:1", "0.6", "problem:data:y:2", "-0.3", "problem:data:y:3", "0.4", "grid:cells", "8")]
+        "problem:data:y:0", "0.2", "problem:data:y:1", "0.6", "problem:data:y:2", "-0.3", "problem:data:y:3", "0.4", "grid:cells", "14", "output:w2Seconds", "0")]
     [TestCase(RunKind.Solve, "time:stepper", "implicitfeedback")]
     [TestCase(RunKind.Solve, "solver:kind", "spectral")]
     public void DiagnosticsChangeNoOtherRecord(RunKind kind, params string[] pairs)
