@@ -363,7 +363,15 @@ public sealed class NtkRegimeStudy : IStudy
     public StudyResult Run(StudyOptions options)
     {
         var watch = Stopwatch.StartNew();
-        var rows = Rows(options.Quick, options.Log);
+        return Write(Rows(options.Quick, options.Log), options, watch);
+    }
+
+    /// <summary>
+    /// Writes the tables of measured <paramref name="rows"/> (from <see cref="Rows"/> with <see cref="StudyOptions.Quick"/>) into the
+    /// output folder, as <see cref="Run"/> does; the wall time shown is that of <paramref name="watch"/>.
+    /// </summary>
+    public static StudyResult Write(IReadOnlyList<Row> rows, StudyOptions options, Stopwatch watch)
+    {
         var inv = CultureInfo.InvariantCulture;
         var problem = Problem.Default;
         var h0 = GramMatrix.AtReference(problem);
