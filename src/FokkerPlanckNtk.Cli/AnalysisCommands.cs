@@ -58,9 +58,10 @@ internal static class AnalysisCommands
         {
             var density = comparison.Grid.DensityOnGrid(grid);
             var model = Charts.DensityMap("Stationary density p* on the grid", DensityImages.Marginal(grid, density, 0, grid.UAxis),
-                DensityImages.AxisName(grid, 0), "u");
+                DensityImages.AxisName(grid, 0, !reduction.IsIdentity), "u");
+            string axis = DensityImages.AxisName(grid, 0, !reduction.IsIdentity);
             report.Figure(PlotFiles.Save(model, folder.File("plots"), "stationary-density"),
-                grid.ThetaDimension == 1 ? "p*(θ, u) at the cell centres" : "marginal of p* on (θ1, u)");
+                grid.ThetaDimension == 1 ? (reduction.IsIdentity ? "p*(θ, u) at the cell centres" : "q*(ζ, u) at the cell centres") : $"marginal of {(reduction.IsIdentity ? "p*" : "q*")} on ({axis}, u)");
         }
         string path = WriteReport(report, config, folder);
         if (!whole.Converged)

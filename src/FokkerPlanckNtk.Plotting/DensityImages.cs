@@ -1,4 +1,5 @@
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
 
 namespace FokkerPlanckNtk.Plotting;
 
@@ -55,7 +56,13 @@ public static class DensityImages
         return (Enumerable.Range(0, bins + 1).Select(i => left + i * width).ToArray(), density);
     }
 
-    /// <summary>Axis label: θ_k for the first d axes, u for the last.</summary>
-    public static string AxisName(UniformGrid grid, int axis) =>
-        axis == grid.UAxis ? "u" : grid.ThetaDimension == 1 ? "θ" : $"θ{axis + 1}";
+    /// <summary>
+    /// Axis label: the variable name of the axis in snapshots.h5 (<see cref="SnapshotFile.AxisVariable"/>) in Greek: θ or
+    /// θ1..θd, or on the span of the inputs ζ or ζ1..ζk (the coordinates ζ_a = b_a·θ of span.json's basis), then u.
+    /// </summary>
+    /// <param name="grid">The grid.</param>
+    /// <param name="axis">The axis index (the last is u).</param>
+    /// <param name="onSpan">The grid of a problem reduced to the span of its inputs.</param>
+    public static string AxisName(UniformGrid grid, int axis, bool onSpan = false) =>
+        SnapshotFile.AxisVariable(grid, axis, onSpan).Replace("theta", "θ").Replace("zeta", "ζ");
 }

@@ -14,18 +14,21 @@ public sealed class HtmlReport(string title)
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 
+    /// <summary>A section heading.</summary>
     public HtmlReport Heading(string text)
     {
         _body.Append("<h2>").Append(E(text)).Append("</h2>\n");
         return this;
     }
 
+    /// <summary>A paragraph of text (HTML-encoded); <paramref name="cssClass"/> "note" sets it in small grey type.</summary>
     public HtmlReport Paragraph(string text, string? cssClass = null)
     {
         _body.Append(cssClass is null ? "<p>" : $"<p class=\"{cssClass}\">").Append(E(text)).Append("</p>\n");
         return this;
     }
 
+    /// <summary>A preformatted block (configuration, tables as text).</summary>
     public HtmlReport Preformatted(string text)
     {
         _body.Append("<pre>").Append(E(text)).Append("</pre>\n");
@@ -104,6 +107,7 @@ public sealed class HtmlReport(string title)
         return this;
     }
 
+    /// <summary>The complete page.</summary>
     public override string ToString()
     {
         var page = new StringBuilder();

@@ -6,6 +6,7 @@ namespace FokkerPlanckNtk.Plotting;
 /// <summary>Writes a plot as PNG (SkiaSharp) and SVG (OxyPlot's exporter), each atomically.</summary>
 public static class PlotFiles
 {
+    /// <summary>Default plot size in pixels.</summary>
     public const int Width = 900, Height = 560;
 
     /// <summary>Writes <c>name.png</c> and <c>name.svg</c> into <paramref name="directory"/>; returns the PNG bytes.</summary>
@@ -18,6 +19,7 @@ public static class PlotFiles
         return png;
     }
 
+    /// <summary>The plot as PNG bytes.</summary>
     public static byte[] Png(PlotModel model, int width = Width, int height = Height)
     {
         using var buffer = new MemoryStream();
@@ -25,6 +27,7 @@ public static class PlotFiles
         return buffer.ToArray();
     }
 
+    /// <summary>The plot as SVG text.</summary>
     public static string Svg(PlotModel model, int width = Width, int height = Height)
     {
         using var measurer = new OxyPlot.SkiaSharp.SkiaRenderContext();

@@ -28,16 +28,21 @@ public static class RunFigures
     {
         var grid = r.Grid;
         int u = grid.UAxis;
-        string theta = DensityImages.AxisName(grid, 0);
+        bool onSpan = r.Reduction is not null;
+        string theta = DensityImages.AxisName(grid, 0, onSpan);
         var times = r.Times;
         var series = Series.Of(r);
+        // On the span of the inputs the grid holds q_t(ζ, u), the density of the coordinates ζ = Bᵀθ on S (p_t = q_t ⊗ the θ_⊥ law).
+        string spanNote = r.Reduction is { } reduction ? FormattableString.Invariant(
+            $" The inputs span k = {reduction.Span.Dimension} of d = {reduction.Full.Dimension} dimensions: the axes ζ are the coordinates ζ = Bᵀθ on their span S (B in span.json), ")
+            + "the density is that of (ζ, u), and the particles are drawn by their projections (ζ, u); θ_⊥ is checked separately (orthogonal.csv)." : "";
 
         // Densities and their change: p_t beside p_t − p_0 on a diverging scale (the change is a few per cent).
         foreach (int k in SnapshotIndices(times.Length))
         {
             string t = T(times[k]);
             var cloud = r.Particles is { } particles ? Cloud(particles[k].Positions, grid.Dimension, 0, u) : null;
-            string what = grid.ThetaDimension == 1 ? "p_t(θ, u)" : $"marginal of ({theta}, u)";
+            string what = grid.ThetaDimension == 1 ? $"{(onSpan ? "q_t" : "p_t")}({theta}, u)" : $"marginal of ({theta}, u)";
             if (r.Pde is { } pde)
             {
                 var image = DensityImages.Marginal(grid, pde[k].Density, 0, u);
@@ -55,7 +60,7 @@ public static class RunFigures
                         Charts.SignedMap($"Change p_t − p_0, t = {t}", new DensityImage(image.X, image.Y, change), image, theta, "u", "p_t − p_0")));
                 }
                 yield return new ReportFigure(k == 0
-                    ? $"The PDE density at t = 0 (p0 on the grid){(cloud is null ? "" : ", particles in white")}."
+                    ? $"The PDE density at t = 0 (p0 on the grid){(cloud is null ? "" : ", particles in white")}.{spanNote}"
                     : $"Left: the PDE density at t = {t}{(cloud is null ? "" : " with the particles in white")}. Right: its change since t = 0 "
                       + "(red: mass arrived, blue: mass left; the colour scale is symmetric about 0), which the density map alone hides.",
                     panels);
@@ -63,7 +68,7 @@ public static class RunFigures
             else if (r.Particles is { } only)
             {
                 var image = DensityImages.Histogram(grid, only[k].Positions, 0, u);
-                yield return new ReportFigure($"Particles at t = {t} over their histogram on the grid.",
+                yield return new ReportFigure($"Particles at t = {t} over their histogram on the grid.{(k == 0 ? spanNote : "")}",
                     [($"particles-{SnapshotFile.Name(k)}", Charts.DensityMap($"Particles and their histogram, t = {t}", image, theta, "u", cloud))]);
             }
         }
@@ -145,7 +150,7 @@ public static class RunFigures
             gaps.Add(new Curve("max_i |r_i particles − r_i PDE|", c.T, c.T.Select((_, k) => Numerics.Norms.MaxAbsDifference(e.Residuals[k], c.Residuals[k])).ToArray(), Color: 1));
         if (r.Comparison is { } cmp)
         {
-            gaps.Add(new Curve("W2 of the θ-marginals (PDE, particles)", times, cmp.Select(x => x.W2Theta).ToArray(), Markers: true, Color: 4));
+            gaps.Add(new Curve($"W2 of the {(onSpan ? "ζ" : "θ")}-marginals (PDE, particles)", times, cmp.Select(x => x.W2Theta).ToArray(), Markers: true, Color: 4));
             gaps.Add(new Curve("W2 of the u-marginals (PDE, particles)", times, cmp.Select(x => x.W2U).ToArray(), Markers: true, Color: 5));
         }
         if (gaps.Count > 0)
@@ -155,23 +160,30 @@ public static class RunFigures
                 particleGap = FormattableString.Invariant(
                     $" The residual gap of the particles starts at the sampling error of the initial network, of order m^(−1/2) = {Math.Pow(r.Configuration.Particles.Count, -0.5):G2} ")
                     + FormattableString.Invariant($"(here {cg[0].MaxResidualDifference:G2}); training fits both networks to the same data and contracts it (here {cg[^1].MaxResidualDifference:G2} at t = {T(times[^1])}), ")
-                    + "so later values are the finite-width (and time-step) error of the dynamics. The W2 of the one-dimensional marginals (exact 1D transport) "
-                    + "is sampling noise alone at t = 0, where the particles are independent samples of p0: later values near it mean agreement within what m particles resolve.";
+                    + "so later values are the finite-width (and time-step) error of the dynamics. The W2 of the one-dimensional marginals (exact 1D transport "
+                    + "between the PDE's marginal densities, piecewise constant on the cells, and the particles) is, at t = 0, where the particles are independent samples of p0, "
+                    + "sampling noise (the grid's piecewise-constant marginal adds only O(Δ²)): later values near it mean agreement within what m particles resolve.";
             yield return new ReportFigure(
                 "Distances between the descriptions, log scale over five decades below the largest value. The PDE against its linearization (NTK): 0 at t = 0 and growing like t² at first, "
                 + "it shows when the lazy regime ends." + particleGap,
                 [("distances", Charts.Lines("Distances between PDE, NTK and particles", "t", "distance", gaps, logY: true, logFloor: 1e-5))]);
         }
 
-        // W2 over time, with the sampling floor of the particles. A value known only as a wide bracket is not drawn as a
-        // point: its certified bracket is a band.
+        // W2 over time, with the sampling floor of the particles (measured, else a labelled stand-in). A value known only as
+        // a wide bracket is not drawn as a point: its certified bracket is a band.
         var w2 = new List<Curve>();
         var bands = new List<Band>();
+        var brackets = new List<string>(); // named in the caption: a narrow band (W2(p_0, p0) = 0 in [0, 4e-9]) is too thin to see
         void AddW2(string label, W2Value[] values, int color)
         {
             w2.Add(new Curve(label, times, values.Select(v => v.Shown).ToArray(), Markers: true, Color: color));
             if (values.Any(v => !v.IsNumber))
+            {
                 bands.Add(new Band($"{label}: certified bracket", times, values.Select(v => v.Lower).ToArray(), values.Select(v => v.Upper).ToArray(), color));
+                for (int k = 0; k < values.Length; k++)
+                    if (!values[k].IsNumber)
+                        brackets.Add(FormattableString.Invariant($"{label} at t = {T(times[k])} in [{values[k].Lower:G2}, {values[k].Upper:G2}]"));
+            }
         }
         string floorNote = "";
         if (r.Pde is { } pw) AddW2("W2(p_t, p0), PDE", pw.Select(x => x.W2P0).ToArray(), 0);
@@ -179,20 +191,31 @@ public static class RunFigures
         if (r.Comparison is { } cw)
         {
             AddW2("W2(PDE, particles)", cw.Select(x => x.W2).ToArray(), 2);
-            // A stand-in for the sampling floor until the floor is measured at every time: at t = 0 the particles are m
-            // independent samples of p0, so W2(PDE, particles) there is sampling noise alone.
-            if (cw[0].W2.IsNumber)
+            if (cw.Any(x => x.HasFloor))
+            {
+                // The measured floor: what m exact samples of the PDE density show against it, as mean ± sd over repetitions.
+                bands.Add(new Band("sampling floor (m samples of the PDE density)", times,
+                    cw.Select(x => Math.Max(0, x.W2Floor - x.W2FloorSd)).ToArray(), cw.Select(x => x.W2Floor + x.W2FloorSd).ToArray(), 2));
+                floorNote = FormattableString.Invariant(
+                    $" The green band is the sampling floor, mean ± sd over seeded repetitions of the W2 between m = {r.Configuration.Particles.Count} independent samples of the PDE density and the density itself (comparison.csv's w2_floor, w2_floor_sd): ")
+                    + "what W2(PDE, particles) would be if the particles followed the PDE exactly. A W2(PDE, particles) inside the band means the two agree to within what m particles resolve; "
+                    + "a gap above it is the finite-width (and time-step) error of the particles. The same noise is why W2(particles, p0) lies above W2(p_t, p0).";
+            }
+            // Without a measured floor, a stand-in: at t = 0 the particles are m independent samples of p0, so
+            // W2(PDE, particles) there is sampling noise (plus the grid's atoms) alone.
+            else if (cw[0].W2.IsNumber)
             {
                 double floor = cw[0].W2.Value;
                 w2.Add(new Curve("stand-in floor: W2(PDE, particles) at t = 0", times, times.Select(_ => floor).ToArray(), Dashed: true, Color: 2));
                 floorNote = FormattableString.Invariant(
                     $" The dashed line is a stand-in for the sampling floor (the W2 that m samples of the PDE density itself show against it): the value at t = 0, where the particles are m = {r.Configuration.Particles.Count} ")
-                    + FormattableString.Invariant($"independent samples of p0 and W2(PDE, particles) = {floor:G3} is sampling noise alone. A W2(PDE, particles) that stays near it means the two agree to within what m particles resolve; ")
-                    + "the same noise is why W2(particles, p0) lies above W2(p_t, p0).";
+                    + FormattableString.Invariant($"independent samples of p0 and W2(PDE, particles) = {floor:G3} is sampling noise plus the grid's cell-centre atoms (which add at most {grid.AtomicW2:G2}, w2_bounds.csv's grid_atomic). ")
+                    + "A W2(PDE, particles) that stays near it means the two agree to within what m particles and the grid resolve; the same noise is why W2(particles, p0) lies above W2(p_t, p0).";
             }
         }
         if (w2.Count > 0)
-            yield return new ReportFigure("Wasserstein distances at the output times only (markers; each is a transport problem solved at that time): values where known to 1 %, certified brackets as bands where only those are (w2_bounds.csv and the tables have every bound)." + floorNote,
+            yield return new ReportFigure("Wasserstein distances at the output times only (markers; each is a transport problem solved at that time): values where known to 1 %, certified brackets as bands where only those are (w2_bounds.csv and the tables have every bound)."
+                + (brackets.Count == 0 ? "" : " Known only as brackets (no marker): " + string.Join("; ", brackets.Take(4)) + (brackets.Count > 4 ? "; …" : "") + ".") + floorNote,
                 [("w2", Charts.Lines("W2 distances", "t", "W2", w2, bands: bands))]);
 
         // Divergences of the PDE from p0; the particles' binned estimates are left out (biased, see the tables).
@@ -203,6 +226,22 @@ public static class RunFigures
                 + "the particle table lists them, labelled binned.",
                 [("divergences", Charts.Lines("Divergences from p0 (PDE)", "t", "value",
                     [new Curve("KL(p_t‖p0)", pd.T, pd.Kl), new Curve("χ²(p_t‖p0)", pd.T, pd.Chi2, Color: 1)], logY: true, logFloor: 1e-5))]);
+
+        // On the span of the inputs the grid does not hold θ_⊥: orthogonal.csv checks the particles' θ_⊥ against its closed form.
+        if (r.Particles is { } op && op.All(x => x.Orthogonal is { Dimension: > 0 }))
+        {
+            var o = op.Select(x => x.Orthogonal!).ToArray();
+            yield return new ReportFigure(FormattableString.Invariant(
+                $"The particles' θ_⊥ (their {o[0].Dimension} coordinates orthogonal to the span of the inputs, which the grid does not hold) against the closed-form law of the particle scheme ")
+                + "(orthogonal.csv; the table below): z-scores, (statistic − its expectation)/(its standard deviation), of the squared error of the mean, the squared error of the covariance "
+                + "and the squared cross-covariance with (ζ, u). Particles whose θ_⊥ follows that law give z of order 1 (the grey band is |z| ≤ 2); a z that grows with t "
+                + "means θ_⊥ is not the independent Ornstein–Uhlenbeck factor the reduction rests on.",
+                [("orthogonal", Charts.Lines("θ_⊥ of the particles against its closed-form law", "t", "z-score",
+                    [new Curve("mean", times, o.Select(x => x.MeanZ).ToArray(), Markers: true, Color: 0),
+                     new Curve("covariance", times, o.Select(x => x.CovarianceZ).ToArray(), Markers: true, Color: 1),
+                     new Curve("cross-covariance with (ζ, u)", times, o.Select(x => x.CrossZ).ToArray(), Markers: true, Color: 2)],
+                    bands: [new Band("|z| ≤ 2", times, times.Select(_ => -2.0).ToArray(), times.Select(_ => 2.0).ToArray(), 7)]))]);
+        }
     }
 
     /// <summary>The scheme's discrete stationary state p*_h on the run's grid, or null when there is no PDE or Newton does not converge.</summary>
@@ -229,7 +268,7 @@ public static class RunFigures
             var panels = new List<(string, PlotModel)>();
             foreach (int axis in new[] { 0, grid.UAxis })
             {
-                string name = DensityImages.AxisName(grid, axis);
+                string name = DensityImages.AxisName(grid, axis, r.Reduction is not null);
                 var (x, density) = DensityImages.Marginal1D(grid, pde[k].Density, axis);
                 var (_, initial) = DensityImages.Marginal1D(grid, pde[0].Density, axis);
                 var curves = new List<Curve> { new("PDE at t = 0", x, initial, Dashed: true) { Grey = true }, new($"PDE, t = {t}", x, density, Color: 0) };
@@ -244,10 +283,10 @@ public static class RunFigures
                     Charts.Lines($"{name}-marginal, t = {t}", name, "density", curves, xRange: (lo - pad, hi + pad))));
             }
             yield return new ReportFigure(
-                $"Marginal densities of {DensityImages.AxisName(grid, 0)} (left) and u (right) at t = {t}: the PDE (blue) against a histogram of the particles (red steps), "
+                $"Marginal densities of {DensityImages.AxisName(grid, 0, r.Reduction is not null)} (left) and u (right) at t = {t}: the PDE (blue) against a histogram of the particles (red steps), "
                 + "with the marginal at t = 0 in grey. In the mean-field limit the histogram follows the blue line up to sampling noise "
                 + "(about 1/√(particles per bin)). The gap between grey and blue is how far training moved each layer's weights on their own; "
-                + "what the marginals cannot show, the dependence between θ and u that training creates, is in the change maps above.",
+                + $"what the marginals cannot show, the dependence between {(r.Reduction is null ? "θ" : "ζ")} and u that training creates, is in the change maps above.",
                 panels);
         }
     }

@@ -33,7 +33,7 @@ public static class RunReport
         {
             report.Heading("PDE (finite volumes)");
             report.Paragraph("KL, χ² and W2 are measured against the discrete p0 (the normalized cell-centre standard Gaussian); "
-                + $"W2 treats both densities as atoms at the cell centres ({Methods(pde.Select(r => r.W2P0))}; ± is a certified bound). "
+                + $"W2: {Methods(pde.Select(r => r.W2P0))} (± is a certified bound; a bracket [lower, upper] where the bound is as large as the value, e.g. at t = 0, where W2 = 0). "
                 + "Outer mass: the mass in the outermost cell layer; above 1e-8 the box is too small.", "note");
             var header = new List<string> { "t", "loss", "free energy", "KL(p‖p0)", "χ²(p‖p0)", "W2(p, p0)", "mass", "min p", "outer mass", "steps" };
             int n = pde[0].Diagnostics.Residuals.Length;
@@ -56,12 +56,28 @@ public static class RunReport
                     [F(results.Times[k]), F(particles[k].Loss), F(particles[k].BinnedKlP0), F(particles[k].BinnedChi2P0), W(particles[k].W2P0),
                      particles[k].Steps.ToString(CultureInfo.InvariantCulture), .. particles[k].Residuals.Select(F)]));
         }
+        if (results.Particles is { } op && op.All(x => x.Orthogonal is { Dimension: > 0 }))
+        {
+            report.Heading("Particles: θ_⊥ (orthogonal.csv)");
+            report.Paragraph(FormattableString.Invariant($"The particles' θ_⊥, their {op[0].Orthogonal!.Dimension} coordinates orthogonal to the span of the inputs, against the closed-form law ")
+                + "of the particle scheme (docs/any-input-dimension.md), measured on the first m' particles: each statistic with its expectation and its z-score "
+                + "(of order 1 when θ_⊥ follows that law).", "note");
+            report.Table(["t", "m'", "mean", "expected", "z", "covariance", "expected", "z", "cross (ζ, u)", "expected", "z"],
+                Enumerable.Range(0, results.Times.Length).Select(k =>
+                {
+                    var o = op[k].Orthogonal!;
+                    return (IReadOnlyList<string>)[F(results.Times[k]), o.SampleCount.ToString(CultureInfo.InvariantCulture), F(o.MeanStatistic), F(o.MeanExpected),
+                        Z(o.MeanZ), F(o.CovarianceStatistic), F(o.CovarianceExpected), Z(o.CovarianceZ), F(o.CrossStatistic), F(o.CrossExpected), Z(o.CrossZ)];
+                }));
+        }
         if (results.Comparison is { } comparison)
         {
             report.Heading("PDE against particles");
-            report.Paragraph($"W2: {Methods(comparison.Select(r => r.W2))}. W2 of the marginals is exact 1D transport between the grid density (atoms at the cell centres) and the particles"
-                + (results.Grid.ThetaDimension > 1 ? "; for d ≥ 2 the θ column is the root-sum-square of the per-axis marginal W2 (a lower bound)." : "."), "note");
-            report.Table(["t", "max |Δr|", "W2", "W2 θ", "W2 u"], Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)
+            string theta = results.Reduction is null ? "θ" : "ζ";
+            report.Paragraph($"W2: {Methods(comparison.Select(r => r.W2))}. W2 of the marginals is exact 1D transport between the PDE's marginal densities (piecewise constant on the cells) and the particles"
+                + (results.Reduction is null ? "" : " (their projections (ζ, u) onto the span of the inputs)")
+                + (results.Grid.ThetaDimension > 1 ? $"; with several {theta} axes the {theta} column is the root-sum-square of the per-axis marginal W2 (a lower bound)." : "."), "note");
+            report.Table(["t", "max |Δr|", "W2", $"W2 {theta}", "W2 u"], Enumerable.Range(0, results.Times.Length).Select(k => (IReadOnlyList<string>)
                 [F(results.Times[k]), F(comparison[k].MaxResidualDifference), W(comparison[k].W2), F(comparison[k].W2Theta), F(comparison[k].W2U)]));
         }
         if (results.Ntk is { } ntk)
@@ -91,6 +107,8 @@ public static class RunReport
     }
 
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static string Z(double z) => z.ToString("F2", CultureInfo.InvariantCulture);
 
     /// <summary>A W2 value: the number where it is known (± its bound when not exact), the bracket [lower, upper] where only that is.</summary>
     private static string W(W2Value w) =>

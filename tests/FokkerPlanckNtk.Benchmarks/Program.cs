@@ -9,8 +9,14 @@ using FokkerPlanckNtk.Benchmarks;
 // (the step's pieces: fluxes, step bound, update, stiff-mode rate), `ou-accuracy` (time to an L1 error of
 // 1.1e-3 on the Ornstein–Uhlenbeck test), `quick-particles` (ns per particle per step), `quick-dimension [d…]`
 // (ns per particle per step against the input dimension d), `quick-reduction [d]` (d = 1000 against the
-// equivalent k = 3 problem: reduction setup, PDE, particles).
+// equivalent k = 3 problem: reduction setup, PDE, particles), `before-after DIR_A DIR_B [pairs [case…]]` (two builds of the
+// library in one process, steps interleaved: see BeforeAfter).
 // Anything else goes to BenchmarkDotNet, e.g. `--filter '*PdeStepBenchmarks*'`.
+if (args.Length > 2 && args[0] == "before-after")
+{
+    BeforeAfter.Run(args);
+    return;
+}
 if (args.Length > 0 && args[0] == "feedback")
 {
     // The implicit-feedback stepper on the default problem (128², d = 1) at large α, to t = 1: steps, rejections,

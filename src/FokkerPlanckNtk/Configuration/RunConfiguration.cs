@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Particles;
 
@@ -61,6 +62,7 @@ public sealed record RunConfiguration
         ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
         ("output.checkpointSeconds", "wall-clock seconds between checkpoints > 0 (default 180)"),
         ("output.diagnosticsRows", "K, integer ≥ 0: diagnostics.csv has K + 1 rows at t = end·(k/K)³, dense at the start (default 300; 0: none)"),
+        ("output.w2Seconds", "wall-time budget in seconds ≥ 0 of an exact W2 at an output time: a W2 whose exact solve is estimated to take longer is written as its certified bracket (w2_lower, w2_upper) from coarsened measures (default 10; 0: always the bracket, e.g. for sweeps of many particle runs)"),
     ];
 
     /// <summary>The key names of <see cref="Keys"/>.</summary>
@@ -216,14 +218,7 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         w.WriteNumber("alpha", Alpha);
         w.WriteNumber("lambda", Lambda);
         w.WriteStartObject("data");
-        w.WriteStartArray("x");
-        for (int i = 0; i < Data.Count; i++)
-        {
-            w.WriteStartArray();
-            foreach (var v in Data.X(i)) w.WriteNumberValue(v);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
+        JsonText.WriteMatrix(w, "x", Data.Count, Data.Dimension, (i, j) => Data.X(i)[j]);
         RunConfiguration.WriteArray(w, "y", Data.Y.ToArray());
         w.WriteEndObject();
         w.WriteStartObject("initial");
@@ -232,14 +227,7 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
         {
             w.WriteString("kind", "gaussian");
             RunConfiguration.WriteArray(w, "mean", Initial.Mean);
-            w.WriteStartArray("covariance");
-            for (int i = 0; i < Initial.Dimension; i++)
-            {
-                w.WriteStartArray();
-                for (int j = 0; j < Initial.Dimension; j++) w.WriteNumberValue(Initial.Covariance[i, j]);
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
+            JsonText.WriteMatrix(w, "covariance", Initial.Dimension, Initial.Dimension, (i, j) => Initial.Covariance[i, j]);
         }
         w.WriteEndObject();
         if (Reduction != ReductionOptions.Default) // written when set, so that a run without it keeps its config.json
@@ -266,6 +254,8 @@ public sealed record ProblemSettings(Activation Activation, double Alpha, double
 /// <summary><c>grid</c>: cells and half widths per axis (θ_1..θ_d, u); one number in the file means every axis.</summary>
 /// <param name="MaxOutsideMass">Largest mass of the initial law outside the box that is accepted; null: the grid's own
 /// discretization error (<see cref="FiniteVolume.FiniteVolumeModel.DiscretizationError"/>). Smaller losses above 1e-8 are warnings.</param>
+/// <param name="Cells">Cells per axis (θ_1..θ_d, u).</param>
+/// <param name="HalfWidth">Half width B per axis: the box is [−B, B].</param>
 public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOutsideMass = null)
 {
     /// <summary>
@@ -274,6 +264,8 @@ public sealed record GridSettings(int[] Cells, double[] HalfWidth, double? MaxOu
     /// </summary>
     public const int DefaultCells = 128;
 
+    /// <param name="t">The configuration.</param>
+    /// <param name="dimension">The axes of the grid: d + 1, or k + 1 when the problem is reduced to the span of the inputs.</param>
     /// <param name="axes">How many axes and what they are, for messages.</param>
     internal static GridSettings Read(ConfigurationTree t, int dimension, string? axes = null)
     {
@@ -431,11 +423,19 @@ public sealed record ParticleSettings(int Count, double Step, long Seed)
     }
 }
 
-/// <summary><c>output</c>: whether to draw plots, and the wall-clock interval between checkpoints (seconds).</summary>
+/// <summary><c>output</c>: whether to draw plots, the wall-clock interval between checkpoints (seconds), the diagnostics rows and the W2 budget.</summary>
 public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
 {
     /// <summary>K of <c>diagnostics.csv</c> (K + 1 rows, see <see cref="Runs.RunDiagnostics"/>); 0: no diagnostics.</summary>
     public int DiagnosticsRows { get; init; } = Runs.RunDiagnostics.DefaultRows;
+
+    /// <summary><c>output.w2Seconds</c>: the budget of an exact W2 (<see cref="Metrics.W2Options.ExactSecondsBudget"/>); null: its default.</summary>
+    public double? W2Seconds { get; init; }
+
+    /// <summary>The W2 options of a run's measures: between probability measures, with the budget of <see cref="W2Seconds"/>.</summary>
+    public Metrics.W2Options W2Options => W2Seconds is double budget
+        ? Metrics.W2Options.ProbabilityMeasures with { ExactSecondsBudget = budget }
+        : Metrics.W2Options.ProbabilityMeasures;
 
     internal static OutputSettings Read(ConfigurationTree t)
     {
@@ -444,7 +444,10 @@ public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
         InputException.RequirePositive("output.checkpointSeconds", every);
         int rows = t.Int("output:diagnosticsRows", Runs.RunDiagnostics.DefaultRows);
         if (rows < 0 || rows > 1_000_000) throw new InputException("output.diagnosticsRows", rows, "must be an integer in 0..1000000 (0: no diagnostics.csv)");
-        return new OutputSettings(plots, every) { DiagnosticsRows = rows };
+        double? w2 = t.OptionalDouble("output:w2Seconds");
+        if (w2 is double b && !(b >= 0 && double.IsFinite(b)))
+            throw new InputException("output.w2Seconds", b, "must be a finite number of seconds ≥ 0 (0: always the certified bracket)");
+        return new OutputSettings(plots, every) { DiagnosticsRows = rows, W2Seconds = w2 };
     }
 
     internal void Write(Utf8JsonWriter w)
@@ -453,6 +456,7 @@ public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
         w.WriteBoolean("plots", Plots);
         w.WriteNumber("checkpointSeconds", CheckpointSeconds);
         w.WriteNumber("diagnosticsRows", DiagnosticsRows);
+        if (W2Seconds is double budget) w.WriteNumber("w2Seconds", budget); // written only when given: older config.json files stay as they were
         w.WriteEndObject();
     }
 }

@@ -10,21 +10,26 @@ namespace FokkerPlanckNtk.Configuration;
 /// </summary>
 public sealed record SolverSettings(string Kind, int[] Basis)
 {
+    /// <summary>The values of <c>solver.kind</c>.</summary>
     public const string FiniteVolumeKind = "finiteVolume", SpectralKind = "spectral";
 
+    /// <summary>Every accepted <c>solver.kind</c>.</summary>
     public static IReadOnlyList<string> Kinds { get; } = [FiniteVolumeKind, SpectralKind];
 
     /// <summary>Default spectral modes per θ axis and along u (resolves the default problem to ~1e-9 at α ≤ 8).</summary>
     public const int DefaultThetaModes = 64, DefaultUModes = 24;
 
+    /// <summary>The default: the finite-volume solver.</summary>
     public static SolverSettings FiniteVolume { get; } = new(FiniteVolumeKind, []);
 
+    /// <summary>Whether the run uses the spectral solver.</summary>
     public bool IsSpectral => Kind == SpectralKind;
 
     /// <summary>The spectral basis (throws unless <see cref="IsSpectral"/>).</summary>
     public SpectralBasis ToBasis() =>
         IsSpectral ? new SpectralBasis(Basis) : throw new InvalidOperationException("the finite-volume solver has no spectral basis");
 
+    /// <param name="t">The configuration.</param>
     /// <param name="dimension">The axes of the solved problem: d + 1, or k + 1 when it is reduced to the span of the inputs.</param>
     /// <param name="axes">How many axes and what they are, for messages.</param>
     internal static SolverSettings Read(ConfigurationTree t, int dimension, string? axes = null)
@@ -67,6 +72,8 @@ public sealed record SolverSettings(string Kind, int[] Basis)
         w.WriteEndObject();
     }
 
+    /// <summary>Same kind and same modes per axis.</summary>
     public bool Equals(SolverSettings? other) => other is not null && Kind == other.Kind && Basis.SequenceEqual(other.Basis);
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Kind, Basis.Length);
 }

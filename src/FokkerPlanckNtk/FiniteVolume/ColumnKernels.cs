@@ -69,6 +69,20 @@ internal static class ColumnKernels
     }
 
     /// <summary>
+    /// The lanes' terms first·ratio^l (l &lt; Lanes, by repeated multiplication as in the scalar tail; written through
+    /// <paramref name="scratch"/>, the caller's stack buffer of Lanes values, so that this inlines) and
+    /// <paramref name="stride"/> = ratio^Lanes, the factor from one vector of terms to the next.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> GeometricLanes(double first, double ratio, Span<double> scratch, out Vector<double> stride)
+    {
+        double g = first, s = 1;
+        for (int l = 0; l < Lanes; l++) { scratch[l] = g; g *= ratio; s *= ratio; }
+        stride = new Vector<double>(s);
+        return new Vector<double>(scratch);
+    }
+
+    /// <summary>
     /// Faces between column a and its upper neighbour b: f_j = scale·(B(w_j) pa_j − B(−w_j) pb_j) with
     /// w_j = δ·u_j + β and E_j = first·ratio^j generated as a vector geometric sequence.
     /// </summary>
@@ -80,11 +94,7 @@ internal static class ColumnKernels
         var vdelta = new Vector<double>(delta);
         var vbeta = new Vector<double>(beta);
         var vscale = new Vector<double>(scale);
-        Span<double> start = stackalloc double[Lanes];
-        double g = first, stride = 1;
-        for (int l = 0; l < Lanes; l++) { start[l] = g; g *= ratio; stride *= ratio; }
-        var ev = new Vector<double>(start);
-        var vstride = new Vector<double>(stride);
+        var ev = GeometricLanes(first, ratio, stackalloc double[Lanes], out var vstride);
         int j = 0;
         for (; j + Lanes <= n; j += Lanes)
         {
@@ -213,11 +223,7 @@ internal static class ColumnKernels
         if (pb.Length < n || u.Length < n) throw new ArgumentException("span lengths");
         var vdelta = new Vector<double>(delta);
         var vbeta = new Vector<double>(beta);
-        Span<double> start = stackalloc double[Lanes];
-        double g = first, stride = 1;
-        for (int l = 0; l < Lanes; l++) { start[l] = g; g *= ratio; stride *= ratio; }
-        var ev = new Vector<double>(start);
-        var vstride = new Vector<double>(stride);
+        var ev = GeometricLanes(first, ratio, stackalloc double[Lanes], out var vstride);
         var sf = Vector<double>.Zero;
         var ss = Vector<double>.Zero;
         int j = 0;

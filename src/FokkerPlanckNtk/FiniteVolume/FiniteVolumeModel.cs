@@ -28,6 +28,8 @@ public sealed class FiniteVolumeModel
     /// <param name="maxOutsideMass">Largest mass of the initial law outside the box that is accepted (<c>grid.maxOutsideMass</c>);
     /// null: the grid's own discretization error (<see cref="DiscretizationError"/>).</param>
     /// <exception cref="InputException">The grid's dimension does not match the problem's.</exception>
+    /// <param name="problem">The problem (activation, data, α, λ, initial law).</param>
+    /// <param name="grid">The grid (d θ axes and u last).</param>
     public FiniteVolumeModel(Problem problem, UniformGrid grid, double? maxOutsideMass = null)
     {
         MaxOutsideMass = maxOutsideMass;
@@ -150,16 +152,31 @@ public sealed class FiniteVolumeModel
                 throw new InputException($"grid.cells[{k}]", Grid.Cells[k],
                     $"cells of width {Grid.Spacing(k):G4} do not resolve the initial law (standard deviation {sd:G4} on axis {k}); use more cells");
         }
-        if (outside <= SilentOutsideMass) return law;
-        double error = DiscretizationError(Grid, law), limit = MaxOutsideMass ?? error;
+        double error = DiscretizationError(Grid, law);
+        string? warning = BoxHoldsInitialLaw(Grid, law, MaxOutsideMass, error, "the grid's discretization error", "the initial density is renormalized on the box");
+        if (warning is not null && !_warnings.Contains(warning)) _warnings.Add(warning);
+        return law;
+    }
+
+    /// <summary>
+    /// The rule of every solver whose densities are written on a grid (the same key, the same message): with at most
+    /// <see cref="SilentOutsideMass"/> of the initial law outside the box nothing is said; above the limit
+    /// (<c>grid.maxOutsideMass</c> = <paramref name="maxOutsideMass"/>, or the solver's default <paramref name="defaultLimit"/>,
+    /// named by <paramref name="defaultLimitName"/>, e.g. "the grid's discretization error") an <see cref="InputException"/> on <c>grid.halfWidth</c>; in between
+    /// the returned warning, which says what happens to the lost mass (<paramref name="consequence"/>).
+    /// </summary>
+    public static string? BoxHoldsInitialLaw(UniformGrid grid, Model.InitialLaw law, double? maxOutsideMass, double defaultLimit,
+        string defaultLimitName, string consequence)
+    {
+        double outside = OutsideMass(grid, law);
+        if (outside <= SilentOutsideMass) return null;
+        double limit = maxOutsideMass ?? defaultLimit;
         string lost = FormattableString.Invariant($"the box holds the initial law only up to a mass of {outside:G3} outside");
         if (outside > limit)
-            throw new InputException("grid.halfWidth", string.Join(",", Grid.HalfWidths), FormattableString.Invariant(
-                $"{lost}, more than {(MaxOutsideMass is null ? $"the grid's discretization error {error:G3}" : $"grid.maxOutsideMass = {limit:G3}")}; enlarge the box (or raise grid.maxOutsideMass)"));
-        string warning = FormattableString.Invariant(
-            $"grid.halfWidth = {string.Join(",", Grid.HalfWidths)}: {lost} (below the limit {limit:G3}{(MaxOutsideMass is null ? ", the grid's discretization error" : "")}); the initial density is renormalized on the box");
-        if (!_warnings.Contains(warning)) _warnings.Add(warning);
-        return law;
+            throw new InputException("grid.halfWidth", string.Join(",", grid.HalfWidths), FormattableString.Invariant(
+                $"{lost}, more than {(maxOutsideMass is null ? $"{defaultLimitName} {limit:G3}" : $"grid.maxOutsideMass = {limit:G3}")}; enlarge the box (or raise grid.maxOutsideMass)"));
+        return FormattableString.Invariant(
+            $"grid.halfWidth = {string.Join(",", grid.HalfWidths)}: {lost} (below the limit {limit:G3}{(maxOutsideMass is null ? $", {defaultLimitName}" : "")}); {consequence}");
     }
 
     private double[] GibbsGaussian(Model.InitialLaw law) => Metrics.GridDensity.CellCentreGaussian(Grid, law.ToGaussian());

@@ -9,6 +9,7 @@ namespace FokkerPlanckNtk.FiniteVolume;
 /// </summary>
 public sealed record PdeRecord(PdeDiagnostics Diagnostics, long Steps, double[] Density, W2Value W2P0)
 {
+    /// <summary>The time of the record.</summary>
     public double Time => Diagnostics.Time;
 
     /// <summary>

@@ -3,6 +3,7 @@ using FokkerPlanckNtk.Grids;
 
 namespace FokkerPlanckNtk.FiniteVolume;
 
+/// <summary>The time stepper of the finite-volume PDE solver (<c>time.stepper</c>).</summary>
 public enum StepperKind
 {
     /// <summary>Shu–Osher SSP-RK3, explicit, positivity-preserving under the local bound.</summary>
@@ -55,6 +56,13 @@ public sealed record PdeSolverOptions(double Cfl = 0.5, StepperKind Stepper = St
 /// <summary>The diagnostics of docs/scheme.md and docs/mathematics.md at one time.</summary>
 /// <param name="FreeEnergy">Q_h = L_h + λ Σ p log(p/p0_c) V.</param>
 /// <param name="OuterLayerMass">Mass in the outermost cell layer (a box-too-small indicator).</param>
+/// <param name="Time">The time t.</param>
+/// <param name="Loss">L_h = (1/n) Σ r_i².</param>
+/// <param name="KlP0">KL(p‖p0_h) = Σ p log(p/p0_c) V against the discrete p0.</param>
+/// <param name="Chi2P0">χ²(p‖p0_h) = Σ (p − p0_c)²/p0_c V.</param>
+/// <param name="Mass">Σ p V (1 up to round-off).</param>
+/// <param name="MinDensity">min_c p_c.</param>
+/// <param name="Residuals">r_i = f(p, x_i) − y_i.</param>
 public sealed record PdeDiagnostics(double Time, double Loss, double FreeEnergy, double KlP0, double Chi2P0,
     double Mass, double MinDensity, double OuterLayerMass, double[] Residuals)
 {
@@ -104,6 +112,7 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
         public readonly double[] W = new double[nu], E = new double[nu];
     }
 
+    /// <summary>A solver of <paramref name="model"/> from <paramref name="initialDensity"/> (null: the discrete p0 of the model).</summary>
     public PdeSolver(FiniteVolumeModel model, PdeSolverOptions? options = null, double[]? initialDensity = null)
     {
         _model = model;
@@ -184,6 +193,7 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
     /// <summary>The stepper in use (<see cref="StepperKind.Auto"/> resolved).</summary>
     public StepperKind Stepper => _stepper;
 
+    /// <summary>The discretization being solved.</summary>
     public FiniteVolumeModel Model => _model;
 
     /// <summary>
@@ -215,11 +225,17 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
     /// <param name="PreviousError">Its normalized error estimate of the last accepted step.</param>
     /// <param name="LastStep">The size of the last step taken (0: none yet).</param>
     /// <param name="LastStableStep">The bound-limited step at the start of the last step.</param>
+    /// <param name="Time">The time t.</param>
+    /// <param name="Steps">Accepted steps taken.</param>
+    /// <param name="RejectedSteps">Steps rejected (and retried smaller).</param>
+    /// <param name="Density">The cell values p_c (a copy).</param>
     public sealed record State(double Time, long Steps, long RejectedSteps, double[] Density, double NextStep = 0,
         double PreviousError = 1, double LastStep = 0, double LastStableStep = 0);
 
+    /// <summary>The state now (for a checkpoint).</summary>
     public State Save() => new(Time, Steps, RejectedSteps, (double[])_density.Clone(), _nextStep, _previousError, LastStep, LastStableStep);
 
+    /// <summary>Continues from <paramref name="state"/> bit-identically.</summary>
     public void Restore(State state)
     {
         if (state.Density.Length != _grid.Count)
@@ -649,6 +665,7 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
     /// <summary>Diagnostics of the current density.</summary>
     public PdeDiagnostics Diagnose() => Diagnose(_model, _density, Time);
 
+    /// <summary>The diagnostics of a density <paramref name="p"/> of <paramref name="model"/> at <paramref name="time"/>.</summary>
     public static PdeDiagnostics Diagnose(FiniteVolumeModel model, ReadOnlySpan<double> p, double time)
     {
         var grid = model.Grid;

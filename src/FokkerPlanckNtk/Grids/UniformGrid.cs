@@ -89,6 +89,12 @@ public sealed class UniformGrid
     /// <summary>V = Π Δ_k.</summary>
     public double CellVolume { get; }
 
+    /// <summary>
+    /// sqrt(Σ_k Δ_k²/12): the W2 between a density that is uniform in each cell and its atoms at the cell centres
+    /// (mass moves within its cell), so W2s of cell-centre atoms carry up to this much discretization.
+    /// </summary>
+    public double AtomicW2 => Math.Sqrt(Enumerable.Range(0, Dimension).Sum(k => Math.Pow(2 * _halfWidths[k] / _cells[k], 2) / 12));
+
     /// <summary>V_θ = Π_{k&lt;d} Δ_k.</summary>
     public double ThetaVolume { get; }
 

@@ -46,6 +46,19 @@ public static partial class JsonText
         if (first is double bad) w.WriteString(name + "_reason", reason is null ? Describe(bad) : $"{Describe(bad)}: {reason}");
     }
 
+    /// <summary>A <paramref name="rows"/> × <paramref name="columns"/> matrix as an array of rows (finite entries: inputs, bases, covariances, Gram matrices).</summary>
+    public static void WriteMatrix(Utf8JsonWriter w, string name, int rows, int columns, Func<int, int, double> entry)
+    {
+        w.WriteStartArray(name);
+        for (int i = 0; i < rows; i++)
+        {
+            w.WriteStartArray();
+            for (int j = 0; j < columns; j++) w.WriteNumberValue(entry(i, j));
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+    }
+
     /// <summary>A non-finite value in words: <c>+infinity</c>, <c>-infinity</c>, <c>not a number</c>.</summary>
     public static string Describe(double value) => value switch
     {

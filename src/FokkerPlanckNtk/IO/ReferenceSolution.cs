@@ -97,14 +97,7 @@ public sealed class ReferenceSolution
                 w.WriteEndArray();
                 if (CoarseTolerance is double tau) w.WriteNumber("coarseTolerance", tau);
             }
-            w.WriteStartArray("inputs");
-            foreach (var x in Inputs)
-            {
-                w.WriteStartArray();
-                foreach (var v in x) w.WriteNumberValue(v); // data inputs: finite by validation
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
+            JsonText.WriteMatrix(w, "inputs", Inputs.Length, Inputs.Length == 0 ? 0 : Inputs[0].Length, (i, j) => Inputs[i][j]); // data inputs: finite by validation
             w.WriteStartArray("snapshots");
             foreach (var s in Snapshots)
             {

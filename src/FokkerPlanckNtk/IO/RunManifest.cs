@@ -55,8 +55,10 @@ public sealed record RunManifest
         && Message == other.Message && Resumes == other.Resumes && Warnings.SequenceEqual(other.Warnings)
         && Resolved.OrderBy(kv => kv.Key, StringComparer.Ordinal).SequenceEqual(other.Resolved.OrderBy(kv => kv.Key, StringComparer.Ordinal));
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Command, Start, Status, Resumes);
 
+    /// <summary>The manifest as JSON (manifest.json).</summary>
     public string ToJson()
     {
         using var buffer = new MemoryStream();

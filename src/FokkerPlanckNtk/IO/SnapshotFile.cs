@@ -66,6 +66,8 @@ public sealed partial class SnapshotFile
     public static string Name(int index) => index.ToString("D4", CultureInfo.InvariantCulture);
 
     /// <summary>The variable (and dimension) name of grid axis <paramref name="axis"/>: <c>theta</c> or <c>theta1..thetad</c>, then <c>u</c>.</summary>
+    /// <param name="grid">The grid (its dimension decides between one θ axis and θ1..θd).</param>
+    /// <param name="axis">The axis index: 0..d − 1 are θ (or ζ), the last is u.</param>
     /// <param name="reduced">The grid of a problem reduced to the span of its inputs: <c>zeta</c> or <c>zeta1..zetak</c>.</param>
     public static string AxisVariable(UniformGrid grid, int axis, bool reduced = false)
     {

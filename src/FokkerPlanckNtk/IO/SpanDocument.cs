@@ -13,8 +13,11 @@ namespace FokkerPlanckNtk.IO;
 /// </summary>
 public static class SpanDocument
 {
+    /// <summary>The file name in the run folder.</summary>
     public const string FileName = "span.json";
 
+    /// <summary>The document of <paramref name="reduction"/> (indented JSON, culture-invariant round-trip numbers).</summary>
+    /// <param name="reduction">The problem reduced to the span of its inputs.</param>
     public static string ToJson(ReducedProblem reduction)
     {
         var span = reduction.Span;
@@ -29,14 +32,7 @@ public static class SpanDocument
             w.WriteNumber("tolerance", reduction.Options.Tolerance);
             Array(w, "singularValues", span.SingularValues);
             w.WriteNumber("maxDistance", span.MaxDistance);
-            w.WriteStartArray("basis");
-            for (int a = 0; a < span.Dimension; a++)
-            {
-                w.WriteStartArray();
-                foreach (var v in span.BasisVector(a)) w.WriteNumberValue(v);
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
+            JsonText.WriteMatrix(w, "basis", span.Dimension, span.AmbientDimension, (a, i) => span.BasisVector(a)[i]);
             w.WriteStartObject("orthogonal");
             w.WriteNumber("dimension", reduction.Orthogonal.Dimension);
             w.WriteBoolean("standard", reduction.Orthogonal.IsStandard);

@@ -6,6 +6,7 @@ namespace FokkerPlanckNtk.Metrics;
 /// <summary>Mean and covariance of a probability measure (normalized by its total mass).</summary>
 public sealed record MeanCovariance(double[] Mean, double[,] Covariance)
 {
+    /// <summary>The number of coordinates.</summary>
     public int Dimension => Mean.Length;
 }
 
@@ -34,6 +35,7 @@ public static class MeasureMoments
         return new MeanCovariance(mean, cov);
     }
 
+    /// <summary>Moments of the weighted atoms (exact: Σ w_i x_i / Σ w_i and the weighted centred products).</summary>
     public static MeanCovariance Of(AtomicMeasure atoms)
     {
         var (mean, cov) = Weighted(atoms.Positions, atoms.Weights, atoms.Dimension);

@@ -12,8 +12,10 @@ public sealed record W2Value(double Value, double ErrorBound, string Method)
     /// <summary>Largest relative half-width at which the value is still written as a number (two significant digits hold).</summary>
     public const double NumberTolerance = 0.01;
 
+    /// <summary>The certified lower end of the bracket, max(0, value − bound).</summary>
     public double Lower => Math.Max(0, Value - ErrorBound);
 
+    /// <summary>The certified upper end of the bracket, value + bound.</summary>
     public double Upper => Value + ErrorBound;
 
     /// <summary>
@@ -26,6 +28,7 @@ public sealed record W2Value(double Value, double ErrorBound, string Method)
     public double Shown => IsNumber ? Value : double.NaN;
 }
 
+/// <summary>W2 results as reported by runs: exactness, conversion to <see cref="W2Value"/>, logging of slow ones.</summary>
 public static class W2ResultExtensions
 {
     /// <summary>Above this a W2 of a run is announced in the log (before it starts when its estimate exceeds it, and with its time after).</summary>

@@ -101,6 +101,37 @@ public sealed class DataSpan
         }
     }
 
+    /// <summary>P_⊥ v = v − B(Bᵀv): the part of <paramref name="v"/> ∈ R^d orthogonal to S.</summary>
+    public double[] ProjectOut(ReadOnlySpan<double> v)
+    {
+        var r = v.ToArray();
+        for (int a = 0; a < Dimension; a++)
+        {
+            var b = BasisVector(a);
+            double c = System.Numerics.Tensors.TensorPrimitives.Dot(b, v);
+            for (int i = 0; i < r.Length; i++) r[i] -= c * b[i];
+        }
+        return r;
+    }
+
+    /// <summary>P_⊥ X = X − B(BᵀX) for a d × r matrix X (each column projected).</summary>
+    public double[,] ProjectOut(double[,] x)
+    {
+        int d = x.GetLength(0), r = x.GetLength(1);
+        var y = (double[,])x.Clone();
+        for (int a = 0; a < Dimension; a++)
+        {
+            var b = BasisVector(a);
+            for (int col = 0; col < r; col++)
+            {
+                double s = 0;
+                for (int i = 0; i < d; i++) s += b[i] * x[i, col];
+                for (int i = 0; i < d; i++) y[i, col] -= s * b[i];
+            }
+        }
+        return y;
+    }
+
     /// <summary>The data in the coordinates of the basis: rows Bᵀx_i, the same targets.</summary>
     public DataSet Reduce(DataSet data)
     {

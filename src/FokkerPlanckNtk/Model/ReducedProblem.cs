@@ -236,7 +236,7 @@ public sealed class ReducedProblem
                 for (int j = 0; j <= d; j++) s += c[i, j] * w[a, j];
                 cw[i, a] = s;
             }
-        var perp = ProjectOut(span, cw); // d × (k + 1)
+        var perp = span.ProjectOut(cw); // d × (k + 1)
         // Back to the given coordinates: entry [i][j] of P_⊥ C P_{S⊕u} = Σ_a K[i][a] W[a][j].
         double worst = 0;
         int wi = 0, wj = 0;
@@ -260,23 +260,5 @@ public sealed class ReducedProblem
             : $"solving it unreduced would need a grid of dimension d + 1 = {d + 1} (the solver supports at most {MaxGridDimension}); use an initial law that factorizes over S";
         return new InputException($"problem.initial.covariance[{wi}][{wj}]", Full.Initial.Covariance[wi, wj], string.Create(inv,
             $"the initial law does not factorize over the span S of the inputs (k = {k} of d = {d} dimensions): its covariance couples S ⊕ u with the complement S^⊥, so the reduced PDE would not be exact. The largest entry of the coupling block P_⊥ Σ P_(S⊕u) is [{wi}][{wj}] ({axis(wi)}, {axis(wj)}) = {coupling.Value:G6}, above problem.reduction.tolerance × max|Σ| = {coupling.Threshold:G3}; {unreduced}"));
-    }
-
-    /// <summary>P_⊥ X = X − B(BᵀX) for a d × r matrix X.</summary>
-    private double[,] ProjectOut(DataSpan span, double[,] x)
-    {
-        int d = Full.Dimension, r = x.GetLength(1);
-        var y = (double[,])x.Clone();
-        for (int a = 0; a < span.Dimension; a++)
-        {
-            var b = span.BasisVector(a);
-            for (int col = 0; col < r; col++)
-            {
-                double s = 0;
-                for (int i = 0; i < d; i++) s += b[i] * x[i, col];
-                for (int i = 0; i < d; i++) y[i, col] -= s * b[i];
-            }
-        }
-        return y;
     }
 }

@@ -16,6 +16,7 @@ public sealed class LinearizedPrediction
     private readonly double[] _rates;        // (2α²/n) λ_k
     private readonly double[,] _vectors;
 
+    /// <summary>The prediction r(t) = exp(−(2α²/n) H t) r(0) for the Gram matrix <paramref name="kernel"/> and r(0) = <paramref name="initialResiduals"/>.</summary>
     public LinearizedPrediction(Problem problem, GramMatrix kernel, IReadOnlyList<double> initialResiduals)
     {
         int n = problem.SampleCount;
@@ -42,10 +43,13 @@ public sealed class LinearizedPrediction
     public static LinearizedPrediction ForProblem(Problem problem) =>
         new(problem, GramMatrix.ByQuadrature(problem, problem.Initial), InitialResidualsByQuadrature(problem));
 
+    /// <summary>The problem (α, n).</summary>
     public Problem Problem { get; }
 
+    /// <summary>The Gram matrix H(p_init).</summary>
     public GramMatrix Kernel { get; }
 
+    /// <summary>r(0).</summary>
     public IReadOnlyList<double> InitialResiduals { get; }
 
     /// <summary>The decay rates (2α²/n) λ_k of the eigen-modes, ascending.</summary>

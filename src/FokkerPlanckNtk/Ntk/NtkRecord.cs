@@ -28,6 +28,7 @@ public sealed class NtkPrediction
         Applies = reduction.Full.Initial.IsStandard && problem.Activation.IsBounded && Bounds.Lambda0 > 0;
     }
 
+    /// <summary>The linearized residual dynamics.</summary>
     public LinearizedPrediction Prediction { get; }
 
     /// <summary>The Theorem 4.4 constants and bounds (computed for every problem; meaningful where <see cref="Applies"/>).</summary>
@@ -36,5 +37,6 @@ public sealed class NtkPrediction
     /// <summary>Whether Theorem 4.4 applies: the standard law p0, a bounded activation and λ_min(H(p0)) &gt; 0.</summary>
     public bool Applies { get; }
 
+    /// <summary>The record at time <paramref name="t"/>.</summary>
     public NtkRecord At(double t) => new(t, Prediction.Loss(t), Prediction.Residuals(t), Applies ? Bounds.LossBound(t) : null);
 }

@@ -55,7 +55,7 @@ public sealed record OrthogonalMoments(int SampleCount, int Dimension,
 
         // Directions: b_1..b_k of S (on θ) and e_u. P_⊥ v = v − Σ_a (b_a·v) b_a on the θ part.
         var span = reduction.Span;
-        var projectedMean = ProjectOut(span, mean.AsSpan(0, d));
+        var projectedMean = span.ProjectOut(mean.AsSpan(0, d));
         var lawMean = law.Mean();
         double meanStat = 0;
         for (int i = 0; i < d; i++) meanStat += (projectedMean[i] - lawMean[i]) * (projectedMean[i] - lawMean[i]);
@@ -65,8 +65,8 @@ public sealed record OrthogonalMoments(int SampleCount, int Dimension,
         var thetaCov = new double[d, d];
         for (int i = 0; i < d; i++)
             for (int j = 0; j < d; j++) thetaCov[i, j] = cov[i, j];
-        var left = ProjectRows(span, thetaCov);           // P_⊥ Ĉ_θθ
-        var both = ProjectRows(span, Transpose(left));     // P_⊥ (P_⊥ Ĉ_θθ)ᵀ = P_⊥ Ĉ_θθ P_⊥ (symmetric)
+        var left = span.ProjectOut(thetaCov);           // P_⊥ Ĉ_θθ
+        var both = span.ProjectOut(Transpose(left));     // P_⊥ (P_⊥ Ĉ_θθ)ᵀ = P_⊥ Ĉ_θθ P_⊥ (symmetric)
         var c0 = law.Covariance();
         double covStat = 0;
         for (int i = 0; i < d; i++)
@@ -86,7 +86,7 @@ public sealed record OrthogonalMoments(int SampleCount, int Dimension,
         }
         var uColumn = new double[d, 1];
         for (int i = 0; i < d; i++) uColumn[i, 0] = cov[i, d];
-        var uCross = ProjectRows(span, uColumn);
+        var uCross = span.ProjectOut(uColumn);
         for (int i = 0; i < d; i++) cross[i, k] = uCross[i, 0];
         foreach (var v in cross) crossStat += v * v;
         for (int a = 0; a <= k; a++)
@@ -156,36 +156,6 @@ public sealed record OrthogonalMoments(int SampleCount, int Dimension,
             }
         }
         return s;
-    }
-
-    private static double[] ProjectOut(DataSpan span, ReadOnlySpan<double> v)
-    {
-        var r = v.ToArray();
-        for (int a = 0; a < span.Dimension; a++)
-        {
-            var b = span.BasisVector(a);
-            double c = TensorPrimitives.Dot(b, v);
-            for (int i = 0; i < r.Length; i++) r[i] -= c * b[i];
-        }
-        return r;
-    }
-
-    /// <summary>P_⊥ X for a d × r matrix X (each column projected).</summary>
-    private static double[,] ProjectRows(DataSpan span, double[,] x)
-    {
-        int d = x.GetLength(0), r = x.GetLength(1);
-        var y = (double[,])x.Clone();
-        for (int a = 0; a < span.Dimension; a++)
-        {
-            var b = span.BasisVector(a);
-            for (int col = 0; col < r; col++)
-            {
-                double s = 0;
-                for (int i = 0; i < d; i++) s += b[i] * x[i, col];
-                for (int i = 0; i < d; i++) y[i, col] -= s * b[i];
-            }
-        }
-        return y;
     }
 
     private static double[,] Transpose(double[,] x)

@@ -6,5 +6,6 @@ namespace FokkerPlanckNtk.Particles;
 /// <param name="Seed">0 ≤ seed ≤ <see cref="ParticleSystem.MaxSeed"/>; the random streams are a pure function of it.</param>
 public sealed record ParticleOptions(int Count = 10_000, double Step = 0.001, long Seed = 1)
 {
+    /// <summary>m = 10⁴, η = 0.001, seed 1.</summary>
     public static ParticleOptions Default { get; } = new();
 }

@@ -70,6 +70,19 @@ public sealed record ParticleRecord(double Time, long Steps, double Loss, double
 public sealed record ComparisonRecord(double Time, double MaxResidualDifference, W2Value W2, double W2Theta, double W2U)
 {
     /// <summary>
+    /// The sampling floor of <see cref="W2"/>: the mean, over seeded repetitions, of the W2 between m independent samples
+    /// of the PDE density and the density itself (what W2(PDE, particles) shows for particles that follow the PDE exactly);
+    /// NaN when not measured. <c>w2_floor</c> in comparison.csv.
+    /// </summary>
+    public double W2Floor { get; init; } = double.NaN;
+
+    /// <summary>The standard deviation of the repetitions behind <see cref="W2Floor"/> (NaN when not measured); <c>w2_floor_sd</c>.</summary>
+    public double W2FloorSd { get; init; } = double.NaN;
+
+    /// <summary>True when <see cref="W2Floor"/> was measured.</summary>
+    public bool HasFloor => double.IsFinite(W2Floor);
+
+    /// <summary>
     /// Compares two records of the same time on the PDE's grid; W2 with <paramref name="options"/> (default: between
     /// probability measures), a slow one announced through <paramref name="log"/>.
     /// </summary>

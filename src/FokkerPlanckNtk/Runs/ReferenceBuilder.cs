@@ -14,9 +14,10 @@ namespace FokkerPlanckNtk.Runs;
 /// </summary>
 public static class ReferenceBuilder
 {
+    /// <summary>The reference solution of <paramref name="config"/>: solved twice (on the grid and on the grid with twice the cells per axis; spectral: the basis and the basis doubled, at a tenth of the tolerance), the finer stored, the differences as tolerances.</summary>
     public static ReferenceSolution Compute(RunConfiguration config, IRunObserver? observer = null, CancellationToken cancellation = default)
     {
-        observer ??= SilentObserver.Instance;
+        observer = new WarningsOnce(observer ?? SilentObserver.Instance);
         RequireFullCoordinates(config);
         if (config.Solver.IsSpectral) return ComputeSpectral(config, observer, cancellation);
         var problem = config.Problem.ToProblem();
@@ -64,8 +65,8 @@ public static class ReferenceBuilder
         var inputs = ProbeInputs(problem.Data);
         double[] times = [0, .. config.Time.OutputTimes];
         observer.Info($"reference: spectral basis {string.Join("x", config.Solver.Basis)} (for the tolerances) and {string.Join("x", fineBasis)} (stored), densities on {grid}");
-        var coarse = SolveSpectral(problem, config.Solver.Basis, tolerance, grid, times, inputs, observer, cancellation);
-        var stored = SolveSpectral(problem, fineBasis, tolerance / 10, grid, times, inputs, observer, cancellation);
+        var coarse = SolveSpectral(problem, config.Solver.Basis, tolerance, grid, config.Grid.MaxOutsideMass, times, inputs, observer, cancellation);
+        var stored = SolveSpectral(problem, fineBasis, tolerance / 10, grid, config.Grid.MaxOutsideMass, times, inputs, observer, cancellation);
         var snapshots = Snapshots(times, stored, grid, coarse, grid);
         return new ReferenceSolution
         {
@@ -75,10 +76,11 @@ public static class ReferenceBuilder
     }
 
     private static List<(double[] Density, double[] Residuals, double[] F)> SolveSpectral(Problem problem, int[] basis, double tolerance,
-        UniformGrid grid, double[] times, double[][] inputs, IRunObserver observer, CancellationToken cancellation)
+        UniformGrid grid, double? maxOutsideMass, double[] times, double[][] inputs, IRunObserver observer, CancellationToken cancellation)
     {
         var model = new Spectral.SpectralModel(problem, new Spectral.SpectralBasis(basis));
-        var spectral = new SpectralPdeModel(model, grid, new Spectral.SpectralSolverOptions(tolerance)) { Name = $"spectral {model.Basis}" };
+        var spectral = new SpectralPdeModel(model, grid, new Spectral.SpectralSolverOptions(tolerance), maxOutsideMass) { Name = $"spectral {model.Basis}" };
+        foreach (var w in spectral.Warnings) observer.Warning(w);
         return Solve(spectral, times, observer, cancellation, () =>
         {
             var c = spectral.Solver.Coefficients;
@@ -108,7 +110,8 @@ public static class ReferenceBuilder
     private static List<(double[] Density, double[] Residuals, double[] F)> Solve(Problem problem, UniformGrid grid, RunConfiguration config,
         double[] times, double[][] inputs, IRunObserver observer, CancellationToken cancellation)
     {
-        var pde = new PdeModel(new FiniteVolumeModel(problem, grid), config.Time.ToSolverOptions()) { Name = $"pde {grid.Cells[0]}" };
+        var pde = new PdeModel(new FiniteVolumeModel(problem, grid, config.Grid.MaxOutsideMass), config.Time.ToSolverOptions()) { Name = $"pde {grid.Cells[0]}" };
+        foreach (var w in pde.Warnings) observer.Warning(w);
         return Solve(pde, times, observer, cancellation, () =>
         {
             var density = pde.Solver.Density;
@@ -143,5 +146,17 @@ public static class ReferenceBuilder
                 inputs.Add(x);
             }
         return inputs.ToArray();
+    }
+
+    /// <summary>Both solves of a reference report the same set-up warnings: each is passed on once.</summary>
+    private sealed class WarningsOnce(IRunObserver inner) : IRunObserver
+    {
+        private readonly HashSet<string> _seen = [];
+        public void Progress(RunProgress progress) => inner.Progress(progress);
+        public void Info(string message) => inner.Info(message);
+        public void Warning(string message)
+        {
+            if (_seen.Add(message)) inner.Warning(message);
+        }
     }
 }

@@ -21,14 +21,19 @@ public sealed class RunFolder
         _manifest = manifest;
     }
 
+    /// <summary>The folder's path.</summary>
     public string Path { get; }
 
+    /// <summary>The manifest as last written.</summary>
     public RunManifest Manifest => _manifest;
 
     /// <summary>The path of a file in the folder.</summary>
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>Creates the folder (it must not hold another command's results) and writes config.json and the manifest.</summary>
+    /// <param name="directory">The folder (created when absent).</param>
+    /// <param name="config">The configuration (written as config.json).</param>
+    /// <param name="command">The command name, recorded in the manifest.</param>
     /// <param name="warnings">Warnings about the results (e.g. mass of the initial law outside the box), kept in the manifest.</param>
     /// <param name="resolved">Settings as resolved by the run (e.g. <c>time.stepper</c> when it says <c>auto</c>), kept in the manifest.</param>
     public static RunFolder Create(string directory, RunConfiguration config, string command, IReadOnlyList<string>? warnings = null,
@@ -69,10 +74,13 @@ public sealed class RunFolder
     /// <summary>Writes the manifest (with status running).</summary>
     internal void WriteManifest() => _manifest.Write(Path);
 
+    /// <summary>Marks the run completed in the manifest.</summary>
     public void Complete() => Finish(RunManifest.Completed, null);
 
+    /// <summary>Marks the run interrupted (resumable) with <paramref name="message"/>.</summary>
     public void MarkInterrupted(string message) => Finish(RunManifest.Interrupted, message);
 
+    /// <summary>Marks the run failed with <paramref name="message"/>.</summary>
     public void MarkFailed(string message) => Finish(RunManifest.Failed, message);
 
     /// <summary>True once <see cref="Finish"/> has written the final status.</summary>

@@ -24,6 +24,7 @@ public enum RunKind
     Simulate,
 }
 
+/// <summary>Command names of <see cref="RunKind"/>.</summary>
 public static class RunKinds
 {
     /// <summary>The command name (<c>run</c>, <c>solve</c>, <c>simulate</c>), as in the manifest.</summary>
@@ -46,6 +47,7 @@ public static class RunKinds
 /// </summary>
 public sealed class RunSession
 {
+    /// <summary>The checkpoint folder inside a run folder.</summary>
     public const string CheckpointFolder = "checkpoint";
 
     private readonly TimeSeries<PdeRecord>? _pde;
@@ -151,15 +153,17 @@ public sealed class RunSession
         });
     }
 
-    /// <summary>The W2 options of a run's measures: between probability measures, cancelled with the run.</summary>
-    private static W2Options W2Options(Simulation simulation) => Metrics.W2Options.ProbabilityMeasures with { Cancellation = simulation.Cancellation };
+    /// <summary>The W2 options of a run's measures: between probability measures (<c>output.w2Seconds</c>), cancelled with the run.</summary>
+    private W2Options W2Options(Simulation simulation) => Configuration.Output.W2Options with { Cancellation = simulation.Cancellation };
 
+    /// <summary>The run's configuration.</summary>
     public RunConfiguration Configuration { get; }
 
     /// <summary>The problem reduced to the span of its inputs (the identity when nothing is reduced): the PDE solves
-    /// <see cref="ReducedProblem.Reduced"/>, the particles run on <see cref="ReducedProblem.Full"/>.</summary>
+    /// <see cref="Model.ReducedProblem.Reduced"/>, the particles run on <see cref="Model.ReducedProblem.Full"/>.</summary>
     public Model.ReducedProblem Reduction { get; }
 
+    /// <summary>Which job this is.</summary>
     public RunKind Kind { get; }
 
     /// <summary>Warnings found while setting up (truncation of the initial law, Assumption 4.1, step counts, particle stability): log, manifest and report.</summary>
@@ -181,6 +185,7 @@ public sealed class RunSession
     /// <summary>The simulation the run executes: add callbacks or writers before <see cref="Execute"/>.</summary>
     public Simulation Simulation { get; }
 
+    /// <summary>The output folder; null for a run in memory.</summary>
     public string? Directory => Folder?.Path;
 
     private IReadOnlyList<double> Times => (IReadOnlyList<double>?)_pde?.Times ?? _particles?.Times ?? [];
@@ -237,6 +242,7 @@ public sealed class RunSession
         Configuration = Configuration,
         Kind = Kind,
         Stepper = Stepper,
+        Reduction = Reduction.IsIdentity ? null : Reduction,
         Grid = Configuration.Grid.ToGrid(),
         Times = Times.ToArray(),
         Pde = _pde?.ToArray(),
@@ -255,8 +261,10 @@ public sealed class RunSession
         catch (IOException e) { Simulation.Observer.Warning($"the checkpoint folder could not be removed: {e.Message}"); }
     }
 
+    /// <summary>Marks the run folder interrupted (resumable).</summary>
     public void MarkInterrupted(string message) => Folder?.MarkInterrupted(message);
 
+    /// <summary>Marks the run folder failed.</summary>
     public void MarkFailed(string message) => Folder?.MarkFailed(message);
 
     /// <summary>Warns once per run when the top modes of the spectral basis hold more than <see cref="SpectralDiagnostics.TailWarning"/>.</summary>

@@ -41,6 +41,7 @@ public interface IModel
 /// <summary>Something a <see cref="Simulation"/> runs on a <see cref="Simulations.Schedule"/>: a measurement, a log line, a check.</summary>
 public interface ICallback
 {
+    /// <summary>When the callback runs.</summary>
     Schedule Schedule { get; }
 
     /// <summary>Runs at a scheduled time (<see cref="Simulation.SteppingModel"/> null) or after a step (the model that stepped).</summary>
@@ -50,8 +51,10 @@ public interface ICallback
 /// <summary>A callback from a delegate.</summary>
 public sealed class Callback(Schedule schedule, Action<Simulation> action) : ICallback
 {
+    /// <inheritdoc/>
     public Schedule Schedule { get; } = schedule;
 
+    /// <inheritdoc/>
     public void Invoke(Simulation simulation) => action(simulation);
 }
 
@@ -64,13 +67,16 @@ public interface IRecorded
     /// <summary>A unique, file-name-safe name.</summary>
     string Name { get; }
 
+    /// <summary>Records held.</summary>
     int Count { get; }
 
+    /// <summary>Writes record <paramref name="index"/> into <paramref name="record"/>.</summary>
     void SaveRecord(int index, ArrayArchive record);
 
     /// <summary>Appends a record written by <see cref="SaveRecord"/> (records come back in order, after a <see cref="Clear"/>).</summary>
     void LoadRecord(ArrayArchive record);
 
+    /// <summary>Drops every record (before records are loaded back from a checkpoint).</summary>
     void Clear();
 
     /// <summary>Drops the records after the first <paramref name="count"/> (a scheduled time interrupted midway is measured again).</summary>

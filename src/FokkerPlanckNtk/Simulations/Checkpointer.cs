@@ -14,6 +14,7 @@ namespace FokkerPlanckNtk.Simulations;
 /// </summary>
 public sealed class Checkpointer
 {
+    /// <summary>The state file's name in the checkpoint folder.</summary>
     public const string StateFile = "state.bin";
     private const string Format = "fpntk-checkpoint";
 
@@ -21,16 +22,20 @@ public sealed class Checkpointer
     private readonly Dictionary<string, int> _saved = new(StringComparer.Ordinal);
 
     /// <param name="schedule">When to write during the run (a step schedule); default every 180 s of wall time.</param>
+    /// <param name="directory">The checkpoint folder (created when a checkpoint is written).</param>
     public Checkpointer(string directory, Schedule? schedule = null)
     {
         Directory = System.IO.Path.GetFullPath(directory);
         Schedule = schedule ?? new WallTimeInterval(TimeSpan.FromSeconds(180));
     }
 
+    /// <summary>The checkpoint folder.</summary>
     public string Directory { get; }
 
+    /// <summary>When checkpoints are written during the run.</summary>
     public Schedule Schedule { get; }
 
+    /// <summary>The path of the state file.</summary>
     public string StatePath => System.IO.Path.Combine(Directory, StateFile);
 
     /// <summary>Checkpoints written by this instance.</summary>
@@ -110,5 +115,6 @@ public sealed class Checkpointer
         if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
     }
 
+    /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"checkpoints in {Directory}");
 }

@@ -35,42 +35,57 @@ public interface IDensityModel : IModel
 /// </summary>
 public sealed class PdeModel : IDensityModel
 {
+    /// <summary>The PDE of <paramref name="problem"/> on <paramref name="grid"/>, from the discrete p0.</summary>
     public PdeModel(Problem problem, UniformGrid grid, PdeSolverOptions? options = null)
         : this(new FiniteVolumeModel(problem, grid), options) { }
 
+    /// <summary>The PDE of <paramref name="discretization"/> from <paramref name="initialDensity"/> (null: the discrete p0).</summary>
     public PdeModel(FiniteVolumeModel discretization, PdeSolverOptions? options = null, double[]? initialDensity = null) =>
         Solver = new PdeSolver(discretization, options, initialDensity);
 
+    /// <inheritdoc/>
     public string Name { get; init; } = "pde";
 
+    /// <summary>The finite-volume solver.</summary>
     public PdeSolver Solver { get; }
 
+    /// <summary>The discretization being solved.</summary>
     public FiniteVolumeModel Discretization => Solver.Model;
 
+    /// <inheritdoc/>
     public UniformGrid Grid => Solver.Model.Grid;
 
+    /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
 
+    /// <inheritdoc/>
     public double Time => Solver.Time;
 
+    /// <inheritdoc/>
     public long Steps => Solver.Steps;
 
+    /// <inheritdoc/>
     public double LastStep => Solver.LastStep;
 
+    /// <inheritdoc/>
     public double Loss => Solver.Loss;
 
+    /// <inheritdoc/>
     public bool HasReached(double time) => Solver.Time >= time;
 
+    /// <inheritdoc/>
     public void StepToward(double time) => Solver.StepToward(time);
 
     /// <summary>The diagnostics, a copy of the density and W2 to the discrete p0 now (see <see cref="PdeRecord"/>).</summary>
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null) => PdeRecord.Measure(Solver, options, log);
 
+    /// <inheritdoc/>
     public PdeDiagnostics Diagnose() => Solver.Diagnose();
 
     /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>: <c>simulation.Record("pde", times, pde.Record)</c>).</summary>
     public PdeRecord Record() => Record(null, null);
 
+    /// <inheritdoc/>
     public void Save(ArrayArchive state)
     {
         var s = Solver.Save();
@@ -81,6 +96,7 @@ public sealed class PdeModel : IDensityModel
 
     // The step controller's memory (implicit-feedback stepper) and the last step sizes (reported by the diagnostics rows)
     // are absent from checkpoints written before they existed.
+    /// <inheritdoc/>
     public void Restore(ArrayArchive state) =>
         Solver.Restore(new PdeSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
             state.Doubles($"{Name}.density"),
@@ -103,47 +119,60 @@ public sealed class SpectralPdeModel : IDensityModel
     private double[]? _reference;
 
     /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
+    /// <param name="model">The Hermite–Galerkin discretization.</param>
+    /// <param name="options">Tolerance of the time integration (null: the default).</param>
     /// <param name="maxOutsideMass">Largest mass of the initial law outside the grid's box that is accepted (<c>grid.maxOutsideMass</c>);
     /// null: <see cref="FiniteVolumeModel.SilentOutsideMass"/> (the cell averages are exact, so the box's cut is the only error of the
-    /// written densities).</param>
+    /// written densities). Between the two a warning (<see cref="Warnings"/>), as for the finite-volume solver.</param>
     /// <exception cref="InputException">The box cuts off more of the initial law (<c>grid.halfWidth</c>).</exception>
     public SpectralPdeModel(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options = null, double? maxOutsideMass = null)
         : this(CheckedSolver(model, grid, options, maxOutsideMass), grid) { }
 
-    /// <summary>A model over an existing solver; without <paramref name="grid"/> it advances and checkpoints but has no <see cref="Record"/>.</summary>
+    /// <summary>A model over an existing solver; without <paramref name="grid"/> it advances and checkpoints but has no records.</summary>
+    /// <param name="solver">The solver, advanced by the model.</param>
+    /// <param name="grid">The grid of the recorded densities (null: no records).</param>
     public SpectralPdeModel(SpectralSolver solver, UniformGrid? grid = null)
     {
         Solver = solver;
         _grid = grid;
     }
 
-    // The solution lives on the whole space, but densities, W2 and the comparison with particles are written on the grid.
+    // The solution lives on the whole space, but densities, W2 and the comparison with particles are written on the grid:
+    // the FV solver's rule of the box (same key, same message); the default limit is the silent one, since the exact cell
+    // averages have no discretization error for a truncation to hide in.
     private static SpectralSolver CheckedSolver(SpectralModel model, UniformGrid grid, SpectralSolverOptions? options, double? maxOutsideMass)
     {
-        double outside = FiniteVolumeModel.OutsideMass(grid, model.Problem.Initial), limit = maxOutsideMass ?? FiniteVolumeModel.SilentOutsideMass;
-        if (outside > limit)
-            throw new InputException("grid.halfWidth", string.Join(",", grid.HalfWidths), FormattableString.Invariant(
-                $"the box of the output grid holds the initial law only up to a mass of {outside:G3} outside, more than {(maxOutsideMass is null ? "1e-8" : $"grid.maxOutsideMass = {limit:G3}")}; the written densities would miss it: enlarge the box (or raise grid.maxOutsideMass)"));
+        string? warning = FiniteVolumeModel.BoxHoldsInitialLaw(grid, model.Problem.Initial, maxOutsideMass, FiniteVolumeModel.SilentOutsideMass,
+            "the spectral solver's default", "the densities written on the grid miss it (the spectral solution itself lives on the whole space)");
+        if (warning is not null) model.Warn(warning);
         return new SpectralSolver(model, options);
     }
 
+    /// <inheritdoc/>
     public string Name { get; init; } = "pde";
 
+    /// <summary>The spectral solver.</summary>
     public SpectralSolver Solver { get; }
 
+    /// <inheritdoc/>
     public UniformGrid Grid => _grid ?? throw new InvalidOperationException("this spectral model was made without a grid of records");
 
+    /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
 
-    /// <summary>The spectral diagnostics of the last <see cref="Record"/> (tail norm, negative mass, W2 bracket).</summary>
+    /// <summary>The spectral diagnostics of the last record or <see cref="Diagnose"/> (tail norm, negative mass, W2 bracket).</summary>
     public SpectralDiagnostics? LastDiagnostics { get; private set; }
 
+    /// <inheritdoc/>
     public double Time => Solver.Time;
 
+    /// <inheritdoc/>
     public long Steps => Solver.Steps;
 
+    /// <inheritdoc/>
     public double LastStep => Solver.LastStep;
 
+    /// <inheritdoc/>
     public double Loss
     {
         get
@@ -154,13 +183,16 @@ public sealed class SpectralPdeModel : IDensityModel
         }
     }
 
+    /// <inheritdoc/>
     public bool HasReached(double time) => Solver.Time >= time;
 
+    /// <inheritdoc/>
     public void StepToward(double time) => Solver.StepToward(time);
 
     /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>).</summary>
     public PdeRecord Record() => Record(null, null);
 
+    /// <inheritdoc/>
     public PdeRecord Record(W2Options? options = null, Action<string>? log = null)
     {
         var grid = Grid;
@@ -171,6 +203,7 @@ public sealed class SpectralPdeModel : IDensityModel
         return new PdeRecord(diagnostics, Solver.Steps, density, w2.ToValue() with { Method = w2.Method + " (spectral solution's cell averages)" });
     }
 
+    /// <inheritdoc/>
     public PdeDiagnostics Diagnose() => Measure().Diagnostics;
 
     // The expansion's diagnostics with the outer-layer mass of its cell averages (negative averages written as 0).
@@ -195,6 +228,7 @@ public sealed class SpectralPdeModel : IDensityModel
         return model.CellAverages(p0, grid);
     }
 
+    /// <inheritdoc/>
     public void Save(ArrayArchive state)
     {
         var s = Solver.Save();
@@ -203,6 +237,7 @@ public sealed class SpectralPdeModel : IDensityModel
              .Set($"{Name}.lastStep", s.LastStep);
     }
 
+    /// <inheritdoc/>
     public void Restore(ArrayArchive state) =>
         Solver.Restore(new SpectralSolver.State(state.Double($"{Name}.time"), state.Long($"{Name}.steps"), state.Long($"{Name}.rejected"),
             state.Double($"{Name}.proposedStep"), state.Double($"{Name}.explicitBoundSteps"), state.Doubles($"{Name}.coefficients"),
@@ -219,37 +254,50 @@ public sealed class ParticleModel : IModel
     private readonly Problem _problem;
 
     /// <param name="options">m, η and the seed (<see cref="ParticleOptions.Default"/>: 10⁴, 0.001, 1).</param>
+    /// <param name="problem">The problem (activation, data, α, λ, initial law).</param>
     public ParticleModel(Problem problem, ParticleOptions? options = null)
     {
         _problem = problem;
         System = new ParticleSystem(problem, options ?? ParticleOptions.Default);
     }
 
+    /// <inheritdoc/>
     public string Name { get; init; } = "particles";
 
+    /// <summary>The particle system.</summary>
     public ParticleSystem System { get; private set; }
 
+    /// <inheritdoc/>
     public double Time => System.Time;
 
+    /// <inheritdoc/>
     public long Steps => System.Steps;
 
+    /// <inheritdoc/>
     public double LastStep => System.Steps > 0 ? System.StepSize : 0;
 
+    /// <inheritdoc/>
     public double Loss => System.Loss;
 
+    /// <inheritdoc/>
     public bool HasReached(double time) => System.Steps >= System.StepsFor(time);
 
+    /// <inheritdoc/>
     public void StepToward(double time) => System.Step();
 
     /// <summary>
     /// Loss, residuals, binned divergences, positions and W2 to the discrete p0 now (see <see cref="ParticleRecord"/>);
     /// <paramref name="grid"/> is the grid of the measures (the box of the histogram, the discrete p0 of W2).
     /// </summary>
+    /// <param name="grid">The grid of the measures.</param>
+    /// <param name="options">Options of the W2 to p0 (null: probability measures, the run's defaults).</param>
+    /// <param name="log">Receives a line when a W2 is slow (null: silent).</param>
     /// <param name="reduction">For a problem reduced to the span of its inputs: the particles measured through their projections
     /// onto S ⊕ u on the reduced <paramref name="grid"/>, with the θ_⊥ factor in closed form and the θ_⊥ moments.</param>
     public ParticleRecord Record(UniformGrid grid, W2Options? options = null, Action<string>? log = null, ReducedProblem? reduction = null) =>
         ParticleRecord.Measure(System, grid, options, log, reduction);
 
+    /// <inheritdoc/>
     public void Save(ArrayArchive state)
     {
         var s = System.Capture();
@@ -257,6 +305,7 @@ public sealed class ParticleModel : IModel
              .Set($"{Name}.seed", s.Seed).Set($"{Name}.steps", s.Steps).Set($"{Name}.positions", s.Positions);
     }
 
+    /// <inheritdoc/>
     public void Restore(ArrayArchive state) =>
         System = new ParticleSystem(_problem, new ParticleSystem.State(
             checked((int)state.Long($"{Name}.count")), checked((int)state.Long($"{Name}.dimension")), state.Double($"{Name}.step"),

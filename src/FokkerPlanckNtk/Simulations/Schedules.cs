@@ -24,6 +24,7 @@ public sealed class SpecifiedTimes : Schedule
 {
     private readonly double[] _times;
 
+    /// <summary>At the given simulated <paramref name="times"/>.</summary>
     public SpecifiedTimes(params double[] times)
     {
         for (int i = 0; i < times.Length; i++)
@@ -32,12 +33,14 @@ public sealed class SpecifiedTimes : Schedule
         _times = times.Distinct().Order().ToArray();
     }
 
+    /// <inheritdoc/>
     public override IReadOnlyList<double> Times(double stopTime) => _times.Where(t => t <= stopTime).ToArray();
 }
 
 /// <summary>Fires at t = 0, Δ, 2Δ, … up to the stop time (k·Δ, so that no rounding accumulates).</summary>
 public sealed class TimeInterval : Schedule
 {
+    /// <summary>Every <paramref name="interval"/> of simulated time, from 0.</summary>
     public TimeInterval(double interval)
     {
         if (!(interval > 0) || !double.IsFinite(interval))
@@ -45,8 +48,10 @@ public sealed class TimeInterval : Schedule
         Interval = interval;
     }
 
+    /// <summary>The spacing of the times.</summary>
     public double Interval { get; }
 
+    /// <inheritdoc/>
     public override IReadOnlyList<double> Times(double stopTime)
     {
         var times = new List<double>();
@@ -59,6 +64,7 @@ public sealed class TimeInterval : Schedule
 /// <summary>Fires after every k-th step of a model (its step count a multiple of k), or of the named model only.</summary>
 public sealed class IterationInterval : Schedule
 {
+    /// <summary>After every <paramref name="interval"/>-th step of <paramref name="model"/> (null: of any model).</summary>
     public IterationInterval(long interval, string? model = null)
     {
         if (interval < 1) throw new ArgumentOutOfRangeException(nameof(interval), interval, "an iteration interval must be >= 1");
@@ -66,13 +72,16 @@ public sealed class IterationInterval : Schedule
         Model = model;
     }
 
+    /// <summary>Steps between two calls.</summary>
     public long Interval { get; }
 
     /// <summary>The name of the model whose steps count, or null for every model.</summary>
     public string? Model { get; }
 
+    /// <inheritdoc/>
     public override bool IsStepSchedule => true;
 
+    /// <inheritdoc/>
     public override bool AfterStep(IModel model, TimeSpan wall) =>
         (Model is null || model.Name == Model) && model.Steps % Interval == 0;
 }
@@ -82,19 +91,23 @@ public sealed class WallTimeInterval : Schedule
 {
     private TimeSpan _last;
 
+    /// <summary>After a step, once <paramref name="interval"/> of wall time has passed since the last call.</summary>
     public WallTimeInterval(TimeSpan interval)
     {
         if (!(interval > TimeSpan.Zero)) throw new ArgumentOutOfRangeException(nameof(interval), interval, "a wall-time interval must be positive");
         Interval = interval;
     }
 
+    /// <summary>Wall time between two calls.</summary>
     public TimeSpan Interval { get; }
 
+    /// <inheritdoc/>
     public override bool IsStepSchedule => true;
 
     /// <summary>Starts counting the interval from <paramref name="wall"/> (the simulation calls it when a run starts).</summary>
     internal void Reset(TimeSpan wall) => _last = wall;
 
+    /// <inheritdoc/>
     public override bool AfterStep(IModel model, TimeSpan wall)
     {
         if (wall - _last < Interval) return false;

@@ -29,6 +29,7 @@ public sealed class Simulation
     private HashSet<double>[] _fires = [];
     private ICallback[] _stepCallbacks = [];
 
+    /// <summary>A simulation of <paramref name="models"/> from their current state to <paramref name="stopTime"/>.</summary>
     public Simulation(double stopTime, params IModel[] models)
     {
         if (!(stopTime >= 0) || !double.IsFinite(stopTime))
@@ -39,8 +40,10 @@ public sealed class Simulation
         if (duplicate is not null) throw new ArgumentException($"two models are named '{duplicate.Key}'", nameof(models));
     }
 
+    /// <summary>The time every model is advanced to.</summary>
     public double StopTime { get; }
 
+    /// <summary>The models, in the order they are advanced.</summary>
     public IReadOnlyList<IModel> Models => _models;
 
     /// <summary>Run in the order added (at a scheduled time, or after a step for step schedules).</summary>
@@ -52,6 +55,7 @@ public sealed class Simulation
     /// <summary>Where writers' relative paths point; null: the current folder.</summary>
     public string? OutputDirectory { get; set; }
 
+    /// <summary>Writes checkpoints and picks a run up from them; null: none.</summary>
     public Checkpointer? Checkpointer { get; set; }
 
     /// <summary>Receives information and warnings of the simulation and its callbacks.</summary>

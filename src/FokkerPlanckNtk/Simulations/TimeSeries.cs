@@ -20,6 +20,8 @@ public sealed class TimeSeries<T> : ICallback, IRecorded, IReadOnlyList<T>
 
     /// <param name="name">Unique within the simulation and file-name safe (it names the checkpoint files).</param>
     /// <param name="codec">How a record is stored in a checkpoint; null: the built-in codec of <typeparamref name="T"/>, if any.</param>
+    /// <param name="schedule">When to measure.</param>
+    /// <param name="measure">Makes the record of the models' current state.</param>
     public TimeSeries(string name, Schedule schedule, Func<T> measure, IRecordCodec<T>? codec = null)
     {
         if (string.IsNullOrWhiteSpace(name) || name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || name.Contains(' '))
@@ -30,23 +32,29 @@ public sealed class TimeSeries<T> : ICallback, IRecorded, IReadOnlyList<T>
         _codec = codec ?? RecordCodecs.For<T>();
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
+    /// <inheritdoc/>
     public Schedule Schedule { get; }
 
+    /// <inheritdoc/>
     public int Count => _records.Count;
 
+    /// <summary>The record measured at <see cref="Times"/>[<paramref name="index"/>].</summary>
     public T this[int index] => _records[index];
 
     /// <summary>The time of each record.</summary>
     public IReadOnlyList<double> Times => _times;
 
+    /// <inheritdoc/>
     public void Invoke(Simulation simulation)
     {
         _records.Add(_measure());
         _times.Add(simulation.SteppingModel?.Time ?? simulation.Time);
     }
 
+    /// <inheritdoc/>
     public IEnumerator<T> GetEnumerator() => _records.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

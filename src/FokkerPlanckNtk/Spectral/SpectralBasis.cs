@@ -158,6 +158,7 @@ public sealed class SpectralBasis
         return (m, k);
     }
 
+    /// <summary>The modes per axis, e.g. <c>64x24</c>.</summary>
     public override string ToString() => string.Join("x", Modes.Select(m => m.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>

@@ -17,6 +17,9 @@ namespace FokkerPlanckNtk.Spectral;
 /// <param name="MinDensity">The minimum of p = p0 q on the diagnostic lattice.</param>
 /// <param name="NegativeMass">∫ p⁻ on the diagnostic lattice: where the truncated expansion dips below zero.</param>
 /// <param name="TailNorm">L²(p0) norm of the coefficients in the top eighth of the modes of any axis (a basis-too-small indicator).</param>
+/// <param name="Time">The time t.</param>
+/// <param name="Loss">L = (1/n) Σ r_i², exact for the expansion.</param>
+/// <param name="Residuals">r_i = f(p, x_i) − y_i.</param>
 public sealed record SpectralDiagnostics(double Time, double Loss, double FreeEnergy, double KlP0, double Chi2P0,
     double W2P0, double W2Lower, double W2Upper, double Mass, double MinDensity, double NegativeMass, double TailNorm, double[] Residuals)
 {

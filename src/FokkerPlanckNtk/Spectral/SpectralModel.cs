@@ -40,6 +40,7 @@ public sealed partial class SpectralModel
     private readonly double[][] _negDc;
     private readonly List<string> _warnings = [];
 
+    /// <summary>The Hermite–Galerkin discretization of <paramref name="problem"/> with <paramref name="basis"/>.</summary>
     public SpectralModel(Problem problem, SpectralBasis basis)
     {
         if (basis.ThetaDimension != problem.Dimension)
@@ -102,11 +103,19 @@ public sealed partial class SpectralModel
         for (int j = 0; j < _d; j++) _negDc[j] = new double[_qTheta];
     }
 
+    /// <summary>The problem.</summary>
     public Problem Problem { get; }
+    /// <summary>The modes per axis.</summary>
     public SpectralBasis Basis { get; }
 
     /// <summary>Warnings found while setting up (Assumption 4.1 violations), for the log.</summary>
     public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>Adds a warning about this model's run (once).</summary>
+    internal void Warn(string warning)
+    {
+        if (!_warnings.Contains(warning)) _warnings.Add(warning);
+    }
 
     /// <summary>Number of coefficients.</summary>
     public int Count => Basis.Count;
@@ -358,6 +367,7 @@ public sealed partial class SpectralModel
     /// </summary>
     public double[] InitialCoefficients() => InitialCoefficients(out _);
 
+    /// <summary>The coefficients of the initial law, with the L²(p0) norm of what the basis truncates (refused when too large).</summary>
     public double[] InitialCoefficients(out double truncationError) => InitialCoefficients(out truncationError, enforce: true);
 
     /// <summary>As above; with <paramref name="enforce"/> false a truncation above the tolerance is returned, not refused (convergence studies).</summary>

@@ -11,6 +11,7 @@ namespace FokkerPlanckNtk.Spectral;
 /// <param name="MaxStep">Upper limit of the step.</param>
 public sealed record SpectralSolverOptions(double Tolerance = SpectralSolverOptions.DefaultTolerance, double MaxStep = double.PositiveInfinity)
 {
+    /// <summary>The default local error tolerance τ per step (<c>time.tolerance</c> absent).</summary>
     public const double DefaultTolerance = 1e-8;
 
     internal void Validate()
@@ -71,6 +72,7 @@ public sealed class SpectralSolver : Numerics.LandingStepper
     private readonly int[] _pivots;
     private double _proposed;
 
+    /// <summary>A solver of <paramref name="model"/> from <paramref name="initialCoefficients"/> (null: those of the initial law).</summary>
     public SpectralSolver(SpectralModel model, SpectralSolverOptions? options = null, double[]? initialCoefficients = null)
     {
         _model = model;
@@ -96,6 +98,7 @@ public sealed class SpectralSolver : Numerics.LandingStepper
         _pivots = new int[_n];
     }
 
+    /// <summary>The discretization being solved.</summary>
     public SpectralModel Model => _model;
 
     /// <summary>The current Hermite coefficients of p/p0; do not modify during a run.</summary>
@@ -127,8 +130,10 @@ public sealed class SpectralSolver : Numerics.LandingStepper
     public sealed record State(double Time, long Steps, long RejectedSteps, double ProposedStep, double ExplicitBoundSteps, double[] Coefficients,
         double LastStep = 0);
 
+    /// <summary>The state now (for a checkpoint).</summary>
     public State Save() => new(Time, Steps, RejectedSteps, _proposed, ExplicitBoundSteps, (double[])_b.Clone(), LastStep);
 
+    /// <summary>Continues from <paramref name="state"/> bit-identically.</summary>
     public void Restore(State state)
     {
         if (state.Coefficients.Length != _count)

@@ -18,13 +18,16 @@ namespace FokkerPlanckNtk.Studies;
 /// </summary>
 public sealed class GridConvergenceStudy : IStudy
 {
+    /// <inheritdoc/>
     public string Name => "grid-convergence";
 
+    /// <inheritdoc/>
     public string Description => "FV errors vs the exact Gaussian solutions (OU, linear activation) and observed orders";
 
     /// <summary>The box half-width used by every case (holds p0 and the initial laws to &lt; 1e-8).</summary>
     public const double HalfWidth = 7.0;
 
+    /// <summary>The time at which the errors are measured.</summary>
     public const double EndTime = 1.0;
 
     /// <summary>One row of the table.</summary>
@@ -77,6 +80,7 @@ public sealed class GridConvergenceStudy : IStudy
         return sum * grid.CellVolume;
     }
 
+    /// <summary>Solves every case on every grid and returns the table's rows (<paramref name="quick"/>: fewer grids).</summary>
     public IReadOnlyList<Row> Rows(bool quick, Action<string> log)
     {
         var rows = new List<Row>();
@@ -103,6 +107,7 @@ public sealed class GridConvergenceStudy : IStudy
         return rows;
     }
 
+    /// <inheritdoc/>
     public StudyResult Run(StudyOptions options)
     {
         var rows = Rows(options.Quick, options.Log);

@@ -12,7 +12,23 @@ public interface IStudy
     /// <summary>One line for <c>--help</c>.</summary>
     string Description { get; }
 
+    /// <summary>Runs the study, writes its files into <see cref="StudyOptions.OutputDirectory"/> and returns its table and plot series.</summary>
     StudyResult Run(StudyOptions options);
+}
+
+/// <summary>
+/// A study that also runs as a sweep: <c>fpntk study NAME --sweep DIR</c> writes its runs as the tasks of a sweep folder,
+/// <c>fpntk sweep run DIR</c> (a worker pool) or <c>fpntk sweep slurm DIR</c> (Slurm job arrays) runs them, and
+/// <c>fpntk study NAME --from DIR</c> computes the study's tables from the tasks' files, with the same numbers as
+/// <see cref="IStudy.Run"/> (wall times aside).
+/// </summary>
+public interface ISweepStudy : IStudy
+{
+    /// <summary>Writes the study's runs (full or <paramref name="quick"/> settings) as a sweep in <paramref name="directory"/>.</summary>
+    Sweeps.SweepFolder CreateSweep(string directory, bool quick);
+
+    /// <summary>The study's tables and series from the complete sweep in <paramref name="sweepDirectory"/>, written as <see cref="IStudy.Run"/> writes them.</summary>
+    StudyResult FromSweep(string sweepDirectory, StudyOptions options);
 }
 
 /// <param name="OutputDirectory">Folder for the study's files (exists).</param>
@@ -26,4 +42,11 @@ public sealed record StudyResult(string Markdown, IReadOnlyList<PlotSeries> Seri
 
 /// <summary>One curve of a study plot; plots with the same <paramref name="Plot"/> name share axes.</summary>
 /// <param name="LogY">With LogLog false: a logarithmic y axis over a linear x axis (exponential decay).</param>
+/// <param name="Plot">The plot's name (file name and shared axes).</param>
+/// <param name="Label">The curve's legend entry.</param>
+/// <param name="XLabel">The x axis title.</param>
+/// <param name="YLabel">The y axis title.</param>
+/// <param name="X">The x values.</param>
+/// <param name="Y">The y values.</param>
+/// <param name="LogLog">Both axes logarithmic (a convergence plot).</param>
 public sealed record PlotSeries(string Plot, string Label, string XLabel, string YLabel, double[] X, double[] Y, bool LogLog = true, bool LogY = false);

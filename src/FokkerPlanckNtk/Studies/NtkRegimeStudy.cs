@@ -4,6 +4,7 @@ using System.Text;
 using FokkerPlanckNtk.FiniteVolume;
 using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Numerics;
@@ -18,17 +19,22 @@ namespace FokkerPlanckNtk.Studies;
 /// the spectral solver, with the finite-volume solver beside it where its error is below the gap (α ≤ 8).
 /// For each α the PDE runs over the NTK time window t ∈ [0, τ/α²] (τ = 10: the linearized dynamics
 /// r(t) = exp(−(2α²/n) H(p0) t) r(0) depend on α²t only, so every α sees the same NTK evolution); measured are
-/// sup_t |r_PDE − r_NTK|, sup_t KL(p_t‖p0), sup_t W2(p_t, p0) (linearized: the Ḣ⁻¹(p0) norm of p_t − p0, with
-/// Gelbrich's certified lower bound), min_t λ_min(H(p_t))/Λ (Lemma 5.1) and the long-time loss floor L(p*) from
-/// the stationary solver. Every quantity is computed twice — basis doubled per axis and the time tolerance ten
+/// sup_t |r_PDE − r_NTK|, sup_t KL(p_t‖p0), sup_t W2(p_t, p0) — the W2 of the densities (exact cell averages of
+/// p_t and p0 on a 2D grid, <see cref="Wasserstein.Between(UniformGrid, ReadOnlySpan{double}, ReadOnlySpan{double}, W2Options?)"/>,
+/// at a subset of the output times) beside the linearized value (the Ḣ⁻¹(p0) norm of p_t − p0, with Gelbrich's
+/// certified lower bound) at every output time —, Talagrand's W2 ≤ √(2 KL) where the W2 of the densities is measured,
+/// min_t λ_min(H(p_t))/Λ (Lemma 5.1) and the long-time loss floor L(p*) from the stationary solver. Every quantity is computed twice — basis doubled per axis and the time tolerance ten
 /// times tighter — and the difference is its error estimate; slopes are fitted against α.
 /// </summary>
 public sealed class NtkRegimeStudy : IStudy
 {
+    /// <inheritdoc/>
     public string Name => "ntk-regime";
 
+    /// <inheritdoc/>
     public string Description => "PDE (spectral, FV beside) vs NTK-linearized residuals, KL and W2 to p0, loss floor for α = 1..1024, with error estimates and fitted slopes";
 
+    /// <summary>The α of the study.</summary>
     public static IReadOnlyList<double> Alphas { get; } = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
     /// <summary>τ: the window is t ∈ [0, τ/α²].</summary>
@@ -43,17 +49,84 @@ public sealed class NtkRegimeStudy : IStudy
     /// <summary>The residual error of a window run is ≈ α × tolerance/7 (measured), so the tolerance scales as 1/α.</summary>
     public static double Tolerance(double alpha, bool fine) => (fine ? 1e-10 : 1e-9) / Math.Max(1, alpha);
 
+    /// <summary>The spectral modes (θ, u) of the coarse or fine run (<paramref name="quick"/>: smaller bases).</summary>
     public static int[] Basis(bool fine, bool quick) => quick ? (fine ? [96, 16] : [48, 12]) : (fine ? [256, 24] : [128, 16]);
 
+    /// <summary>
+    /// The grid of the W2 of the densities: the FV box ±7, 128² cells (quick: 64²). Measured at α = 1024 (W2 ≈ 3e-4):
+    /// error estimate 0.3 % of W2 at 128² (0.9 % at 64²), 0.6 s per W2; 1.4–6 s at α = 1..8.
+    /// </summary>
+    public static UniformGrid DensityGrid(bool quick) => UniformGrid.Cube(2, quick ? 64 : 128, HalfWidth);
+
+    /// <summary>The W2 of the densities is measured at every <see cref="DensityStride"/>-th output time (the last one
+    /// included) and at the time of the largest linearized W2: 21 of the 200 output times (each takes 0.6–6 s).</summary>
+    public const int DensityStride = 10;
+
+    /// <summary>
+    /// The W2 of the densities over a run: the largest value over the sampled output times, the largest error estimate
+    /// over them (so the true sup over those times lies in [Sup − ErrorBound, Sup + ErrorBound]), the certified bracket
+    /// at the sup's time, and Talagrand's inequality W2 ≤ √(2 KL(p_t‖p0)) (p0 = N(0, I)) at every sampled time with the
+    /// values as reported (no slack subtracted).
+    /// </summary>
+    /// <param name="Samples">The number of sampled output times.</param>
+    /// <param name="Sup">The largest W2 of the densities over the sampled times.</param>
+    /// <param name="ErrorBound">The largest error estimate over the sampled times.</param>
+    /// <param name="CertifiedLower">Lower end of the certified bracket at the sup's time.</param>
+    /// <param name="CertifiedUpper">Upper end of the certified bracket at the sup's time.</param>
+    /// <param name="TimeOfSup">The time of <paramref name="Sup"/>.</param>
+    /// <param name="LinearizedAtSup">The linearized W2 at the sup's time (the independent check).</param>
+    /// <param name="MaxLinearizedDifference">max over the sampled times of |W2(densities) − W2(linearized)|.</param>
+    /// <param name="MaxTalagrandRatio">max over the sampled times of W2/√(2 KL).</param>
+    /// <param name="NotOptimal">Sampled solves that stopped at the transport's Newton cap (their duality gap is part of their error estimate).</param>
+    /// <param name="TalagrandHolds">Talagrand's inequality held at every sampled time.</param>
+    /// <param name="ClampedMass">The largest mass of negative cell averages set to 0 (the truncated expansion may dip below 0).</param>
+    /// <param name="Seconds">Wall seconds of the W2s.</param>
+    public sealed record DensityW2(int Samples, double Sup, double ErrorBound, double CertifiedLower, double CertifiedUpper, double TimeOfSup,
+        int NotOptimal, double LinearizedAtSup, double MaxLinearizedDifference, double MaxTalagrandRatio, bool TalagrandHolds, double ClampedMass,
+        double Seconds)
+    {
+        /// <summary>A number (not a bracket): the error estimate (with any Newton stop's duality gap) at most 10 % of the value.</summary>
+        public bool Resolved => ErrorBound <= 0.1 * Sup;
+    }
+
     /// <summary>One spectral run over the window.</summary>
+    /// <param name="Basis">Modes per axis.</param>
+    /// <param name="Tolerance">The local error tolerance τ of the time integration.</param>
+    /// <param name="Steps">Accepted steps.</param>
+    /// <param name="RejectedSteps">Steps rejected by the error estimate.</param>
+    /// <param name="ExplicitBoundSteps">The steps an explicit SSP-RK3 at CFL 0.5 would have needed.</param>
+    /// <param name="SupGap">sup_t max_i |r_i(PDE) − r_i(NTK)| over the comparison times.</param>
+    /// <param name="TimeOfSupGap">The time of <paramref name="SupGap"/>.</param>
+    /// <param name="SupKl">sup_t KL(p_t‖p0).</param>
+    /// <param name="SupW2">sup_t of the linearized W2(p_t, p0).</param>
+    /// <param name="SupW2Lower">sup_t of the Gelbrich lower bound of W2(p_t, p0).</param>
+    /// <param name="MinLambdaRatio">min_t λ_min(H(p_t)) / λ_min(H(p0)).</param>
+    /// <param name="MaxTailNorm">The largest L²(p0) norm of the coefficients in the top eighth of the modes (a basis-too-small indicator).</param>
+    /// <param name="LossAtEnd">The loss at the end of the window.</param>
+    /// <param name="Seconds">Wall seconds of the run.</param>
+    /// <param name="Density">The W2 of the densities (null when not measured).</param>
     public sealed record SpectralRun(int[] Basis, double Tolerance, long Steps, long RejectedSteps, double ExplicitBoundSteps,
         double SupGap, double TimeOfSupGap, double SupKl, double SupW2, double SupW2Lower, double MinLambdaRatio, double MaxTailNorm,
-        double LossAtEnd, double Seconds);
+        double LossAtEnd, double Seconds, DensityW2? Density = null);
 
     /// <summary>One finite-volume run over the window (the product's default stepper).</summary>
     public sealed record FiniteVolumeRun(int Cells, long Steps, double SupGap, double SupKl, double Seconds);
 
     /// <param name="GapError">|gap(fine) − gap(coarse)| of the spectral runs: the error estimate of the fine gap.</param>
+    /// <param name="Alpha">α.</param>
+    /// <param name="EndTime">The window's end, the NTK time scale over α².</param>
+    /// <param name="Coarse">The spectral run on the coarse basis and tolerance.</param>
+    /// <param name="Fine">The spectral run on the fine basis and tolerance (the reported one).</param>
+    /// <param name="KlError">|sup KL(fine) − sup KL(coarse)|.</param>
+    /// <param name="W2Error">|sup W2(fine) − sup W2(coarse)| (linearized W2).</param>
+    /// <param name="FvCoarse">The finite-volume run on the coarse grid (α ≤ <see cref="FiniteVolumeMaxAlpha"/>), else null.</param>
+    /// <param name="FvFine">The finite-volume run on the grid with twice the cells, else null.</param>
+    /// <param name="NtkLossAtEnd">The NTK prediction's loss at the end of the window.</param>
+    /// <param name="StationaryLoss">L(p*) of the stationary state (NaN when Newton does not converge).</param>
+    /// <param name="StationaryKl">KL(p*‖p0) (NaN when Newton does not converge).</param>
+    /// <param name="StationaryStatus">The stationary solver's status.</param>
+    /// <param name="TheoremLossFloor">Theorem 4.4's loss floor 2A1²λ²α⁻²λ0⁻⁴.</param>
+    /// <param name="TheoremKlBound">Theorem 4.4's bound on KL(p_t‖p0).</param>
     public sealed record Row(double Alpha, double EndTime, SpectralRun Coarse, SpectralRun Fine, double GapError, double KlError, double W2Error,
         FiniteVolumeRun? FvCoarse, FiniteVolumeRun? FvFine, double NtkLossAtEnd, double StationaryLoss, double StationaryKl, string StationaryStatus,
         double TheoremLossFloor, double TheoremKlBound)
@@ -62,8 +135,13 @@ public sealed class NtkRegimeStudy : IStudy
         public bool GapResolved => GapError <= 0.01 * Fine.SupGap;
     }
 
-    /// <summary>The spectral solver over [0, τ/α²] with <paramref name="outputs"/> equally spaced comparison times.</summary>
-    public static SpectralRun Measure(Problem problem, int[] basis, double tolerance, int outputs, LinearizedPrediction ntk, double lambda)
+    /// <summary>
+    /// The spectral solver over [0, τ/α²] with <paramref name="outputs"/> equally spaced comparison times; with a
+    /// <paramref name="densityGrid"/>, the W2 of the densities at every <paramref name="densityStride"/>-th of them and
+    /// at the time of the largest linearized W2.
+    /// </summary>
+    public static SpectralRun Measure(Problem problem, int[] basis, double tolerance, int outputs, LinearizedPrediction ntk, double lambda,
+        UniformGrid? densityGrid = null, int densityStride = DensityStride)
     {
         var watch = Stopwatch.StartNew();
         var model = new SpectralModel(problem, new SpectralBasis(basis));
@@ -72,16 +150,60 @@ public sealed class NtkRegimeStudy : IStudy
         {
             var d = solver.Diagnose();
             return (Diagnostics: d, Gap: Norms.MaxAbsDifference(d.Residuals, ntk.Residuals(d.Time)),
-                LambdaRatio: model.Gram(solver.Coefficients).LambdaMin / lambda);
+                LambdaRatio: model.Gram(solver.Coefficients).LambdaMin / lambda,
+                Coefficients: densityGrid is null ? null : (double[])solver.Coefficients.Clone());
         });
         double supGap = 0, timeOfSup = 0;
         for (int k = 0; k < samples.Count; k++)
             if (samples[k].Gap > supGap) { supGap = samples[k].Gap; timeOfSup = samples.Times[k]; }
         var ds = samples.Select(s => s.Diagnostics).ToArray();
+        DensityW2? density = null;
+        if (densityGrid is not null)
+            density = MeasureDensityW2(model, densityGrid, densityStride, ds, samples.Select(s => s.Coefficients!).ToArray());
         return new SpectralRun(basis, tolerance, solver.Steps, solver.RejectedSteps, solver.ExplicitBoundSteps, supGap, timeOfSup,
             Math.Max(0, ds.Max(d => d.KlP0)), Math.Max(0, ds.Max(d => d.W2P0)), Math.Max(0, ds.Max(d => d.W2Lower)),
-            samples.Min(s => s.LambdaRatio), Math.Max(0, ds.Max(d => d.TailNorm)), ds[^1].Loss, watch.Elapsed.TotalSeconds);
+            samples.Min(s => s.LambdaRatio), Math.Max(0, ds.Max(d => d.TailNorm)), ds[^1].Loss, watch.Elapsed.TotalSeconds, density);
     }
+
+    /// <summary>
+    /// W2 between the exact cell averages of p_t and of p0 on <paramref name="grid"/> (the W2 of the piecewise-constant
+    /// densities, the metrics code's method for 2D grids) at the sampled output times.
+    /// </summary>
+    private static DensityW2 MeasureDensityW2(SpectralModel model, UniformGrid grid, int stride, SpectralDiagnostics[] ds, double[][] coefficients)
+    {
+        var watch = Stopwatch.StartNew();
+        var unit = new double[model.Count];
+        unit[0] = 1;
+        var p0 = model.CellAverages(unit, grid);
+        int argmaxLinearized = 0;
+        for (int k = 1; k < ds.Length; k++)
+            if (ds[k].W2P0 > ds[argmaxLinearized].W2P0) argmaxLinearized = k;
+        var indices = Enumerable.Range(0, ds.Length).Where(k => (k + 1) % stride == 0 || k == ds.Length - 1).Append(argmaxLinearized).Distinct().Order().ToArray();
+        W2Result? atSup = null;
+        int supIndex = 0, notOptimal = 0;
+        double errorBound = 0, maxDifference = 0, maxRatio = 0, clamped = 0;
+        bool talagrand = true;
+        foreach (int k in indices)
+        {
+            var p = model.CellAverages(coefficients[k], grid);
+            double negative = 0;
+            for (int c = 0; c < p.Length; c++)
+                if (p[c] < 0) { negative -= p[c]; p[c] = 0; }
+            clamped = Math.Max(clamped, negative * grid.CellVolume);
+            var w = Wasserstein.Between(grid, p, p0, W2Options.ProbabilityMeasures);
+            if (w.Status != TransportStatus.Optimal) notOptimal++;
+            errorBound = Math.Max(errorBound, w.ErrorBound);
+            maxDifference = Math.Max(maxDifference, Math.Abs(w.W2 - ds[k].W2P0));
+            var check = Wasserstein.Talagrand(w.W2, ds[k].KlP0);
+            talagrand &= check.Holds;
+            maxRatio = Math.Max(maxRatio, w.W2 / check.Bound);
+            if (atSup is null || w.W2 > atSup.W2) { atSup = w; supIndex = k; }
+        }
+        return new DensityW2(indices.Length, atSup!.W2, errorBound, Certified(atSup.CertifiedLower, atSup.Lower), Certified(atSup.CertifiedUpper, atSup.Upper),
+            ds[supIndex].Time, notOptimal, ds[supIndex].W2P0, maxDifference, maxRatio, talagrand, clamped, watch.Elapsed.TotalSeconds);
+    }
+
+    private static double Certified(double certified, double fallback) => double.IsNaN(certified) ? fallback : certified;
 
     /// <summary>The finite-volume solver (default options) over the same window.</summary>
     public static FiniteVolumeRun MeasureFiniteVolume(Problem problem, int cells, int outputs, LinearizedPrediction ntk)
@@ -104,6 +226,7 @@ public sealed class NtkRegimeStudy : IStudy
         return Enumerable.Range(1, outputs).Select(k => end * k / outputs).ToArray();
     }
 
+    /// <summary>Runs every α and returns the table's rows (<paramref name="quick"/>: smaller bases).</summary>
     public IReadOnlyList<Row> Rows(bool quick, Action<string> log)
     {
         int outputs = quick ? 50 : 200;
@@ -115,7 +238,7 @@ public sealed class NtkRegimeStudy : IStudy
             var ntk = LinearizedPrediction.ForProblem(problem);
             double lambda = ntk.Kernel.LambdaMin;
             var c = Measure(problem, Basis(false, quick), Tolerance(alpha, false), outputs, ntk, lambda);
-            var f = Measure(problem, Basis(true, quick), Tolerance(alpha, true), outputs, ntk, lambda);
+            var f = Measure(problem, Basis(true, quick), Tolerance(alpha, true), outputs, ntk, lambda, DensityGrid(quick));
             FiniteVolumeRun? fvc = null, fvf = null;
             if (!quick && alpha <= FiniteVolumeMaxAlpha)
             {
@@ -132,7 +255,7 @@ public sealed class NtkRegimeStudy : IStudy
                 stationary.Status, bounds.LossFloor, bounds.KlBound);
             string fv = fvf is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; FV {fvf.Cells}²: {fvf.SupGap:E4} (±{Math.Abs(fvf.SupGap - fvc!.SupGap):E1})");
             log(string.Create(CultureInfo.InvariantCulture,
-                $"α = {alpha}: sup|r_PDE − r_NTK| = {f.SupGap:E4} ± {row.GapError:E1}, sup KL = {f.SupKl:E4}, sup W2 (lin.) = {f.SupW2:E4}; {f.Steps} steps (explicit bound {f.ExplicitBoundSteps:F0}); {c.Seconds + f.Seconds:F1} s{fv}"));
+                $"α = {alpha}: sup|r_PDE − r_NTK| = {f.SupGap:E4} ± {row.GapError:E1}, sup KL = {f.SupKl:E4}, sup W2 (densities) = {FormatDensity(f.Density!)}, (lin.) = {f.SupW2:E4}; {f.Steps} steps (explicit bound {f.ExplicitBoundSteps:F0}); {c.Seconds + f.Seconds:F1} s{fv}"));
             rows.Add(row);
         }
         return rows;
@@ -155,9 +278,11 @@ public sealed class NtkRegimeStudy : IStudy
     /// <summary>The rows whose gap is resolved (error estimate ≤ 1% of it).</summary>
     public static IReadOnlyList<Row> ResolvedGaps(IReadOnlyList<Row> rows) => rows.Where(r => r.GapResolved).ToList();
 
-    /// <summary>Fitted slopes: gap (α ≥ 8), KL (α ≥ 8 and all), W2 linearized (α ≥ 8), loss floor.</summary>
-    public sealed record Slopes(double Gap, double GapAll, double Kl, double KlAll, double W2, double LossFloor);
+    /// <summary>Fitted slopes: gap (α ≥ 8), KL (α ≥ 8 and all), W2 linearized (α ≥ 8), loss floor, W2 of the densities
+    /// (α ≥ 8, rows where it is a number, not a bracket).</summary>
+    public sealed record Slopes(double Gap, double GapAll, double Kl, double KlAll, double W2, double LossFloor, double W2Density = double.NaN);
 
+    /// <summary>The log–log slopes against α (see <see cref="Slopes"/>): over α ≥ 8 and over all rows; the loss floor over the rows where Newton converged.</summary>
     public static Slopes Fit(IReadOnlyList<Row> rows)
     {
         var lazy = rows.Where(r => r.Alpha >= 8).ToList();
@@ -165,9 +290,11 @@ public sealed class NtkRegimeStudy : IStudy
             set.Count >= 2 ? LogLogSlope(set.Select(r => r.Alpha).ToList(), set.Select(y).ToList()) : double.NaN;
         var floors = rows.Where(r => !double.IsNaN(r.StationaryLoss)).ToList();
         return new Slopes(S(lazy, r => r.Fine.SupGap), S(rows, r => r.Fine.SupGap), S(lazy, r => r.Fine.SupKl), S(rows, r => r.Fine.SupKl),
-            S(lazy, r => r.Fine.SupW2), S(floors, r => r.StationaryLoss));
+            S(lazy, r => r.Fine.SupW2), S(floors, r => r.StationaryLoss),
+            S(lazy.Where(r => r.Fine.Density is { Resolved: true }).ToList(), r => r.Fine.Density!.Sup));
     }
 
+    /// <inheritdoc/>
     public StudyResult Run(StudyOptions options)
     {
         var watch = Stopwatch.StartNew();
@@ -191,18 +318,24 @@ public sealed class NtkRegimeStudy : IStudy
         md.AppendLine();
         md.AppendLine(string.Create(inv, $"Solver: the Hermite spectral solver (`solver.kind = spectral`), basis {string.Join("x", coarse)} (coarse) and {string.Join("x", fine)} (fine, θ × u modes), local error tolerance {Tolerance(1, false):G1}/α and {Tolerance(1, true):G1}/α. Each error estimate is the fine-minus-coarse difference (basis doubling and a 10× tighter tolerance at once)."));
         md.AppendLine(string.Create(inv, $"Finite volumes beside it (default stepper, box ±{HalfWidth}) for α ≤ {FiniteVolumeMaxAlpha}: N = 128/256 cells per axis (α < 8), 256/512 (α = 8)."));
+        var densityGrid = DensityGrid(options.Quick);
+        int densitySamples = rows.Count > 0 && rows[0].Fine.Density is { } first ? first.Samples : 0;
+        md.AppendLine(string.Create(inv, $"W2 of the densities (fine run): exact cell averages of p_t and p0 on {densityGrid.Cells[0]}² cells, box ±{HalfWidth}, through the metrics code's W2 of 2D piecewise-constant densities (semi-discrete transport, symmetrized; error estimate against the 2×2-coarsened grid), at every {DensityStride}th output time and at the time of the largest linearized W2 ({densitySamples} of {outputs} times per α: 0.6–6 s each); sup_t is the largest over those times, ± the largest error estimate among them. Talagrand W2 ≤ √(2 KL(p_t‖p0)) is checked at each of those times with the values as reported (no slack)."));
         md.AppendLine();
-        md.AppendLine("| α | T = τ/α² | sup gap (fine) | gap error est. | resolved (≤ 1%) | sup KL(p_t‖p0) | KL error est. | sup W2 lin. | W2 lower (Gelbrich) | min λ_min(H(p_t))/Λ | steps (fine) | explicit-bound steps | FV sup gap (fine) | FV gap error est. | L(p*) (t → ∞) | KL(p*‖p0) | Thm 4.4 KL bound |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| α | T = τ/α² | sup gap (fine) | gap error est. | resolved (≤ 1%) | sup KL(p_t‖p0) | KL error est. | sup W2 (densities) | sup W2 lin. | max W2/√(2KL) | W2 lower (Gelbrich) | min λ_min(H(p_t))/Λ | steps (fine) | explicit-bound steps | FV sup gap (fine) | FV gap error est. | L(p*) (t → ∞) | KL(p*‖p0) | Thm 4.4 KL bound |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
             md.AppendLine(string.Create(inv,
-                $"| {r.Alpha} | {r.EndTime:G4} | {r.Fine.SupGap:E4} | {r.GapError:E1} | {(r.GapResolved ? "yes" : "NO")} | {r.Fine.SupKl:E4} | {r.KlError:E1} | {r.Fine.SupW2:E4} | {r.Fine.SupW2Lower:E3} | {r.Fine.MinLambdaRatio:F4} | {r.Fine.Steps} | {r.Fine.ExplicitBoundSteps:F0} | {(r.FvFine is null ? "—" : r.FvFine.SupGap.ToString("E4", inv))} | {(r.FvFine is null ? "—" : Math.Abs(r.FvFine.SupGap - r.FvCoarse!.SupGap).ToString("E1", inv))} | {F(r.StationaryLoss, "E4")} | {F(r.StationaryKl, "E3")} | {r.TheoremKlBound:E2} |"));
+                $"| {r.Alpha} | {r.EndTime:G4} | {r.Fine.SupGap:E4} | {r.GapError:E1} | {(r.GapResolved ? "yes" : "NO")} | {r.Fine.SupKl:E4} | {r.KlError:E1} | {FormatDensity(r.Fine.Density!)} | {r.Fine.SupW2:E4} | {r.Fine.Density!.MaxTalagrandRatio:F3}{(r.Fine.Density.TalagrandHolds ? "" : " (VIOLATED)")} | {r.Fine.SupW2Lower:E3} | {r.Fine.MinLambdaRatio:F4} | {r.Fine.Steps} | {r.Fine.ExplicitBoundSteps:F0} | {(r.FvFine is null ? "—" : r.FvFine.SupGap.ToString("E4", inv))} | {(r.FvFine is null ? "—" : Math.Abs(r.FvFine.SupGap - r.FvCoarse!.SupGap).ToString("E1", inv))} | {F(r.StationaryLoss, "E4")} | {F(r.StationaryKl, "E3")} | {r.TheoremKlBound:E2} |"));
         md.AppendLine();
         md.AppendLine("Fitted log-log slopes against α (least squares, spectral fine runs):");
         md.AppendLine();
         md.AppendLine(string.Create(inv, $"- sup_t |r_PDE − r_NTK|: **{F(slopes.Gap, "F3")}** over α ≥ 8 ({F(slopes.GapAll, "F3")} over all α); {ResolvedGaps(rows).Count} of {rows.Count} gaps resolved (error estimate ≤ 1% of the gap)."));
         md.AppendLine(string.Create(inv, $"- sup_t KL(p_t‖p0): **{F(slopes.Kl, "F3")}** over α ≥ 8 ({F(slopes.KlAll, "F3")} over all α; theory: KL = O(α⁻²))."));
-        md.AppendLine(string.Create(inv, $"- sup_t W2(p_t, p0), linearized: **{F(slopes.W2, "F3")}** over α ≥ 8 (theory: O(α⁻¹))."));
+        var bracketed = rows.Where(r => r.Alpha >= 8 && r.Fine.Density is { Resolved: false }).Select(r => r.Alpha.ToString(inv)).ToList();
+        md.AppendLine(string.Create(inv, $"- sup_t W2(p_t, p0) of the densities: **{F(slopes.W2Density, "F3")}** over α ≥ 8 (theory: O(α⁻¹)){(bracketed.Count == 0 ? "" : $"; left out (a bracket, not a number): α = {string.Join(", ", bracketed)}")}."));
+        md.AppendLine(string.Create(inv, $"- sup_t W2(p_t, p0), linearized: **{F(slopes.W2, "F3")}** over α ≥ 8; the largest |W2(densities) − W2(linearized)| at the sampled times of α ≥ 8 is {F(rows.Where(r => r.Alpha >= 8).Select(r => r.Fine.Density!.MaxLinearizedDifference / r.Fine.Density.Sup).DefaultIfEmpty(double.NaN).Max(), "P2")} of W2."));
+        md.AppendLine(string.Create(inv, $"- Talagrand W2 ≤ √(2 KL) at every sampled time of every α: {(rows.All(r => r.Fine.Density!.TalagrandHolds) ? "holds" : "VIOLATED")} (largest ratio {rows.Max(r => r.Fine.Density!.MaxTalagrandRatio):F3})."));
         md.AppendLine(string.Create(inv, $"- loss floor L(p*) of the stationary state: **{F(slopes.LossFloor, "F2")}**."));
         md.AppendLine();
         md.AppendLine("Reading the table:");
@@ -210,9 +343,10 @@ public sealed class NtkRegimeStudy : IStudy
         md.AppendLine("- The gap falls like α⁻², faster than the α⁻¹ one might read off the theorem's long-time bound √L ≤ e^(−α²λ0²t) + A1λα⁻¹λ0⁻². " +
             "To first order in 1/α the density moves by a perturbation odd in u, which leaves H(p_t) unchanged to that order (its entries are even in u), " +
             "and the weight-decay/noise term of dr/dt, αλ E_(p_t)[(z·∇ − Δ)(uσ)], is O(λ) and acts over a window of length τ/α²: both move r by O(α⁻²).");
-        md.AppendLine("- W2 is the linearized value ‖p_t − p0‖_Ḣ⁻¹(p0) = (Σ_(k≠0) b_k²/|k|)^(1/2) of the Hermite coefficients b (Otto–Villani: W2 = ‖·‖_Ḣ⁻¹ + O(W2²)), " +
+        md.AppendLine("- W2 of the densities: p_t and p0 as piecewise-constant densities with their exact cell averages (no sampling, no quadrature; negative cell averages of the truncated expansion set to 0 and the mass renormalized: the largest such mass is in the csv, `w2_density_clamped_mass`). The grid is fine enough that the method's error estimate is small against W2 (the `±` column); where it is not (above 10 % of W2: at α = 1 a solve stops at the Newton cap with a large duality gap, which the estimate includes) the table shows the certified bracket instead. Solves that stopped at the Newton cap: `w2_density_not_optimal` in the csv.");
+        md.AppendLine("- The linearized W2 is ‖p_t − p0‖_Ḣ⁻¹(p0) = (Σ_(k≠0) b_k²/|k|)^(1/2) of the Hermite coefficients b (Otto–Villani: W2 = ‖·‖_Ḣ⁻¹ + O(W2²)), " +
             "a consistent estimate with relative error O(W2) (W2 ≤ 0.04 for α ≥ 8; at α = 1, 2 the value is only indicative), bracketed by Gelbrich's certified lower bound (the Bures distance of the moments) and Peyre's certified upper bound 2‖·‖_Ḣ⁻¹. " +
-            "It is not yet the W2 of the densities from the transport code.");
+            "It is the independent check of the W2 of the densities: the two agree to the transport method's error estimate plus the linearization's O(W2²).");
         md.AppendLine("- The finite-volume gap agrees with the spectral one where its own refinement estimate is below the gap; beyond α = 8 the FV error (order 1.5–1.7 at large cell Péclet numbers) exceeds the gap on affordable grids, which is why this study runs on the spectral solver.");
         md.AppendLine("- Steps: the spectral solver treats the rank-n residual feedback implicitly (W-method, Woodbury), so its steps follow the tolerance over the NTK window; the explicit stiff-mode bound's count (CFL 0.5) is the same for every α over this window (it depends on α²T only).");
         md.AppendLine(string.Create(inv, $"- The long-time floor is not in the lazy regime for this data: the inputs are parallel (d = 1), Λ = {bounds.Lambda:G3} is tiny, and the stationary state ") + string.Create(inv,
@@ -223,10 +357,10 @@ public sealed class NtkRegimeStudy : IStudy
         md.AppendLine(string.Create(inv, $"Wall time of the study: {watch.Elapsed.TotalSeconds:F0} s."));
         AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "ntk-regime.md"), md.ToString());
 
-        var csv = new StringBuilder("alpha,end_time,sup_gap_coarse,sup_gap_fine,gap_error,time_of_sup_gap,sup_kl_coarse,sup_kl_fine,kl_error,sup_w2_lin_coarse,sup_w2_lin_fine,w2_error,sup_w2_lower,min_lambda_ratio,steps_fine,rejected_fine,explicit_bound_steps,max_tail_norm,fv_cells_fine,fv_sup_gap_coarse,fv_sup_gap_fine,fv_sup_kl_fine,loss_pde_end,loss_ntk_end,stationary_loss,stationary_kl,theorem_loss_floor,theorem_kl_bound,seconds\n");
+        var csv = new StringBuilder("alpha,end_time,sup_gap_coarse,sup_gap_fine,gap_error,time_of_sup_gap,sup_kl_coarse,sup_kl_fine,kl_error,sup_w2_lin_coarse,sup_w2_lin_fine,w2_error,sup_w2_lower,min_lambda_ratio,steps_fine,rejected_fine,explicit_bound_steps,max_tail_norm,fv_cells_fine,fv_sup_gap_coarse,fv_sup_gap_fine,fv_sup_kl_fine,loss_pde_end,loss_ntk_end,stationary_loss,stationary_kl,theorem_loss_floor,theorem_kl_bound,seconds,w2_density_sup,w2_density_error,w2_density_lower,w2_density_upper,w2_density_time,w2_density_samples,w2_density_not_optimal,w2_lin_at_density_sup,w2_density_max_lin_difference,talagrand_max_ratio,talagrand_holds,w2_density_clamped_mass,w2_density_seconds\n");
         foreach (var r in rows)
             csv.AppendLine(string.Create(inv,
-                $"{r.Alpha:R},{r.EndTime:R},{r.Coarse.SupGap:R},{r.Fine.SupGap:R},{r.GapError:R},{r.Fine.TimeOfSupGap:R},{r.Coarse.SupKl:R},{r.Fine.SupKl:R},{r.KlError:R},{r.Coarse.SupW2:R},{r.Fine.SupW2:R},{r.W2Error:R},{r.Fine.SupW2Lower:R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.RejectedSteps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.FvFine?.Cells},{Csv(r.FvCoarse?.SupGap)},{Csv(r.FvFine?.SupGap)},{Csv(r.FvFine?.SupKl)},{r.Fine.LossAtEnd:R},{r.NtkLossAtEnd:R},{Csv(r.StationaryLoss)},{Csv(r.StationaryKl)},{r.TheoremLossFloor:R},{r.TheoremKlBound:R},{r.Coarse.Seconds + r.Fine.Seconds:R}"));
+                $"{r.Alpha:R},{r.EndTime:R},{r.Coarse.SupGap:R},{r.Fine.SupGap:R},{r.GapError:R},{r.Fine.TimeOfSupGap:R},{r.Coarse.SupKl:R},{r.Fine.SupKl:R},{r.KlError:R},{r.Coarse.SupW2:R},{r.Fine.SupW2:R},{r.W2Error:R},{r.Fine.SupW2Lower:R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.RejectedSteps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.FvFine?.Cells},{Csv(r.FvCoarse?.SupGap)},{Csv(r.FvFine?.SupGap)},{Csv(r.FvFine?.SupKl)},{r.Fine.LossAtEnd:R},{r.NtkLossAtEnd:R},{Csv(r.StationaryLoss)},{Csv(r.StationaryKl)},{r.TheoremLossFloor:R},{r.TheoremKlBound:R},{r.Coarse.Seconds + r.Fine.Seconds:R},{DensityCsv(r.Fine.Density!)}"));
         AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "ntk-regime.csv"), csv.ToString());
 
         var a = rows.Select(r => r.Alpha).ToArray();
@@ -240,10 +374,20 @@ public sealed class NtkRegimeStudy : IStudy
             new("KL", "sup_t KL(p_t‖p0)", "α", "KL", a, rows.Select(r => r.Fine.SupKl).ToArray()),
             new("W2", "sup_t W2(p_t, p0), linearized", "α", "W2", a, rows.Select(r => r.Fine.SupW2).ToArray()),
             new("W2", "Gelbrich lower bound", "α", "W2", a, rows.Select(r => r.Fine.SupW2Lower).ToArray()),
+            new("W2", "sup_t W2(p_t, p0), densities", "α", "W2", rows.Where(r => r.Fine.Density!.Resolved).Select(r => r.Alpha).ToArray(),
+                rows.Where(r => r.Fine.Density!.Resolved).Select(r => r.Fine.Density!.Sup).ToArray()),
             new("loss floor", "L(p*)", "α", "loss", floors.Select(r => r.Alpha).ToArray(), floors.Select(r => r.StationaryLoss).ToArray()),
         };
         return new StudyResult(md.ToString(), series);
     }
+
+    /// <summary>"W2 ± error" where the W2 of the densities is a number, its certified bracket "[lower, upper]" otherwise.</summary>
+    public static string FormatDensity(DensityW2 w) => w.Resolved
+        ? string.Create(CultureInfo.InvariantCulture, $"{w.Sup:E4} ± {w.ErrorBound:E1}")
+        : string.Create(CultureInfo.InvariantCulture, $"[{w.CertifiedLower:E3}, {w.CertifiedUpper:E3}]");
+
+    private static string DensityCsv(DensityW2 w) => string.Create(CultureInfo.InvariantCulture,
+        $"{w.Sup:R},{w.ErrorBound:R},{w.CertifiedLower:R},{w.CertifiedUpper:R},{w.TimeOfSup:R},{w.Samples},{w.NotOptimal},{w.LinearizedAtSup:R},{w.MaxLinearizedDifference:R},{w.MaxTalagrandRatio:R},{(w.TalagrandHolds ? 1 : 0)},{w.ClampedMass:R},{w.Seconds:R}");
 
     private static string Csv(double? v) => v is double x && !double.IsNaN(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
 }

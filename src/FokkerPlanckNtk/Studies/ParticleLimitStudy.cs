@@ -19,10 +19,12 @@ namespace FokkerPlanckNtk.Studies;
 /// (two grids, Richardson estimate for the observed second order). The fitted log-log slope in m, and the m
 /// where the m^{-1/2} line meets the larger of the η-bias and the grid error, are stated in the Markdown.
 /// </summary>
-public sealed class ParticleLimitStudy : IStudy
+public sealed partial class ParticleLimitStudy : IStudy
 {
+    /// <inheritdoc/>
     public string Name => "particle-limit";
 
+    /// <inheritdoc/>
     public string Description => "|f_m − f| against the PDE for m = 10^2..10^5 and a range of η: m^{-1/2} slope, η-bias, grid error";
 
     /// <summary>What to run.</summary>
@@ -36,13 +38,16 @@ public sealed class ParticleLimitStudy : IStudy
     /// <param name="Cells">The two PDE grids (cells per axis), coarse then fine; the fine one is the reference.</param>
     /// <param name="Times">Output times, multiples of every η; the first is the one the slopes and the crossing
     /// are stated for (early enough that the residuals still move: the η-bias is largest in the transient).</param>
+    /// <param name="HalfWidth">Half width of the PDE's box.</param>
     public sealed record Settings(int[] Counts, int Seeds, double[] CountSteps, double[] BiasSteps, int BiasCount, int BiasSeeds,
         int[] Cells, double[] Times, double HalfWidth = 7.0)
     {
+        /// <summary>The committed study (m up to 10⁵).</summary>
         public static Settings Full { get; } = new(
             [100, 316, 1000, 3162, 10_000, 31_623, 100_000], 32, [0.001, 0.05],
             [0.1, 0.05, 0.025, 0.0125], 100_000, 32, [128, 256], [0.5, 1.0]);
 
+        /// <summary>The quick version (m up to 10⁴, fewer η and seeds).</summary>
         public static Settings Quick { get; } = new(
             [100, 316, 1000, 3162, 10_000], 32, [0.002, 0.05],
             [0.1, 0.05, 0.025], 20_000, 8, [64, 128], [0.5]);
@@ -52,6 +57,11 @@ public sealed class ParticleLimitStudy : IStudy
     /// <param name="RmsError">sqrt(mean over seeds and i of (r_i^m − r_i)²).</param>
     /// <param name="Fluctuation">sqrt(mean over i of the variance over seeds of r_i^m).</param>
     /// <param name="Bias">The RMS bias over i (see <see cref="Bias"/>).</param>
+    /// <param name="Step">η.</param>
+    /// <param name="Count">m.</param>
+    /// <param name="Seeds">Seeds (independent runs).</param>
+    /// <param name="Time">The output time.</param>
+    /// <param name="Seconds">Wall time of the runs.</param>
     public sealed record CountRow(double Step, int Count, int Seeds, double Time, double RmsError, double Fluctuation, double Bias, double Seconds);
 
     /// <summary>The η-scan at one time: the RMS bias and the noise of its estimate.</summary>
@@ -65,12 +75,14 @@ public sealed class ParticleLimitStudy : IStudy
     /// <param name="Prefactor">Mean of fluctuation·√m: the constant of the m^{-1/2} law.</param>
     /// <param name="EtaBias">The η-bias predicted by the η-scan's fit at this η.</param>
     /// <param name="CrossingCount">m where Prefactor/√m meets max(EtaBias, grid error).</param>
+    /// <param name="Step">η of the m-scan.</param>
     public sealed record CountFit(double Step, double Slope, double Prefactor, double EtaBias, double CrossingCount);
 
     /// <summary>Everything measured, with the fits.</summary>
     public sealed record Result(Settings Settings, IReadOnlyList<CountRow> Counts, IReadOnlyList<StepRow> Steps,
         IReadOnlyList<GridRow> Grid, IReadOnlyList<CountFit> Fits, double StepSlope, double StepPrefactor, double GridError);
 
+    /// <inheritdoc/>
     public StudyResult Run(StudyOptions options) =>
         Write(Measure(options.Quick ? Settings.Quick : Settings.Full, options.Log), options);
 
@@ -84,22 +96,39 @@ public sealed class ParticleLimitStudy : IStudy
         return new StudyResult(md, Series(result));
     }
 
-    /// <summary>Runs the PDE on both grids, the η-scan and the m-scan, and fits the slopes.</summary>
+    /// <summary>The residuals of seeds 1..S of one (η, m): <c>Residuals[seed − 1][time][i]</c>, and the wall time of all of them.</summary>
+    public sealed record SeedRuns(double[][][] Residuals, double Seconds);
+
+    /// <summary>Runs the PDE on both grids, the η-scan and the m-scan in this process, and fits the slopes (<see cref="Analyze"/>).</summary>
     public static Result Measure(Settings s, Action<string> log)
     {
         var problem = Problem.Default;
-        var times = s.Times;
-        int n = problem.SampleCount;
-
-        // The PDE reference on two grids.
         var pde = new double[s.Cells.Length][][];
         for (int g = 0; g < s.Cells.Length; g++)
         {
             var watch = Stopwatch.StartNew();
             var model = new PdeModel(problem, UniformGrid.Cube(problem.Dimension + 1, s.Cells[g], s.HalfWidth));
-            pde[g] = Residuals(model, () => model.Solver.Diagnose().Residuals, times);
+            pde[g] = Residuals(model, () => model.Solver.Diagnose().Residuals, s.Times);
             log(Invariant($"PDE N = {s.Cells[g]}: {model.Steps} steps, {watch.Elapsed.TotalSeconds:F1} s"));
         }
+        return Analyze(s, pde, (eta, m, seeds) =>
+        {
+            var watch = Stopwatch.StartNew();
+            var runs = Simulate(problem, m, eta, seeds, s.Times);
+            return new SeedRuns(runs, watch.Elapsed.TotalSeconds);
+        }, log);
+    }
+
+    /// <summary>
+    /// The study's measures and fits from the residuals, wherever they were computed (in this process, <see cref="Measure"/>, or
+    /// by the tasks of a sweep, <see cref="FromSweep(string, Action{string})"/>): the grid error from the PDE's residuals <paramref name="pde"/>[grid][time][i]
+    /// (grids as in <see cref="Settings.Cells"/>, the last the reference), the η-bias and the m-scans from
+    /// <paramref name="particles"/>(η, m, seeds).
+    /// </summary>
+    public static Result Analyze(Settings s, double[][][] pde, Func<double, int, int, SeedRuns> particles, Action<string> log)
+    {
+        var times = s.Times;
+        int n = pde[^1][0].Length;
         var reference = pde[^1];
         var grid = new List<GridRow>();
         double ratio = (double)s.Cells[^1] / s.Cells[0];
@@ -113,14 +142,13 @@ public sealed class ParticleLimitStudy : IStudy
         var stepRows = new List<StepRow>();
         foreach (double eta in s.BiasSteps.OrderDescending())
         {
-            var watch = Stopwatch.StartNew();
-            var runs = Simulate(problem, s.BiasCount, eta, s.BiasSeeds, times);
+            var (runs, seconds) = particles(eta, s.BiasCount, s.BiasSeeds);
             for (int k = 0; k < times.Length; k++)
             {
                 var (bias, error) = Bias(runs, k, reference[k]);
-                stepRows.Add(new StepRow(eta, s.BiasCount, s.BiasSeeds, times[k], bias, error, watch.Elapsed.TotalSeconds));
+                stepRows.Add(new StepRow(eta, s.BiasCount, s.BiasSeeds, times[k], bias, error, seconds));
             }
-            log(Invariant($"η = {eta}: bias at t = {times[0]} {stepRows[^times.Length].Bias:E3} ± {stepRows[^times.Length].BiasError:E2} ({watch.Elapsed.TotalSeconds:F1} s)"));
+            log(Invariant($"η = {eta}: bias at t = {times[0]} {stepRows[^times.Length].Bias:E3} ± {stepRows[^times.Length].BiasError:E2} ({seconds:F1} s)"));
         }
 
         var stepFirst = stepRows.Where(r => r.Time == times[0]).ToArray();
@@ -134,8 +162,7 @@ public sealed class ParticleLimitStudy : IStudy
         foreach (double eta in s.CountSteps)
         foreach (int m in s.Counts)
         {
-            var watch = Stopwatch.StartNew();
-            var runs = Simulate(problem, m, eta, s.Seeds, times);
+            var (runs, seconds) = particles(eta, m, s.Seeds);
             for (int k = 0; k < times.Length; k++)
             {
                 double sq = 0, variance = 0;
@@ -146,10 +173,9 @@ public sealed class ParticleLimitStudy : IStudy
                     variance += runs.Sum(r => Math.Pow(r[k][i] - mean, 2)) / (runs.Length - 1);
                 }
                 var (bias, _) = Bias(runs, k, reference[k]);
-                countRows.Add(new CountRow(eta, m, s.Seeds, times[k], Math.Sqrt(sq / (n * runs.Length)), Math.Sqrt(variance / n), bias,
-                    watch.Elapsed.TotalSeconds));
+                countRows.Add(new CountRow(eta, m, s.Seeds, times[k], Math.Sqrt(sq / (n * runs.Length)), Math.Sqrt(variance / n), bias, seconds));
             }
-            log(Invariant($"η = {eta}, m = {m}: RMS error at t = {times[0]} {countRows[^times.Length].RmsError:E3} ({watch.Elapsed.TotalSeconds:F1} s)"));
+            log(Invariant($"η = {eta}, m = {m}: RMS error at t = {times[0]} {countRows[^times.Length].RmsError:E3} ({seconds:F1} s)"));
         }
         foreach (double eta in s.CountSteps)
         {
@@ -231,7 +257,7 @@ public sealed class ParticleLimitStudy : IStudy
             "fluctuation = sqrt(mean over i of the variance of r_i^m over seeds); RMS bias = sqrt(mean over i of " +
             "(b̂_i² − e_i²)) with b̂_i = mean over seeds of r_i^m − r_i and e_i its standard error (the seed average's noise " +
             "removed; noise = sqrt(mean e_i²); 0 when the bias is below that noise). RMS error² ≈ fluctuation² + RMS bias², so " +
-            "the RMS error levels off at the RMS bias. Seconds: wall time of all seeds of one row.");
+            "the RMS error levels off at the RMS bias. Seconds: wall time of all seeds of one row (from a sweep: the sum of its tasks' wall times).");
         md.AppendLine();
         md.AppendLine("## The PDE's grid error");
         md.AppendLine();

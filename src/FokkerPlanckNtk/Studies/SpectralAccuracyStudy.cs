@@ -22,21 +22,32 @@ namespace FokkerPlanckNtk.Studies;
 /// </summary>
 public sealed class SpectralAccuracyStudy : IStudy
 {
+    /// <inheritdoc/>
     public string Name => "spectral";
 
+    /// <inheritdoc/>
     public string Description => "spectral solver accuracy: exact Gaussian solutions (d = 1, 2), OU, error vs basis, FV agreement, self-convergence, stationary limit";
 
+    /// <summary>A correlated Gaussian initial law in (θ, u) (d = 1).</summary>
     public static InitialLaw Law1 => InitialLaw.Gaussian([0.3, -0.2], new double[,] { { 1.2, 0.3 }, { 0.3, 0.8 } });
 
+    /// <summary>A correlated Gaussian initial law in (θ_1, θ_2, u) (d = 2).</summary>
     public static InitialLaw Law2 =>
         InitialLaw.Gaussian([0.2, -0.1, 0.15], new double[,] { { 1.1, 0.1, 0.05 }, { 0.1, 0.9, -0.1 }, { 0.05, -0.1, 1.15 } });
 
+    /// <summary>Three data points in d = 2.</summary>
     public static DataSet Data2 => new([[0.6, 0.3], [-0.2, 0.9], [-0.7, -0.5]], [0.4, -0.3, 0.6]);
 
+    /// <summary>The times of the exact-solution comparisons.</summary>
     public static IReadOnlyList<double> ExactTimes { get; } = [0.5, 1, 5];
 
     /// <summary>max_i |r_i − r_i(moment ODE)| at each time.</summary>
     /// <param name="truncate">Start from the truncated initial expansion even where it exceeds the solver's 1e-8 check (convergence tables).</param>
+    /// <param name="problem">A problem with the linear activation (exact Gaussian solution).</param>
+    /// <param name="basis">Spectral modes per axis.</param>
+    /// <param name="tolerance">The time integration's tolerance.</param>
+    /// <param name="times">The times of the errors.</param>
+    /// <param name="steps">The solver's step count.</param>
     public static double[] LinearErrors(Problem problem, int[] basis, double tolerance, IReadOnlyList<double> times, out long steps, bool truncate = false)
     {
         var ode = new GaussianMomentOde(problem);
@@ -106,6 +117,7 @@ public sealed class SpectralAccuracyStudy : IStudy
         return Simulation.Sample(pde, times, () => pde.Solver.Diagnose().Residuals).ToArray();
     }
 
+    /// <inheritdoc/>
     public StudyResult Run(StudyOptions options)
     {
         var watch = Stopwatch.StartNew();

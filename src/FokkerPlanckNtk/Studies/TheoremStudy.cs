@@ -20,10 +20,13 @@ namespace FokkerPlanckNtk.Studies;
 /// </summary>
 public sealed class TheoremStudy : IStudy
 {
+    /// <inheritdoc/>
     public string Name => "theorem";
 
+    /// <inheritdoc/>
     public string Description => "Theorem 4.4 where Assumption 4.3 holds (d = 2, three unit inputs at 120°): loss rate, floor, sup KL, sup W2 and λ_min(H(p_t)) against the bounds, α = 1..1024";
 
+    /// <summary>The α of the study.</summary>
     public static IReadOnlyList<double> Alphas { get; } = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
     /// <summary>λ.</summary>
@@ -36,22 +39,41 @@ public sealed class TheoremStudy : IStudy
     public static DataSet Data { get; } = new(
         [[0.0, 1.0], [-Math.Sqrt(3) / 2, -0.5], [Math.Sqrt(3) / 2, -0.5]], [0.6, -0.2, 0.5]);
 
+    /// <summary>The study's problem (tanh, λ, the three inputs) at <paramref name="alpha"/>.</summary>
     public static Problem ProblemFor(double alpha) => new(Activation.Tanh, alpha, Lambda, Data);
 
+    /// <summary>The spectral modes (θ_1, θ_2, u) of the coarse or fine run (<paramref name="quick"/>: smaller bases).</summary>
     public static int[] Basis(bool fine, bool quick) => quick ? (fine ? [24, 24, 12] : [16, 16, 8]) : (fine ? [40, 40, 16] : [24, 24, 12]);
 
+    /// <summary>The time tolerance of the coarse or fine run, scaled as 1/α.</summary>
     public static double Tolerance(double alpha, bool fine) => (fine ? 1e-9 : 1e-8) / Math.Max(1, alpha);
 
     /// <summary>One trajectory from p0 to λt = 10, sampled on a geometric time grid.</summary>
     public sealed record Trajectory(int[] Basis, long Steps, double ExplicitBoundSteps, double[] Times, double[] Loss, double[] Kl, double[] W2,
         double[] W2Lower, double[] LambdaMinRatio, double[] FinalResiduals, double MaxTailNorm, double Seconds)
     {
+        /// <summary>sup_t KL(p_t‖p0) over the sampled times.</summary>
         public double SupKl => Kl.Max();
+        /// <summary>sup_t of the linearized W2(p_t, p0) over the sampled times.</summary>
         public double SupW2 => W2.Max();
+        /// <summary>min over the sampled times of λ_min(H(p_t)) relative to the λ_min given to <see cref="Measure"/>.</summary>
         public double MinLambdaRatio => LambdaMinRatio.Min();
+        /// <summary>The loss at the end.</summary>
         public double FinalLoss => Loss[^1];
     }
 
+    /// <summary>One α: both runs, the fitted rates, the stationary state and the coarse–fine differences.</summary>
+    /// <param name="Alpha">α.</param>
+    /// <param name="Bounds">Theorem 4.4's constants and bounds.</param>
+    /// <param name="Coarse">The run on the coarse basis and tolerance.</param>
+    /// <param name="Fine">The run on the fine basis and tolerance (the reported one).</param>
+    /// <param name="DecayRate">The fitted exponential rate of L(t) − L∞ of the fine run.</param>
+    /// <param name="DecayRateCoarse">The same for the coarse run.</param>
+    /// <param name="Stationary">The stationary state p* (its loss is L∞).</param>
+    /// <param name="FloorError">Coarse–fine difference of the final loss.</param>
+    /// <param name="KlError">Coarse–fine difference of sup KL.</param>
+    /// <param name="W2Error">Coarse–fine difference of sup W2.</param>
+    /// <param name="RidgeFloor">The loss of the kernel ridge regression that p* approaches for large α (<see cref="RidgeRegressionFloor"/>).</param>
     public sealed record Row(double Alpha, TheoremBounds Bounds, Trajectory Coarse, Trajectory Fine, double DecayRate, double DecayRateCoarse,
         StationaryResult Stationary, double FloorError, double KlError, double W2Error, double RidgeFloor)
     {
@@ -102,6 +124,7 @@ public sealed class TheoremStudy : IStudy
         return r.DotProduct(r) / n;
     }
 
+    /// <summary>One spectral run of <paramref name="problem"/> sampled at <paramref name="times"/>; λ_min(H(p_t)) relative to <paramref name="lambdaMin"/>.</summary>
     public static Trajectory Measure(Problem problem, int[] basis, double tolerance, double[] times, double lambdaMin)
     {
         var watch = Stopwatch.StartNew();
@@ -135,6 +158,7 @@ public sealed class TheoremStudy : IStudy
         return -sxy / sxx;
     }
 
+    /// <summary>Runs every α and returns the table's rows (<paramref name="quick"/>: smaller bases).</summary>
     public IReadOnlyList<Row> Rows(bool quick, Action<string> log)
     {
         var alphas = quick ? Alphas.Where((_, i) => i % 2 == 0).ToList() : Alphas;
@@ -170,6 +194,7 @@ public sealed class TheoremStudy : IStudy
         ? run.SupW2.ToString("E4", CultureInfo.InvariantCulture)
         : string.Create(CultureInfo.InvariantCulture, $"[{run.W2Lower.Max():G3}, {Math.Min(Math.Sqrt(2 * run.SupKl), 2 * run.SupW2):G3}]");
 
+    /// <inheritdoc/>
     public StudyResult Run(StudyOptions options)
     {
         var watch = Stopwatch.StartNew();

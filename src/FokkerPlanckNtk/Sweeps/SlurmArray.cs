@@ -6,7 +6,9 @@ namespace FokkerPlanckNtk.Sweeps;
 
 /// <summary>One sbatch array script: tasks <c>Offset + index</c> for the array indices it lists.</summary>
 /// <param name="Chunk">Number of the script (0, 1, …) when the sweep needs several arrays.</param>
+/// <param name="Offset">Added to <c>SLURM_ARRAY_TASK_ID</c> to get the sweep task (<c>--task-offset</c>): Chunk × MaxArraySize.</param>
 /// <param name="Tasks">The sweep tasks it runs.</param>
+/// <param name="Text">The script.</param>
 public sealed record SlurmScript(int Chunk, int Offset, IReadOnlyList<int> Tasks, string Text)
 {
     /// <summary>File name inside the sweep's <c>slurm/</c> folder.</summary>
@@ -40,12 +42,13 @@ public static class SlurmArray
     public static SlurmResources Resources(SweepFolder folder, IReadOnlyList<int> tasks, SlurmSettings settings)
     {
         int cpus = settings.CpusPerTask ?? 1;
-        var configs = tasks.Select(t => RunConfiguration.Load(Path.Combine(folder.TaskDirectory(t), "config.json"))).ToList();
+        var configs = tasks.Select(t => (Config: RunConfiguration.Load(Path.Combine(folder.TaskDirectory(t), "config.json")), Command: folder.TaskCommand(t)))
+            .ToList();
         string memory, memorySource;
         if (settings.Memory is { } m) (memory, memorySource) = (m, "given");
         else
         {
-            double bytes = configs.Count == 0 ? 0 : configs.Max(c => ResourceEstimate.PeakBytes(c, folder.Command));
+            double bytes = configs.Count == 0 ? 0 : configs.Max(c => ResourceEstimate.PeakBytes(c.Config, c.Command));
             long mb = (long)Math.Ceiling((1.25 * bytes + RuntimeBytes) / (1 << 20) / 100) * 100;
             (memory, memorySource) = ($"{mb.ToString(CultureInfo.InvariantCulture)}M", "estimated: 1.25 × the largest peak estimate + the runtime's 250 MB");
         }
@@ -58,7 +61,7 @@ public static class SlurmArray
                 FormattableString.Invariant($"3 × the longest of the {measured.Count} completed tasks ({measured.Max():F0} s), at least 10 minutes"));
         else
         {
-            double seconds = configs.Count == 0 ? 0 : configs.Max(c => TaskCost.Seconds(c, folder.Command)) / cpus;
+            double seconds = configs.Count == 0 ? 0 : configs.Max(c => TaskCost.Seconds(c.Config, c.Command)) / cpus;
             (time, timeSource) = (SlurmSettings.Format(Math.Max(600, 3 * seconds)),
                 FormattableString.Invariant($"3 × the estimate from the step counts ({seconds:F0} s on {cpus} {(cpus == 1 ? "core" : "cores")}), at least 10 minutes"));
         }
@@ -66,7 +69,12 @@ public static class SlurmArray
     }
 
     /// <summary>The scripts for <paramref name="tasks"/> (ascending): one array per block of <paramref name="maxArraySize"/> task numbers.</summary>
+    /// <param name="folder">The sweep.</param>
+    /// <param name="tasks">The sweep tasks to submit.</param>
+    /// <param name="resources">Time, memory and cores per task (<see cref="Resources"/>).</param>
+    /// <param name="settings">Partition, account and extra <c>#SBATCH</c> options.</param>
     /// <param name="fpntk">The command that starts fpntk on the nodes (quoted as needed).</param>
+    /// <param name="maxArraySize">The cluster's MaxArraySize: array indices stay below it.</param>
     public static IReadOnlyList<SlurmScript> Scripts(SweepFolder folder, IReadOnlyList<int> tasks, SlurmResources resources, SlurmSettings settings,
         string fpntk, int maxArraySize)
     {

@@ -17,13 +17,16 @@ public sealed partial record SlurmSettings
     /// <summary>Memory per task with a unit (<c>500M</c>, <c>4G</c>), as <c>--mem</c> takes it.</summary>
     public string? Memory { get; init; }
 
+    /// <summary>Cores per task (<c>--cpus-per-task</c>; the task's fpntk uses that many threads).</summary>
     public int? CpusPerTask { get; init; }
 
     /// <summary>At most this many tasks of the array run at once (<c>%N</c>).</summary>
     public int? Throttle { get; init; }
 
+    /// <summary>The partition (<c>--partition</c>); null: the cluster's default.</summary>
     public string? Partition { get; init; }
 
+    /// <summary>The account charged (<c>--account</c>); null: the user's default.</summary>
     public string? Account { get; init; }
 
     /// <summary>The cluster's MaxArraySize (array indices must be below it); default: <c>scontrol show config</c>, else 1001.</summary>

@@ -6,11 +6,19 @@ using FokkerPlanckNtk.Configuration;
 namespace FokkerPlanckNtk.Sweeps;
 
 /// <summary>
-/// One task of a sweep: its number, the value of every axis (JSON text, in the order of <see cref="Sweep.Axes"/>)
-/// and the validated configuration it runs with.
+/// One task of a sweep: its number, the value of every axis (JSON text, in the order of <see cref="Sweep.Axes"/>),
+/// the command it runs (<c>run</c>, <c>solve</c> or <c>simulate</c>) and the validated configuration it runs with.
 /// </summary>
-public sealed record SweepTask(int Index, IReadOnlyList<string> Values, RunConfiguration Configuration)
+public sealed record SweepTask(int Index, IReadOnlyList<string> Values, string Command, RunConfiguration Configuration)
 {
+    /// <summary>The task's command: the value of the <c>command</c> axis where there is one, else the sweep's.</summary>
+    public static string CommandOf(IReadOnlyList<SweepAxis> axes, IReadOnlyList<string> values, string command)
+    {
+        for (int a = 0; a < axes.Count; a++)
+            if (axes[a].IsCommand) return SweepAxis.Text(values[a]);
+        return command;
+    }
+
     /// <summary>The folder of the task inside the sweep folder: <c>tasks/0007</c>.</summary>
     public static string Folder(int index) => Path.Combine(SweepFolder.TasksFolder, Name(index));
 
@@ -40,12 +48,16 @@ public sealed class Sweep
         Hash = hash;
     }
 
+    /// <summary>The sweep file as read.</summary>
     public SweepDefinition Definition { get; }
 
+    /// <summary>The command every task runs (<c>run</c>, <c>solve</c> or <c>simulate</c>).</summary>
     public string Command => Definition.Command;
 
+    /// <summary>The swept keys with their values, in the order of the task values.</summary>
     public IReadOnlyList<SweepAxis> Axes => Definition.Axes;
 
+    /// <summary>The tasks in task order, each with its validated configuration.</summary>
     public IReadOnlyList<SweepTask> Tasks { get; }
 
     /// <summary><c>sha256:</c> and 64 hex digits.</summary>
@@ -66,7 +78,7 @@ public sealed class Sweep
         var zip = axes.Where(a => a.Kind == AxisKind.Zip).ToList();
         if (zip.Count > 0) lengths.Add(zip[0].Values.Count);
         // The flat values of every axis value, parsed once.
-        var flat = axes.Select(a => a.Values.Select(v => Flatten(v, a.TreeKey)).ToArray()).ToArray();
+        var flat = axes.Select(a => a.Values.Select(v => a.IsCommand ? [] : Flatten(v, a.TreeKey)).ToArray()).ToArray();
         var tasks = new SweepTask[count];
         var digits = new int[lengths.Count];
         var checkedSetups = new HashSet<string>(StringComparer.Ordinal);
@@ -86,10 +98,11 @@ public sealed class Sweep
                 values[a] = axes[a].Values[i];
                 sources.Add(flat[a][i]);
             }
-            var config = Validate(definition, ConfigurationTree.FromSources([.. sources]), index, count, values, checkedSetups);
-            tasks[index] = new SweepTask(index, values, config);
+            string command = SweepTask.CommandOf(axes, values, definition.Command);
+            var config = Validate(definition, command, ConfigurationTree.FromSources([.. sources]), index, count, values, checkedSetups);
+            tasks[index] = new SweepTask(index, values, command, config);
         }
-        return new Sweep(definition, tasks, HashOf(definition.Command, tasks));
+        return new Sweep(definition, tasks, HashOf(definition.Command, tasks, axes.Any(a => a.IsCommand)));
     }
 
     private static IReadOnlyList<KeyValuePair<string, string?>> Flatten(string json, string key)
@@ -102,18 +115,18 @@ public sealed class Sweep
     /// The configuration reader's checks, the memory estimate, the particles' step stability and the grid's hold on the
     /// initial law (what a run checks before it writes a file), each error with the task it was found in.
     /// </summary>
-    private static RunConfiguration Validate(SweepDefinition definition, ConfigurationTree tree, int index, long count, string[] values,
-        HashSet<string> checkedSetups)
+    private static RunConfiguration Validate(SweepDefinition definition, string command, ConfigurationTree tree, int index, long count,
+        string[] values, HashSet<string> checkedSetups)
     {
         try
         {
             var config = RunConfiguration.Read(tree, definition.BaseDirectory);
-            ResourceEstimate.RequireMemory(config, definition.Command);
+            ResourceEstimate.RequireMemory(config, command);
             // What the parts check when they are set up, once per distinct problem and η (the particles' stability) or
             // problem and grid (the box must hold the initial law, the cells resolve it).
             var (problem, grid, step) = Sections(config);
-            if (definition.Command is "run" or "simulate" && checkedSetups.Add("particles" + problem + step)) ParticleStability.Check(config);
-            if (definition.Command is "run" or "solve" && !config.Solver.IsSpectral && checkedSetups.Add("grid" + problem + grid))
+            if (command is "run" or "simulate" && checkedSetups.Add("particles" + problem + step)) ParticleStability.Check(config);
+            if (command is "run" or "solve" && !config.Solver.IsSpectral && checkedSetups.Add("grid" + problem + grid))
             {
                 var model = new FiniteVolume.FiniteVolumeModel(config.Problem.ToProblem(), config.Grid.ToGrid(), config.Grid.MaxOutsideMass);
                 if (!config.Problem.Initial.IsStandard) model.InitialDensity();
@@ -133,11 +146,15 @@ public sealed class Sweep
             config.Particles.Step.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static string HashOf(string command, IReadOnlyList<SweepTask> tasks)
+    private static string HashOf(string command, IReadOnlyList<SweepTask> tasks, bool commandAxis)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(Encoding.UTF8.GetBytes(command + "\n"));
-        foreach (var task in tasks) sha.AppendData(Encoding.UTF8.GetBytes(task.Configuration.ToJson()));
+        foreach (var task in tasks)
+        {
+            if (commandAxis) sha.AppendData(Encoding.UTF8.GetBytes(task.Command + "\n"));
+            sha.AppendData(Encoding.UTF8.GetBytes(task.Configuration.ToJson()));
+        }
         return "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }

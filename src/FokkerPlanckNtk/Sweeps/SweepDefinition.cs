@@ -20,6 +20,12 @@ public enum AxisKind
 /// </summary>
 public sealed record SweepAxis(string Key, AxisKind Kind, IReadOnlyList<string> Values)
 {
+    /// <summary>The axis that sets each task's command instead of a configuration key.</summary>
+    public const string CommandKey = "command";
+
+    /// <summary>Whether the axis is the task command (<see cref="CommandKey"/>), not a configuration key.</summary>
+    public bool IsCommand => Key == CommandKey;
+
     /// <summary>The key in the flat form of the configuration tree (<c>grid:cells:1</c>).</summary>
     public string TreeKey => ToTreeKey(Key);
 
@@ -38,6 +44,8 @@ public sealed record SweepAxis(string Key, AxisKind Kind, IReadOnlyList<string> 
 /// A sweep file as given (<c>fpntk sweep create SWEEP.json</c>), checked for its own structure: the command
 /// (<c>run</c>, <c>solve</c> or <c>simulate</c>), the base configuration (inline, or the path of a configuration
 /// file relative to the sweep file), the axes (<c>product</c>, <c>zip</c>) and the optional <c>slurm</c> settings.
+/// An axis named <c>command</c> gives each task its own command (a study that solves the PDE once and simulates the
+/// particles many times is one sweep); the top-level <c>command</c> is then left out.
 /// The configurations of the tasks are checked when the sweep is expanded (<see cref="Sweep.Expand"/>).
 /// </summary>
 public sealed record SweepDefinition
@@ -48,6 +56,7 @@ public sealed record SweepDefinition
     /// <summary>The top-level keys of a sweep file.</summary>
     public static IReadOnlyList<string> Keys { get; } = ["command", "base", "product", "zip", "slurm"];
 
+    /// <summary>The command of the tasks; with a <c>command</c> axis, its values joined by <c>+</c> (<c>solve+simulate</c>).</summary>
     public required string Command { get; init; }
 
     /// <summary>The flat keys of the base configuration (empty: the built-in default problem).</summary>
@@ -100,14 +109,21 @@ public sealed record SweepDefinition
             foreach (var p in root.EnumerateObject())
                 if (!Keys.Contains(p.Name))
                     throw new InputException(p.Name, p.Value.GetRawText(), $"unknown key of a sweep file; known keys: {string.Join(", ", Keys)}");
-            string command = root.TryGetProperty("command", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "";
-            if (!Commands.Contains(command))
-                throw new InputException("command", root.TryGetProperty("command", out c) ? c.GetRawText() : null,
-                    $"the command of the sweep's tasks must be one of {string.Join(", ", Commands)}");
             var (baseValues, baseDirectory) = ReadBase(root, directory);
             var axes = new List<SweepAxis>();
             axes.AddRange(ReadAxes(root, "product", AxisKind.Product));
             axes.AddRange(ReadAxes(root, "zip", AxisKind.Zip));
+            var commandAxis = axes.FirstOrDefault(a => a.IsCommand);
+            string command = root.TryGetProperty("command", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "";
+            if (commandAxis is not null)
+            {
+                if (root.TryGetProperty("command", out c))
+                    throw new InputException("command", c.GetRawText(), "the sweep has a command axis, which sets each task's command; leave out the top-level command");
+                command = string.Join("+", commandAxis.Values.Select(SweepAxis.Text).Distinct());
+            }
+            else if (!Commands.Contains(command))
+                throw new InputException("command", root.TryGetProperty("command", out c) ? c.GetRawText() : null,
+                    $"the command of the sweep's tasks must be one of {string.Join(", ", Commands)}");
             var duplicate = axes.GroupBy(a => a.TreeKey, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null)
                 throw new InputException(duplicate.First().Key, null, "the key is on two axes of the sweep; give each key one axis");
@@ -166,6 +182,10 @@ public sealed record SweepDefinition
                 throw new InputException(where, axis.Value.GetRawText(), "an axis is a list of values, e.g. [1, 2, 4]");
             var values = axis.Value.EnumerateArray().Select(v => v.GetRawText()).ToList();
             if (values.Count == 0) throw new InputException(where, "[]", "a sweep axis needs at least one value");
+            if (key == SweepAxis.CommandKey)
+                foreach (var v in axis.Value.EnumerateArray())
+                    if (v.ValueKind != JsonValueKind.String || !Commands.Contains(v.GetString()!))
+                        throw new InputException(where, v.GetRawText(), $"the command of a task must be one of {string.Join(", ", Commands)}");
             var repeated = values.GroupBy(v => v).FirstOrDefault(g => g.Count() > 1);
             if (kind == AxisKind.Product && repeated is not null)
                 throw new InputException(where, repeated.Key, "the value appears twice on the axis; two tasks would be the same run");

@@ -16,8 +16,10 @@ public enum TaskState
     /// <summary>Stopped by Ctrl+C/SIGTERM with a checkpoint.</summary>
     Interrupted,
 
+    /// <summary>Stopped by an error; the message is in its manifest.</summary>
     Failed,
 
+    /// <summary>Ran to its end time; its results are complete.</summary>
     Completed,
 }
 
@@ -38,6 +40,7 @@ public sealed record TaskStatus(TaskState State, string? Message, double? WallSe
 /// </summary>
 public sealed class SweepFolder
 {
+    /// <summary>The names inside a sweep folder: the sweep's manifest and the folders of tasks, logs, locks and Slurm scripts.</summary>
     public const string ManifestFile = "sweep.json", TasksFolder = "tasks", LogsFolder = "logs", LocksFolder = ".locks", SlurmFolder = "slurm";
     private const string Format = "fpntk-sweep";
 
@@ -52,27 +55,38 @@ public sealed class SweepFolder
         Slurm = slurm;
     }
 
+    /// <summary>The sweep folder (full path).</summary>
     public string Path { get; }
 
+    /// <summary>The command every task runs.</summary>
     public string Command { get; }
 
+    /// <summary>The hash of the sweep file (<see cref="Sweep.Hash"/>): a folder is reused only for the same sweep.</summary>
     public string Hash { get; }
 
+    /// <summary>The swept keys with their values.</summary>
     public IReadOnlyList<SweepAxis> Axes { get; }
 
     /// <summary>The axis values of every task (JSON text, in the order of <see cref="Axes"/>).</summary>
     public IReadOnlyList<IReadOnlyList<string>> TaskValues { get; }
 
+    /// <summary>The number of tasks.</summary>
     public int TaskCount => TaskValues.Count;
 
     /// <summary>The <c>slurm</c> section of the sweep file.</summary>
     public SlurmSettings Slurm { get; }
 
+    /// <summary>The run folder of task <paramref name="index"/>: <c>tasks/0007</c> under <see cref="Path"/>.</summary>
     public string TaskDirectory(int index) => System.IO.Path.Combine(Path, SweepTask.Folder(index));
 
+    /// <summary>The log of task <paramref name="index"/>: <c>logs/0007.log</c> under <see cref="Path"/>.</summary>
     public string LogFile(int index) => System.IO.Path.Combine(Path, LogsFolder, SweepTask.Name(index) + ".log");
 
+    /// <summary>The swept values of task <paramref name="index"/> as text (<see cref="SweepTask.Describe"/>).</summary>
     public string Describe(int index) => SweepTask.Describe(Axes, TaskValues[index]);
+
+    /// <summary>The command task <paramref name="index"/> runs: its <c>command</c> axis value, else the sweep's <see cref="Command"/>.</summary>
+    public string TaskCommand(int index) => SweepTask.CommandOf(Axes, TaskValues[index], Command);
 
     /// <summary>
     /// Writes the sweep into <paramref name="directory"/>: every task's config.json, then sweep.json (last, so that a

@@ -14,7 +14,12 @@ namespace FokkerPlanckNtk.Sweeps;
 public delegate void TaskRun(string directory, string command, IRunObserver observer, CancellationToken cancellation);
 
 /// <summary>How one task of a <see cref="SweepRunner.Run"/> ended.</summary>
+/// <param name="Task">The task number.</param>
+/// <param name="State">How it ended (or stood, when it was not run).</param>
+/// <param name="Message">Why it failed or stopped; null when it completed.</param>
+/// <param name="Seconds">Wall seconds of its run (of its last session when it was not run now).</param>
 /// <param name="Ran">False for a task that was not run: already complete, failed before (without retry), or locked by another process.</param>
+/// <param name="Threads">Threads the task's run used (0 when it was not run).</param>
 public sealed record TaskOutcome(int Task, TaskState State, string? Message, double Seconds, bool Ran, int Threads = 0);
 
 /// <summary>What a <see cref="SweepRunner"/> reports while it works.</summary>
@@ -23,10 +28,13 @@ public interface ISweepObserver
     /// <summary>The observer of the task's own run (its progress, information and warnings).</summary>
     IRunObserver TaskObserver(int task);
 
+    /// <summary>Task <paramref name="task"/> starts (or resumes) with <paramref name="threads"/> threads.</summary>
     void Started(int task, int threads);
 
+    /// <summary>A task ended, or was skipped (<see cref="TaskOutcome.Ran"/> false).</summary>
     void Finished(TaskOutcome outcome);
 
+    /// <summary>A line about the pool (workers, threads, memory).</summary>
     void Info(string message);
 }
 
@@ -39,8 +47,10 @@ public sealed record SweepRunOptions(int Workers, int Threads, bool RetryFailed 
 /// <summary>The outcome of every task considered, in task order, and the wall time of the whole pool.</summary>
 public sealed record SweepRunResult(IReadOnlyList<TaskOutcome> Outcomes, int Workers, int ThreadsPerWorker, double WallSeconds)
 {
+    /// <summary>How many tasks ended in <paramref name="state"/>.</summary>
     public int Count(TaskState state) => Outcomes.Count(o => o.State == state);
 
+    /// <summary>True when every considered task is complete.</summary>
     public bool AllCompleted => Outcomes.All(o => o.State == TaskState.Completed);
 
     /// <summary>The wall seconds of the tasks that ran, summed.</summary>
@@ -56,6 +66,9 @@ public sealed record SweepRunResult(IReadOnlyList<TaskOutcome> Outcomes, int Wor
 /// </summary>
 public sealed class SweepRunner(SweepFolder folder, TaskRun run, ISweepObserver observer)
 {
+    /// <summary>Runs the unfinished tasks (all, or <see cref="SweepRunOptions.Tasks"/>) on the pool until each ends.</summary>
+    /// <param name="options">Workers, threads to share, retry of failed tasks, which tasks.</param>
+    /// <param name="cancellation">Stops the running tasks with a checkpoint and starts no new one.</param>
     public SweepRunResult Run(SweepRunOptions options, CancellationToken cancellation = default)
     {
         var wall = Stopwatch.StartNew();
@@ -122,7 +135,7 @@ public sealed class SweepRunner(SweepFolder folder, TaskRun run, ISweepObserver 
         {
             Parallelism.Run(threads, () =>
             {
-                run(folder.TaskDirectory(task), folder.Command, observer.TaskObserver(task), cancellation);
+                run(folder.TaskDirectory(task), folder.TaskCommand(task), observer.TaskObserver(task), cancellation);
                 return 0;
             });
             outcome = new TaskOutcome(task, TaskState.Completed, null, clock.Elapsed.TotalSeconds, Ran: true, threads);
@@ -167,7 +180,7 @@ public sealed class SweepRunner(SweepFolder folder, TaskRun run, ISweepObserver 
     {
         double peak = tasks.Select(t =>
         {
-            try { return ResourceEstimate.PeakBytes(RunConfiguration.Load(Path.Combine(folder.TaskDirectory(t), "config.json")), folder.Command); }
+            try { return ResourceEstimate.PeakBytes(RunConfiguration.Load(Path.Combine(folder.TaskDirectory(t), "config.json")), folder.TaskCommand(t)); }
             catch (InputException) { return 0; } // a damaged task fails on its own, with this message
         }).DefaultIfEmpty(0).Max();
         return (int)Math.Clamp(Math.Floor(0.8 * ResourceEstimate.AvailableBytes / Math.Max(peak, 1)), 1, int.MaxValue);

@@ -32,16 +32,19 @@ public sealed class SweepTable
 
     private readonly IReadOnlyList<Dictionary<string, string>> _rows;
 
+    /// <summary>The swept keys, one column each.</summary>
     public IReadOnlyList<SweepAxis> Axes { get; }
 
     /// <summary>The scalar columns (<c>pde.loss</c>, …) in the order of the files and their columns.</summary>
     public IReadOnlyList<string> Scalars { get; }
 
+    /// <summary>The state of each task, in task order.</summary>
     public IReadOnlyList<TaskStatus> Statuses { get; }
 
     /// <summary>The axis values of each task (JSON text).</summary>
     public IReadOnlyList<IReadOnlyList<string>> AxisValues { get; }
 
+    /// <summary>The number of tasks (rows).</summary>
     public int Count => Statuses.Count;
 
     /// <summary>Every column of the CSV, in order.</summary>

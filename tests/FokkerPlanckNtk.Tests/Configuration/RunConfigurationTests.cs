@@ -47,7 +47,8 @@ public class RunConfigurationTests
             ("grid:cells:0", "16"), ("grid:cells:1", "20"), ("grid:cells:2", "24"), ("grid:halfWidth", "6.5"),
             ("time:outputTimes:0", "0.1"), ("time:outputTimes:1", "0.3"), ("time:cfl", "0.25"),
             ("time:stepper", "implicitFeedback"), ("time:tolerance", "2.5e-7"),
-            ("particles:count", "77"), ("particles:step", "0.002"), ("particles:seed", "42"), ("output:plots", "false"));
+            ("particles:count", "77"), ("particles:step", "0.002"), ("particles:seed", "42"), ("output:plots", "false"),
+            ("output:w2Seconds", "0"));
         string json = c.ToJson();
         var again = RunConfiguration.Read(new ConfigurationTree(JsonFlattener.Flatten(json)));
         Assert.That(again, Is.EqualTo(c));
@@ -55,6 +56,30 @@ public class RunConfigurationTests
         Assert.That(again.Time.OutputTimes, Is.EqualTo(new[] { 0.1, 0.3 }));
         Assert.That(again.Time.End, Is.EqualTo(0.3));
         Assert.That(again.Time.ToSolverOptions(), Is.EqualTo(new PdeSolverOptions(0.25, StepperKind.ImplicitFeedback, Tolerance: 2.5e-7)));
+        Assert.That(again.Output.W2Options.ExactSecondsBudget, Is.EqualTo(0));
+        // Absent, it is not written (config.json files of earlier runs read back unchanged) and the W2 default holds.
+        var plain = RunConfiguration.Default;
+        Assert.That(plain.ToJson(), Does.Not.Contain("w2Seconds"));
+        Assert.That(plain.Output.W2Options, Is.EqualTo(FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures));
+    }
+
+    // output.w2Seconds reaches the run's W2s: 1000 particles against 24² cells (5.8·10⁵ pairs, above the dense limit 2¹⁸, an exact
+    // solve estimated far below the default 10 s budget) are solved exactly by default, as the certified coarsened bracket at 0.
+    [Test]
+    public void TheW2BudgetChoosesTheMethodOfTheRunsW2()
+    {
+        FokkerPlanckNtk.Metrics.W2Value W2(params (string, string)[] extra)
+        {
+            var config = Read([("grid:cells", "24"), ("time:outputTimes:0", "0.05"), ("particles:count", "1000"), ("particles:step", "0.01"),
+                ("output:plots", "false"), ("output:diagnosticsRows", "0"), .. extra]);
+            return Runs.RunSession.InMemory(config, Runs.RunKind.Simulate).Execute().Particles![^1].W2P0;
+        }
+        var exact = W2();
+        var bracket = W2(("output:w2Seconds", "0"));
+        Assert.That(exact.IsExact, Is.True, exact.Method);
+        Assert.That(bracket.IsExact, Is.False, bracket.Method);
+        Assert.That(bracket.Method, Does.Contain("coarsened"));
+        Assert.That(exact.Value, Is.InRange(bracket.Lower, bracket.Upper), "the bracket holds the exact value");
     }
 
     // Command-line "--grid:cells=256" overrides a per-axis list from the file (the scalar wins).
@@ -112,6 +137,8 @@ public class RunConfigurationTests
     [TestCase("particles:seed", "-3", "particles.seed", "in 0..9007199254740991")]
     [TestCase("particles:seed", "9007199254740992", "particles.seed", "in 0..9007199254740991")]
     [TestCase("output:plots", "yes", "output.plots", "true or false")]
+    [TestCase("output:w2Seconds", "-1", "output.w2Seconds", "a finite number of seconds ≥ 0")]
+    [TestCase("output:w2Seconds", "Infinity", "output.w2Seconds", "must be a finite number")]
     [TestCase("problem:initial:kind", "uniform", "problem.initial.kind", "standardGaussian or gaussian")]
     [TestCase("problem:data:file", "/nonexistent/data.csv", "problem.data.file", "does not exist")]
     [TestCase("problem:alpah", "4", "problem.alpah", "did you mean problem.alpha?")]

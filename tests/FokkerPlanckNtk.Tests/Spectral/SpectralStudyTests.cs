@@ -58,10 +58,21 @@ public class SpectralStudyTests
             Assert.That(lines.Where(f => f[0] == "linear").Select(Value), Has.All.LessThan(1e-10));
             // α = 0 within 1e-12 of the diagonal OU flow.
             Assert.That(lines.Where(f => f[0] == "ou").Select(Value), Has.All.LessThan(1e-12));
-            // Exponential decay with the basis (linear activation, L²(p0) error of the density): every step of K gains at
-            // least a factor 5 until the time integration's error floor (measured 5.7e-13 at tolerance 1e-12).
+            // Exponential decay with the basis (linear activation, L²(p0) error of the density at time tolerance τ = 1e-12):
+            // every step of K gains at least a factor 5 until the time integration's error floor (measured 5.7e-13 = 0.57τ;
+            // 1e-11 = 10τ leaves the floor a factor 17).
+            const double tau = 1e-12;
             var basis = lines.Where(f => f[0] == "basis-linear").Select(Value).ToList();
-            for (int i = 1; i < basis.Count; i++) Assert.That(basis[i], Is.LessThan(basis[i - 1] / 5).Or.LessThan(1e-11));
+            for (int i = 1; i < basis.Count; i++) Assert.That(basis[i], Is.LessThan(basis[i - 1] / 5).Or.LessThan(10 * tau));
+            // The residual rows beside them (7.55e-13 for every K) are the time integrator's global error, not the basis,
+            // the reference or round-off: the Galerkin system of the linear activation is triangular in the total degree,
+            // so r does not depend on K ≥ 3 (spread measured 2e-15 over K = 8..48); the moment-ODE reference (DOPRI5,
+            // rtol 1e-13) is within 8e-15 of rtol 1e-14; and the error is proportional to τ: 0.73τ, 0.74τ, 0.76τ, 0.84τ at
+            // τ = 1e-10, 1e-11, 1e-12, 1e-13 (SpectralSolverTests.GlobalErrorIsProportionalToTheTolerance). Limits: 2τ
+            // (a factor 2.6 over the measured 0.76τ), spread 0.1τ.
+            var residual = lines.Where(f => f[0] == "basis-linear-residual").Select(Value).ToList();
+            Assert.That(residual, Has.All.LessThan(2 * tau));
+            Assert.That(residual.Max() - residual.Min(), Is.LessThan(0.1 * tau));
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

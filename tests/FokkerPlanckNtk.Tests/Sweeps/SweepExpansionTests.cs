@@ -85,6 +85,21 @@ public class SweepExpansionTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Test]
+    public void ACommandAxisGivesEachTaskItsCommand()
+    {
+        var sweep = Expand("{\"base\": {" + Small + "}, \"zip\": {\"command\": [\"solve\", \"simulate\", \"simulate\"], \"particles.seed\": [1, 1, 2]}}");
+        Assert.That(sweep.Tasks.Select(t => t.Command), Is.EqualTo(new[] { "solve", "simulate", "simulate" }));
+        Assert.That(sweep.Command, Is.EqualTo("solve+simulate"));
+        Assert.That(sweep.Tasks.Select(t => t.Configuration.Particles.Seed), Is.EqualTo(new long[] { 1, 1, 2 }));
+        Assert.That(sweep.Tasks[0].Configuration, Is.EqualTo(sweep.Tasks[1].Configuration), "the command axis is no configuration key");
+        // The same configurations under another command are another sweep.
+        var other = Expand("{\"base\": {" + Small + "}, \"zip\": {\"command\": [\"simulate\", \"solve\", \"simulate\"], \"particles.seed\": [1, 1, 2]}}");
+        Assert.That(other.Hash, Is.Not.EqualTo(sweep.Hash));
+        var product = Expand("{\"base\": {" + Small + "}, \"product\": {\"command\": [\"solve\", \"run\"], \"problem.alpha\": [1, 2]}}");
+        Assert.That(product.Tasks.Select(t => t.Command), Is.EqualTo(new[] { "solve", "solve", "run", "run" }));
+    }
+
     /// <summary>Bad sweep files: the key (as the configuration reader names it, or the place in the sweep file) and what is wrong.</summary>
     [TestCase("""{"command": "run", "product": {"problem.alpah": [1, 2]}}""", "problem.alpah", "did you mean problem.alpha? known keys", "sweep task 0 of 2")]
     [TestCase("""{"command": "run", "product": {"problem.alpha": []}}""", "product[\"problem.alpha\"]", "a sweep axis needs at least one value", null)]
@@ -100,6 +115,8 @@ public class SweepExpansionTests
     [TestCase("""{"command": "run", "product": {"grid.cells": [16], "grid.cells[0]": [8]}}""", "grid.cells[0]", "is inside grid.cells", null)]
     [TestCase("""{"command": "run", "product": {"problem.alpha": 2}}""", "product[\"problem.alpha\"]", "an axis is a list of values", null)]
     [TestCase("""{"command": "rnu"}""", "command", "must be one of run, solve, simulate", null)]
+    [TestCase("""{"zip": {"command": ["solve", "resume"]}}""", "zip[\"command\"]", "the command of a task must be one of run, solve, simulate", null)]
+    [TestCase("""{"command": "run", "zip": {"command": ["solve"]}}""", "command", "leave out the top-level command", null)]
     [TestCase("""{"command": "run", "prodcut": {}}""", "prodcut", "unknown key of a sweep file; known keys: command, base, product, zip, slurm", null)]
     [TestCase("""{"command": "run", "base": 3}""", "base", "must be a configuration", null)]
     [TestCase("""{"command": "run", "base": "missing.json"}""", "base", "does not exist", null)]

@@ -45,4 +45,43 @@ public class TruncationTests
         Assert.That(code, Is.EqualTo(FokkerPlanckNtk.Cli.FpntkCommandLine.InputError));
         Assert.That(error, Does.Contain("more than grid.maxOutsideMass = 1E-09"));
     }
+
+    // fpntk reference follows the same rule with either solver (the same key, the same message): above grid.maxOutsideMass
+    // a refusal naming grid.halfWidth; below it a warning (the spectral solver's default limit is 1e-8: its cell averages
+    // are exact, so a cut above it is refused unless the key allows it). The law N((0.5, 0), I) (not the standard law,
+    // whose FV density is p0's own) on [−6, 6]²: Φ(−5.5) + Φ(−6.5) + 2Φ(−6) = 2.1e-8 is lost.
+    private static readonly string[] Reference =
+    [
+        "reference", "--problem:alpha=0", "--problem:initial:kind=gaussian", "--problem:initial:mean:0=0.5", "--problem:initial:mean:1=0",
+        "--problem:initial:covariance:0:0=1", "--problem:initial:covariance:0:1=0", "--problem:initial:covariance:1:0=0",
+        "--problem:initial:covariance:1:1=1", "--grid:halfWidth=6", "--grid:cells=32", "--time:end=0.01", "--output:plots=false",
+    ];
+
+    [TestCase("finiteVolume")]
+    [TestCase("spectral")]
+    public void ReferenceRefusesAboveTheLimit(string kind)
+    {
+        var (code, _, error) = Cli.CommandLineTests.Fpntk([.. Reference, "--solver:kind=" + kind, "--grid:maxOutsideMass=1e-9",
+            "--out", Path.Combine(_dir, "r")]);
+        Assert.That(code, Is.EqualTo(FokkerPlanckNtk.Cli.FpntkCommandLine.InputError), error);
+        Assert.That(error, Does.Contain("grid.halfWidth = 6,6: the box holds the initial law only up to a mass of 2.1E-08 outside").And.Contain("more than grid.maxOutsideMass = 1E-09"));
+    }
+
+    [TestCase("finiteVolume")]
+    [TestCase("spectral")]
+    public void ReferenceWarnsBelowTheLimit(string kind)
+    {
+        var (code, _, error) = Cli.CommandLineTests.Fpntk([.. Reference, "--solver:kind=" + kind, "--grid:maxOutsideMass=1e-6",
+            "--out", Path.Combine(_dir, "r")]);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(error, Does.Contain("warning: grid.halfWidth = 6,6: the box holds the initial law only up to a mass of 2.1E-08 outside").And.Contain("(below the limit 1E-06)"));
+    }
+
+    [Test]
+    public void SpectralDefaultLimitIsTheSilentOne()
+    {
+        var (code, _, error) = Cli.CommandLineTests.Fpntk([.. Reference, "--solver:kind=spectral", "--out", Path.Combine(_dir, "r")]);
+        Assert.That(code, Is.EqualTo(FokkerPlanckNtk.Cli.FpntkCommandLine.InputError), error);
+        Assert.That(error, Does.Contain("more than the spectral solver's default 1E-08; enlarge the box (or raise grid.maxOutsideMass)"));
+    }
 }

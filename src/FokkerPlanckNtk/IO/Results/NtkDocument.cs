@@ -17,14 +17,7 @@ public static class NtkDocument
             void Number(string name, double v) => JsonText.WriteNumber(w, name, v, why);
             void Array(string name, IEnumerable<double> values) => JsonText.WriteNumbers(w, name, values, why);
             w.WriteStartObject();
-            w.WriteStartArray("gram");
-            for (int i = 0; i < gram.Size; i++)
-            {
-                w.WriteStartArray();
-                for (int j = 0; j < gram.Size; j++) w.WriteNumberValue(gram[i, j]); // E_p0 of products: finite for every activation
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
+            JsonText.WriteMatrix(w, "gram", gram.Size, gram.Size, (i, j) => gram[i, j]); // E_p0 of products: finite for every activation
             w.WriteString("gram_method", gram.Method);
             Number("gram_error_estimate", gram.ErrorEstimate);
             Array("eigenvalues", gram.Eigenvalues);
@@ -33,12 +26,9 @@ public static class NtkDocument
             Number("lambda_min_p0", bounds.Lambda);
             Number("lambda0", bounds.Lambda0);
             Array("g", [bounds.Constants.G1, bounds.Constants.G2, bounds.Constants.G3, bounds.Constants.G4, bounds.Constants.G5]);
-            Number("A1", bounds.A1);
-            Number("A2", bounds.A2);
-            Number("loss_floor", bounds.LossFloor);
-            Number("kl_bound", bounds.KlBound);
-            Number("w2_bound", bounds.W2Bound);
-            Number("alpha_necessary", bounds.AlphaNecessary);
+            (string Name, double Value)[] theorem = [("A1", bounds.A1), ("A2", bounds.A2), ("loss_floor", bounds.LossFloor),
+                ("kl_bound", bounds.KlBound), ("w2_bound", bounds.W2Bound), ("alpha_necessary", bounds.AlphaNecessary)];
+            foreach (var (name, value) in theorem) Number(name, value);
             w.WriteBoolean("alpha_condition_not_excluded", bounds.AlphaConditionNotExcluded);
             w.WriteStartArray("notes");
             foreach (var note in bounds.Notes) w.WriteStringValue(note);

@@ -8,8 +8,10 @@ namespace FokkerPlanckNtk.IO.Results;
 /// <summary>How a record is stored in an <see cref="ArrayArchive"/> (bit-exactly: checkpoints restore records from it).</summary>
 public interface IRecordCodec<T>
 {
+    /// <summary>Writes <paramref name="record"/> into <paramref name="archive"/>.</summary>
     void Save(T record, ArrayArchive archive);
 
+    /// <summary>Reads back a record written by <see cref="Save"/>, bit-identically.</summary>
     T Load(ArrayArchive archive);
 }
 
@@ -79,10 +81,15 @@ public static class RecordCodecs
         {
             a.Set("time", r.Time).Set("maxResidualDifference", r.MaxResidualDifference).Set("w2Theta", r.W2Theta).Set("w2U", r.W2U);
             SaveW2(a, "w2", r.W2);
+            if (r.HasFloor) a.Set("w2Floor", r.W2Floor).Set("w2FloorSd", r.W2FloorSd);
         }
 
         public ComparisonRecord Load(ArrayArchive a) =>
-            new(a.Double("time"), a.Double("maxResidualDifference"), LoadW2(a, "w2"), a.Double("w2Theta"), a.Double("w2U"));
+            new(a.Double("time"), a.Double("maxResidualDifference"), LoadW2(a, "w2"), a.Double("w2Theta"), a.Double("w2U"))
+            {
+                W2Floor = a.Contains("w2Floor") ? a.Double("w2Floor") : double.NaN,
+                W2FloorSd = a.Contains("w2FloorSd") ? a.Double("w2FloorSd") : double.NaN,
+            };
     }
 
     private sealed class NtkCodec : IRecordCodec<NtkRecord>

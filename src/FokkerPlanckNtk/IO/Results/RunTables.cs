@@ -63,14 +63,17 @@ public static class RunTables
         return table;
     }
 
-    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u,w2_lower,w2_upper</c>.</summary>
+    /// <summary><c>comparison.csv</c>: <c>t,max_abs_dr,w2,w2_theta,w2_u,w2_lower,w2_upper</c>, then <c>w2_floor,w2_floor_sd</c>
+    /// (the sampling floor of w2, <see cref="ComparisonRecord.W2Floor"/>) when some record has it.</summary>
     public static CsvTable Comparison(IReadOnlyList<double> times, IReadOnlyList<ComparisonRecord> records)
     {
-        var table = new CsvTable(["t", "max_abs_dr", "w2", "w2_theta", "w2_u", "w2_lower", "w2_upper"]);
+        bool floor = records.Any(r => r.HasFloor);
+        var table = new CsvTable(["t", "max_abs_dr", "w2", "w2_theta", "w2_u", "w2_lower", "w2_upper", .. floor ? (string[])["w2_floor", "w2_floor_sd"] : []]);
         for (int k = 0; k < records.Count; k++)
         {
             var r = records[k];
-            table.Add(times[k], r.MaxResidualDifference, r.W2.Shown, r.W2Theta, r.W2U, r.W2.Lower, r.W2.Upper);
+            if (floor) table.Add(times[k], r.MaxResidualDifference, r.W2.Shown, r.W2Theta, r.W2U, r.W2.Lower, r.W2.Upper, r.W2Floor, r.W2FloorSd);
+            else table.Add(times[k], r.MaxResidualDifference, r.W2.Shown, r.W2Theta, r.W2U, r.W2.Lower, r.W2.Upper);
         }
         return table;
     }
@@ -144,7 +147,7 @@ public static class RunTables
         if (pairs.Count == 0) return null;
         string[] talagrand = pde is null ? [] : ["grid_atomic", "talagrand", "talagrand_holds"];
         var table = new CsvTable(["t", .. pairs.SelectMany(p => new[] { p.Name, p.Name + "_error" }), .. talagrand]);
-        double atomic = Math.Sqrt(Enumerable.Range(0, grid.Dimension).Sum(k => Math.Pow(2 * grid.HalfWidths[k] / grid.Cells[k], 2) / 12));
+        double atomic = grid.AtomicW2;
         for (int k = 0; k < times.Count; k++)
         {
             double[] check = [];

@@ -29,6 +29,7 @@ public sealed record SemiDiscreteOptions
     /// <summary>How Newton steps are damped (automatic: by the spread of the atoms' masses).</summary>
     public SemiDiscreteDamping Damping { get; init; }
 
+    /// <summary>The options above at their defaults.</summary>
     public static SemiDiscreteOptions Default { get; } = new();
 }
 
@@ -59,19 +60,37 @@ public sealed record SemiDiscreteResult
     /// (excess mass E moved at most the box's largest distance to an atom, D²·E).</summary>
     public required double UpperSquared { get; init; }
 
+    /// <summary>The estimate of W2²: the dual value <see cref="LowerSquared"/>.</summary>
     public double W2Squared => LowerSquared;
+
+    /// <summary>The estimate of W2 (√ of <see cref="W2Squared"/>, round-off below 0 read as 0).</summary>
     public double W2 => Math.Sqrt(Math.Max(0, LowerSquared));
+
+    /// <summary>Certified lower end of the W2 bracket.</summary>
     public double Lower => Math.Sqrt(Math.Max(0, LowerSquared));
+
+    /// <summary>Certified upper end of the W2 bracket.</summary>
     public double Upper => Math.Sqrt(Math.Max(0, UpperSquared));
 
     /// <summary>Σ_i |m_i − ν_i| at the final weights.</summary>
     public required double MassError { get; init; }
 
+    /// <summary>Newton steps on the dual taken.</summary>
     public required int NewtonSteps { get; init; }
+
+    /// <summary>Evaluations of the Laguerre cells (masses and costs), Armijo back-tracking included.</summary>
     public required int Evaluations { get; init; }
+
+    /// <summary>Conjugate-gradient iterations over all Newton steps.</summary>
     public required long CgIterations { get; init; }
+
+    /// <summary>Whether the solve met its mass tolerance (or stagnated within <see cref="SemiDiscreteOptions.FrozenMassTolerance"/>), or stopped at a cap.</summary>
     public required TransportStatus Status { get; init; }
+
+    /// <summary>What happened, for logs: steps, evaluations, iterations, the final mass error, or why it stopped.</summary>
     public required string Message { get; init; }
+
+    /// <summary>Wall-clock seconds of the solve.</summary>
     public required double Seconds { get; init; }
 
     /// <summary>ψ of the solved atoms (input atoms after dropping zero masses and merging duplicates, in <see cref="AtomIndex"/> order).</summary>
