@@ -21,7 +21,7 @@ public sealed record W2Options
     public long MaxCertificatePairs { get; init; } = 1L << 30;
 
     /// <summary>Grid densities enter as atoms at their cell centres (the network simplex on atoms) even where the
-    /// densities themselves can be transported (2D grids, same grid): the atomic method, on request.</summary>
+    /// densities themselves can be transported (2D and 3D grids, same grid): the atomic method, on request.</summary>
     public bool Atomic { get; init; }
 
     /// <summary>Accept particles outside the grid's box in a grid-density-against-particles W2 (the density is zero there; the
@@ -116,14 +116,15 @@ public static class Wasserstein
         Solve(a, b, null, options ?? W2Options.Default);
 
     /// <summary>
-    /// Two densities on the same grid: in 2D up to <see cref="GridTransport.MaxCells"/> cells the W2 of the
+    /// Two densities on the same grid: in 2D up to <see cref="GridTransport.MaxCells"/> cells and in 3D up to
+    /// <see cref="GridTransport.MaxCells3D"/> the W2 of the
     /// piecewise-constant densities (<see cref="GridTransport"/>, unless <see cref="W2Options.Atomic"/>); otherwise, or
     /// when asked, between their cell-centre atoms.
     /// </summary>
     public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> p, ReadOnlySpan<double> q, W2Options? options = null)
     {
         options ??= W2Options.Default;
-        if (grid.Dimension == 2 && !options.Atomic && grid.Count <= GridTransport.MaxCells)
+        if (!options.Atomic && GridTransport.Handles(grid))
             return GridTransport.Between(grid, p, q, options.Normalize, options.Cancellation);
         return Solve(AtomicMeasure.FromGrid(grid, p, "p"), AtomicMeasure.FromGrid(grid, q, "q"), grid, options);
     }

@@ -66,7 +66,8 @@ public sealed class NtkRegimeStudy : IStudy
     /// The W2 of the densities over a run: the largest value over the sampled output times, the largest error estimate
     /// over them (so the true sup over those times lies in [Sup − ErrorBound, Sup + ErrorBound]), the certified bracket
     /// at the sup's time, and Talagrand's inequality W2 ≤ √(2 KL(p_t‖p0)) (p0 = N(0, I)) at every sampled time with the
-    /// values as reported (no slack subtracted).
+    /// values as reported (no slack subtracted) where W2 is a number (error estimate ≤ 10 % of it); where it is a bracket
+    /// the check is undecided unless the certified lower end already violates it.
     /// </summary>
     /// <param name="Samples">The number of sampled output times.</param>
     /// <param name="Sup">The largest W2 of the densities over the sampled times.</param>
@@ -76,14 +77,15 @@ public sealed class NtkRegimeStudy : IStudy
     /// <param name="TimeOfSup">The time of <paramref name="Sup"/>.</param>
     /// <param name="LinearizedAtSup">The linearized W2 at the sup's time (the independent check).</param>
     /// <param name="MaxLinearizedDifference">max over the sampled times of |W2(densities) − W2(linearized)|.</param>
-    /// <param name="MaxTalagrandRatio">max over the sampled times of W2/√(2 KL).</param>
+    /// <param name="MaxTalagrandRatio">max over the sampled times where W2 is a number of W2/√(2 KL).</param>
+    /// <param name="TalagrandUndecided">Sampled times where W2 is a bracket whose lower end satisfies the inequality and upper end does not.</param>
     /// <param name="NotOptimal">Sampled solves that stopped at the transport's Newton cap (their duality gap is part of their error estimate).</param>
     /// <param name="TalagrandHolds">Talagrand's inequality held at every sampled time.</param>
     /// <param name="ClampedMass">The largest mass of negative cell averages set to 0 (the truncated expansion may dip below 0).</param>
     /// <param name="Seconds">Wall seconds of the W2s.</param>
     public sealed record DensityW2(int Samples, double Sup, double ErrorBound, double CertifiedLower, double CertifiedUpper, double TimeOfSup,
         int NotOptimal, double LinearizedAtSup, double MaxLinearizedDifference, double MaxTalagrandRatio, bool TalagrandHolds, double ClampedMass,
-        double Seconds)
+        double Seconds, int TalagrandUndecided = 0)
     {
         /// <summary>A number (not a bracket): the error estimate (with any Newton stop's duality gap) at most 10 % of the value.</summary>
         public bool Resolved => ErrorBound <= 0.1 * Sup;
@@ -180,7 +182,7 @@ public sealed class NtkRegimeStudy : IStudy
             if (ds[k].W2P0 > ds[argmaxLinearized].W2P0) argmaxLinearized = k;
         var indices = Enumerable.Range(0, ds.Length).Where(k => (k + 1) % stride == 0 || k == ds.Length - 1).Append(argmaxLinearized).Distinct().Order().ToArray();
         W2Result? atSup = null;
-        int supIndex = 0, notOptimal = 0;
+        int supIndex = 0, notOptimal = 0, undecided = 0;
         double errorBound = 0, maxDifference = 0, maxRatio = 0, clamped = 0;
         bool talagrand = true;
         foreach (int k in indices)
@@ -195,12 +197,17 @@ public sealed class NtkRegimeStudy : IStudy
             errorBound = Math.Max(errorBound, w.ErrorBound);
             maxDifference = Math.Max(maxDifference, Math.Abs(w.W2 - ds[k].W2P0));
             var check = Wasserstein.Talagrand(w.W2, ds[k].KlP0);
-            talagrand &= check.Holds;
-            maxRatio = Math.Max(maxRatio, w.W2 / check.Bound);
+            if (w.ErrorBound <= 0.1 * w.W2)
+            {
+                talagrand &= check.Holds;
+                maxRatio = Math.Max(maxRatio, w.W2 / check.Bound);
+            }
+            else if (!Wasserstein.Talagrand(Certified(w.CertifiedLower, w.Lower), ds[k].KlP0).Holds) talagrand = false;
+            else if (!Wasserstein.Talagrand(Certified(w.CertifiedUpper, w.Upper), ds[k].KlP0).Holds) undecided++;
             if (atSup is null || w.W2 > atSup.W2) { atSup = w; supIndex = k; }
         }
         return new DensityW2(indices.Length, atSup!.W2, errorBound, Certified(atSup.CertifiedLower, atSup.Lower), Certified(atSup.CertifiedUpper, atSup.Upper),
-            ds[supIndex].Time, notOptimal, ds[supIndex].W2P0, maxDifference, maxRatio, talagrand, clamped, watch.Elapsed.TotalSeconds);
+            ds[supIndex].Time, notOptimal, ds[supIndex].W2P0, maxDifference, maxRatio, talagrand, clamped, watch.Elapsed.TotalSeconds, undecided);
     }
 
     private static double Certified(double certified, double fallback) => double.IsNaN(certified) ? fallback : certified;
@@ -320,13 +327,13 @@ public sealed class NtkRegimeStudy : IStudy
         md.AppendLine(string.Create(inv, $"Finite volumes beside it (default stepper, box ±{HalfWidth}) for α ≤ {FiniteVolumeMaxAlpha}: N = 128/256 cells per axis (α < 8), 256/512 (α = 8)."));
         var densityGrid = DensityGrid(options.Quick);
         int densitySamples = rows.Count > 0 && rows[0].Fine.Density is { } first ? first.Samples : 0;
-        md.AppendLine(string.Create(inv, $"W2 of the densities (fine run): exact cell averages of p_t and p0 on {densityGrid.Cells[0]}² cells, box ±{HalfWidth}, through the metrics code's W2 of 2D piecewise-constant densities (semi-discrete transport, symmetrized; error estimate against the 2×2-coarsened grid), at every {DensityStride}th output time and at the time of the largest linearized W2 ({densitySamples} of {outputs} times per α: 0.6–6 s each); sup_t is the largest over those times, ± the largest error estimate among them. Talagrand W2 ≤ √(2 KL(p_t‖p0)) is checked at each of those times with the values as reported (no slack)."));
+        md.AppendLine(string.Create(inv, $"W2 of the densities (fine run): exact cell averages of p_t and p0 on {densityGrid.Cells[0]}² cells, box ±{HalfWidth}, through the metrics code's W2 of 2D piecewise-constant densities (semi-discrete transport, symmetrized; error estimate against the 2×2-coarsened grid), at every {DensityStride}th output time and at the time of the largest linearized W2 ({densitySamples} of {outputs} times per α: 0.6–6 s each); sup_t is the largest over those times, ± the largest error estimate among them. Talagrand W2 ≤ √(2 KL(p_t‖p0)) is checked at each of those times with the values as reported (no slack) where W2 is a number; where it is a bracket the check is undecided unless its certified lower end already violates it."));
         md.AppendLine();
         md.AppendLine("| α | T = τ/α² | sup gap (fine) | gap error est. | resolved (≤ 1%) | sup KL(p_t‖p0) | KL error est. | sup W2 (densities) | sup W2 lin. | max W2/√(2KL) | W2 lower (Gelbrich) | min λ_min(H(p_t))/Λ | steps (fine) | explicit-bound steps | FV sup gap (fine) | FV gap error est. | L(p*) (t → ∞) | KL(p*‖p0) | Thm 4.4 KL bound |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
             md.AppendLine(string.Create(inv,
-                $"| {r.Alpha} | {r.EndTime:G4} | {r.Fine.SupGap:E4} | {r.GapError:E1} | {(r.GapResolved ? "yes" : "NO")} | {r.Fine.SupKl:E4} | {r.KlError:E1} | {FormatDensity(r.Fine.Density!)} | {r.Fine.SupW2:E4} | {r.Fine.Density!.MaxTalagrandRatio:F3}{(r.Fine.Density.TalagrandHolds ? "" : " (VIOLATED)")} | {r.Fine.SupW2Lower:E3} | {r.Fine.MinLambdaRatio:F4} | {r.Fine.Steps} | {r.Fine.ExplicitBoundSteps:F0} | {(r.FvFine is null ? "—" : r.FvFine.SupGap.ToString("E4", inv))} | {(r.FvFine is null ? "—" : Math.Abs(r.FvFine.SupGap - r.FvCoarse!.SupGap).ToString("E1", inv))} | {F(r.StationaryLoss, "E4")} | {F(r.StationaryKl, "E3")} | {r.TheoremKlBound:E2} |"));
+                $"| {r.Alpha} | {r.EndTime:G4} | {r.Fine.SupGap:E4} | {r.GapError:E1} | {(r.GapResolved ? "yes" : "NO")} | {r.Fine.SupKl:E4} | {r.KlError:E1} | {FormatDensity(r.Fine.Density!)} | {r.Fine.SupW2:E4} | {r.Fine.Density!.MaxTalagrandRatio:F3}{(r.Fine.Density.TalagrandHolds ? "" : " (VIOLATED)")}{(r.Fine.Density.TalagrandUndecided > 0 ? $" ({r.Fine.Density.TalagrandUndecided} undecided)" : "")} | {r.Fine.SupW2Lower:E3} | {r.Fine.MinLambdaRatio:F4} | {r.Fine.Steps} | {r.Fine.ExplicitBoundSteps:F0} | {(r.FvFine is null ? "—" : r.FvFine.SupGap.ToString("E4", inv))} | {(r.FvFine is null ? "—" : Math.Abs(r.FvFine.SupGap - r.FvCoarse!.SupGap).ToString("E1", inv))} | {F(r.StationaryLoss, "E4")} | {F(r.StationaryKl, "E3")} | {r.TheoremKlBound:E2} |"));
         md.AppendLine();
         md.AppendLine("Fitted log-log slopes against α (least squares, spectral fine runs):");
         md.AppendLine();
@@ -335,7 +342,8 @@ public sealed class NtkRegimeStudy : IStudy
         var bracketed = rows.Where(r => r.Alpha >= 8 && r.Fine.Density is { Resolved: false }).Select(r => r.Alpha.ToString(inv)).ToList();
         md.AppendLine(string.Create(inv, $"- sup_t W2(p_t, p0) of the densities: **{F(slopes.W2Density, "F3")}** over α ≥ 8 (theory: O(α⁻¹)){(bracketed.Count == 0 ? "" : $"; left out (a bracket, not a number): α = {string.Join(", ", bracketed)}")}."));
         md.AppendLine(string.Create(inv, $"- sup_t W2(p_t, p0), linearized: **{F(slopes.W2, "F3")}** over α ≥ 8; the largest |W2(densities) − W2(linearized)| at the sampled times of α ≥ 8 is {F(rows.Where(r => r.Alpha >= 8).Select(r => r.Fine.Density!.MaxLinearizedDifference / r.Fine.Density.Sup).DefaultIfEmpty(double.NaN).Max(), "P2")} of W2."));
-        md.AppendLine(string.Create(inv, $"- Talagrand W2 ≤ √(2 KL) at every sampled time of every α: {(rows.All(r => r.Fine.Density!.TalagrandHolds) ? "holds" : "VIOLATED")} (largest ratio {rows.Max(r => r.Fine.Density!.MaxTalagrandRatio):F3})."));
+        int undecidedTimes = rows.Sum(r => r.Fine.Density!.TalagrandUndecided);
+        md.AppendLine(string.Create(inv, $"- Talagrand W2 ≤ √(2 KL) at every sampled time of every α where W2 is a number: {(rows.All(r => r.Fine.Density!.TalagrandHolds) ? "holds" : "VIOLATED")} (largest ratio {rows.Max(r => r.Fine.Density!.MaxTalagrandRatio):F3}){(undecidedTimes == 0 ? "" : $"; undecided at {undecidedTimes} sampled time(s) where W2 is a bracket straddling √(2 KL) (α = {string.Join(", ", rows.Where(r => r.Fine.Density!.TalagrandUndecided > 0).Select(r => r.Alpha.ToString(inv)))})")}."));
         md.AppendLine(string.Create(inv, $"- loss floor L(p*) of the stationary state: **{F(slopes.LossFloor, "F2")}**."));
         md.AppendLine();
         md.AppendLine("Reading the table:");
@@ -357,7 +365,7 @@ public sealed class NtkRegimeStudy : IStudy
         md.AppendLine(string.Create(inv, $"Wall time of the study: {watch.Elapsed.TotalSeconds:F0} s."));
         AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "ntk-regime.md"), md.ToString());
 
-        var csv = new StringBuilder("alpha,end_time,sup_gap_coarse,sup_gap_fine,gap_error,time_of_sup_gap,sup_kl_coarse,sup_kl_fine,kl_error,sup_w2_lin_coarse,sup_w2_lin_fine,w2_error,sup_w2_lower,min_lambda_ratio,steps_fine,rejected_fine,explicit_bound_steps,max_tail_norm,fv_cells_fine,fv_sup_gap_coarse,fv_sup_gap_fine,fv_sup_kl_fine,loss_pde_end,loss_ntk_end,stationary_loss,stationary_kl,theorem_loss_floor,theorem_kl_bound,seconds,w2_density_sup,w2_density_error,w2_density_lower,w2_density_upper,w2_density_time,w2_density_samples,w2_density_not_optimal,w2_lin_at_density_sup,w2_density_max_lin_difference,talagrand_max_ratio,talagrand_holds,w2_density_clamped_mass,w2_density_seconds\n");
+        var csv = new StringBuilder("alpha,end_time,sup_gap_coarse,sup_gap_fine,gap_error,time_of_sup_gap,sup_kl_coarse,sup_kl_fine,kl_error,sup_w2_lin_coarse,sup_w2_lin_fine,w2_error,sup_w2_lower,min_lambda_ratio,steps_fine,rejected_fine,explicit_bound_steps,max_tail_norm,fv_cells_fine,fv_sup_gap_coarse,fv_sup_gap_fine,fv_sup_kl_fine,loss_pde_end,loss_ntk_end,stationary_loss,stationary_kl,theorem_loss_floor,theorem_kl_bound,seconds,w2_density_sup,w2_density_error,w2_density_lower,w2_density_upper,w2_density_time,w2_density_samples,w2_density_not_optimal,w2_lin_at_density_sup,w2_density_max_lin_difference,talagrand_max_ratio,talagrand_holds,w2_density_clamped_mass,w2_density_seconds,talagrand_undecided\n");
         foreach (var r in rows)
             csv.AppendLine(string.Create(inv,
                 $"{r.Alpha:R},{r.EndTime:R},{r.Coarse.SupGap:R},{r.Fine.SupGap:R},{r.GapError:R},{r.Fine.TimeOfSupGap:R},{r.Coarse.SupKl:R},{r.Fine.SupKl:R},{r.KlError:R},{r.Coarse.SupW2:R},{r.Fine.SupW2:R},{r.W2Error:R},{r.Fine.SupW2Lower:R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.RejectedSteps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.FvFine?.Cells},{Csv(r.FvCoarse?.SupGap)},{Csv(r.FvFine?.SupGap)},{Csv(r.FvFine?.SupKl)},{r.Fine.LossAtEnd:R},{r.NtkLossAtEnd:R},{Csv(r.StationaryLoss)},{Csv(r.StationaryKl)},{r.TheoremLossFloor:R},{r.TheoremKlBound:R},{r.Coarse.Seconds + r.Fine.Seconds:R},{DensityCsv(r.Fine.Density!)}"));
@@ -387,7 +395,7 @@ public sealed class NtkRegimeStudy : IStudy
         : string.Create(CultureInfo.InvariantCulture, $"[{w.CertifiedLower:E3}, {w.CertifiedUpper:E3}]");
 
     private static string DensityCsv(DensityW2 w) => string.Create(CultureInfo.InvariantCulture,
-        $"{w.Sup:R},{w.ErrorBound:R},{w.CertifiedLower:R},{w.CertifiedUpper:R},{w.TimeOfSup:R},{w.Samples},{w.NotOptimal},{w.LinearizedAtSup:R},{w.MaxLinearizedDifference:R},{w.MaxTalagrandRatio:R},{(w.TalagrandHolds ? 1 : 0)},{w.ClampedMass:R},{w.Seconds:R}");
+        $"{w.Sup:R},{w.ErrorBound:R},{w.CertifiedLower:R},{w.CertifiedUpper:R},{w.TimeOfSup:R},{w.Samples},{w.NotOptimal},{w.LinearizedAtSup:R},{w.MaxLinearizedDifference:R},{w.MaxTalagrandRatio:R},{(w.TalagrandHolds ? 1 : 0)},{w.ClampedMass:R},{w.Seconds:R},{w.TalagrandUndecided}");
 
     private static string Csv(double? v) => v is double x && !double.IsNaN(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
 }

@@ -2,6 +2,7 @@ using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Metrics.SemiDiscrete;
 using FokkerPlanckNtk.Numerics;
+using FokkerPlanckNtk.Tests.Support;
 
 namespace FokkerPlanckNtk.Tests.Metrics;
 
@@ -14,30 +15,7 @@ namespace FokkerPlanckNtk.Tests.Metrics;
 public class GridTransportTests
 {
     // Cell averages of N(mean, cov) by 6-point Gauss–Legendre per axis, normalized to mass 1 on the grid.
-    internal static double[] CellAverages(UniformGrid grid, double[] mean, double[,] cov)
-    {
-        var law = new GaussianLaw(mean, cov);
-        double[] x = [-0.9324695142031521, -0.6612093864662645, -0.2386191860831969, 0.2386191860831969, 0.6612093864662645, 0.9324695142031521];
-        double[] w = [0.1713244923791704, 0.3607615730481386, 0.4679139345726910, 0.4679139345726910, 0.3607615730481386, 0.1713244923791704];
-        var p = new double[grid.Count];
-        var c = new double[2];
-        var z = new double[2];
-        for (int cell = 0; cell < grid.Count; cell++)
-        {
-            grid.Center(cell, c);
-            double s = 0;
-            for (int a = 0; a < 6; a++)
-                for (int b = 0; b < 6; b++)
-                {
-                    z[0] = c[0] + 0.5 * grid.Spacing(0) * x[a];
-                    z[1] = c[1] + 0.5 * grid.Spacing(1) * x[b];
-                    s += 0.25 * w[a] * w[b] * Math.Exp(law.LogDensity(z));
-                }
-            p[cell] = s;
-        }
-        double norm = p.Sum() * grid.CellVolume;
-        return p.Select(v => v / norm).ToArray();
-    }
+    internal static double[] CellAverages(UniformGrid grid, double[] mean, double[,] cov) => GaussianCells.Averages(grid, mean, cov, order: 6);
 
     // The perturbations of N(0, I) of the acceptance list: shift (δ, 0), scale σ_x = 1 + δ, and rotated
     // anisotropic scaling (eigenvalues (1 + δ)^{±2} at 30°) with a shift (0.3δ, −0.2δ).
@@ -193,7 +171,7 @@ public class GridTransportTests
         var negative = (double[])p.Clone();
         negative[5] = -1;
         Assert.That(() => GridTransport.Between(grid, negative, p), Throws.TypeOf<InputException>().With.Message.StartsWith("p"));
-        var cube = UniformGrid.Cube(3, 4, 2);
-        Assert.That(() => GridTransport.Between(cube, new double[64], new double[64]), Throws.TypeOf<InputException>().With.Message.StartsWith("density.dimension = 3"));
+        var hypercube = UniformGrid.Cube(4, 3, 2);
+        Assert.That(() => GridTransport.Between(hypercube, new double[81], new double[81]), Throws.TypeOf<InputException>().With.Message.StartsWith("density.dimension = 4"));
     }
 }

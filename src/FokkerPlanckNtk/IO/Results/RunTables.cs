@@ -154,7 +154,7 @@ public static class RunTables
             if (pde is not null)
             {
                 var w2 = pde[k].W2P0;
-                // W2 of the densities themselves needs no grid slack; cell-centre atoms (3D, or on request) do.
+                // W2 of the densities themselves needs no grid slack; cell-centre atoms (grids above GridTransport.Handles, or on request) do.
                 double slack = w2.Method.StartsWith(GridTransport.Method, StringComparison.Ordinal) ? 0 : 2 * atomic;
                 var talagrandCheck = Wasserstein.Talagrand(w2.Value, pde[k].Diagnostics.KlP0, w2.ErrorBound + slack);
                 check = [atomic, talagrandCheck.Bound, talagrandCheck.Holds ? 1 : 0];

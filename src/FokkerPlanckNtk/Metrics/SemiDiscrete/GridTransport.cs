@@ -4,7 +4,7 @@ using FokkerPlanckNtk.Grids;
 namespace FokkerPlanckNtk.Metrics.SemiDiscrete;
 
 /// <summary>
-/// W2 between two piecewise-constant densities p, q on the same 2D grid (the densities, not cell-centre atoms).
+/// W2 between two piecewise-constant densities p, q on the same 2D or 3D grid (the densities, not cell-centre atoms).
 /// <para>
 /// Each density is transported exactly (semi-discrete, <see cref="SemiDiscreteTransport"/>) onto the other's
 /// cell-centre atoms q̂, p̂: A = W2²(p, q̂), B = W2²(q, p̂). Replacing q by q̂ adds its quantization energy
@@ -16,7 +16,7 @@ namespace FokkerPlanckNtk.Metrics.SemiDiscrete;
 /// Certified bracket: from below, Gelbrich's bound (Bures distance of the exact moments of the two densities)
 /// and the triangle inequality √A₋ − √Q (A₋ the dual value, a lower bound of A); from above √A₊ + √Q (A₊ a
 /// feasible plan's cost). The reported error is an a-posteriori estimate: the difference to the same estimate on
-/// the 2×2-coarsened grid (three times the Richardson estimate for order 2: measured ratios of successive errors
+/// the 2^d-block-coarsened grid (three times the Richardson estimate for order 2: measured ratios of successive errors
 /// are 4 ± 0.5, but not monotone in every case), never leaving the certified bracket. Tests validate it against
 /// exact values.
 /// </para>
@@ -30,19 +30,27 @@ public static class GridTransport
     /// grows faster than the cell count, and larger grids take the atomic path with its time budget).</summary>
     public const int MaxCells = 2 * 128 * 128;
 
+    /// <summary>Largest 3D grid (cells) the facade sends here: 32³ (Laguerre polyhedra; measured cost in
+    /// validation/transport/grid-densities-3d.md); larger 3D grids take the atomic path.</summary>
+    public const int MaxCells3D = 32 * 32 * 32;
+
+    /// <summary>Whether the facade's grid–grid W2 uses this method for the grid (2D up to <see cref="MaxCells"/>, 3D up to <see cref="MaxCells3D"/>).</summary>
+    public static bool Handles(UniformGrid grid) =>
+        grid.Dimension switch { 2 => grid.Count <= MaxCells, 3 => grid.Count <= MaxCells3D, _ => false };
+
     /// <summary>Newton steps per semi-discrete solve before the bracket is reported as it stands.</summary>
     public const int MaxNewtonSteps = 60;
 
     /// <summary>Smallest cell count per axis of the coarsened grid used for the error estimate.</summary>
     private const int MinCoarseCells = 8;
 
-    /// <summary>W2 between two densities on one 2D grid; totals must agree up to round-off unless <paramref name="normalize"/>.</summary>
+    /// <summary>W2 between two densities on one 2D or 3D grid; totals must agree up to round-off unless <paramref name="normalize"/>.</summary>
     public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> p, ReadOnlySpan<double> q, bool normalize = false,
         CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        if (grid.Dimension != 2)
-            throw new InputException("density.dimension", grid.Dimension, "W2 of grid densities by semi-discrete transport is implemented for 2 axes");
+        if (grid.Dimension is not (2 or 3))
+            throw new InputException("density.dimension", grid.Dimension, "W2 of grid densities by semi-discrete transport is implemented for 2 and 3 axes");
         GridDensity.Validate(grid, p, "p");
         GridDensity.Validate(grid, q, "q");
         double massP = GridDensity.Mass(grid, p), massQ = GridDensity.Mass(grid, q);
@@ -137,22 +145,39 @@ public static class GridTransport
         return (result, psi);
     }
 
-    // ψ of the coarse cells interpolated (bilinear between coarse centres, constant beyond the outer ones) at the fine
-    // cell centres; NaN where a needed coarse cell had no atom (the fine solve then starts on its own).
+    // ψ of the coarse cells interpolated (multilinear between coarse centres, constant beyond the outer ones) at the
+    // fine cell centres; NaN where a needed coarse cell had no atom (the fine solve then starts on its own).
     private static double[] Refine(UniformGrid coarse, double[] psi, UniformGrid fine)
     {
-        int n0 = coarse.Cells[0], n1 = coarse.Cells[1];
+        int dim = fine.Dimension;
         var result = new double[fine.Count];
-        var z = new double[2];
+        var z = new double[dim];
+        var lower = new int[dim];
+        var fraction = new double[dim];
         for (int c = 0; c < fine.Count; c++)
         {
             fine.Center(c, z);
-            double u = Math.Clamp((z[0] + coarse.HalfWidths[0]) / coarse.Spacing(0) - 0.5, 0, n0 - 1);
-            double v = Math.Clamp((z[1] + coarse.HalfWidths[1]) / coarse.Spacing(1) - 0.5, 0, n1 - 1);
-            int i = Math.Min((int)u, n0 - 2), j = Math.Min((int)v, n1 - 2);
-            double fu = u - i, fv = v - j;
-            result[c] = (1 - fu) * ((1 - fv) * psi[i * n1 + j] + fv * psi[i * n1 + j + 1])
-                + fu * ((1 - fv) * psi[(i + 1) * n1 + j] + fv * psi[(i + 1) * n1 + j + 1]);
+            for (int k = 0; k < dim; k++)
+            {
+                int n = coarse.Cells[k];
+                double u = Math.Clamp((z[k] + coarse.HalfWidths[k]) / coarse.Spacing(k) - 0.5, 0, n - 1);
+                lower[k] = Math.Min((int)u, n - 2);
+                fraction[k] = u - lower[k];
+            }
+            double sum = 0;
+            for (int corner = 0; corner < 1 << dim; corner++)
+            {
+                double weight = 1;
+                int index = 0;
+                for (int k = 0; k < dim; k++)
+                {
+                    int up = (corner >> k) & 1;
+                    weight *= up == 1 ? fraction[k] : 1 - fraction[k];
+                    index += (lower[k] + up) * coarse.Stride(k);
+                }
+                if (weight != 0) sum += weight * psi[index];
+            }
+            result[c] = sum;
         }
         return result;
     }
@@ -164,13 +189,25 @@ public static class GridTransport
         return result;
     }
 
-    // Averages of 2×2 blocks (the same box, half the cells per axis).
+    // Averages of 2^d blocks (the same box, half the cells per axis).
     private static double[] Coarsen(UniformGrid grid, double[] p)
     {
-        int n0 = grid.Cells[0], n1 = grid.Cells[1];
-        var c = new double[n0 / 2 * (n1 / 2)];
-        for (int i = 0; i < n0; i++)
-            for (int j = 0; j < n1; j++) c[i / 2 * (n1 / 2) + j / 2] += 0.25 * p[i * n1 + j];
-        return c;
+        int dim = grid.Dimension;
+        var coarse = new UniformGrid(grid.Cells.Select(c => c / 2).ToArray(), grid.HalfWidths.ToArray());
+        var result = new double[coarse.Count];
+        double share = 1.0 / (1 << dim);
+        var index = new int[dim];
+        for (int c = 0; c < grid.Count; c++)
+        {
+            int rest = c, target = 0;
+            for (int k = 0; k < dim; k++)
+            {
+                index[k] = rest / grid.Stride(k);
+                rest -= index[k] * grid.Stride(k);
+                target += index[k] / 2 * coarse.Stride(k);
+            }
+            result[target] += share * p[c];
+        }
+        return result;
     }
 }

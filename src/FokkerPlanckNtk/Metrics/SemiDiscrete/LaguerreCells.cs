@@ -40,6 +40,7 @@ internal abstract class LaguerreCells
     public static LaguerreCells Create(DensityBox box, double[] atoms) => box.Dimension switch
     {
         2 => new LaguerreCells2D(box, atoms),
+        3 => new LaguerreCells3D(box, atoms),
         _ => throw new ArgumentException($"semi-discrete transport is implemented for 2 and 3 axes, not {box.Dimension}"),
     };
 

@@ -14,9 +14,9 @@ internal sealed class LaguerreCells2D(DensityBox box, double[] atoms) : Laguerre
     private sealed class Scratch2D : Scratch
     {
         public ConvexPolygon Cell = new(), Spare = new();
-        public ConvexPolygon Rest = new(), RestSpare = new(), Strip = new();
-        public ConvexPolygon Row = new(), RowSpare = new(), Piece = new();
         public double[] Vertices = new double[32], Levels = new double[16], Keys = new double[64];
+        // Per axis of the split: the remainder, its spare and the piece cut off.
+        public readonly ConvexPolygon[] Rest = [new(), new()], RestSpare = [new(), new()], Part = [new(), new()];
     }
 
     protected override Scratch CreateScratch() => new Scratch2D();
@@ -71,7 +71,7 @@ internal sealed class LaguerreCells2D(DensityBox box, double[] atoms) : Laguerre
         s.Cell = cell;
         if (cell.Count < 3) return (0, 0);
         if (facets) AddFacets(cell, yx, yy, s.Facets);
-        return SplitAndIntegrate(cell, yx, yy, s);
+        return Split(cell, 0, 0, yx, yy, s);
     }
 
     // Keep |x − y_i|² − ψ_i ≤ |x − y_j|² − ψ_j: in local coordinates z = x − y_i, 2 z·d ≤ |d|² + ψ_i − ψ_j with d = y_j − y_i.
@@ -147,60 +147,40 @@ internal sealed class LaguerreCells2D(DensityBox box, double[] atoms) : Laguerre
         return n;
     }
 
-    private (double Mass, double Cost) SplitAndIntegrate(ConvexPolygon cell, double yx, double yy, Scratch2D s)
+    // Splits a piece of the cell along the grid lines of `axis` (0, then 1) and integrates each piece of one grid
+    // cell with that cell's density; `index` is the flat index of the grid cell fixed by the axes before `axis`.
+    private (double Mass, double Cost) Split(ConvexPolygon cell, int axis, int index, double yx, double yy, Scratch2D s)
     {
-        var (x0, x1) = cell.Range(0);
-        int c0 = Box.CellOf(0, x0 + yx), c1 = Box.CellOf(0, x1 + yx);
-        if (c0 == c1) return Strip(cell, c0, yy, s);
+        if (cell.Count < 3) return (0, 0);
+        if (axis == 2)
+        {
+            double rho = Box.Density[index];
+            if (!(rho > 0)) return (0, 0);
+            var (area, second) = cell.Moments();
+            return (rho * area, rho * second);
+        }
+        double y = axis == 0 ? yx : yy;
+        var (lo, hi) = cell.Range(axis);
+        int c0 = Box.CellOf(axis, lo + y), c1 = Box.CellOf(axis, hi + y);
+        int stride = Box.Strides[axis];
+        if (c0 == c1) return Split(cell, axis + 1, index + c0 * stride, yx, yy, s);
+        // Below the grid line z_axis ≤ line: normal (a, b); the remainder above it: (−a, −b).
+        var (a, b, na, nb) = axis == 0 ? (1.0, 0.0, -1.0, 0.0) : (0.0, 1.0, 0.0, -1.0);
         double mass = 0, cost = 0;
-        var rest = s.Rest;
+        var rest = s.Rest[axis];
         rest.CopyFrom(cell);
-        for (int col = c0; col < c1; col++)
+        var part = s.Part[axis];
+        for (int c = c0; c < c1; c++)
         {
-            double line = Box.Edge(0, col + 1) - yx;
-            var strip = s.Strip;
-            if (!rest.Clip(1, 0, line, ConvexPolygon.GridEdge, strip)) strip.CopyFrom(rest);
-            var (m, c) = Strip(strip, col, yy, s);
+            double line = Box.Edge(axis, c + 1) - y;
+            if (!rest.Clip(a, b, line, ConvexPolygon.GridEdge, part)) part.CopyFrom(rest);
+            var (m, k) = Split(part, axis + 1, index + c * stride, yx, yy, s);
             mass += m;
-            cost += c;
-            if (rest.Clip(-1, 0, -line, ConvexPolygon.GridEdge, s.RestSpare)) (rest, s.RestSpare) = (s.RestSpare, rest);
+            cost += k;
+            if (rest.Clip(na, nb, -line, ConvexPolygon.GridEdge, s.RestSpare[axis])) (rest, s.RestSpare[axis]) = (s.RestSpare[axis], rest);
         }
-        var (mr, cr) = Strip(rest, c1, yy, s);
-        s.Rest = rest;
+        var (mr, cr) = Split(rest, axis + 1, index + c1 * stride, yx, yy, s);
+        s.Rest[axis] = rest;
         return (mass + mr, cost + cr);
-    }
-
-    // One column of the grid: split along the second axis and integrate each piece with its cell's density.
-    private (double Mass, double Cost) Strip(ConvexPolygon strip, int col, double yy, Scratch2D s)
-    {
-        if (strip.Count < 3) return (0, 0);
-        var (y0, y1) = strip.Range(1);
-        int r0 = Box.CellOf(1, y0 + yy), r1 = Box.CellOf(1, y1 + yy);
-        int baseIndex = col * Box.Strides[0];
-        if (r0 == r1) return Piece(strip, baseIndex + r0 * Box.Strides[1]);
-        double mass = 0, cost = 0;
-        var rest = s.Row;
-        rest.CopyFrom(strip);
-        for (int row = r0; row < r1; row++)
-        {
-            double line = Box.Edge(1, row + 1) - yy;
-            var piece = s.Piece;
-            if (!rest.Clip(0, 1, line, ConvexPolygon.GridEdge, piece)) piece.CopyFrom(rest);
-            var (m, c) = Piece(piece, baseIndex + row * Box.Strides[1]);
-            mass += m;
-            cost += c;
-            if (rest.Clip(0, -1, -line, ConvexPolygon.GridEdge, s.RowSpare)) (rest, s.RowSpare) = (s.RowSpare, rest);
-        }
-        var (mr, cr) = Piece(rest, baseIndex + r1 * Box.Strides[1]);
-        s.Row = rest;
-        return (mass + mr, cost + cr);
-    }
-
-    private (double Mass, double Cost) Piece(ConvexPolygon piece, int cellIndex)
-    {
-        double rho = Box.Density[cellIndex];
-        if (!(rho > 0) || piece.Count < 3) return (0, 0);
-        var (area, second) = piece.Moments();
-        return (rho * area, rho * second);
     }
 }
