@@ -33,7 +33,8 @@ public sealed record W2Options
 
     /// <summary>
     /// Wall-time budget of an exact solve in seconds: an exact solve whose estimate (<see cref="Wasserstein.EstimatedExactSeconds"/>)
-    /// exceeds it goes to the certified coarsened bracket instead, so that no diagnostic takes minutes.
+    /// exceeds it goes to the certified coarsened bracket instead, so that no diagnostic takes minutes. 0 asks for that
+    /// bracket everywhere: a 2D grid density against particles, otherwise solved semi-discrete whatever its size, too.
     /// </summary>
     public double ExactSecondsBudget { get; init; } = 10;
 
@@ -142,13 +143,16 @@ public static class Wasserstein
     /// <summary>
     /// A grid density against atoms (particles) in the same space: in 2D the W2 of the piecewise-constant density
     /// (exact semi-discrete transport, <see cref="SemiDiscreteTransport"/>, a certified bracket at the stated mass tolerance),
-    /// unless <see cref="W2Options.Atomic"/>; otherwise, or when asked, between the density's cell-centre atoms and the particles.
+    /// unless <see cref="W2Options.Atomic"/> or a zero <see cref="W2Options.ExactSecondsBudget"/>; otherwise between the
+    /// density's cell-centre atoms and the particles.
     /// Particles outside the grid's box are refused unless <see cref="W2Options.ParticlesOutsideGrid"/>.
     /// </summary>
     public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure particles, W2Options? options = null)
     {
         options ??= W2Options.Default;
-        if (grid.Dimension == 2 && !options.Atomic && particles.Dimension == 2) return SemiDiscrete(grid, density, particles, options);
+        // A budget of 0 asks for the cheapest certified bracket (the coarsened atoms), e.g. for sweeps of many runs.
+        if (grid.Dimension == 2 && !options.Atomic && particles.Dimension == 2 && options.ExactSecondsBudget > 0)
+            return SemiDiscrete(grid, density, particles, options);
         return Solve(AtomicMeasure.FromGrid(grid, density, "density"), particles, grid, options);
     }
 

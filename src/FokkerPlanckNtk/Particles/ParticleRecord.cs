@@ -84,10 +84,12 @@ public sealed record ComparisonRecord(double Time, double MaxResidualDifference,
 
     /// <summary>
     /// Compares two records of the same time on the PDE's grid; W2 with <paramref name="options"/> (default: between
-    /// probability measures), a slow one announced through <paramref name="log"/>.
+    /// probability measures), a slow one announced through <paramref name="log"/>. With <paramref name="floorRepetitions"/> &gt; 0
+    /// also the sampling floor of W2 (<see cref="SamplingFloor"/>, m = the particles' count, the same W2 method, keys from
+    /// <paramref name="floorSeed"/> and the particles' step).
     /// </summary>
     public static ComparisonRecord Between(PdeRecord pde, ParticleRecord particles, UniformGrid grid, W2Options? options = null,
-        Action<string>? log = null)
+        Action<string>? log = null, int floorRepetitions = 0, long floorSeed = 0)
     {
         var atoms = ParticleMeasures.Atoms(particles.Positions, grid.Dimension);
         double maxDr = Norms.MaxAbsDifference(pde.Diagnostics.Residuals, particles.Residuals);
@@ -97,7 +99,11 @@ public sealed record ComparisonRecord(double Time, double MaxResidualDifference,
         double w2U = MarginalW2Squared(grid, pde.Density, atoms, grid.UAxis);
         var w2 = W2ResultExtensions.Logged("W2(PDE, particles)", pde.Time, grid.Count, atoms.Count, options ?? W2Options.ProbabilityMeasures, log,
             o => Wasserstein.Between(grid, pde.Density, atoms, o));
-        return new ComparisonRecord(pde.Time, maxDr, w2.ToValue(), Math.Sqrt(w2Theta), Math.Sqrt(w2U));
+        var record = new ComparisonRecord(pde.Time, maxDr, w2.ToValue(), Math.Sqrt(w2Theta), Math.Sqrt(w2U));
+        if (floorRepetitions <= 0) return record;
+        var floor = SamplingFloor.Measure(grid, pde.Density, atoms.Count, floorRepetitions, floorSeed, particles.Steps,
+            options ?? W2Options.ProbabilityMeasures);
+        return record with { W2Floor = floor.Mean, W2FloorSd = floor.Sd };
     }
 
     /// <summary>
