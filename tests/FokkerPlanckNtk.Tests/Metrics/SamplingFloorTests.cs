@@ -131,6 +131,30 @@ public class SamplingFloorTests
         finally { Parallelism.Threads = saved; }
     }
 
+    // The product's path: a default `run` (here on 16² cells, 300 particles) records the floor at every output time, the
+    // same numbers SamplingFloor gives for the PDE record's density, m, the default repetitions, particles.seed and the step.
+    [Test]
+    public void RunsRecordTheFloorAtEveryOutputTime()
+    {
+        var config = FokkerPlanckNtk.Configuration.RunConfiguration.Default with
+        {
+            Grid = new FokkerPlanckNtk.Configuration.GridSettings([16, 16], [7.0, 7.0]),
+            Time = new FokkerPlanckNtk.Configuration.TimeSettings(0.1, [0.1], 0.5, FokkerPlanckNtk.FiniteVolume.StepperKind.Auto),
+            Particles = new FokkerPlanckNtk.Configuration.ParticleSettings(300, 1e-2, 3),
+            Output = FokkerPlanckNtk.Configuration.RunConfiguration.Default.Output with { DiagnosticsRows = 0 },
+        };
+        var run = FokkerPlanckNtk.Runs.RunSession.InMemory(config, FokkerPlanckNtk.Runs.RunKind.Run).Execute();
+        var grid = config.Grid.ToGrid();
+        for (int k = 0; k < run.Times.Count; k++)
+        {
+            var c = run.Comparison![k];
+            var floor = SamplingFloor.Measure(grid, run.Pde![k].Density, 300, FokkerPlanckNtk.Configuration.OutputSettings.DefaultFloorRepetitions, 3,
+                run.Particles![k].Steps, config.Output.W2Options);
+            Assert.That((c.W2Floor, c.W2FloorSd), Is.EqualTo((floor.Mean, floor.Sd)), $"t = {run.Times[k]}");
+            Assert.That(c.W2Floor, Is.GreaterThan(0));
+        }
+    }
+
     // Timing of the default run's floor (128² cells, p0, 10⁴ samples): not a test.
     [Test, Explicit]
     public void MeasureDefaultSize()
