@@ -145,7 +145,7 @@ public class SamplingFloorTests
         };
         var run = FokkerPlanckNtk.Runs.RunSession.InMemory(config, FokkerPlanckNtk.Runs.RunKind.Run).Execute();
         var grid = config.Grid.ToGrid();
-        for (int k = 0; k < run.Times.Count; k++)
+        for (int k = 0; k < run.Times.Length; k++)
         {
             var c = run.Comparison![k];
             var floor = SamplingFloor.Measure(grid, run.Pde![k].Density, 300, FokkerPlanckNtk.Configuration.OutputSettings.DefaultFloorRepetitions, 3,
