@@ -144,16 +144,9 @@ internal static class AnalysisCommands
         var b = new Argument<string>("B") { Description = "the second measure file (same forms)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object {\"w2\",\"w2_squared\",\"kl\",\"chi2\",\"method\",\"status\",\"seconds\",\"error_bound\"}" };
         var normalize = new Option<bool>("--normalize") { Description = "rescale both measures to total mass 1 (otherwise the totals must agree)" };
-        var command = new Command("w2",
-            "KL, χ² and exact W2 between two measures stored in files (atoms or densities; KL and χ² only when both live on the same cells or atoms).")
-        {
-            TreatUnmatchedTokensAsErrors = false,
-        };
-        command.Arguments.Add(a);
-        command.Arguments.Add(b);
-        command.Options.Add(json);
-        command.Options.Add(normalize);
-        command.Options.Add(FpntkCommandLine.ThreadsOption);
+        var command = FpntkCommandLine.Declare("w2",
+            "KL, χ² and exact W2 between two measures stored in files (atoms or densities; KL and χ² only when both live on the same cells or atoms).",
+            a, b, json, normalize, FpntkCommandLine.ThreadsOption);
         command.SetAction(parse => FpntkCommandLine.Execute(parse, "w2", output, error, interactive, context =>
         {
             var result = MeasureFiles.Compare(parse.GetRequiredValue(a), parse.GetRequiredValue(b), parse.GetValue(normalize));

@@ -17,9 +17,7 @@ internal static class Commands
         {
             options ??= Configured;
             if (options.Contains(FpntkCommandLine.ConfigOption)) HelpLayout.ConfiguredCommands.Add(name);
-            var command = new Command(name, description) { TreatUnmatchedTokensAsErrors = false };
-            foreach (var o in options) command.Options.Add(o);
-            foreach (var a in arguments) command.Arguments.Add(a);
+            var command = FpntkCommandLine.Declare(name, description, [.. options, .. arguments]);
             command.SetAction(parse => FpntkCommandLine.Execute(parse, name, output, error, interactive, body));
             return command;
         }

@@ -82,6 +82,19 @@ public static class FpntkCommandLine
         return string.Join(" ", ["fpntk", .. names]);
     }
 
+    /// <summary>
+    /// A command with its arguments and options that leaves unmatched tokens to the command (the <c>--key=value</c>
+    /// configuration overrides <see cref="CommandContext"/> reads).
+    /// </summary>
+    internal static Command Declare(string name, string description, params IEnumerable<Symbol> symbols)
+    {
+        var command = new Command(name, description) { TreatUnmatchedTokensAsErrors = false };
+        foreach (var symbol in symbols)
+            if (symbol is Argument argument) command.Arguments.Add(argument);
+            else command.Options.Add((Option)symbol);
+        return command;
+    }
+
     internal static RootCommand Build(TextWriter output, TextWriter error, bool interactive)
     {
         var root = new RootCommand(

@@ -43,16 +43,8 @@ internal static class StudyCommand
             HelpName = "DIR",
         };
         string list = studies.Count == 0 ? "none yet" : string.Join("; ", studies.Select(s => $"{s.Name}: {s.Description}"));
-        var command = new Command("study", $"Runs a validation study and writes its tables (Markdown, CSV), log-log plots and a report. Studies: {list}.")
-        {
-            TreatUnmatchedTokensAsErrors = false,
-        };
-        command.Arguments.Add(name);
-        command.Options.Add(quick);
-        command.Options.Add(sweep);
-        command.Options.Add(from);
-        command.Options.Add(FpntkCommandLine.OutOption);
-        command.Options.Add(FpntkCommandLine.ThreadsOption);
+        var command = FpntkCommandLine.Declare("study", $"Runs a validation study and writes its tables (Markdown, CSV), log-log plots and a report. Studies: {list}.",
+            name, quick, sweep, from, FpntkCommandLine.OutOption, FpntkCommandLine.ThreadsOption);
         command.SetAction(parse => FpntkCommandLine.Execute(parse, "study", output, error, interactive, context =>
         {
             string? chosen = parse.GetValue(name);

@@ -10,8 +10,9 @@ using FokkerPlanckNtk.Benchmarks;
 // 1.1e-3 on the Ornstein–Uhlenbeck test), `quick-particles` (ns per particle per step), `quick-dimension [d…]`
 // (ns per particle per step against the input dimension d), `quick-reduction [d]` (d = 1000 against the
 // equivalent k = 3 problem: reduction setup, PDE, particles), `before-after DIR_A DIR_B [pairs [case…]]` (two builds of the
-// library in one process, steps interleaved: see BeforeAfter), `transport-speed CASE` and `density-w2 ALPHA T` (W2 at the
-// sizes users run; the NTK-regime study's W2 of the densities: see below).
+// library in one process, steps interleaved: see BeforeAfter), `transport-before-after DIR_A DIR_B [pairs [case…]]` (exact W2 of
+// two builds in one process, solves interleaved: see TransportBeforeAfter), `transport-speed CASE` and `density-w2 ALPHA T`
+// (W2 at the sizes users run; the NTK-regime study's W2 of the densities: see below).
 // Anything else goes to BenchmarkDotNet, e.g. `--filter '*PdeStepBenchmarks*'`.
 if (args.Length > 1 && args[0] == "transport-speed")
 {
@@ -88,6 +89,11 @@ if (args.Length > 2 && args[0] == "density-w2")
     var r = FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, p, p0, FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures);
     Console.WriteLine(FormattableString.Invariant($"W2={r.W2:G8} ±{r.ErrorBound:E2} status={r.Status} {watch.Elapsed.TotalSeconds:F1} s"));
     Console.WriteLine(r.Message);
+    return;
+}
+if (args.Length > 2 && args[0] == "transport-before-after")
+{
+    TransportBeforeAfter.Run(args);
     return;
 }
 if (args.Length > 2 && args[0] == "before-after")

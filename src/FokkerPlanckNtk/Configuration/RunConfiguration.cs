@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Particles;

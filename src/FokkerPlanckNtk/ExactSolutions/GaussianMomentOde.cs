@@ -1,5 +1,4 @@
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 
 namespace FokkerPlanckNtk.ExactSolutions;
 

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Model;
 
 namespace FokkerPlanckNtk.FiniteVolume;

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FokkerPlanckNtk.Numerics;
 
 namespace FokkerPlanckNtk.FiniteVolume;
 

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FokkerPlanckNtk.Grids;
 
 namespace FokkerPlanckNtk.FiniteVolume;
 
@@ -241,13 +240,7 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
         if (state.Density.Length != _grid.Count)
             throw new InputException("checkpoint.density", $"{state.Density.Length} values", $"must have {_grid.Count} values");
         state.Density.CopyTo(_density, 0);
-        Time = state.Time;
-        Steps = state.Steps;
-        RejectedSteps = state.RejectedSteps;
-        _nextStep = state.NextStep;
-        _previousError = state.PreviousError;
-        LastStep = state.LastStep;
-        LastStableStep = state.LastStableStep;
+        (Time, Steps, RejectedSteps, _, _nextStep, _previousError, LastStep, LastStableStep) = state; // Save() inverted
         _model.ThetaMoments(_density, _m0, _m1, _m2);
     }
 

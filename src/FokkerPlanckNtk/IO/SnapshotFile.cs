@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
-using FokkerPlanckNtk.Grids;
 using PureHDF;
 using PureHDF.Selections;
 

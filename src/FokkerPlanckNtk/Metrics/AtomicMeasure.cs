@@ -1,5 +1,3 @@
-using FokkerPlanckNtk.Grids;
-
 namespace FokkerPlanckNtk.Metrics;
 
 /// <summary>
@@ -45,7 +43,6 @@ public sealed class AtomicMeasure
         _positions = positions;
         _weights = weights;
         Dimension = dimension;
-        Count = m;
         TotalMass = total;
     }
 
@@ -53,10 +50,22 @@ public sealed class AtomicMeasure
     public string Name { get; }
 
     /// <summary>m, the number of atoms (zero masses included).</summary>
-    public int Count { get; }
+    public int Count => _weights.Length;
 
     /// <summary>k.</summary>
     public int Dimension { get; }
+
+    /// <summary>
+    /// The number n of rounded terms behind <see cref="TotalMass"/>, whose round-off allowance is
+    /// <see cref="MassBalance.RelativeError"/>(n): <see cref="Count"/>, unless the masses were aggregated from more
+    /// weights (a coarsened measure keeps the allowance of the measure it was summed from).
+    /// </summary>
+    internal long RoundedTerms
+    {
+        get => _roundedTerms ?? Count;
+        init => _roundedTerms = value;
+    }
+    private readonly long? _roundedTerms;
 
     /// <summary>Σ w_i (compensated: within <see cref="MassBalance.RelativeError"/> of the exact sum).</summary>
     public double TotalMass { get; }
@@ -73,10 +82,10 @@ public sealed class AtomicMeasure
     /// <summary>The same atoms with masses divided by the total (total 1); itself when the total is 1 up to round-off.</summary>
     public AtomicMeasure Normalized()
     {
-        if (MassBalance.Agree(TotalMass, Count, 1, 1)) return this;
+        if (MassBalance.Agree(TotalMass, RoundedTerms, 1, 1)) return this;
         var w = new double[Count];
         for (int i = 0; i < Count; i++) w[i] = _weights[i] / TotalMass;
-        return new AtomicMeasure(_positions, Dimension, w, Name);
+        return new AtomicMeasure(_positions, Dimension, w, Name) { RoundedTerms = RoundedTerms };
     }
 
     /// <summary>The mean Σ w_i x_i / Σ w_i.</summary>
@@ -131,7 +140,7 @@ public sealed class AtomicMeasure
         if (a.Dimension != b.Dimension)
             throw new InputException($"{b.Name}.dimension", b.Dimension, $"must equal the dimension of {a.Name} ({a.Dimension})");
         if (normalize) return (a.Normalized(), b.Normalized());
-        MassBalance.RequireEqual(a.Name, a.TotalMass, a.Count, b.Name, b.TotalMass, b.Count);
+        MassBalance.RequireEqual(a.Name, a.TotalMass, a.RoundedTerms, b.Name, b.TotalMass, b.RoundedTerms);
         return (a, b);
     }
 }

@@ -1,4 +1,3 @@
-using FokkerPlanckNtk.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace FokkerPlanckNtk.Metrics;

@@ -1,5 +1,3 @@
-using FokkerPlanckNtk.Grids;
-
 namespace FokkerPlanckNtk.Metrics;
 
 /// <summary>Checks and reductions for grid densities (cell averages p_c, Σ p_c·V = 1).</summary>

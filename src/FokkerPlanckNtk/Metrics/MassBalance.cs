@@ -1,5 +1,3 @@
-using FokkerPlanckNtk.Numerics;
-
 namespace FokkerPlanckNtk.Metrics;
 
 /// <summary>

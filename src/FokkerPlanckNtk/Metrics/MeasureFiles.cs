@@ -1,5 +1,3 @@
-using System.Globalization;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using PureHDF;
 
@@ -11,31 +9,23 @@ namespace FokkerPlanckNtk.Metrics;
 /// </summary>
 public sealed class LoadedMeasure
 {
-    internal LoadedMeasure(string source, AtomicMeasure? atoms = null, Measure1D? cells = null, UniformGrid? grid = null, double[]? density = null,
-        bool isProbability = false)
-    {
-        Source = source;
-        IsProbability = isProbability;
-        Atoms = atoms;
-        Cells = cells;
-        Grid = grid;
-        Density = density;
-    }
+    // The factories below set the one kind they make.
+    private LoadedMeasure(string source) => Source = source;
 
     /// <summary>The file (and dataset) it came from.</summary>
     public string Source { get; }
 
     /// <summary>The atoms, for an atomic measure.</summary>
-    public AtomicMeasure? Atoms { get; }
+    public AtomicMeasure? Atoms { get; private init; }
 
     /// <summary>The cells, for a 1D piecewise-constant density.</summary>
-    public Measure1D? Cells { get; }
+    public Measure1D? Cells { get; private init; }
 
     /// <summary>The grid, for a grid density (see <see cref="Density"/>).</summary>
-    public UniformGrid? Grid { get; }
+    public UniformGrid? Grid { get; private init; }
 
     /// <summary>Cell averages on <see cref="Grid"/> (Σ p_c·V = total mass).</summary>
-    public double[]? Density { get; }
+    public double[]? Density { get; private init; }
 
     /// <summary>The dimension of the space the measure lives in.</summary>
     public int Dimension => Atoms?.Dimension ?? Grid?.Dimension ?? 1;
@@ -45,24 +35,24 @@ public sealed class LoadedMeasure
     /// tool's own snapshot files (mass 1 up to the scheme's round-off drift). Two of them are compared as
     /// probability measures; masses from explicit weights must agree (<see cref="MassBalance"/>).
     /// </summary>
-    public bool IsProbability { get; }
+    public bool IsProbability { get; private init; }
 
     /// <summary><c>atoms</c>, <c>1D cells</c> or <c>grid density</c>, for messages.</summary>
     public string Kind => Atoms is not null ? "atoms" : Cells is not null ? "1D cells" : "grid density";
 
     /// <summary>An atomic measure from <paramref name="source"/>; <paramref name="isProbability"/>: known to have mass 1 (rescaled only when off by more than round-off).</summary>
     public static LoadedMeasure FromAtoms(AtomicMeasure atoms, string source, bool isProbability = false) =>
-        new(source, atoms: atoms, isProbability: isProbability);
+        new(source) { Atoms = atoms, IsProbability = isProbability };
 
     /// <summary>A 1D piecewise-constant density from <paramref name="source"/>.</summary>
-    public static LoadedMeasure FromCells(Measure1D cells, string source) => new(source, cells: cells);
+    public static LoadedMeasure FromCells(Measure1D cells, string source) => new(source) { Cells = cells };
 
     /// <summary>A grid density (cell averages) from <paramref name="source"/>; <paramref name="isProbability"/> as for <see cref="FromAtoms"/>.</summary>
     /// <exception cref="InputException">Negative or non-finite values, or the wrong number of them.</exception>
     public static LoadedMeasure FromGrid(UniformGrid grid, double[] density, string source, bool isProbability = false)
     {
         GridDensity.Validate(grid, density, source);
-        return new LoadedMeasure(source, grid: grid, density: density, isProbability: isProbability);
+        return new LoadedMeasure(source) { Grid = grid, Density = density, IsProbability = isProbability };
     }
 }
 

@@ -1,4 +1,3 @@
-using FokkerPlanckNtk.Grids;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace FokkerPlanckNtk.Metrics;

@@ -62,84 +62,48 @@ public static partial class NetworkSimplex
             return added;
         }
 
-        // Block search over the restricted set (the dense search's rules, positions instead of pairs).
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private long FindEnteringSparseArc()
+        /// <summary>The restricted arc set: row i holds positions start[i] .. start[i + 1] − 1, position p the arc (i, columns[p]) of cost costs[p].</summary>
+        private readonly struct RestrictedArcs(Solver solver, int[] start, int[] columns, double[] costs) : IArcLayout
         {
-            int[] start = _rowStart!;
-            long total = _columns!.Length;
-            if (total == 0) return -1;
-            double best = 0;
-            long bestArc = -1;
-            long p = _nextArc, remaining = total, count = _blockSize;
-            int i = RowOfPosition((int)p);
-            while (remaining > 0)
+            public long Count => columns.Length;
+
+            // The last row i with start[i] ≤ p.
+            public int RowOf(long p)
             {
-                while (start[i + 1] == p) i++;
-                int length = (int)Math.Min(Math.Min(start[i + 1] - p, count), remaining);
-                ScanSparseSegment(i, (int)p, length, ref best, ref bestArc);
-                p += length;
-                if (p == total) { p = 0; i = 0; }
-                remaining -= length;
-                count -= length;
-                if (count == 0)
+                int lo = 0, hi = solver._n1 - 1;
+                while (lo < hi)
                 {
-                    if (bestArc >= 0 && best < -Epsilon * Scale(bestArc)) { _nextArc = p; return bestArc; }
-                    count = _blockSize;
+                    int mid = (lo + hi + 1) >> 1;
+                    if (start[mid] <= p) lo = mid;
+                    else hi = mid - 1;
                 }
+                return lo;
             }
-            if (bestArc >= 0 && best < -Epsilon * Scale(bestArc)) { _nextArc = p; return bestArc; }
-            return -1;
-        }
 
-        // The source row that owns arc position p (p < total): the last i with start[i] ≤ p.
-        private int RowOfPosition(int p)
-        {
-            int lo = 0, hi = _n1 - 1;
-            while (lo < hi)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public int RowRemainder(ref int row, long p)
             {
-                int mid = (lo + hi + 1) >> 1;
-                if (_rowStart![mid] <= p) lo = mid;
-                else hi = mid - 1;
+                while (start[row + 1] == p) row++; // skip rows without arcs
+                return (int)(start[row + 1] - p);
             }
-            return lo;
-        }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ScanSparseSegment(int i, int p0, int length, ref double best, ref long bestArc)
-        {
-            int[] columns = _columns!;
-            double[] costs = _arcCosts!;
-            double piI = _pi[i];
-            double segmentBest = best;
-            int segmentArg = -1;
-            int end = p0 + length;
-            for (int p = p0; p < end; p++)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public int Target(int i, long p) => columns[p];
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public double Cost(int i, long p) => costs[p];
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Scan(int i, long p0, int length, ref double best, ref int bestTarget)
             {
-                int j = columns[p];
-                double rc = costs[p] + piI - _pi[_n1 + j];
-                if (rc < segmentBest) { segmentBest = rc; segmentArg = j; }
-            }
-            if (segmentArg < 0) return;
-            long arc = (long)i * _n2 + segmentArg;
-            if (_nodes[i].Arc == arc || _nodes[_n1 + segmentArg].Arc == arc)
-            {
-                // As in the dense scan: a tree arc within round-off means no candidate in this segment.
-                if (segmentBest >= -Epsilon * Scale(arc)) return;
-                segmentArg = -1;
-                segmentBest = best;
-                for (int p = p0; p < end; p++)
+                double piI = solver._pi[i];
+                for (int p = (int)p0, end = p + length; p < end; p++)
                 {
                     int j = columns[p];
-                    double rc = costs[p] + piI - _pi[_n1 + j];
-                    long e = (long)i * _n2 + j;
-                    if (rc < segmentBest && _nodes[i].Arc != e && _nodes[_n1 + j].Arc != e) { segmentBest = rc; segmentArg = j; }
+                    double rc = costs[p] + piI - solver._pi[solver._n1 + j];
+                    if (rc < best) { best = rc; bestTarget = j; }
                 }
-                if (segmentArg < 0) return;
-                arc = (long)i * _n2 + segmentArg;
             }
-            best = segmentBest;
-            bestArc = arc;
         }
 
         private AtomBlocks? _sourceBlocks, _targetBlocks;

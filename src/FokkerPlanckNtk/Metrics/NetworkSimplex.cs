@@ -191,29 +191,59 @@ public static partial class NetworkSimplex
 
         // Block search: scan blocks of arcs cyclically from where the last search stopped; after each
         // block, enter the best arc seen so far if its reduced cost is negative beyond round-off.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private long FindEnteringArc()
+        private long FindEnteringArc() =>
+            _columns is null ? FindEnteringArc(new AllPairs(this)) : FindEnteringArc(new RestrictedArcs(this, _rowStart!, _columns, _arcCosts!));
+
+        /// <summary>
+        /// The arcs the block search prices, as positions 0 .. Count − 1 grouped in rows (one row per source, its
+        /// targets ascending): all pairs (position = arc identity i·n2 + j), or the restricted set of column generation
+        /// (NetworkSimplex.Sparse.cs: position = index into the CSR arrays). A struct type argument, so that the JIT
+        /// compiles the search once per layout with these members inlined (no indirect call in the hot loop).
+        /// </summary>
+        private interface IArcLayout
         {
-            if (_columns is not null) return FindEnteringSparseArc();
+            /// <summary>Positions in the pricing domain.</summary>
+            long Count { get; }
+
+            /// <summary>The row of position <paramref name="p"/> (p &lt; Count).</summary>
+            int RowOf(long p);
+
+            /// <summary>Moves <paramref name="row"/> to the row of position <paramref name="p"/> (at or after it) and returns how many positions of that row start at p.</summary>
+            int RowRemainder(ref int row, long p);
+
+            /// <summary>The target of position <paramref name="p"/> in row <paramref name="i"/>.</summary>
+            int Target(int i, long p);
+
+            /// <summary>c_ij of position <paramref name="p"/> in row <paramref name="i"/> (j = Target(i, p)).</summary>
+            double Cost(int i, long p);
+
+            /// <summary>The smallest reduced cost below <paramref name="best"/> of positions p0 .. p0 + length − 1 of row i, and its target.</summary>
+            void Scan(int i, long p0, int length, ref double best, ref int bestTarget);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private long FindEnteringArc<TLayout>(TLayout layout) where TLayout : struct, IArcLayout
+        {
+            long total = layout.Count;
             double best = 0;
             long bestArc = -1;
-            long e = _nextArc, remaining = _arcCount, count = _blockSize;
+            long p = _nextArc, remaining = total, count = _blockSize;
+            int i = total == 0 ? 0 : layout.RowOf(p);
             while (remaining > 0)
             {
-                int i = (int)(e / _n2), j = (int)(e % _n2);
-                int length = (int)Math.Min(Math.Min(_n2 - j, count), remaining);
-                ScanSegment(i, j, length, ref best, ref bestArc);
-                e += length;
-                if (e == _arcCount) e = 0;
+                int length = (int)Math.Min(Math.Min(layout.RowRemainder(ref i, p), count), remaining);
+                ScanSegment(layout, i, p, length, ref best, ref bestArc);
+                p += length;
+                if (p == total) { p = 0; i = 0; }
                 remaining -= length;
                 count -= length;
                 if (count == 0)
                 {
-                    if (bestArc >= 0 && best < -Epsilon * Scale(bestArc)) { _nextArc = e; return bestArc; }
+                    if (bestArc >= 0 && best < -Epsilon * Scale(bestArc)) { _nextArc = p; return bestArc; }
                     count = _blockSize;
                 }
             }
-            if (bestArc >= 0 && best < -Epsilon * Scale(bestArc)) { _nextArc = e; return bestArc; }
+            if (bestArc >= 0 && best < -Epsilon * Scale(bestArc)) { _nextArc = p; return bestArc; }
             return -1;
         }
 
@@ -223,14 +253,68 @@ public static partial class NetworkSimplex
             return Math.Max(Math.Max(Math.Abs(_pi[i]), Math.Abs(_pi[_n1 + j])), Cost(i, j));
         }
 
-        // Reduced costs c_ij + π_i − π_j of arcs (i, j0 .. j0 + length − 1); keeps the smallest below best.
+        // Reduced costs c_ij + π_i − π_j of one row's positions p0 .. p0 + length − 1; keeps the smallest below best.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ScanSegment(int i, int j0, int length, ref double best, ref long bestArc)
+        private void ScanSegment<TLayout>(TLayout layout, int i, long p0, int length, ref double best, ref long bestArc)
+            where TLayout : struct, IArcLayout
+        {
+            double segmentBest = best;
+            int segmentArg = -1;
+            layout.Scan(i, p0, length, ref segmentBest, ref segmentArg);
+            if (segmentArg < 0) return;
+            long arc = (long)i * _n2 + segmentArg;
+            if (_nodes[i].Arc == arc || _nodes[_n1 + segmentArg].Arc == arc)
+            {
+                // A tree arc (reduced cost 0 up to round-off) came out smallest. If it is within round-off,
+                // so is every arc of the segment (all are ≥ it): no candidate here. Otherwise rescan.
+                if (segmentBest >= -Epsilon * Scale(arc)) return;
+                segmentArg = -1;
+                segmentBest = best;
+                double piI = _pi[i];
+                for (long p = p0, end = p0 + length; p < end; p++)
+                {
+                    int j = layout.Target(i, p);
+                    double rc = layout.Cost(i, p) + piI - _pi[_n1 + j];
+                    long e = (long)i * _n2 + j;
+                    if (rc < segmentBest && _nodes[i].Arc != e && _nodes[_n1 + j].Arc != e) { segmentBest = rc; segmentArg = j; }
+                }
+                if (segmentArg < 0) return;
+                arc = (long)i * _n2 + segmentArg;
+            }
+            best = segmentBest;
+            bestArc = arc;
+        }
+
+        /// <summary>All n1·n2 pairs: position = arc identity i·n2 + j, costs computed from the coordinates (SIMD).</summary>
+        private readonly struct AllPairs(Solver solver) : IArcLayout
+        {
+            public long Count => solver._arcCount;
+
+            public int RowOf(long p) => (int)(p / solver._n2);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public int RowRemainder(ref int row, long p)
+            {
+                row = (int)(p / solver._n2);
+                return solver._n2 - (int)(p % solver._n2);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public int Target(int i, long p) => (int)(p - (long)i * solver._n2);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public double Cost(int i, long p) => solver.Cost(i, Target(i, p));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Scan(int i, long p0, int length, ref double best, ref int bestTarget) =>
+                solver.ScanTargets(i, Target(i, p0), length, ref best, ref bestTarget);
+        }
+
+        // Reduced costs of arcs (i, j0 .. j0 + length − 1), the SIMD loop for k = 2, 3 or any k, then the scalar tail.
+        private void ScanTargets(int i, int j0, int length, ref double segmentBest, ref int segmentArg)
         {
             double piI = _pi[i];
             int end = j0 + length, j = j0;
-            double segmentBest = best;
-            int segmentArg = -1;
             if (length >= Vector<double>.Count)
             {
                 j = _k switch
@@ -245,26 +329,6 @@ public static partial class NetworkSimplex
                 double rc = Cost(i, j) + piI - _pi[_n1 + j];
                 if (rc < segmentBest) { segmentBest = rc; segmentArg = j; }
             }
-            if (segmentArg < 0) return;
-            long arc = (long)i * _n2 + segmentArg;
-            if (_nodes[i].Arc == arc || _nodes[_n1 + segmentArg].Arc == arc)
-            {
-                // A tree arc (reduced cost 0 up to round-off) came out smallest. If it is within round-off,
-                // so is every arc of the segment (all are ≥ it): no candidate here. Otherwise rescan.
-                if (segmentBest >= -Epsilon * Scale(arc)) return;
-                segmentArg = -1;
-                segmentBest = best;
-                for (j = j0; j < end; j++)
-                {
-                    double rc = Cost(i, j) + piI - _pi[_n1 + j];
-                    long e = (long)i * _n2 + j;
-                    if (rc < segmentBest && _nodes[i].Arc != e && _nodes[_n1 + j].Arc != e) { segmentBest = rc; segmentArg = j; }
-                }
-                if (segmentArg < 0) return;
-                arc = (long)i * _n2 + segmentArg;
-            }
-            best = segmentBest;
-            bestArc = arc;
         }
 
         // SIMD part of a segment scan; returns where the scalar tail starts. The arithmetic (order of the

@@ -1,5 +1,3 @@
-using FokkerPlanckNtk.Grids;
-
 namespace FokkerPlanckNtk.Metrics;
 
 /// <summary>

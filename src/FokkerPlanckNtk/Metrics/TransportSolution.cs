@@ -23,60 +23,23 @@ public readonly record struct PlanEntry(int Source, int Target, double Mass);
 /// Σ a_i φ_i + Σ b_j ψ_j, the optimum lies in [DualObjective − MaxViolation·M, Cost] (M the total mass),
 /// so <see cref="DualityGap"/> = Cost − DualObjective bounds the error of Cost when the violation is 0.
 /// </summary>
-public sealed class TransportSolution
+/// <param name="Status">Optimal (certified), or why not.</param>
+/// <param name="Message">Why the status is what it is, in words (e.g. the iteration cap that was reached).</param>
+/// <param name="Cost">Σ π_ij |x_i − y_j|², the squared Euclidean cost of the returned plan.</param>
+/// <param name="Plan">The plan's non-zero entries (at most n + m − 1: a basic solution).</param>
+/// <param name="SourcePotentials">φ_i, with φ_i + ψ_j ≤ c_ij up to <see cref="MaxViolation"/> and equality on the plan's support.</param>
+/// <param name="TargetPotentials">ψ_j, the target potentials (see <see cref="SourcePotentials"/>).</param>
+/// <param name="DualObjective">Σ a_i φ_i + Σ b_j ψ_j.</param>
+/// <param name="MaxViolation">max over all pairs of (φ_i + ψ_j − c_ij)⁺, from a full pass over the pairs after the solve.</param>
+/// <param name="Iterations">Simplex pivots performed.</param>
+/// <param name="IterationLimit">The pivot cap the solve ran under.</param>
+/// <param name="Seconds">Wall time of the solve.</param>
+public sealed record TransportSolution(TransportStatus Status, string Message, double Cost, IReadOnlyList<PlanEntry> Plan,
+    IReadOnlyList<double> SourcePotentials, IReadOnlyList<double> TargetPotentials, double DualObjective, double MaxViolation,
+    long Iterations, long IterationLimit, double Seconds)
 {
-    internal TransportSolution(TransportStatus status, string message, double cost, PlanEntry[] plan,
-        double[] sourcePotentials, double[] targetPotentials, double dualObjective, double maxViolation,
-        long iterations, long iterationLimit, double seconds)
-    {
-        Status = status;
-        Message = message;
-        Cost = cost;
-        Plan = plan;
-        SourcePotentials = sourcePotentials;
-        TargetPotentials = targetPotentials;
-        DualObjective = dualObjective;
-        MaxViolation = maxViolation;
-        Iterations = iterations;
-        IterationLimit = iterationLimit;
-        Seconds = seconds;
-    }
-
-    /// <summary>Optimal (certified), or why not.</summary>
-    public TransportStatus Status { get; }
-
-    /// <summary>Why the status is what it is, in words (e.g. the iteration cap that was reached).</summary>
-    public string Message { get; }
-
-    /// <summary>Σ π_ij |x_i − y_j|², the squared Euclidean cost of the returned plan.</summary>
-    public double Cost { get; }
-
-    /// <summary>The plan's non-zero entries (at most n + m − 1: a basic solution).</summary>
-    public IReadOnlyList<PlanEntry> Plan { get; }
-
-    /// <summary>φ_i, with φ_i + ψ_j ≤ c_ij up to <see cref="MaxViolation"/> and equality on the plan's support.</summary>
-    public IReadOnlyList<double> SourcePotentials { get; }
-
-    /// <summary>ψ_j, the target potentials (see <see cref="SourcePotentials"/>).</summary>
-    public IReadOnlyList<double> TargetPotentials { get; }
-
-    /// <summary>Σ a_i φ_i + Σ b_j ψ_j.</summary>
-    public double DualObjective { get; }
-
     /// <summary>Cost − DualObjective (0 up to round-off at the optimum).</summary>
     public double DualityGap => Cost - DualObjective;
-
-    /// <summary>max over all pairs of (φ_i + ψ_j − c_ij)⁺, from a full pass over the pairs after the solve.</summary>
-    public double MaxViolation { get; }
-
-    /// <summary>Simplex pivots performed.</summary>
-    public long Iterations { get; }
-
-    /// <summary>The pivot cap the solve ran under.</summary>
-    public long IterationLimit { get; }
-
-    /// <summary>Wall time of the solve.</summary>
-    public double Seconds { get; }
 
     /// <summary>sqrt(Cost).</summary>
     public double W2 => Math.Sqrt(Math.Max(Cost, 0));

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics.SemiDiscrete;
 
 namespace FokkerPlanckNtk.Metrics;

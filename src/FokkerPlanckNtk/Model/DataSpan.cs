@@ -1,4 +1,3 @@
-using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace FokkerPlanckNtk.Model;
@@ -27,34 +26,34 @@ public sealed class DataSpan
     public const double DefaultTolerance = 1e-10;
 
     private readonly double[] _basis; // k × d, row a = b_a
+    private readonly NumericalRank _rank;
 
-    private DataSpan(int ambient, int dimension, double[] basis, int dataRank, double[] singularValues,
-        double tolerance, bool isCoordinateAxes, double maxDistance)
+    private DataSpan(int ambient, double[] basis, NumericalRank rank, bool isCoordinateAxes, double maxDistance)
     {
         AmbientDimension = ambient;
-        Dimension = dimension;
         _basis = basis;
-        DataRank = dataRank;
-        SingularValues = singularValues;
-        Tolerance = tolerance;
+        _rank = rank;
         IsCoordinateAxes = isCoordinateAxes;
         MaxDistance = maxDistance;
     }
+
+    /// <summary>The rank decision of the inputs: how many singular values exceed the tolerance times the largest.</summary>
+    private sealed record NumericalRank(int Rank, double[] SingularValues, double Tolerance);
 
     /// <summary>d.</summary>
     public int AmbientDimension { get; }
 
     /// <summary>k = dim S, the number of θ axes of the reduced problem (≥ 1).</summary>
-    public int Dimension { get; }
+    public int Dimension => _basis.Length / AmbientDimension;
 
     /// <summary>The numerical rank of the inputs (0 when every x_i = 0; then S is the line of b_1 = e_1).</summary>
-    public int DataRank { get; }
+    public int DataRank => _rank.Rank;
 
     /// <summary>Singular values of the n × d input matrix, descending (min(n, d) of them).</summary>
-    public IReadOnlyList<double> SingularValues { get; }
+    public IReadOnlyList<double> SingularValues => _rank.SingularValues;
 
     /// <summary>The relative tolerance the rank was decided with.</summary>
-    public double Tolerance { get; }
+    public double Tolerance => _rank.Tolerance;
 
     /// <summary>True when S = R^d with the coordinate axes as basis (no rotation: the problem is unchanged).</summary>
     public bool IsCoordinateAxes { get; }
@@ -152,20 +151,20 @@ public sealed class DataSpan
     public static DataSpan CoordinateAxes(DataSet data, double tolerance = DefaultTolerance)
     {
         int d = data.Dimension;
-        var (rank, singular, _) = Decompose(data, tolerance);
+        var (rank, _) = Decompose(data, tolerance);
         var basis = new double[d * d];
         for (int a = 0; a < d; a++) basis[a * d + a] = 1;
-        return new DataSpan(d, d, basis, rank, singular, tolerance, isCoordinateAxes: true, maxDistance: 0);
+        return new DataSpan(d, basis, rank, isCoordinateAxes: true, maxDistance: 0);
     }
 
     /// <summary>The span of the inputs with its singular-vector basis (always rotated, also when k = d).</summary>
     public static DataSpan Of(DataSet data, double tolerance = DefaultTolerance)
     {
         int d = data.Dimension;
-        var (rank, singular, u) = Decompose(data, tolerance);
-        int k = Math.Max(rank, 1);
+        var (rank, u) = Decompose(data, tolerance);
+        int k = Math.Max(rank.Rank, 1);
         var basis = new double[k * d];
-        if (rank == 0) basis[0] = 1; // every x_i = 0: any line contains the data
+        if (rank.Rank == 0) basis[0] = 1; // every x_i = 0: any line contains the data
         else
             for (int a = 0; a < k; a++)
             {
@@ -175,11 +174,11 @@ public sealed class DataSpan
                 double sign = u[largest, a] < 0 ? -1 : 1;
                 for (int i = 0; i < d; i++) basis[a * d + i] = sign * u[i, a];
             }
-        return new DataSpan(d, k, basis, rank, singular, tolerance, isCoordinateAxes: false, MaxDistanceFrom(basis, k, data));
+        return new DataSpan(d, basis, rank, isCoordinateAxes: false, MaxDistanceFrom(basis, k, data));
     }
 
-    /// <summary>The numerical rank, the singular values (descending) and the left singular vectors U (d × r, r ≥ rank).</summary>
-    private static (int Rank, double[] Singular, Matrix<double> U) Decompose(DataSet data, double tolerance)
+    /// <summary>The numerical rank with the singular values (descending), and the left singular vectors U (d × r, r ≥ rank).</summary>
+    private static (NumericalRank Rank, Matrix<double> U) Decompose(DataSet data, double tolerance)
     {
         if (!(tolerance > 0 && tolerance < 1))
             throw new InputException("problem.reduction.tolerance", tolerance, "must lie in (0, 1) (relative to the largest singular value of the inputs)");
@@ -206,7 +205,7 @@ public sealed class DataSpan
             if (singular[j] > singular[j - 1]) throw new InvalidOperationException("singular values not in descending order");
         double max = singular.Length > 0 ? singular[0] : 0;
         int rank = max > 0 ? singular.Count(v => v > tolerance * max) : 0;
-        return (rank, singular, u);
+        return (new NumericalRank(rank, singular, tolerance), u);
     }
 
     /// <summary>max_i ‖x_i − BBᵀx_i‖ for the basis rows of <paramref name="basis"/> (k × d).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FokkerPlanckNtk.Metrics;
 
 namespace FokkerPlanckNtk.Model;

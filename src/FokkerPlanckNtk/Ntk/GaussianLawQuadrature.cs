@@ -1,5 +1,4 @@
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace FokkerPlanckNtk.Ntk;
@@ -9,23 +8,16 @@ namespace FokkerPlanckNtk.Ntk;
 /// u given θ is Gaussian with mean m(θ) = μ_u + b·(θ − μ_θ), b = Σ_θθ⁻¹ Σ_θu, and variance
 /// s² = Σ_uu − Σ_uθ b, so E[u g(θ)] and E[u² g(θ)] reduce to θ-integrals of m(θ) g and (m² + s²) g.
 /// </summary>
-internal sealed class GaussianLawQuadrature
+internal sealed class GaussianLawQuadrature(QuadratureRule theta, double[] conditionalMean, double conditionalVariance)
 {
-    private GaussianLawQuadrature(QuadratureRule theta, double[] conditionalMean, double conditionalVariance)
-    {
-        Theta = theta;
-        ConditionalMean = conditionalMean;
-        ConditionalVariance = conditionalVariance;
-    }
-
     /// <summary>Nodes θ_q and weights (summing to 1) for the θ-marginal.</summary>
-    public QuadratureRule Theta { get; }
+    public QuadratureRule Theta { get; } = theta;
 
     /// <summary>E[u | θ_q].</summary>
-    public double[] ConditionalMean { get; }
+    public double[] ConditionalMean { get; } = conditionalMean;
 
     /// <summary>Var(u | θ) (the same for every θ).</summary>
-    public double ConditionalVariance { get; }
+    public double ConditionalVariance { get; } = conditionalVariance;
 
     public static GaussianLawQuadrature Create(InitialLaw law, int order)
     {

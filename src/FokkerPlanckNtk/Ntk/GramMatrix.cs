@@ -1,7 +1,5 @@
 using System.Numerics.Tensors;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace FokkerPlanckNtk.Ntk;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 
 namespace FokkerPlanckNtk.Ntk;
 

@@ -1,4 +1,3 @@
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics;
 
 namespace FokkerPlanckNtk.Particles;

@@ -1,8 +1,6 @@
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 
 namespace FokkerPlanckNtk.Particles;
 

@@ -1,9 +1,7 @@
 using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 using FokkerPlanckNtk.Simulations;
 
 namespace FokkerPlanckNtk.Runs;

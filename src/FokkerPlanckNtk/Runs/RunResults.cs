@@ -1,6 +1,5 @@
 using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Particles;
 

@@ -1,6 +1,5 @@
 using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.IO.Results;
 using FokkerPlanckNtk.Metrics;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FokkerPlanckNtk.IO;
 
 namespace FokkerPlanckNtk.Simulations;

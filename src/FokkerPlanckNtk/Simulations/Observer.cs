@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace FokkerPlanckNtk.Simulations;
 
 /// <summary>Where a run stands, for a progress line or a log line.</summary>

@@ -1,7 +1,6 @@
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.IO.Results;
 using System.Diagnostics;
-using System.Globalization;
 
 namespace FokkerPlanckNtk.Simulations;
 

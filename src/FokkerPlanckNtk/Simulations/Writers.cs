@@ -1,5 +1,4 @@
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.IO.Results;
 using FokkerPlanckNtk.Particles;

@@ -1,5 +1,4 @@
 using FokkerPlanckNtk.Metrics;
-using FokkerPlanckNtk.Numerics;
 
 namespace FokkerPlanckNtk.Spectral;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace FokkerPlanckNtk.Spectral;
 
 /// <summary>
@@ -7,22 +5,20 @@ namespace FokkerPlanckNtk.Spectral;
 /// <see cref="Columns"/>[k, g] (modes × points), so that it can be applied along a middle axis (Rows·X) or
 /// the last axis (X·Columns) of a tensor by the same matrix kernel.
 /// </summary>
-internal sealed class AxisTable
+internal sealed class AxisTable(int points, int modes, double[] rows)
 {
-    public AxisTable(int points, int modes, double[] rows)
-    {
-        Points = points;
-        Modes = modes;
-        Rows = rows;
-        Columns = new double[rows.Length];
-        for (int g = 0; g < points; g++)
-            for (int k = 0; k < modes; k++) Columns[k * points + g] = rows[g * modes + k];
-    }
+    public int Points { get; } = points;
+    public int Modes { get; } = modes;
+    public double[] Rows { get; } = rows;
+    public double[] Columns { get; } = Transpose(rows, points, modes);
 
-    public int Points { get; }
-    public int Modes { get; }
-    public double[] Rows { get; }
-    public double[] Columns { get; }
+    private static double[] Transpose(double[] rows, int points, int modes)
+    {
+        var columns = new double[rows.Length];
+        for (int g = 0; g < points; g++)
+            for (int k = 0; k < modes; k++) columns[k * points + g] = rows[g * modes + k];
+        return columns;
+    }
 
     /// <summary>The first <paramref name="modes"/> columns of a points × allModes table.</summary>
     public static AxisTable FirstModes(double[] full, int points, int allModes, int modes)

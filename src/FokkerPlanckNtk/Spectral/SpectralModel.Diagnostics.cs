@@ -1,8 +1,6 @@
 using System.Numerics.Tensors;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Ntk;
-using FokkerPlanckNtk.Numerics;
 
 namespace FokkerPlanckNtk.Spectral;
 

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 
 namespace FokkerPlanckNtk.Stationary;
 

@@ -1,7 +1,4 @@
-using System.Globalization;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace FokkerPlanckNtk.Stationary;

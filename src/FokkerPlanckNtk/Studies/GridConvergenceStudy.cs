@@ -1,11 +1,7 @@
-using System.Globalization;
-using System.Text;
 using FokkerPlanckNtk.ExactSolutions;
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 using FokkerPlanckNtk.Simulations;
 
 namespace FokkerPlanckNtk.Studies;

@@ -1,11 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 using FokkerPlanckNtk.Particles;
 using FokkerPlanckNtk.Simulations;
 

@@ -1,12 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using FokkerPlanckNtk.ExactSolutions;
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
-using FokkerPlanckNtk.Numerics;
 using FokkerPlanckNtk.Simulations;
 using FokkerPlanckNtk.Spectral;
 using FokkerPlanckNtk.Stationary;

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using FokkerPlanckNtk.IO;
 
@@ -36,45 +35,23 @@ public sealed record TaskStatus(TaskState State, string? Message, double? WallSe
 /// <c>fpntk run --config</c>, <c>fpntk resume</c> and every reader of run folders work on a task unchanged),
 /// <c>logs/</c> (one log per task), <c>slurm/</c> (array scripts, job IDs) and <c>.locks/</c> (one lock per task, so
 /// that a task never runs twice at once). A task's state lives in its own manifest.json only: array tasks on
-/// different nodes never write a shared file.
+/// different nodes never write a shared file. <see cref="Open"/> reads one, <see cref="Create"/> writes one.
 /// </summary>
-public sealed class SweepFolder
+/// <param name="Path">The sweep folder (full path).</param>
+/// <param name="Command">The command every task runs.</param>
+/// <param name="Hash">The hash of the sweep file (<see cref="Sweep.Hash"/>): a folder is reused only for the same sweep.</param>
+/// <param name="Axes">The swept keys with their values.</param>
+/// <param name="TaskValues">The axis values of every task (JSON text, in the order of <see cref="Axes"/>).</param>
+/// <param name="Slurm">The <c>slurm</c> section of the sweep file.</param>
+public sealed record SweepFolder(string Path, string Command, string Hash, IReadOnlyList<SweepAxis> Axes,
+    IReadOnlyList<IReadOnlyList<string>> TaskValues, SlurmSettings Slurm)
 {
     /// <summary>The names inside a sweep folder: the sweep's manifest and the folders of tasks, logs, locks and Slurm scripts.</summary>
     public const string ManifestFile = "sweep.json", TasksFolder = "tasks", LogsFolder = "logs", LocksFolder = ".locks", SlurmFolder = "slurm";
     private const string Format = "fpntk-sweep";
 
-    private SweepFolder(string path, string command, string hash, IReadOnlyList<SweepAxis> axes, IReadOnlyList<IReadOnlyList<string>> values,
-        SlurmSettings slurm)
-    {
-        Path = path;
-        Command = command;
-        Hash = hash;
-        Axes = axes;
-        TaskValues = values;
-        Slurm = slurm;
-    }
-
-    /// <summary>The sweep folder (full path).</summary>
-    public string Path { get; }
-
-    /// <summary>The command every task runs.</summary>
-    public string Command { get; }
-
-    /// <summary>The hash of the sweep file (<see cref="Sweep.Hash"/>): a folder is reused only for the same sweep.</summary>
-    public string Hash { get; }
-
-    /// <summary>The swept keys with their values.</summary>
-    public IReadOnlyList<SweepAxis> Axes { get; }
-
-    /// <summary>The axis values of every task (JSON text, in the order of <see cref="Axes"/>).</summary>
-    public IReadOnlyList<IReadOnlyList<string>> TaskValues { get; }
-
     /// <summary>The number of tasks.</summary>
     public int TaskCount => TaskValues.Count;
-
-    /// <summary>The <c>slurm</c> section of the sweep file.</summary>
-    public SlurmSettings Slurm { get; }
 
     /// <summary>The run folder of task <paramref name="index"/>: <c>tasks/0007</c> under <see cref="Path"/>.</summary>
     public string TaskDirectory(int index) => System.IO.Path.Combine(Path, SweepTask.Folder(index));

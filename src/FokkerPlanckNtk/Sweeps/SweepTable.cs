@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using FokkerPlanckNtk.IO;
 
 namespace FokkerPlanckNtk.Sweeps;

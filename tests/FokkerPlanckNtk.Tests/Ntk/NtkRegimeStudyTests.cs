@@ -41,12 +41,41 @@ public class NtkRegimeStudyTests
         Assert.That(w.MaxTalagrandRatio, Is.LessThan(1));
     }
 
-    // The quick study (spectral bases 24x12 / 48x20, every other α, 50 comparison times): the lazy-regime
+    // Talagrand's inequality at every output time of a run, on the study's path (NtkRegimeStudy.Measure as Rows calls it
+    // for the full study: the W2 of the densities on 128² at the sampled times, on the 64² Talagrand grid at the others),
+    // α = 1024, 10 output times. p0 = N(0, I): W2² ≤ 2 λ_max(I) KL. Checked with the values as reported, no slack: every
+    // one of the 10 times is decided (W2 a number: error estimate ≤ 10 %, measured ≤ 1 %) and holds. The ratio W2/√(2 KL)
+    // of a near-Gaussian perturbation p0(1 + h) is ‖h‖_Ḣ⁻¹/‖h‖_L² + O(W2) ≤ 1 (the Hermite modes of h have degree ≥ 1);
+    // here the perturbation is mostly degree 1 and 2 in u (h ∝ u·σ, ratio 1/√2 = 0.707 for degree 2), measured 0.707;
+    // the bound 0.75 leaves the 64² grid's 1 % and the linearization's O(W2) = 3e-4 room and still fails a W2 that
+    // counted the grid's atomic error (+0.045 at α = 1024, a ratio of ~100).
+    [Test]
+    public void TalagrandHoldsAtEveryOutputTimeWithoutSlack()
+    {
+        var problem = Problem.Default.With(alpha: 1024);
+        var ntk = LinearizedPrediction.ForProblem(problem);
+        var run = NtkRegimeStudy.Measure(problem, NtkRegimeStudy.Basis(fine: false, quick: true), NtkRegimeStudy.Tolerance(1024, fine: false), 10, ntk,
+            ntk.Kernel.LambdaMin, NtkRegimeStudy.DensityGrid(quick: false), densityStride: 5, talagrandEveryTime: true,
+            talagrandGrid: NtkRegimeStudy.TalagrandGrid(quick: false));
+        var w = run.Density!;
+        Assert.That(w.TalagrandTimes, Is.EqualTo(10));
+        Assert.That(w.Series.Count(x => x.Sampled), Is.EqualTo(2));
+        Assert.That(w.Series.Where(x => !x.Sampled).Select(x => x.Cells), Has.All.EqualTo(64));
+        Assert.That(w.Series.Select(x => x.Talagrand), Has.All.EqualTo(NtkRegimeStudy.TalagrandVerdict.Holds));
+        Assert.That(w.Series.Select(x => x.Resolved), Has.All.True);
+        Assert.That(w.TalagrandHolds, Is.True);
+        Assert.That(w.TalagrandUndecided, Is.Zero);
+        Assert.That(w.Series.Select(x => x.Result.W2 / x.Bound), Has.All.InRange(0.6, 0.75));
+    }
+
+    // The quick study (spectral bases 96x12 / 192x16, every other α, 50 comparison times): the lazy-regime
     // scalings of the full study (gap −2.00, KL −2.00, W2 −1.00 over α ≥ 8, validation/ntk-regime) hold to
-    // ±0.05 already on these bases, every gap is resolved to 1%, and Lemma 5.1 holds along every run. The W2 of the
+    // ±0.05 already on these bases, every gap is resolved to 1% (the estimate is the coarse run's error: the time
+    // tolerance's 2.5e-10 at 96 θ modes, measured ≤ 0.45 % of the gap at α = 1024; 48 θ modes, the quick basis
+    // before, left a θ truncation of 2.2e-8 in r, 54 % of that gap), and Lemma 5.1 holds along every run. The W2 of the
     // densities (64² grid, 5 of the 50 times) is a number at every α ≥ 8 (error estimate ≤ 10 %; measured ≤ 1 %), its
-    // slope is −1 ± 0.05, and Talagrand holds at every sampled time of every α with no slack (decided at every time of
-    // α ≥ 8, where W2 is a number).
+    // slope is −1 ± 0.05, and Talagrand holds at every output time of every α with no slack (decided at every time:
+    // on 64² the α = 1 solves converge, W2 a number everywhere).
     [Test, Category("Slow")]
     public void QuickStudyShowsTheLazyRegimeScaling()
     {
@@ -62,8 +91,11 @@ public class NtkRegimeStudyTests
             Assert.That(slopes.W2, Is.EqualTo(-1).Within(0.05));
             Assert.That(rows.Where(r => r.Alpha >= 8).All(r => r.Fine.Density!.Resolved), Is.True);
             Assert.That(slopes.W2Density, Is.EqualTo(-1).Within(0.05));
+            // Talagrand at every one of the 50 output times of every α (quick: all on the 64² density grid), decided everywhere.
+            Assert.That(rows.Select(r => r.Fine.Density!.TalagrandTimes), Has.All.EqualTo(50));
             Assert.That(rows.All(r => r.Fine.Density!.TalagrandHolds), Is.True);
-            Assert.That(rows.Where(r => r.Alpha >= 8).All(r => r.Fine.Density!.TalagrandUndecided == 0), Is.True);
+            Assert.That(rows.All(r => r.Fine.Density!.TalagrandUndecided == 0), Is.True);
+            Assert.That(rows.Max(r => r.Fine.Density!.MaxTalagrandRatio), Is.LessThan(1));
             Assert.That(rows.All(r => r.GapResolved), Is.True);
             Assert.That(rows.Min(r => r.Fine.MinLambdaRatio), Is.GreaterThanOrEqualTo(0.5));
             var result = study.Run(new StudyOptions(dir, Quick: true, _ => { }));

@@ -1,4 +1,3 @@
-using System.Text;
 using FokkerPlanckNtk.Ntk;
 
 namespace FokkerPlanckNtk.IO.Results;

@@ -1,10 +1,7 @@
-using System.Globalization;
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Metrics.SemiDiscrete;
 using FokkerPlanckNtk.Ntk;
-using FokkerPlanckNtk.Numerics;
 using FokkerPlanckNtk.Particles;
 
 namespace FokkerPlanckNtk.IO.Results;

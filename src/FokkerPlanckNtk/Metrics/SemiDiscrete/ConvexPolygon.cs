@@ -38,14 +38,7 @@ internal sealed class ConvexPolygon
         Array.Copy(p.Tag, Tag, Count);
     }
 
-    private void Reserve(int n)
-    {
-        if (n <= X.Length) return;
-        int size = Math.Max(n, 2 * X.Length);
-        Array.Resize(ref X, size);
-        Array.Resize(ref Y, size);
-        Array.Resize(ref Tag, size);
-    }
+    private void Reserve(int n) => ScratchArrays.Reserve(n, ref X, ref Y, ref Tag);
 
     /// <summary>
     /// Writes this ∩ {a·x + b·y ≤ c} to <paramref name="output"/> (the new edge tagged <paramref name="tag"/>);

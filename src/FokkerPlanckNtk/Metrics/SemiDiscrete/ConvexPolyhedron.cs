@@ -68,13 +68,7 @@ internal sealed class ConvexPolyhedron
 
     private void Reserve(int vertices, int faces)
     {
-        if (vertices > X.Length)
-        {
-            int size = Math.Max(vertices, 2 * X.Length);
-            Array.Resize(ref X, size);
-            Array.Resize(ref Y, size);
-            Array.Resize(ref Z, size);
-        }
+        ScratchArrays.Reserve(vertices, ref X, ref Y, ref Z);
         if (faces + 1 > Tag.Length)
         {
             int size = Math.Max(faces + 1, 2 * Tag.Length);
@@ -302,14 +296,7 @@ internal sealed class SpacePolygon
         Count = p.Count;
     }
 
-    private void Reserve(int n)
-    {
-        if (n <= X.Length) return;
-        int size = Math.Max(n, 2 * X.Length);
-        Array.Resize(ref X, size);
-        Array.Resize(ref Y, size);
-        Array.Resize(ref Z, size);
-    }
+    private void Reserve(int n) => ScratchArrays.Reserve(n, ref X, ref Y, ref Z);
 
     public double[] Axis(int axis) => axis == 0 ? X : axis == 1 ? Y : Z;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FokkerPlanckNtk.Grids;
 
 namespace FokkerPlanckNtk.Metrics.SemiDiscrete;
 
