@@ -1,4 +1,3 @@
-using FokkerPlanckNtk.Grids;
 using FokkerPlanckNtk.Particles;
 
 namespace FokkerPlanckNtk.Metrics;
