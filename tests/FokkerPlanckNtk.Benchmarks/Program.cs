@@ -248,6 +248,39 @@ if (args.Length > 0 && args[0] == "stiff-order")
     return;
 }
 static double TensorPrimitivesMin(double[] x) => System.Numerics.Tensors.TensorPrimitives.Min(x);
+if (args.Length > 0 && args[0] == "w2-estimate")
+{
+    // The exact W2's time estimate against its wall and CPU time: a 128² grid density (N(0, I) on [±7]²) against m particles
+    // (N(0, I) samples), the comparison of a run, solved exactly (no budget), with the load average beside it.
+    var grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(2, 128, 7);
+    var density = grid.Sample(z => Math.Exp(-0.5 * (z[0] * z[0] + z[1] * z[1])));
+    double norm = density.Sum() * grid.CellVolume;
+    for (int c = 0; c < density.Length; c++) density[c] /= norm;
+    var self = Process.GetCurrentProcess();
+    foreach (int m in args.Length > 1 ? args[1..].Select(int.Parse).ToArray() : [2000, 5000, 10_000, 20_000])
+    {
+        var random = new TransportProblems.SplitMix64(7);
+        var x = new double[2 * m];
+        for (int i = 0; i < x.Length; i++) x[i] = random.Gaussian();
+        var particles = new FokkerPlanckNtk.Metrics.AtomicMeasure(x, 2, name: "particles");
+        var options = FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures with { ExactSecondsBudget = double.PositiveInfinity, Atomic = true };
+        string load0 = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        double share = CpuShare.Measure();
+        self.Refresh();
+        var cpu0 = self.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var r = FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, density, particles, options);
+        double wall = watch.Elapsed.TotalSeconds;
+        self.Refresh();
+        double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
+        string load1 = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        double estimate = FokkerPlanckNtk.Metrics.Wasserstein.EstimatedExactSeconds(grid.Count, m);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"m={m} estimate={estimate:F2}s wall={wall:F2}s cpu={cpu:F2}s wall/estimate={wall / estimate:F2} cpu/estimate={cpu / estimate:F2} share={share:F3} estimate/share={estimate / share:F2}s load={load0}..{load1} threads={Parallelism.Threads}"));
+        Console.WriteLine("  " + r.Message);
+    }
+    return;
+}
 if (args.Length > 0 && args[0] == "quick-particles")
 {
     // ns per particle per step, 1 and 2 threads back to back in one process (ratios within one run).

@@ -85,7 +85,7 @@ public static class TransportProblems
         for (int i = 0; i < w.Length; i++) w[i] /= s;
     }
 
-    private sealed class SplitMix64(ulong seed)
+    internal sealed class SplitMix64(ulong seed)
     {
         private ulong _state = seed;
 

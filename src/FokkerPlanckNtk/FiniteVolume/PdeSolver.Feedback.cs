@@ -416,7 +416,11 @@ public sealed partial class PdeSolver
     }
 
     /// <summary>Sets the coupling c(θ) from given residuals (tests: fluxes and updates at a chosen ρ).</summary>
-    internal void SetCoupling(ReadOnlySpan<double> rho) => _model.CouplingFromResiduals(rho, _coupling);
+    internal void SetCoupling(ReadOnlySpan<double> rho)
+    {
+        _stageOneReady = false;
+        _model.CouplingFromResiduals(rho, _coupling);
+    }
 
     /// <summary>Stage-1 fluxes of the current state again (a rejected try overwrote them).</summary>
     private void RestoreStageOne(FeedbackWorkspace w)

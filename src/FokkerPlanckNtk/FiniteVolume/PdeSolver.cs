@@ -105,6 +105,8 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
     private readonly double[] _eigenScratch;         // 3n: the eigenvalue solver's vectors
     private double[] _density;
     private readonly StepperKind _stepper;
+    private bool _stageOneReady;                     // SSP-RK3: stage-1 fluxes and _stageOneRate are those of the current state
+    private double _stageOneRate;
 
     private sealed class BlockScratch(int nu)
     {
@@ -181,6 +183,7 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
     /// </summary>
     public double StepBound()
     {
+        _stageOneReady = false;
         _model.ResidualsFromMoment(_m1, _r);
         _model.CouplingFromResiduals(_r, _coupling);
         PrepareColumnExponentials();
@@ -242,6 +245,7 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
         state.Density.CopyTo(_density, 0);
         (Time, Steps, RejectedSteps, _, _nextStep, _previousError, LastStep, LastStableStep) = state; // Save() inverted
         _model.ThetaMoments(_density, _m0, _m1, _m2);
+        _stageOneReady = false;
     }
 
     /// <summary>The loss L = (1/n) Σ r_i² of the current state (from the moments the stepper keeps).</summary>
@@ -262,11 +266,10 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
         maxDt = Math.Min(maxDt, _options.MaxStep);
         if (_stepper == StepperKind.BackwardEuler) return ImplicitStep(maxDt);
         if (_stepper == StepperKind.ImplicitFeedback) return FeedbackStep(maxDt);
-        // Stage 1 fluxes and the bound from the current state.
-        _model.ResidualsFromMoment(_m1, _r);
-        _model.CouplingFromResiduals(_r, _coupling);
-        ComputeFluxes(_density);
-        double rate = MaxOutflowRate() + StiffModeRate();
+        // Stage 1 fluxes and the bound from the current state (already in place when MaxNextStep asked for them).
+        if (!_stageOneReady) PrepareStageOne();
+        _stageOneReady = false;
+        double rate = _stageOneRate;
         if (!double.IsFinite(rate))
             throw Diverged("the step bound became non-finite");
         double stable = _options.Cfl / rate;
@@ -307,6 +310,63 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
         return dt;
     }
 
+    /// <summary>SSP-RK3's stage-1 fluxes and step-bound rate of the current state.</summary>
+    private void PrepareStageOne()
+    {
+        _model.ResidualsFromMoment(_m1, _r);
+        _model.CouplingFromResiduals(_r, _coupling);
+        ComputeFluxes(_density);
+        _stageOneRate = MaxOutflowRate() + StiffModeRate();
+        _stageOneReady = true;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// SSP-RK3: the step itself (unless a try goes negative and is halved), from the bound of the current state,
+    /// which the next step then uses without computing it again; backward Euler: its stiff-mode bound; implicit
+    /// feedback: the controller's proposal (a try may be rejected or cut by a stage's transport bound).
+    /// </remarks>
+    public override double MaxNextStep(double maxDt)
+    {
+        maxDt = Math.Min(maxDt, _options.MaxStep);
+        switch (_stepper)
+        {
+            case StepperKind.BackwardEuler:
+                double stiff = StiffModeRate();
+                return stiff > 0 ? Math.Min(maxDt, _options.Cfl / stiff) : maxDt;
+            case StepperKind.ImplicitFeedback:
+                return double.IsFinite(_options.Tolerance) && _nextStep > 0 ? Math.Min(maxDt, _nextStep) : maxDt;
+            default:
+                if (!_stageOneReady) PrepareStageOne();
+                return double.IsFinite(_stageOneRate) ? Math.Min(maxDt, _options.Cfl / _stageOneRate) : maxDt;
+        }
+    }
+
+    /// <summary>
+    /// A solver of the same discretization, options and stepper in the state of this one (<see cref="CopyStateTo"/>):
+    /// the scratch copy of side steps.
+    /// </summary>
+    internal override PdeSolver ScratchCopy()
+    {
+        var copy = new PdeSolver(_model, _options with { Stepper = _stepper }, (double[])_density.Clone());
+        CopyStateTo(copy);
+        return copy;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The density, the column moments (as stepped, not recomputed), the counters and the step-control memory.</remarks>
+    internal override void CopyStateTo(Numerics.LandingStepper scratch)
+    {
+        if (scratch is not PdeSolver target || target._model != _model) throw new ArgumentException("not a solver of this discretization", nameof(scratch));
+        _density.CopyTo(target._density, 0);
+        _m0.CopyTo(target._m0, 0);
+        _m1.CopyTo(target._m1, 0);
+        _m2.CopyTo(target._m2, 0);
+        (target.Time, target.Steps, target.RejectedSteps, target._nextStep, target._previousError, target.LastStep, target.LastStableStep) =
+            (Time, Steps, RejectedSteps, _nextStep, _previousError, LastStep, LastStableStep);
+        target._stageOneReady = false;
+    }
+
     /// <summary>A numerical failure of the PDE solve at the current time, with the keys that could help.</summary>
     private NumericalFailureException Diverged(string detail) =>
         new("the PDE density", Time, Steps, detail, "time.cfl", "time.stepper", "time.tolerance", "grid.cells", "grid.halfWidth");
@@ -339,6 +399,7 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
     /// <summary>Fluxes of state <paramref name="s"/> with the current coupling c(θ).</summary>
     internal void ComputeFluxes(double[] s)
     {
+        _stageOneReady = false; // set again by PrepareStageOne, the one caller whose fluxes a step may reuse
         PrepareColumnExponentials();
         if (Parallelism.Threads == 1)
             for (int b = 0; b < _blocks; b++) FluxBlock(b, s);
@@ -490,6 +551,7 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
     /// <summary>The outflow rate of an arbitrary density (tests): sets the coupling from its residuals.</summary>
     internal double MaxOutflowRateOf(double[] p)
     {
+        _stageOneReady = false;
         var m1 = new double[_cols];
         _model.ThetaMoments(p, default, m1, default);
         _model.ResidualsFromMoment(m1, _r);

@@ -31,8 +31,9 @@ public sealed record W2Options
     public bool Normalize { get; init; }
 
     /// <summary>
-    /// Wall-time budget of an exact solve in seconds: an exact solve whose estimate (<see cref="Wasserstein.EstimatedExactSeconds"/>)
-    /// exceeds it goes to the certified coarsened bracket instead, so that no diagnostic takes minutes. 0 asks for that
+    /// Wall-time budget of an exact solve in seconds: an exact solve whose estimate on this machine now
+    /// (<see cref="Wasserstein.ExceedsExactBudget"/>: the idle-machine estimate over the CPU share a thread gets) exceeds it goes
+    /// to the certified coarsened bracket instead, so that no diagnostic takes minutes, also under load. 0 asks for that
     /// bracket everywhere: a 2D grid density against particles, otherwise solved semi-discrete whatever its size, too.
     /// </summary>
     public double ExactSecondsBudget { get; init; } = 10;
@@ -198,11 +199,39 @@ public static class Wasserstein
     }
 
     /// <summary>
-    /// Wall time of an exact solve by column generation on two cores, from measurements: ≈ 1.5 s for 128² cells
-    /// against 10⁴ particles (2.6·10⁴ atoms), growing like (n + m)^2.7 (m = 5·10⁴ particles: ≈ 12 s). Used to pick the
-    /// method, never for results.
+    /// Wall time of an exact solve by column generation on two idle cores, from measurements: ≈ 1.5 s for 128² cells
+    /// against 10⁴ particles (2.6·10⁴ atoms), growing like (n + m)^2.7 (m = 5·10⁴ particles: ≈ 12 s). Under load every
+    /// thread runs at its CPU share (<see cref="CpuShare"/>) and the wall time is this over the share:
+    /// <see cref="ExceedsExactBudget"/>. Used to pick the method, never for results.
     /// </summary>
     public static double EstimatedExactSeconds(int n, int m) => 1.5 * Math.Pow((n + m) / 2.6e4, 2.7);
+
+    /// <summary>The idle estimate over the CPU share a thread gets (in (0, 1]): the wall time of the exact solve under that load.</summary>
+    public static double EstimatedExactSecondsAtShare(int n, int m, double cpuShare) => EstimatedExactSeconds(n, m) / cpuShare;
+
+    /// <summary>
+    /// Below this fraction of the budget the idle estimate decides alone (no probe): even at the smallest
+    /// <see cref="CpuShare.Minimum"/> = 1/100 share the solve stays within budget, so small problems take the same method on
+    /// any machine and load (reproducible files), and only solves that could exceed the budget pay the probe (20 ms of CPU).
+    /// </summary>
+    public const double ProbeFraction = CpuShare.Minimum;
+
+    /// <summary>
+    /// Whether an exact solve of <paramref name="n"/> × <paramref name="m"/> atoms would exceed <paramref name="budget"/> seconds
+    /// of wall time on this machine now, and the estimate. The idle estimate decides where it is above the budget (no probe)
+    /// or at most <see cref="ProbeFraction"/> of it; in between the CPU share is measured (<paramref name="cpuShare"/>,
+    /// <see cref="CpuShare.Measure"/> by default) and the estimate is the idle one over the share. The idle estimate was
+    /// measured on idle cores; under the load of several processes on two cores a thread gets 1/8 of a core or less, and an
+    /// exact solve estimated at 1.5 s took 12 s and more.
+    /// </summary>
+    public static bool ExceedsExactBudget(int n, int m, double budget, out double estimate, Func<double>? cpuShare = null)
+    {
+        estimate = EstimatedExactSeconds(n, m);
+        if (estimate > budget) return true;
+        if (estimate <= ProbeFraction * budget) return false;
+        estimate = EstimatedExactSecondsAtShare(n, m, (cpuShare ?? CpuShare.Measure)());
+        return estimate > budget;
+    }
 
     /// <summary>
     /// Wall time of the coarsened bracket (the method when an exact solve would exceed its budget): linear in the atoms
@@ -211,7 +240,8 @@ public static class Wasserstein
     /// </summary>
     public static double EstimatedCoarsenedSeconds(int n, int m) => 4e-7 * ((double)n + m);
 
-    /// <summary>The estimated wall time of a W2 by the method <see cref="Between(AtomicMeasure, AtomicMeasure, W2Options?)"/> picks.</summary>
+    /// <summary>The estimated wall time of a W2 by the method <see cref="Between(AtomicMeasure, AtomicMeasure, W2Options?)"/> picks
+    /// (on idle cores: used to announce a slow W2 before it starts).</summary>
     public static double EstimatedSeconds(int n, int m, W2Options options)
     {
         double exact = EstimatedExactSeconds(n, m);
@@ -239,9 +269,8 @@ public static class Wasserstein
         if (pairs <= Math.Min(options.MaxExactPairs, options.Sparse.MaxDensePairs))
             return Exact(NetworkSimplex.Solve(a, b, maxIterations: options.MaxIterations, cancellation: options.Cancellation), ExactSimplex, a, clock);
         string prefix = "";
-        double estimate = EstimatedExactSeconds(a.Count, b.Count);
-        if (estimate > options.ExactSecondsBudget)
-            prefix = FormattableString.Invariant($"an exact solve would take ~{estimate:G2} s (budget {options.ExactSecondsBudget:G3} s), coarsened instead: ");
+        if (ExceedsExactBudget(a.Count, b.Count, options.ExactSecondsBudget, out double estimate))
+            prefix = FormattableString.Invariant($"an exact solve would take ~{estimate:G2} s (budget {options.ExactSecondsBudget:G3} s; {EstimatedExactSeconds(a.Count, b.Count):G2} s on idle cores), coarsened instead: ");
         else if (pairs <= options.MaxExactPairs)
         {
             var sparse = (options.MaxIterations > 0 ? options.Sparse with { MaxIterations = options.MaxIterations } : options.Sparse)

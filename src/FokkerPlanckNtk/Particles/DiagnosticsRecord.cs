@@ -14,9 +14,10 @@ public sealed record ParticleDiagnostics(double Time, long Steps, double Loss, d
 /// no positions), so that a run can record a few hundred of them.
 /// </summary>
 /// <param name="Time">The diagnostics time.</param>
-/// <param name="Pde">The PDE's diagnostics there (the PDE steps exactly to the time); null without a PDE part.</param>
-/// <param name="PdeSteps">The PDE's step count.</param>
-/// <param name="PdeStep">The PDE's last step size (limited by its step bound and by the spacing of the rows).</param>
+/// <param name="Pde">The PDE's diagnostics there (a side step from the PDE's last step before the time, or the PDE's
+/// own state where it stands at the time); null without a PDE part.</param>
+/// <param name="PdeSteps">The PDE's own step count (steps taken before the time; the side step is not counted).</param>
+/// <param name="PdeStep">The size of the last of those steps (set by the PDE's step control, not by the rows).</param>
 /// <param name="Particles">The particles at their step nearest the time; null without a particle part.</param>
 /// <param name="NtkResiduals">The linearized (NTK) prediction r(t) = exp(−(2α²/n) H t) r(0); null unless the run has it.</param>
 public sealed record DiagnosticsRecord(double Time, PdeDiagnostics? Pde, long PdeSteps, double PdeStep,

@@ -1,5 +1,6 @@
 using FokkerPlanckNtk.Configuration;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 
 namespace FokkerPlanckNtk.Runs;
 

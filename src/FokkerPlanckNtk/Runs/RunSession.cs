@@ -118,7 +118,7 @@ public sealed class RunSession
         }
         if (ntk is not null) _ntk = simulation.Record("ntk", times, () => ntk.At(simulation.Time));
         if (config.Output.DiagnosticsRows > 0)
-            _diagnostics = simulation.Record("diagnostics", new SpecifiedTimes(RunDiagnostics.Times(config.Time.End, config.Output.DiagnosticsRows)),
+            _diagnostics = simulation.Record("diagnostics", new SampledTimes(RunDiagnostics.Times(config.Time.End, config.Output.DiagnosticsRows)),
                 () => RunDiagnostics.Measure(simulation.Time, pde, particles, ntk));
         simulation.Callbacks.Add(new ProgressCallback());
         Simulation = simulation;

@@ -38,6 +38,31 @@ public interface IModel
     void Restore(ArrayArchive state);
 }
 
+/// <summary>
+/// A model that shows its state at a time inside its next step without stepping there: a side step, made by a
+/// scratch copy of the state (kept for the next one, so nothing is allocated after the first). The simulation
+/// uses it at the times of <see cref="SampledTimes"/>: the model keeps stepping toward its next landing time while
+/// its next step cannot reach the sampled time t, then <see cref="BeginSideStep"/>(t); the callbacks run; then
+/// <see cref="EndSideStep"/>. Between the two, what describes the state (<see cref="IModel.Time"/>,
+/// <see cref="IModel.Loss"/>, records, diagnostics) is that of the copy at t; what describes the model's own
+/// stepping (<see cref="IModel.Steps"/>, <see cref="IModel.LastStep"/>, <see cref="IModel.HasReached"/>,
+/// <see cref="IModel.StepToward"/>, <see cref="IModel.Save"/>) is unchanged.
+/// </summary>
+public interface ISideStepModel : IModel
+{
+    /// <summary>
+    /// An upper bound of the time that the next <see cref="IModel.StepToward"/>(<paramref name="target"/>) reaches; asking
+    /// changes nothing that step computes.
+    /// </summary>
+    double NextStepReach(double target);
+
+    /// <summary>Shows the state at <paramref name="time"/> (after <see cref="IModel.Time"/>): the current state advanced there on a scratch copy.</summary>
+    void BeginSideStep(double time);
+
+    /// <summary>Shows the model's own state again.</summary>
+    void EndSideStep();
+}
+
 /// <summary>Something a <see cref="Simulation"/> runs on a <see cref="Simulations.Schedule"/>: a measurement, a log line, a check.</summary>
 public interface ICallback
 {

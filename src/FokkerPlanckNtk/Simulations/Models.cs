@@ -29,11 +29,13 @@ public interface IDensityModel : IModel
 
 /// <summary>
 /// The PDE (3.4) on the finite-volume grid as a model of a <see cref="Simulation"/>: <see cref="PdeSolver"/>
-/// steps (adaptive, landing exactly on every scheduled time), checkpointed as (time, steps, rejected steps,
-/// density).
+/// steps (adaptive, landing exactly on every scheduled time; at <see cref="SampledTimes"/> a side step of a
+/// scratch solver), checkpointed as (time, steps, rejected steps, density, step-control memory).
 /// </summary>
-public sealed class PdeModel : IDensityModel
+public sealed class PdeModel : IDensityModel, ISideStepModel
 {
+    private PdeSolver? _shown;    // during a side step: the solver's scratch copy at the side step's time
+
     /// <summary>The PDE of <paramref name="problem"/> on <paramref name="grid"/>, from the discrete p0.</summary>
     public PdeModel(Problem problem, UniformGrid grid, PdeSolverOptions? options = null)
         : this(new FiniteVolumeModel(problem, grid), options) { }
@@ -57,8 +59,11 @@ public sealed class PdeModel : IDensityModel
     /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => Solver.Model.Warnings;
 
+    /// <summary>The solver whose state is shown: the scratch solver during a side step, else <see cref="Solver"/>.</summary>
+    private PdeSolver Shown => _shown ?? Solver;
+
     /// <inheritdoc/>
-    public double Time => Solver.Time;
+    public double Time => Shown.Time;
 
     /// <inheritdoc/>
     public long Steps => Solver.Steps;
@@ -67,7 +72,7 @@ public sealed class PdeModel : IDensityModel
     public double LastStep => Solver.LastStep;
 
     /// <inheritdoc/>
-    public double Loss => Solver.Loss;
+    public double Loss => Shown.Loss;
 
     /// <inheritdoc/>
     public bool HasReached(double time) => Solver.Time >= time;
@@ -75,11 +80,24 @@ public sealed class PdeModel : IDensityModel
     /// <inheritdoc/>
     public void StepToward(double time) => Solver.StepToward(time);
 
-    /// <summary>The diagnostics, a copy of the density and W2 to the discrete p0 now (see <see cref="PdeRecord"/>).</summary>
-    public PdeRecord Record(W2Options? options = null, Action<string>? log = null) => PdeRecord.Measure(Solver, options, log);
+    /// <inheritdoc/>
+    public double NextStepReach(double target) => Solver.NextStepReach(target);
 
     /// <inheritdoc/>
-    public PdeDiagnostics Diagnose() => Solver.Diagnose();
+    /// <remarks>
+    /// The scratch solver takes the solver's state (density, moments, step-control memory) and lands on
+    /// <paramref name="time"/>: one step of size time − <see cref="IModel.Time"/> when the time is within the next step.
+    /// </remarks>
+    public void BeginSideStep(double time) => _shown = (PdeSolver)Solver.SideStep(time);
+
+    /// <inheritdoc/>
+    public void EndSideStep() => _shown = null;
+
+    /// <summary>The diagnostics, a copy of the density and W2 to the discrete p0 now (see <see cref="PdeRecord"/>).</summary>
+    public PdeRecord Record(W2Options? options = null, Action<string>? log = null) => PdeRecord.Measure(Shown, options, log);
+
+    /// <inheritdoc/>
+    public PdeDiagnostics Diagnose() => Shown.Diagnose();
 
     /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>: <c>simulation.Record("pde", times, pde.Record)</c>).</summary>
     public PdeRecord Record() => Record(null, null);
@@ -112,10 +130,11 @@ public sealed class PdeModel : IDensityModel
 /// exact cell averages of p0, and the diagnostics of the expansion itself (the outer-layer mass from the cell
 /// averages). Checkpointed as (time, steps, rejected steps, proposed step, explicit-bound steps, coefficients).
 /// </summary>
-public sealed class SpectralPdeModel : IDensityModel
+public sealed class SpectralPdeModel : IDensityModel, ISideStepModel
 {
     private readonly UniformGrid? _grid;
     private double[]? _reference;
+    private SpectralSolver? _shown; // during a side step: the solver's scratch copy at the side step's time
 
     /// <param name="grid">The grid of the recorded densities (snapshots, plots, the comparison with particles).</param>
     /// <param name="model">The Hermite–Galerkin discretization.</param>
@@ -162,8 +181,11 @@ public sealed class SpectralPdeModel : IDensityModel
     /// <summary>The spectral diagnostics of the last record or <see cref="Diagnose"/> (tail norm, negative mass, W2 bracket).</summary>
     public SpectralDiagnostics? LastDiagnostics { get; private set; }
 
+    /// <summary>The solver whose state is shown: the scratch solver during a side step, else <see cref="Solver"/>.</summary>
+    private SpectralSolver Shown => _shown ?? Solver;
+
     /// <inheritdoc/>
-    public double Time => Solver.Time;
+    public double Time => Shown.Time;
 
     /// <inheritdoc/>
     public long Steps => Solver.Steps;
@@ -177,7 +199,7 @@ public sealed class SpectralPdeModel : IDensityModel
         get
         {
             var r = new double[Solver.Model.Problem.SampleCount];
-            Solver.Model.Residuals(Solver.Coefficients, r);
+            Solver.Model.Residuals(Shown.Coefficients, r);
             return FiniteVolumeModel.Loss(r);
         }
     }
@@ -187,6 +209,16 @@ public sealed class SpectralPdeModel : IDensityModel
 
     /// <inheritdoc/>
     public void StepToward(double time) => Solver.StepToward(time);
+
+    /// <inheritdoc/>
+    public double NextStepReach(double target) => Solver.NextStepReach(target);
+
+    /// <inheritdoc/>
+    /// <remarks>The scratch solver takes the coefficients and the proposed step and lands on <paramref name="time"/>.</remarks>
+    public void BeginSideStep(double time) => _shown = (SpectralSolver)Solver.SideStep(time);
+
+    /// <inheritdoc/>
+    public void EndSideStep() => _shown = null;
 
     /// <summary>The record of the current state (usable as a <c>Func&lt;PdeRecord&gt;</c>).</summary>
     public PdeRecord Record() => Record(null, null);
@@ -209,8 +241,8 @@ public sealed class SpectralPdeModel : IDensityModel
     private (PdeDiagnostics Diagnostics, double[] Density) Measure()
     {
         var grid = Grid;
-        var d = LastDiagnostics = Solver.Diagnose();
-        var density = Solver.Model.CellAverages(Solver.Coefficients, grid);
+        var d = LastDiagnostics = Shown.Diagnose();
+        var density = Solver.Model.CellAverages(Shown.Coefficients, grid);
         for (int c = 0; c < density.Length; c++) density[c] = Math.Max(0, density[c]);
         double outer = 0;
         for (int c = 0; c < grid.Count; c++)

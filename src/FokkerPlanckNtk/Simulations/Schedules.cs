@@ -3,7 +3,9 @@ namespace FokkerPlanckNtk.Simulations;
 /// <summary>
 /// When a callback of a <see cref="Simulation"/> runs. Time schedules (<see cref="SpecifiedTimes"/>,
 /// <see cref="TimeInterval"/>) name simulated times: every model lands on them (exactly, or, for a model with a
-/// fixed step, at its nearest step) and the callback runs once all models stand there. Step schedules
+/// fixed step, at its nearest step) and the callback runs once all models stand there. <see cref="SampledTimes"/>
+/// name simulated times that the models do not land on: an adaptive model shows its state there by a side step
+/// (<see cref="ISideStepModel"/>), so its own steps are those of a run without the schedule. Step schedules
 /// (<see cref="IterationInterval"/>, <see cref="WallTimeInterval"/>) are asked after every step of every model.
 /// A schedule instance belongs to one callback (a wall-clock schedule remembers when it last fired).
 /// </summary>
@@ -17,6 +19,9 @@ public abstract class Schedule
 
     /// <summary>True for schedules that are asked after every step.</summary>
     public virtual bool IsStepSchedule => false;
+
+    /// <summary>Whether the models land on its <see cref="Times"/> (false: <see cref="SampledTimes"/>).</summary>
+    public virtual bool Lands => true;
 }
 
 /// <summary>Fires at the given simulated times (those beyond the stop time are ignored).</summary>
@@ -35,6 +40,28 @@ public sealed class SpecifiedTimes : Schedule
 
     /// <inheritdoc/>
     public override IReadOnlyList<double> Times(double stopTime) => _times.Where(t => t <= stopTime).ToArray();
+}
+
+/// <summary>
+/// Fires at the given simulated times without making the models land there: at such a time a model with
+/// <see cref="ISideStepModel"/> (the PDE solvers) keeps the steps it takes toward the next landing time and shows
+/// its state at the time by a side step, one step of a scratch copy from its last step before it; other models
+/// step there as to any scheduled time (a fixed-step model such as the particles, at its nearest step, without
+/// changing its steps). So the records of every other schedule are bit-identical with or without this one, and
+/// its records differ from those of a landing run by one local step error. For time-resolved diagnostics.
+/// </summary>
+public sealed class SampledTimes : Schedule
+{
+    private readonly double[] _times;
+
+    /// <summary>At the given simulated <paramref name="times"/>.</summary>
+    public SampledTimes(params double[] times) => _times = new SpecifiedTimes(times).Times(double.PositiveInfinity).ToArray();
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<double> Times(double stopTime) => _times.Where(t => t <= stopTime).ToArray();
+
+    /// <inheritdoc/>
+    public override bool Lands => false;
 }
 
 /// <summary>Fires at t = 0, Δ, 2Δ, … up to the stop time (k·Δ, so that no rounding accumulates).</summary>

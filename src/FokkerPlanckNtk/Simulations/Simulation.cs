@@ -15,7 +15,10 @@ namespace FokkerPlanckNtk.Simulations;
 /// simulation.Run();
 /// </code>
 /// At each scheduled time every model is stepped until it stands there (in the order of <see cref="Models"/>),
-/// then the callbacks scheduled at that time run in the order they were added. After every step of a model
+/// then the callbacks scheduled at that time run in the order they were added. A time that only
+/// <see cref="SampledTimes"/> name is not landed on: each <see cref="ISideStepModel"/> steps toward the next landing
+/// time while its next step cannot reach the time, shows its state there by a side step for the callbacks, and
+/// goes on from where it stood, so its steps do not depend on the sampled times. After every step of a model
 /// the step callbacks (<see cref="IterationInterval"/>, <see cref="WallTimeInterval"/>) run in the order they
 /// were added, then the <see cref="Checkpointer"/> when its schedule fires or the run is cancelled. The models
 /// end at <see cref="StopTime"/>, which is always a scheduled time.
@@ -25,6 +28,7 @@ public sealed class Simulation
     private readonly Stopwatch _wall = new();
     private readonly List<IModel> _models;
     private double[] _times = [];
+    private double[] _landing = [];           // per scheduled time: the first time at or after it that the models land on
     private HashSet<double>[] _fires = [];
     private ICallback[] _stepCallbacks = [];
 
@@ -60,7 +64,10 @@ public sealed class Simulation
     /// <summary>Receives information and warnings of the simulation and its callbacks.</summary>
     public IRunObserver Observer { get; set; } = SilentObserver.Instance;
 
-    /// <summary>The last scheduled time that every model has reached (0 before the first).</summary>
+    /// <summary>
+    /// The last scheduled time that every model has reached (0 before the first); during the callbacks of a sampled
+    /// time (<see cref="SampledTimes"/>), that time, at which the side-stepping models show their state.
+    /// </summary>
     public double Time { get; private set; }
 
     /// <summary>During a step callback, the model that just stepped; null at a scheduled time.</summary>
@@ -132,12 +139,26 @@ public sealed class Simulation
         foreach (var schedule in Callbacks.Select(c => c.Schedule).Append(Checkpointer?.Schedule).OfType<WallTimeInterval>())
             schedule.Reset(TimeSpan.Zero);
         bool hooks = _stepCallbacks.Length > 0 || Checkpointer is not null || cancellation.CanBeCanceled;
+        var sideStepped = new List<ISideStepModel>(_models.Count);
         for (int k = start; k < _times.Length; k++)
         {
-            double t = _times[k];
+            double t = _times[k], landing = _landing[k];
             foreach (var model in _models)
             {
                 SteppingModel = model;
+                if (landing > t && model is ISideStepModel side)
+                {
+                    // Steps toward the landing time, as without the sampled time, while they cannot reach it.
+                    while (!side.HasReached(t) && side.NextStepReach(landing) < t)
+                    {
+                        side.StepToward(landing);
+                        if (hooks) AfterStep(model, cancellation);
+                    }
+                    if (side.Time > t)
+                        throw new InvalidOperationException($"model '{model.Name}' stepped past the sampled time {t} (its NextStepReach is not an upper bound)");
+                    if (side.Time < t) sideStepped.Add(side);
+                    continue;
+                }
                 while (!model.HasReached(t))
                 {
                     model.StepToward(t);
@@ -146,7 +167,16 @@ public sealed class Simulation
             }
             SteppingModel = null;
             Time = t;
-            RunCallbacksAt(t);
+            try
+            {
+                foreach (var side in sideStepped) side.BeginSideStep(t);
+                RunCallbacksAt(t);
+            }
+            finally
+            {
+                foreach (var side in sideStepped) side.EndSideStep();
+                sideStepped.Clear();
+            }
             TimesDone = k + 1;
             if (cancellation.IsCancellationRequested) Interrupt(cancellation);
         }
@@ -157,7 +187,8 @@ public sealed class Simulation
 
     /// <summary>
     /// The callbacks of a scheduled time, in order. Cancelled inside one (a long W2 observes the token), the series
-    /// drop what they recorded at this time and a checkpoint is written: every model stands exactly at t, a valid
+    /// drop what they recorded at this time and a checkpoint is written: every model stands exactly at t (or, at a
+    /// sampled time, at its last step before it; the checkpoint holds its own state, not the side step's), a valid
     /// restart point from which the time is measured again.
     /// </summary>
     private void RunCallbacksAt(double t)
@@ -206,6 +237,10 @@ public sealed class Simulation
         if (duplicate is not null) throw new InvalidOperationException($"two series are named '{duplicate.Key}'");
         _times = CollectTimes();
         _fires = Callbacks.Select(c => c.Schedule.Times(StopTime).ToHashSet()).ToArray();
+        var lands = Callbacks.Where(c => c.Schedule.Lands).SelectMany(c => c.Schedule.Times(StopTime)).Append(StopTime).ToHashSet();
+        _landing = new double[_times.Length];
+        for (int k = _times.Length - 1; k >= 0; k--)
+            _landing[k] = lands.Contains(_times[k]) || k == _times.Length - 1 ? _times[k] : _landing[k + 1];
         _stepCallbacks = Callbacks.Where(c => c.Schedule.IsStepSchedule).ToArray();
     }
 }

@@ -149,6 +149,31 @@ public sealed class SpectralSolver : Numerics.LandingStepper
     /// <summary>Diagnostics of the current state.</summary>
     public SpectralDiagnostics Diagnose() => _model.Diagnose(_b, Time);
 
+    /// <inheritdoc/>
+    /// <remarks>The controller's proposed step (the first step, before any proposal: <paramref name="maxDt"/>).</remarks>
+    public override double MaxNextStep(double maxDt)
+    {
+        maxDt = Math.Min(maxDt, _options.MaxStep);
+        return _proposed > 0 ? Math.Min(maxDt, _proposed) : maxDt;
+    }
+
+    /// <summary>A solver of the same model and options in the state of this one: the scratch copy of side steps.</summary>
+    internal override SpectralSolver ScratchCopy()
+    {
+        var copy = new SpectralSolver(_model, _options, (double[])_b.Clone());
+        CopyStateTo(copy);
+        return copy;
+    }
+
+    /// <inheritdoc/>
+    internal override void CopyStateTo(Numerics.LandingStepper scratch)
+    {
+        if (scratch is not SpectralSolver target || target._model != _model) throw new ArgumentException("not a solver of this model", nameof(scratch));
+        _b.CopyTo(target._b, 0);
+        (target.Time, target.Steps, target.RejectedSteps, target._proposed, target.ExplicitBoundSteps, target.LastStep, target.LastError, target.LastStiffRate) =
+            (Time, Steps, RejectedSteps, _proposed, ExplicitBoundSteps, LastStep, LastError, LastStiffRate);
+    }
+
     /// <summary>Every this many accepted steps the share of the top modes is checked (one pass over the coefficients).</summary>
     public const int TailCheckInterval = 16;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Stationary;

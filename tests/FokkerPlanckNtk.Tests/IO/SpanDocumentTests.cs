@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FokkerPlanckNtk.IO;
+using FokkerPlanckNtk.IO.Results;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Tests.Model;
 

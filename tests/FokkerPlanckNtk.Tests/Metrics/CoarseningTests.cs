@@ -33,13 +33,13 @@ public class CoarseningTests
         return p.Select(v => v / norm).ToArray();
     }
 
+    // (particles m, cells per axis): the sweep's sizes and ten times more, on the two coarse grids it failed on.
+    private static readonly object[] Sizes = [new object[] { 100_000, 8 }, new object[] { 100_000, 16 }, new object[] { 1_000_000, 8 }, new object[] { 1_000_000, 16 }];
+
     // A box mass is a Neumaier sum (error ≤ 2u|S| + O(n u²), Higham §4.3) and the coarse total a compensated sum of the boxes
     // (2u), the fine total a compensated sum of the weights (2u): the two totals differ by at most 6u (+ O(m u²) = 1e-26 here).
     // A naive box sum of 10⁵ weights 1/m was off by 1260u (the sweep's failure: 1 + 2.8e-13).
-    [TestCase(100_000, 8)]
-    [TestCase(100_000, 16)]
-    [TestCase(1_000_000, 8)]
-    [TestCase(1_000_000, 16)]
+    [TestCaseSource(nameof(Sizes))]
     public void CoarseTotalIsTheFineTotalUpToCompensatedRoundOff(int m, int cells)
     {
         var grid = UniformGrid.Cube(2, cells, 7);
@@ -60,10 +60,7 @@ public class CoarseningTests
     // The facade's path of `fpntk simulate`'s w2_p0 (a 10⁵..10⁶-particle W2 goes to the coarsened bracket on these grids):
     // no refusal, and the certified bracket is consistent with Gelbrich's lower bound W2 ≥ Bures distance of the moments
     // (a theorem for any two measures), computed here from the atoms the solver sees.
-    [TestCase(100_000, 8)]
-    [TestCase(100_000, 16)]
-    [TestCase(1_000_000, 8)]
-    [TestCase(1_000_000, 16)]
+    [TestCaseSource(nameof(Sizes))]
     public void ParticlesAgainstACoarseGridGetACertifiedBracket(int m, int cells)
     {
         var grid = UniformGrid.Cube(2, cells, 7);

@@ -17,31 +17,12 @@ public class GridTransportTests
     // Cell averages of N(mean, cov) by 6-point Gauss–Legendre per axis, normalized to mass 1 on the grid.
     internal static double[] CellAverages(UniformGrid grid, double[] mean, double[,] cov) => GaussianCells.Averages(grid, mean, cov, order: 6);
 
-    // The perturbations of N(0, I) of the acceptance list: shift (δ, 0), scale σ_x = 1 + δ, and rotated
-    // anisotropic scaling (eigenvalues (1 + δ)^{±2} at 30°) with a shift (0.3δ, −0.2δ).
-    internal static (double[] Mean, double[,] Cov) Perturbed(string kind, double d)
-    {
-        var mean = new double[2];
-        var cov = new double[,] { { 1, 0 }, { 0, 1 } };
-        switch (kind)
-        {
-            case "shift": mean[0] = d; break;
-            case "scale": cov[0, 0] = (1 + d) * (1 + d); break;
-            default:
-                double th = Math.PI / 6, s1 = (1 + d) * (1 + d), s2 = 1 / s1, cs = Math.Cos(th), sn = Math.Sin(th);
-                cov = new[,] { { cs * cs * s1 + sn * sn * s2, cs * sn * (s1 - s2) }, { cs * sn * (s1 - s2), sn * sn * s1 + cs * cs * s2 } };
-                mean[0] = 0.3 * d;
-                mean[1] = -0.2 * d;
-                break;
-        }
-        return (mean, cov);
-    }
+    // The perturbations of N(0, I) of the acceptance list (GaussianCells.Perturbed in 2D).
+    internal static (double[] Mean, double[,] Cov) Perturbed(string kind, double d) => GaussianCells.Perturbed(2, kind, d);
 
-    private static double ExactProductW2(UniformGrid grid, double[] p, double[] q) =>
-        Math.Sqrt(Transport1D.MarginalW2Squared(grid, p, grid, q, 0, GridMeasure.PiecewiseConstant)
-            + Transport1D.MarginalW2Squared(grid, p, grid, q, 1, GridMeasure.PiecewiseConstant));
+    private static double ExactProductW2(UniformGrid grid, double[] p, double[] q) => GaussianCells.ExactProductW2(grid, p, q);
 
-    private static readonly double[,] Identity = { { 1, 0 }, { 0, 1 } };
+    private static readonly double[,] Identity = GaussianCells.Identity(2);
 
     // Acceptance: relative error ≤ 1% at 64² for δ ≥ 0.01 (measured: ≤ 0.7%, validation/transport), and the
     // error estimate covers the true error (measured true/estimate ≤ 0.7 on these cases).
@@ -95,20 +76,8 @@ public class GridTransportTests
     [TestCase("scale"), Category("Slow")]
     public void ConvergesAtSecondOrderOn128(string kind) => CheckOrder(kind, [64, 128]);
 
-    private static void CheckOrder(string kind, int[] cells)
-    {
-        var errors = cells.Select(n =>
-        {
-            var grid = UniformGrid.Cube(2, n, 7);
-            var (mean, cov) = Perturbed(kind, 0.01);
-            var p = CellAverages(grid, mean, cov);
-            var q = CellAverages(grid, [0, 0], Identity);
-            return Math.Abs(GridTransport.Between(grid, p, q).W2 - ExactProductW2(grid, p, q));
-        }).ToArray();
-        double order = Math.Log2(errors[0] / errors[1]);
-        TestContext.Out.WriteLine($"{kind}: errors {string.Join(", ", errors.Select(e => e.ToString("E2")))}, order {order:F2}");
-        Assert.That(order, Is.GreaterThanOrEqualTo(1.5));
-    }
+    private static void CheckOrder(string kind, int[] cells) =>
+        Assert.That(GaussianCells.ConvergenceOrder(2, kind, 0.01, cells, quadratureOrder: 6), Is.GreaterThanOrEqualTo(1.5));
 
     // A density shifted by whole cells: W2² = |a|² (W2 ≥ |mean difference|, the shift is a coupling). Both
     // semi-discrete problems are then solved by the shifted Voronoi diagram, so the symmetrized value is exact up

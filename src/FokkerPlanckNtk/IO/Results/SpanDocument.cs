@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FokkerPlanckNtk.Model;
 
-namespace FokkerPlanckNtk.IO;
+namespace FokkerPlanckNtk.IO.Results;
 
 /// <summary>
 /// <c>span.json</c>, written by a run whose problem was reduced to the span of its inputs: d, k, the rank decision
