@@ -434,7 +434,7 @@ public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
     public int? FloorRepetitions { get; init; }
 
     /// <summary>Repetitions of the sampling floor when <c>output.w2FloorRepetitions</c> is absent.</summary>
-    public const int DefaultFloorRepetitions = 2;
+    public const int DefaultFloorRepetitions = 0;
 
     /// <summary>The repetitions of the sampling floor in effect.</summary>
     public int EffectiveFloorRepetitions => FloorRepetitions ?? DefaultFloorRepetitions;

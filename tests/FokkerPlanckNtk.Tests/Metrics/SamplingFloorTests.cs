@@ -141,14 +141,14 @@ public class SamplingFloorTests
             Grid = new FokkerPlanckNtk.Configuration.GridSettings([16, 16], [7.0, 7.0]),
             Time = new FokkerPlanckNtk.Configuration.TimeSettings(0.1, [0.1], 0.5, FokkerPlanckNtk.FiniteVolume.StepperKind.Auto),
             Particles = new FokkerPlanckNtk.Configuration.ParticleSettings(300, 1e-2, 3),
-            Output = FokkerPlanckNtk.Configuration.RunConfiguration.Default.Output with { DiagnosticsRows = 0 },
+            Output = FokkerPlanckNtk.Configuration.RunConfiguration.Default.Output with { DiagnosticsRows = 0, FloorRepetitions = 2 },
         };
         var run = FokkerPlanckNtk.Runs.RunSession.InMemory(config, FokkerPlanckNtk.Runs.RunKind.Run).Execute();
         var grid = config.Grid.ToGrid();
         for (int k = 0; k < run.Times.Length; k++)
         {
             var c = run.Comparison![k];
-            var floor = SamplingFloor.Measure(grid, run.Pde![k].Density, 300, FokkerPlanckNtk.Configuration.OutputSettings.DefaultFloorRepetitions, 3,
+            var floor = SamplingFloor.Measure(grid, run.Pde![k].Density, 300, 2, 3,
                 run.Particles![k].Steps, config.Output.W2Options);
             Assert.That((c.W2Floor, c.W2FloorSd), Is.EqualTo((floor.Mean, floor.Sd)), $"t = {run.Times[k]}");
             Assert.That(c.W2Floor, Is.GreaterThan(0));
