@@ -18,6 +18,11 @@ public sealed record SemiDiscreteOptions
     /// <summary>Cap on Newton steps (each needs one or more cell evaluations).</summary>
     public int MaxNewtonSteps { get; init; } = 200;
 
+    /// <summary>Cap on cell evaluations (the cost unit of a solve: the starts, always made, and every Newton trial): the solve stops with
+    /// <see cref="TransportStatus.IterationLimit"/> (its bracket still certified) when the next would exceed it. The facade
+    /// derives it from its wall-time budget (<see cref="Wasserstein.ExceedsSemiDiscreteBudget"/>).</summary>
+    public int MaxEvaluations { get; init; } = int.MaxValue;
+
     /// <summary>Cap on conjugate-gradient iterations per Newton step.</summary>
     public int MaxCgIterations { get; init; } = 20000;
 
@@ -241,6 +246,12 @@ public static class SemiDiscreteTransport
                 message = $"stopped after {steps} Newton steps (mass error {error1:G3})";
                 break;
             }
+            if (evaluations >= options.MaxEvaluations)
+            {
+                status = TransportStatus.IterationLimit;
+                message = $"stopped at the cap of {options.MaxEvaluations} cell evaluations after {steps} Newton steps (mass error {error1:G3})";
+                break;
+            }
             // Cells with less than 1e-3 of their mass are frozen in the Newton system (their tiny facet weights
             // would make the direction huge); an empty or frozen cell whose atom lacks mass grows by its capped
             // gradient step instead.
@@ -286,7 +297,7 @@ public static class SemiDiscreteTransport
             // Armijo backtracking on the concave dual: every accepted step raises the certified lower bound.
             double tau = 1;
             bool accepted = false;
-            for (int halvings = 0; halvings < 30; halvings++, tau *= 0.5)
+            for (int halvings = 0; halvings < 30 && evaluations < options.MaxEvaluations; halvings++, tau *= 0.5)
             {
                 for (int i = 0; i < n; i++) trialPsi[i] = psi[i] + tau * direction[i];
                 cells.Evaluate(trialPsi, trial, true, cancellation, current);
@@ -311,7 +322,9 @@ public static class SemiDiscreteTransport
             if (!accepted)
             {
                 status = TransportStatus.IterationLimit;
-                message = $"no ascent step found after {steps} Newton steps (mass error {error1:G3})";
+                message = evaluations >= options.MaxEvaluations
+                    ? $"stopped at the cap of {options.MaxEvaluations} cell evaluations after {steps} Newton steps (mass error {error1:G3})"
+                    : $"no ascent step found after {steps} Newton steps (mass error {error1:G3})";
                 break;
             }
             progress?.Report(Math.Clamp(Math.Log(initialError / error1) / Math.Log(initialError / target), 0, 1));
