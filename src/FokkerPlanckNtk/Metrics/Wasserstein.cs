@@ -225,7 +225,11 @@ public static class Wasserstein
         for (int i = 0; i < w.Length; i++) w[i] = particles.Weights[i] / total;
         var atoms = new AtomicMeasure(particles.Positions.ToArray(), particles.Dimension, w, particles.Name);
         var r = SemiDiscreteTransport.Solve(grid, p, atoms,
-            SemiDiscreteOptions.Default with { AllowAtomsOutsideBox = options.ParticlesOutsideGrid, MaxEvaluations = maxEvaluations },
+            SemiDiscreteOptions.Default with
+            {
+                AllowAtomsOutsideBox = options.ParticlesOutsideGrid, MaxEvaluations = maxEvaluations,
+                MaxSeconds = SemiDiscreteWallBudgets * options.ExactSecondsBudget,
+            },
             null, options.Cancellation);
         double scale = Math.Sqrt(options.Normalize ? 1 : mass);
         double lower = scale * r.Lower, upper = scale * r.Upper;
@@ -291,36 +295,50 @@ public static class Wasserstein
 
     /// <summary>
     /// Cell evaluations (Laguerre cells of all atoms clipped to the grid, with the Newton step's conjugate gradients: the cost
-    /// unit of a semi-discrete solve) that the estimate counts: measured 10 for 10⁴ particles against 128² cells, 18 against
-    /// 8² cells (1250 particles per cell: a longer damped phase), 36 for 10⁵ against 128², 91 for 10⁵ against 8².
+    /// unit of a semi-discrete solve) of a solve of <paramref name="m"/> particles against a density on <paramref name="cells"/>
+    /// grid cells, from measurements: 10 for 10⁴ particles against 128² cells, 18 against 8² cells, 36 for 10⁵ against 128²,
+    /// 91 for 10⁵ against 8² (validation/transport/grid-particles.md): E = 10 √(m/10⁴) (1 + 0.45 log₁₀(1 + m/cells)), within
+    /// 25 % of each. Many particles per grid cell lengthen the damped phase (the starts miss the in-cell distribution).
     /// </summary>
-    public const int TypicalSemiDiscreteEvaluations = 12;
+    public static double EstimatedSemiDiscreteEvaluations(int cells, int m) =>
+        10 * Math.Sqrt(m / 1e4) * (1 + 0.45 * Math.Log10(1 + (double)m / cells));
 
     /// <summary>
-    /// Wall time of one cell evaluation of a semi-discrete solve (<paramref name="cells"/> grid cells, <paramref name="m"/>
-    /// atoms) on two idle cores: linear in both (each Laguerre cell is clipped by a few neighbours, then split along the grid
-    /// lines it crosses), 10 µs per atom or grid cell; measured under a load of 3–10 processes on two cores (the idle time is
-    /// lower): 0.3 s at 10⁴ particles against 128², 3.4 s at 10⁵ against 8².
-    /// Used to pick the method and cap the solve, never for results.
+    /// Wall time of one cell evaluation of a semi-discrete solve on two idle cores: linear in the atoms and the grid cells
+    /// (each Laguerre cell is clipped by a few neighbours, then split along the grid lines it crosses), a cell of many particles
+    /// per grid cell costing more (its tail cells are large): 5 µs × (cells + m (1 + 0.6 log₁₀(1 + m/cells))). Calibrated
+    /// on runs under a load of 3–10 processes on the two cores (0.3 s for 10⁴ particles against 128², 0.27 s against 8²,
+    /// 3.4 s for 10⁵ against 8²: twice this), so that the semi-discrete solve of the default run (1.5 s) is estimated as the
+    /// exact atomic one it replaces (<see cref="EstimatedExactSeconds"/>). Used to pick the method and cap the solve, never for results.
     /// </summary>
-    public static double EstimatedSemiDiscreteEvaluationSeconds(int cells, int m) => 1e-5 * ((double)cells + m);
+    public static double EstimatedSemiDiscreteEvaluationSeconds(int cells, int m) =>
+        5e-6 * (cells + m * (1 + 0.6 * Math.Log10(1 + (double)m / cells)));
 
-    /// <summary>The idle estimate of a semi-discrete solve: <see cref="TypicalSemiDiscreteEvaluations"/> evaluations.</summary>
-    public static double EstimatedSemiDiscreteSeconds(int cells, int m) => TypicalSemiDiscreteEvaluations * EstimatedSemiDiscreteEvaluationSeconds(cells, m);
+    /// <summary>The idle estimate of a semi-discrete solve: <see cref="EstimatedSemiDiscreteEvaluations"/> × <see cref="EstimatedSemiDiscreteEvaluationSeconds"/>.</summary>
+    public static double EstimatedSemiDiscreteSeconds(int cells, int m) =>
+        EstimatedSemiDiscreteEvaluations(cells, m) * EstimatedSemiDiscreteEvaluationSeconds(cells, m);
 
     /// <summary>
     /// Whether a semi-discrete solve of a grid density on <paramref name="cells"/> cells against <paramref name="m"/> atoms would
     /// exceed <paramref name="budget"/> seconds on this machine now (the rule of <see cref="ExceedsExactBudget"/> applied to
     /// <see cref="EstimatedSemiDiscreteSeconds"/>), and, when it would not, the cap on its cell evaluations that keeps it within
-    /// the budget at the estimated speed: <see cref="TypicalSemiDiscreteEvaluations"/> × budget / estimate (a solve that needs
-    /// more, e.g. many particles per grid cell, stops there and the facade falls back to the cell-centre bracket).
+    /// the budget at the estimated speed, budget over the estimated seconds per evaluation (at the measured share), at least
+    /// the estimated count; a solve that needs more stops there and the facade falls back to the cell-centre bracket.
     /// </summary>
     public static bool ExceedsSemiDiscreteBudget(int cells, int m, double budget, out double estimate, out int maxEvaluations, Func<double>? cpuShare = null)
     {
         bool exceeds = ExceedsBudget(EstimatedSemiDiscreteSeconds(cells, m), budget, out estimate, cpuShare);
-        maxEvaluations = exceeds ? 0 : (int)Math.Min(int.MaxValue, Math.Floor(TypicalSemiDiscreteEvaluations * budget / estimate));
+        double evaluations = EstimatedSemiDiscreteEvaluations(cells, m);
+        maxEvaluations = exceeds ? 0 : (int)Math.Min(int.MaxValue, Math.Max(Math.Ceiling(evaluations), Math.Floor(evaluations * budget / estimate)));
         return exceeds;
     }
+
+    /// <summary>
+    /// The wall-clock limit of a semi-discrete solve against its budget: a solve whose evaluations are far slower than
+    /// estimated (an input unlike the measured ones) stops after this many budgets and falls back (labelled), so that no
+    /// W2 of a run can hang. The evaluation cap decides first in every case measured.
+    /// </summary>
+    public const double SemiDiscreteWallBudgets = 2;
 
     /// <summary>
     /// Wall time of the coarsened bracket (the method when an exact solve would exceed its budget): linear in the atoms

@@ -23,6 +23,10 @@ public sealed record SemiDiscreteOptions
     /// derives it from its wall-time budget (<see cref="Wasserstein.ExceedsSemiDiscreteBudget"/>).</summary>
     public int MaxEvaluations { get; init; } = int.MaxValue;
 
+    /// <summary>Wall-clock limit in seconds, checked where <see cref="MaxEvaluations"/> is (the same stop): a safety net for
+    /// solves far slower than estimated; results then depend on the machine's speed (the message says so). ∞ by default.</summary>
+    public double MaxSeconds { get; init; } = double.PositiveInfinity;
+
     /// <summary>Cap on conjugate-gradient iterations per Newton step.</summary>
     public int MaxCgIterations { get; init; } = 20000;
 
@@ -246,10 +250,10 @@ public static class SemiDiscreteTransport
                 message = $"stopped after {steps} Newton steps (mass error {error1:G3})";
                 break;
             }
-            if (evaluations >= options.MaxEvaluations)
+            if (evaluations >= options.MaxEvaluations || clock.Elapsed.TotalSeconds > options.MaxSeconds)
             {
                 status = TransportStatus.IterationLimit;
-                message = $"stopped at the cap of {options.MaxEvaluations} cell evaluations after {steps} Newton steps (mass error {error1:G3})";
+                message = CapMessage(options, evaluations, steps, error1);
                 break;
             }
             // Cells with less than 1e-3 of their mass are frozen in the Newton system (their tiny facet weights
@@ -297,7 +301,8 @@ public static class SemiDiscreteTransport
             // Armijo backtracking on the concave dual: every accepted step raises the certified lower bound.
             double tau = 1;
             bool accepted = false;
-            for (int halvings = 0; halvings < 30 && evaluations < options.MaxEvaluations; halvings++, tau *= 0.5)
+            for (int halvings = 0; halvings < 30 && evaluations < options.MaxEvaluations && clock.Elapsed.TotalSeconds <= options.MaxSeconds;
+                halvings++, tau *= 0.5)
             {
                 for (int i = 0; i < n; i++) trialPsi[i] = psi[i] + tau * direction[i];
                 cells.Evaluate(trialPsi, trial, true, cancellation, current);
@@ -322,8 +327,8 @@ public static class SemiDiscreteTransport
             if (!accepted)
             {
                 status = TransportStatus.IterationLimit;
-                message = evaluations >= options.MaxEvaluations
-                    ? $"stopped at the cap of {options.MaxEvaluations} cell evaluations after {steps} Newton steps (mass error {error1:G3})"
+                message = evaluations >= options.MaxEvaluations || clock.Elapsed.TotalSeconds > options.MaxSeconds
+                    ? CapMessage(options, evaluations, steps, error1)
                     : $"no ascent step found after {steps} Newton steps (mass error {error1:G3})";
                 break;
             }
@@ -362,6 +367,11 @@ public static class SemiDiscreteTransport
             Cells = current,
         };
     }
+
+    private static string CapMessage(SemiDiscreteOptions options, int evaluations, int steps, double error) =>
+        evaluations >= options.MaxEvaluations
+            ? $"stopped at the cap of {options.MaxEvaluations} cell evaluations after {steps} Newton steps (mass error {error:G3})"
+            : FormattableString.Invariant($"stopped at the wall-clock limit of {options.MaxSeconds:G3} s after {steps} Newton steps, {evaluations} cell evaluations (mass error {error:G3}; depends on the machine's speed)");
 
     private const double MassFloorSpread = 1e4;
 
