@@ -17,25 +17,9 @@ public class SemiDiscreteBudgetTests
 
     private static readonly UniformGrid Grid = UniformGrid.Cube(2, 24, 7);
 
-    private static double[] StandardGaussianCells(UniformGrid grid)
-    {
-        var p = grid.Sample(z => Math.Exp(-0.5 * (z[0] * z[0] + z[1] * z[1])));
-        double norm = p.Sum() * grid.CellVolume;
-        return p.Select(v => v / norm).ToArray();
-    }
+    private static double[] StandardGaussianCells(UniformGrid grid) => CoarseningTests.StandardGaussianCells(grid);
 
-    private static AtomicMeasure GaussianParticles(int m, int seed)
-    {
-        var random = new Random(seed);
-        var x = new double[2 * m];
-        for (int i = 0; i < x.Length; i += 2)
-        {
-            double r = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())), a = 2 * Math.PI * random.NextDouble();
-            x[i] = r * Math.Cos(a);
-            x[i + 1] = r * Math.Sin(a);
-        }
-        return new AtomicMeasure(x, 2, name: "particles");
-    }
+    private static AtomicMeasure GaussianParticles(int m, int seed) => CoarseningTests.GaussianParticles(m, seed);
 
     // `fpntk simulate --grid:cells=8 --particles:count=100000` (CoarseningTests): the W2 that ran > 10 minutes semi-discrete
     // (91 cell evaluations of ~3 s) is refused a priori by the idle estimate alone, without a probe, on 8² and 16² cells.
