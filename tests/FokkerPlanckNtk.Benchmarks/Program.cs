@@ -11,8 +11,100 @@ using FokkerPlanckNtk.Benchmarks;
 // (ns per particle per step against the input dimension d), `quick-reduction [d]` (d = 1000 against the
 // equivalent k = 3 problem: reduction setup, PDE, particles), `before-after DIR_A DIR_B [pairs [case…]]` (two builds of the
 // library in one process, steps interleaved: see BeforeAfter), `transport-before-after DIR_A DIR_B [pairs [case…]]` (exact W2 of
-// two builds in one process, solves interleaved: see TransportBeforeAfter).
+// two builds in one process, solves interleaved: see TransportBeforeAfter), `transport-speed CASE` and `density-w2 ALPHA T`
+// (W2 at the sizes users run; the NTK-regime study's W2 of the densities: see below).
 // Anything else goes to BenchmarkDotNet, e.g. `--filter '*PdeStepBenchmarks*'`.
+if (args.Length > 1 && args[0] == "transport-speed")
+{
+    // W2 at the sizes users run, one case per process (peak working set of the process): `transport-speed grid128 [atomic]`
+    // (two 128² densities, N((0.1, 0), I) against N(0, I) at the cell centres, product measures: the exact W2 of the
+    // piecewise-constant densities is the 1D sum), `transport-speed particles M [atomic]` (the 128² cell values of N(0, I)
+    // against M samples of N(0, I)). `atomic`: the cell-centre atoms by the network simplex (no time budget).
+    // `cells=N`: N² cells instead of 128² (8: the coarse grid of `fpntk simulate --grid:cells=8`); `progress`: the Newton's
+    // progress with the elapsed time on stderr.
+    int cellsPerAxis = args.Where(a => a.StartsWith("cells=", StringComparison.Ordinal)).Select(a => int.Parse(a[6..], CultureInfo.InvariantCulture)).DefaultIfEmpty(128).Last();
+    var grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(2, cellsPerAxis, 7);
+    bool atomic = args.Contains("atomic");
+    // `budget=S`: output.w2Seconds (default: none, so that the method itself is timed, not its fallback).
+    double budget = args.Where(a => a.StartsWith("budget=", StringComparison.Ordinal)).Select(a => double.Parse(a[7..], CultureInfo.InvariantCulture)).DefaultIfEmpty(1e9).Last();
+    var options = FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures with { Atomic = atomic, ExactSecondsBudget = budget };
+    double[] Density(double shift)
+    {
+        var p = new double[grid.Count];
+        var z = new double[2];
+        for (int c = 0; c < grid.Count; c++)
+        {
+            grid.Center(c, z);
+            p[c] = Math.Exp(-0.5 * ((z[0] - shift) * (z[0] - shift) + z[1] * z[1]));
+        }
+        double mass = p.Sum() * grid.CellVolume;
+        return p.Select(v => v / mass).ToArray();
+    }
+    var watch = Stopwatch.StartNew();
+    FokkerPlanckNtk.Metrics.W2Result r;
+    string reference = "";
+    if (args[1] == "grid128")
+    {
+        var p = Density(0.1);
+        var q = Density(0);
+        r = FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, p, q, options);
+        double exact = Math.Sqrt(FokkerPlanckNtk.Metrics.Transport1D.MarginalW2Squared(grid, p, grid, q, 0, FokkerPlanckNtk.Metrics.GridMeasure.PiecewiseConstant)
+            + FokkerPlanckNtk.Metrics.Transport1D.MarginalW2Squared(grid, p, grid, q, 1, FokkerPlanckNtk.Metrics.GridMeasure.PiecewiseConstant));
+        reference = FormattableString.Invariant($" exact(pc)={exact:G8} error={(r.W2 - exact) / exact:E2}");
+    }
+    else
+    {
+        int m = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var x = new double[2 * m];
+        var noise = new double[FokkerPlanckNtk.Particles.ParticleNoise.Padded(2 * m)];
+        FokkerPlanckNtk.Particles.ParticleNoise.Normals(FokkerPlanckNtk.Particles.ParticleNoise.Key(7, 0, 0, 0), noise);
+        Array.Copy(noise, x, 2 * m);
+        var atoms = new FokkerPlanckNtk.Metrics.AtomicMeasure(x, 2, null, "particles");
+        if (args.Contains("progress"))
+        {
+            var sd = FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Solve(grid, Density(0), atoms,
+                FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteOptions.Default with { AllowAtomsOutsideBox = true },
+                new Progress<double>(v => Console.Error.WriteLine(FormattableString.Invariant($"{watch.Elapsed.TotalSeconds:F1} s: progress {v:F3}"))));
+            Console.WriteLine(FormattableString.Invariant($"semi-discrete {sd.Seconds:F1} s [{sd.Lower:G8}, {sd.Upper:G8}] {sd.Status}: {sd.Message}"));
+            return;
+        }
+        r = FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, Density(0), atoms, options);
+    }
+    double seconds = watch.Elapsed.TotalSeconds;
+    Console.WriteLine(FormattableString.Invariant(
+        $"case={string.Join(' ', args.Skip(1))} seconds={seconds:F1} peakMB={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} W2={r.W2:G8} ±{r.ErrorBound:E2} bracket=[{r.Lower:G8}, {r.Upper:G8}] status={r.Status}{reference} method={r.Method}"));
+    Console.WriteLine(r.Message);
+    return;
+}
+if (args.Length > 2 && args[0] == "density-w2")
+{
+    // The NTK-regime study's W2 of the densities at one (α, t): spectral p_t (basis 256 × 24, tolerance 1e-10/α) against p0,
+    // exact cell averages on 128² cells of ±7, negative averages clamped to 0 (as the study does). Usage: density-w2 ALPHA T [FILE]
+    // (FILE: p_t and p0 as raw doubles, for re-use by density-w2-file).
+    double alpha = double.Parse(args[1], CultureInfo.InvariantCulture), t = double.Parse(args[2], CultureInfo.InvariantCulture);
+    var grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(2, 128, 7);
+    var model = new FokkerPlanckNtk.Spectral.SpectralModel(FokkerPlanckNtk.Model.Problem.Default.With(alpha: alpha), new FokkerPlanckNtk.Spectral.SpectralBasis([256, 24]));
+    var solver = new FokkerPlanckNtk.Spectral.SpectralSolver(model, new FokkerPlanckNtk.Spectral.SpectralSolverOptions(1e-10 / Math.Max(1, alpha)));
+    solver.AdvanceTo(t);
+    var p = model.CellAverages(solver.Coefficients, grid);
+    var unit = new double[model.Count];
+    unit[0] = 1;
+    var p0 = model.CellAverages(unit, grid);
+    double clamped = 0;
+    for (int c = 0; c < p.Length; c++) if (p[c] < 0) { clamped -= p[c] * grid.CellVolume; p[c] = 0; }
+    Console.WriteLine(FormattableString.Invariant($"clamped mass {clamped:E2}; zero cells {p.Count(v => v == 0)}"));
+    if (args.Length > 3)
+    {
+        using var f = File.Create(args[3]);
+        f.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.AsSpan()));
+        f.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p0.AsSpan()));
+    }
+    var watch = Stopwatch.StartNew();
+    var r = FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, p, p0, FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures);
+    Console.WriteLine(FormattableString.Invariant($"W2={r.W2:G8} ±{r.ErrorBound:E2} status={r.Status} {watch.Elapsed.TotalSeconds:F1} s"));
+    Console.WriteLine(r.Message);
+    return;
+}
 if (args.Length > 2 && args[0] == "transport-before-after")
 {
     TransportBeforeAfter.Run(args);

@@ -59,7 +59,8 @@ public sealed record RunConfiguration
         ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
         ("output.checkpointSeconds", "wall-clock seconds between checkpoints > 0 (default 180)"),
         ("output.diagnosticsRows", "K, integer ≥ 0: diagnostics.csv has K + 1 rows at t = end·(k/K)³, dense at the start (default 300; 0: none)"),
-        ("output.w2Seconds", "wall-time budget in seconds ≥ 0 of an exact W2 at an output time: a W2 whose exact solve is estimated to take longer is written as its certified bracket (w2_lower, w2_upper) from coarsened measures (default 10; 0: always the bracket, e.g. for sweeps of many particle runs)"),
+        ("output.w2Seconds", "wall-time budget in seconds ≥ 0 of an exact W2 at an output time: a W2 whose exact solve is estimated to take longer is written as its certified bracket (w2_lower, w2_upper) from coarsened measures (default 10; 0: always the coarsened bracket, e.g. for sweeps of many particle runs; a 2D grid density against particles is solved exactly, semi-discrete, when its estimate fits the budget, else written as the certified bracket from the cell-centre atoms, method 'cell-centre atoms widened by the cell offset')"),
+        ("output.w2FloorRepetitions", "run only: seeded repetitions R ≥ 0 of the sampling floor in comparison.csv (w2_floor, w2_floor_sd: mean and sd of the W2 between m samples of the PDE density and the density, by the method of w2; default " + OutputSettings.DefaultFloorRepetitions + "; 0: none)"),
     ];
 
     /// <summary>The key names of <see cref="Keys"/>.</summary>
@@ -429,6 +430,15 @@ public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
     /// <summary><c>output.w2Seconds</c>: the budget of an exact W2 (<see cref="Metrics.W2Options.ExactSecondsBudget"/>); null: its default.</summary>
     public double? W2Seconds { get; init; }
 
+    /// <summary><c>output.w2FloorRepetitions</c>: repetitions of the sampling floor of comparison.csv's w2 (0: none); null: <see cref="DefaultFloorRepetitions"/>.</summary>
+    public int? FloorRepetitions { get; init; }
+
+    /// <summary>Repetitions of the sampling floor when <c>output.w2FloorRepetitions</c> is absent.</summary>
+    public const int DefaultFloorRepetitions = 0;
+
+    /// <summary>The repetitions of the sampling floor in effect.</summary>
+    public int EffectiveFloorRepetitions => FloorRepetitions ?? DefaultFloorRepetitions;
+
     /// <summary>The W2 options of a run's measures: between probability measures, with the budget of <see cref="W2Seconds"/>.</summary>
     public Metrics.W2Options W2Options => W2Seconds is double budget
         ? Metrics.W2Options.ProbabilityMeasures with { ExactSecondsBudget = budget }
@@ -444,7 +454,9 @@ public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
         double? w2 = t.OptionalDouble("output:w2Seconds");
         if (w2 is double b && !(b >= 0 && double.IsFinite(b)))
             throw new InputException("output.w2Seconds", b, "must be a finite number of seconds ≥ 0 (0: always the certified bracket)");
-        return new OutputSettings(plots, every) { DiagnosticsRows = rows, W2Seconds = w2 };
+        int floor = t.Int("output:w2FloorRepetitions", -1, 0); // −1: absent
+        if (floor > 1000) throw new InputException("output.w2FloorRepetitions", floor, "must be an integer in 0..1000 (0: no sampling floor)");
+        return new OutputSettings(plots, every) { DiagnosticsRows = rows, W2Seconds = w2, FloorRepetitions = floor < 0 ? null : floor };
     }
 
     internal void Write(Utf8JsonWriter w)
@@ -454,6 +466,7 @@ public sealed record OutputSettings(bool Plots, double CheckpointSeconds)
         w.WriteNumber("checkpointSeconds", CheckpointSeconds);
         w.WriteNumber("diagnosticsRows", DiagnosticsRows);
         if (W2Seconds is double budget) w.WriteNumber("w2Seconds", budget); // written only when given: older config.json files stay as they were
+        if (FloorRepetitions is int repetitions) w.WriteNumber("w2FloorRepetitions", repetitions); // the same
         w.WriteEndObject();
     }
 }

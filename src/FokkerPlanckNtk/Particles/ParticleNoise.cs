@@ -208,6 +208,10 @@ internal static class ParticleNoise
 
     private static ulong SplitMix(ref ulong state) => Mix(state += 0x9E3779B97F4A7C15UL);
 
+    /// <summary>Uniform in [0, 1) with 53 random bits, the next draw of the SplitMix64 stream <paramref name="state"/>
+    /// (start it at a <see cref="Key"/>: a pure function of the key and the draw's index).</summary>
+    internal static double Uniform(ref ulong state) => (SplitMix(ref state) >> 11) * (1.0 / (1UL << 53));
+
     /// <summary>
     /// Doornik's table recurrence from R and V: x_0 = V/f(R), x_1 = R, x_i = f⁻¹(V/x_{i−1} + f(x_{i−1})),
     /// x_C = 0. Returns the mismatch of the top block, x_{C−1}(1 − f(x_{C−1})) − V: zero for the right R,

@@ -8,7 +8,8 @@ namespace FokkerPlanckNtk.Particles;
 /// What a run records of the particles at an output time (step round(t/η), within η/2 of t): the loss and
 /// residuals of the finite-width network, KL and χ² of the histogram against the discrete p0 on the
 /// <see cref="ParticleMeasures.HistogramGrid"/> (biased estimates), the positions (m × D, row-major) and W2
-/// between the particles and the discrete p0 on the run's grid (atoms at the cell centres).
+/// between the particles and the discrete p0 on the run's grid (in 2D the piecewise-constant density, exact semi-discrete
+/// transport; otherwise its cell-centre atoms).
 /// </summary>
 /// <remarks>
 /// For a problem reduced to the span S of its inputs (<see cref="ReducedProblem"/>) the particles run in the full
@@ -58,7 +59,8 @@ public sealed record ParticleRecord(double Time, long Steps, double Loss, double
 
 /// <summary>
 /// The particles against the PDE at the same output time: max_i |r_i^m − r_i|, W2 between the PDE density
-/// (atoms at the cell centres) and the particles (exact, or a certified bracket), and the W2 of the
+/// (in 2D the piecewise-constant density by semi-discrete transport, otherwise atoms at the cell centres) and the
+/// particles (exact, or a certified bracket), and the W2 of the
 /// marginals by exact 1D transport against the piecewise-constant marginal densities of the PDE: <c>W2U</c> of
 /// the u-marginals, <c>W2Theta</c> of the θ-marginals (d = 1), for d ≥ 2 the root-sum-square of the per-axis θ
 /// marginals' W2 (a lower bound of the θ-marginals' W2).
@@ -80,10 +82,12 @@ public sealed record ComparisonRecord(double Time, double MaxResidualDifference,
 
     /// <summary>
     /// Compares two records of the same time on the PDE's grid; W2 with <paramref name="options"/> (default: between
-    /// probability measures), a slow one announced through <paramref name="log"/>.
+    /// probability measures), a slow one announced through <paramref name="log"/>. With <paramref name="floorRepetitions"/> &gt; 0
+    /// also the sampling floor of W2 (<see cref="SamplingFloor"/>, m = the particles' count, the same W2 method, keys from
+    /// <paramref name="floorSeed"/> and the particles' step).
     /// </summary>
     public static ComparisonRecord Between(PdeRecord pde, ParticleRecord particles, UniformGrid grid, W2Options? options = null,
-        Action<string>? log = null)
+        Action<string>? log = null, int floorRepetitions = 0, long floorSeed = 0)
     {
         var atoms = ParticleMeasures.Atoms(particles.Positions, grid.Dimension);
         double maxDr = Norms.MaxAbsDifference(pde.Diagnostics.Residuals, particles.Residuals);
@@ -93,7 +97,11 @@ public sealed record ComparisonRecord(double Time, double MaxResidualDifference,
         double w2U = MarginalW2Squared(grid, pde.Density, atoms, grid.UAxis);
         var w2 = W2ResultExtensions.Logged("W2(PDE, particles)", pde.Time, grid.Count, atoms.Count, options ?? W2Options.ProbabilityMeasures, log,
             o => Wasserstein.Between(grid, pde.Density, atoms, o));
-        return new ComparisonRecord(pde.Time, maxDr, w2.ToValue(), Math.Sqrt(w2Theta), Math.Sqrt(w2U));
+        var record = new ComparisonRecord(pde.Time, maxDr, w2.ToValue(), Math.Sqrt(w2Theta), Math.Sqrt(w2U));
+        if (floorRepetitions <= 0) return record;
+        var floor = SamplingFloor.Measure(grid, pde.Density, atoms.Count, floorRepetitions, floorSeed, particles.Steps,
+            options ?? W2Options.ProbabilityMeasures);
+        return record with { W2Floor = floor.Mean, W2FloorSd = floor.Sd };
     }
 
     /// <summary>

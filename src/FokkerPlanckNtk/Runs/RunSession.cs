@@ -111,7 +111,10 @@ public sealed class RunSession
         if (_pde is not null && _particles is not null)
         {
             var (p, m) = (_pde, _particles);
-            _comparison = simulation.Record("comparison", times, () => ComparisonRecord.Between(p[^1], m[^1], grid, W2Options(simulation), observer.Info));
+            int floorRepetitions = config.Output.EffectiveFloorRepetitions;
+            long seed = config.Particles.Seed;
+            _comparison = simulation.Record("comparison", times, () => ComparisonRecord.Between(p[^1], m[^1], grid, W2Options(simulation), observer.Info,
+                floorRepetitions, seed));
         }
         if (ntk is not null) _ntk = simulation.Record("ntk", times, () => ntk.At(simulation.Time));
         if (config.Output.DiagnosticsRows > 0)

@@ -48,7 +48,7 @@ public class RunConfigurationTests
             ("time:outputTimes:0", "0.1"), ("time:outputTimes:1", "0.3"), ("time:cfl", "0.25"),
             ("time:stepper", "implicitFeedback"), ("time:tolerance", "2.5e-7"),
             ("particles:count", "77"), ("particles:step", "0.002"), ("particles:seed", "42"), ("output:plots", "false"),
-            ("output:w2Seconds", "0"));
+            ("output:w2Seconds", "0"), ("output:w2FloorRepetitions", "3"));
         string json = c.ToJson();
         var again = RunConfiguration.Read(new ConfigurationTree(JsonFlattener.Flatten(json)));
         Assert.That(again, Is.EqualTo(c));
@@ -60,11 +60,15 @@ public class RunConfigurationTests
         // Absent, it is not written (config.json files of earlier runs read back unchanged) and the W2 default holds.
         var plain = RunConfiguration.Default;
         Assert.That(plain.ToJson(), Does.Not.Contain("w2Seconds"));
+        Assert.That(again.Output.EffectiveFloorRepetitions, Is.EqualTo(3));
+        Assert.That(plain.ToJson(), Does.Not.Contain("w2FloorRepetitions"));
+        Assert.That(plain.Output.EffectiveFloorRepetitions, Is.EqualTo(OutputSettings.DefaultFloorRepetitions));
         Assert.That(plain.Output.W2Options, Is.EqualTo(FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures));
     }
 
-    // output.w2Seconds reaches the run's W2s: 1000 particles against 24² cells (5.8·10⁵ pairs, above the dense limit 2¹⁸, an exact
-    // solve estimated far below the default 10 s budget) are solved exactly by default, as the certified coarsened bracket at 0.
+    // output.w2Seconds reaches the run's W2s: 1000 particles against 24² cells are solved exactly by default (semi-discrete: the
+    // piecewise-constant density against the particles), at 0 as the certified bracket from the coarsened cell-centre atoms,
+    // widened by the atoms' distance h/√6 to the density (each cell's uniform law to its centre): it holds the exact value.
     [Test]
     public void TheW2BudgetChoosesTheMethodOfTheRunsW2()
     {
@@ -79,6 +83,7 @@ public class RunConfigurationTests
         Assert.That(exact.IsExact, Is.True, exact.Method);
         Assert.That(bracket.IsExact, Is.False, bracket.Method);
         Assert.That(bracket.Method, Does.Contain("coarsened"));
+        Assert.That(bracket.Method, Does.StartWith(FokkerPlanckNtk.Metrics.Wasserstein.CellCentreMethod));
         Assert.That(exact.Value, Is.InRange(bracket.Lower, bracket.Upper), "the bracket holds the exact value");
     }
 
@@ -138,6 +143,8 @@ public class RunConfigurationTests
     [TestCase("particles:seed", "9007199254740992", "particles.seed", "in 0..9007199254740991")]
     [TestCase("output:plots", "yes", "output.plots", "true or false")]
     [TestCase("output:w2Seconds", "-1", "output.w2Seconds", "a finite number of seconds ≥ 0")]
+    [TestCase("output:w2FloorRepetitions", "-1", "output.w2FloorRepetitions", "a whole number ≥ 0")]
+    [TestCase("output:w2FloorRepetitions", "1001", "output.w2FloorRepetitions", "0..1000")]
     [TestCase("output:w2Seconds", "Infinity", "output.w2Seconds", "must be a finite number")]
     [TestCase("problem:initial:kind", "uniform", "problem.initial.kind", "standardGaussian or gaussian")]
     [TestCase("problem:data:file", "/nonexistent/data.csv", "problem.data.file", "does not exist")]

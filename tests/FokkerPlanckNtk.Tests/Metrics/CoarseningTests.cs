@@ -12,7 +12,8 @@ public class CoarseningTests
 {
     private const double U = MassBalance.RoundOff;
 
-    private static AtomicMeasure GaussianParticles(int m, int seed)
+    /// <summary>m samples of N(0, I₂) (Box–Muller, seeded), weight 1/m each.</summary>
+    internal static AtomicMeasure GaussianParticles(int m, int seed)
     {
         var random = new Random(seed);
         var x = new double[2 * m];
@@ -26,7 +27,8 @@ public class CoarseningTests
         return new AtomicMeasure(x, 2, name: "particles");
     }
 
-    private static double[] StandardGaussianCells(UniformGrid grid)
+    /// <summary>The cell values of N(0, I₂), normalized to mass 1 on the grid.</summary>
+    internal static double[] StandardGaussianCells(UniformGrid grid)
     {
         var p = grid.Sample(z => Math.Exp(-0.5 * (z[0] * z[0] + z[1] * z[1])));
         double norm = p.Sum() * grid.CellVolume;

@@ -256,10 +256,13 @@ public class SparseTransportTests
         TestContext.Out.WriteLine($"relative difference {Relative(r.W2Squared, exact):E1}, {r.Seconds:F2} s; {r.Message}");
     }
 
-    // The default run's comparison: 10⁴ particles against a 128² grid density. Two routes to the same
-    // optimum with different arc sets and pivot sequences (grid-aligned scales with the grid as source
-    // and 4 arcs per atom; generic lattice scales with the particles as source and 1 arc per atom) must
-    // agree to round-off, and each carries a certificate at round-off (ErrorBound).
+    // The default run's comparison size: 10⁴ particles against a 128² grid density, by the atomic method (on request;
+    // the product runs the semi-discrete one). Two routes to the same optimum with different arc sets and pivot sequences
+    // (grid-aligned scales with the grid as source and 4 arcs per atom; generic lattice scales with the particles as
+    // source and 1 arc per atom) must agree to round-off, and each carries a certificate at round-off (ErrorBound).
+    // Against the product's semi-discrete W2 of the piecewise-constant density: the cell-centre atoms are at W2 ≤ h/√6
+    // from that density (each cell's uniform law to its centre: √(2h²/12)), so by the triangle inequality the two W2s
+    // differ by at most h/√6 plus the semi-discrete bracket's half-width.
     [Test]
     public void ParticlesAgainst128GridAgreeAcrossRoutes()
     {
@@ -270,13 +273,16 @@ public class SparseTransportTests
         for (int i = 0; i < points.Length; i++)
             points[i] = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
         var particles = new AtomicMeasure(points, 2, null, "particles");
-        var viaGrid = Wasserstein.Between(grid, p, particles);
+        var viaGrid = Wasserstein.Between(grid, p, particles, Atomic);
         Assert.That(viaGrid.Method, Is.EqualTo(Wasserstein.ExactColumnGeneration));
         Assert.That(viaGrid.ErrorBound, Is.LessThan(1e-9 * viaGrid.W2), viaGrid.Message);
         var transposed = SparseTransport.Solve(particles, AtomicMeasure.FromGrid(grid, p), options: new SparseTransportOptions { ArcsPerAtom = 1 });
         Assert.That(transposed.Status, Is.EqualTo(TransportStatus.Optimal), transposed.Message);
         Assert.That(transposed.Cost, Is.EqualTo(viaGrid.W2Squared).Within(Agreement * viaGrid.W2Squared));
-        TestContext.Out.WriteLine($"W2 {viaGrid.W2:G12} ± {viaGrid.ErrorBound:E1} in {viaGrid.Seconds:F2} s; relative difference of W2² between the routes {Relative(transposed.Cost, viaGrid.W2Squared):E1}");
+        var semiDiscrete = Wasserstein.Between(grid, p, particles);
+        Assert.That(semiDiscrete.Method, Is.EqualTo(Wasserstein.SemiDiscreteMethod));
+        Assert.That(semiDiscrete.W2, Is.EqualTo(viaGrid.W2).Within(grid.Spacing(0) / Math.Sqrt(6) + semiDiscrete.ErrorBound), semiDiscrete.Message);
+        TestContext.Out.WriteLine($"W2 {viaGrid.W2:G12} ± {viaGrid.ErrorBound:E1} in {viaGrid.Seconds:F2} s; relative difference of W2² between the routes {Relative(transposed.Cost, viaGrid.W2Squared):E1}; semi-discrete {semiDiscrete.W2:G8} ± {semiDiscrete.ErrorBound:E1} in {semiDiscrete.Seconds:F2} s");
     }
 
     [Test]

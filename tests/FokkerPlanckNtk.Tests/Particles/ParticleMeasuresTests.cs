@@ -29,8 +29,9 @@ public class ParticleMeasuresTests
         new(new PdeDiagnostics(0, 0, 0, 0, 0, 1, 0, 0, residuals), 0, density, new W2Value(0, 0, ""));
 
     // A point mass δ_z0 against the uniform density on [−B, B]²: every plan is optimal, so W2² = |z0|² + Σ_k Var_k
-    // exactly, with Var = B²/3 − Δ²/12 per axis for the joint W2 (cells as atoms at their centres, exact simplex)
-    // and Var = B²/3 for each 1D marginal (the piecewise-constant marginal density). Round-off only: 1e-10.
+    // exactly, with Var = B²/3 per axis for the piecewise-constant density (the joint W2 the product runs, semi-discrete,
+    // and each 1D marginal) and Var = B²/3 − Δ²/12 for the cells as atoms at their centres (the atomic method, on request).
+    // Round-off only: 1e-10 (the semi-discrete bracket's half-width is asserted below that).
     [Test]
     public void PointMassAgainstUniformDensityHasClosedForms()
     {
@@ -39,25 +40,38 @@ public class ParticleMeasuresTests
         var particles = ParticleRecord.Measure(system, grid);
         var pde = PdeRecordOf(Uniform(grid), [0.1, 0.2, 0.3, 0.4]);
         var comparison = ComparisonRecord.Between(pde, particles, grid);
+        Assert.That(comparison.W2.Method, Is.EqualTo(Wasserstein.SemiDiscreteMethod));
+        Assert.That(comparison.W2.ErrorBound, Is.LessThan(1e-10));
+        Assert.That(comparison.W2.Value * comparison.W2.Value, Is.EqualTo(0.09 + 0.49 + 2 * 4.0 / 3).Within(1e-10));
+        var atomic = Wasserstein.Between(grid, Uniform(grid), ParticleMeasures.Atoms(particles.Positions, 2), W2Options.ProbabilityMeasures with { Atomic = true });
         double atomVar = 4.0 / 3 - grid.Spacing(0) * grid.Spacing(0) / 12;
-        Assert.That(comparison.W2.Method, Is.EqualTo(Wasserstein.ExactSimplex));
-        Assert.That(comparison.W2.Value * comparison.W2.Value, Is.EqualTo(0.09 + 0.49 + 2 * atomVar).Within(1e-10));
+        Assert.That(atomic.Method, Is.EqualTo(Wasserstein.ExactSimplex));
+        Assert.That(atomic.W2Squared, Is.EqualTo(0.09 + 0.49 + 2 * atomVar).Within(1e-10));
         Assert.That(comparison.W2Theta * comparison.W2Theta, Is.EqualTo(0.09 + 4.0 / 3).Within(1e-10));
         Assert.That(comparison.W2U * comparison.W2U, Is.EqualTo(0.49 + 4.0 / 3).Within(1e-10));
         Assert.That(comparison.MaxResidualDifference, Is.EqualTo(system.Residuals.ToArray().Select((r, i) => Math.Abs(r - 0.1 * (i + 1))).Max()));
     }
 
-    // Above the dense solver's size (4096² particle–cell pairs) W2 comes from the column-generation solver (exact,
-    // certified by pricing every pair) or, beyond its budget, a certified bracket: either way the closed form
-    // |z0|² + Σ Var_k must lie inside [W2 − error, W2 + error] (a point for the exact solve, to round-off).
+    // 5000 particles against a 64² density: the product's semi-discrete W2 of the piecewise-constant density (closed
+    // form |z0|² + 2B²/3) and, on request, the atomic method above the dense solver's size (5000 × 4096 pairs > 4096²:
+    // column generation, exact and certified by pricing every pair, or beyond its budget a certified bracket), closed
+    // form |z0|² + 2(B²/3 − Δ²/12). Each closed form must lie in its method's [W2 − error, W2 + error] (to round-off).
     [Test]
     public void LargeProblemsGetACertifiedBracket()
     {
         var grid = UniformGrid.Cube(2, 64, 2.0);
-        var particles = ParticleRecord.Measure(PointMass(5000, 0.3, -0.7), grid); // 5000 × 4096 pairs > 4096²
-        var w2 = ComparisonRecord.Between(PdeRecordOf(Uniform(grid), [0, 0, 0, 0]), particles, grid).W2;
-        double exact = Math.Sqrt(0.58 + 2 * (4.0 / 3 - grid.Spacing(0) * grid.Spacing(0) / 12));
-        Assert.That(exact, Is.InRange((w2.Value - w2.ErrorBound) * (1 - 1e-12), (w2.Value + w2.ErrorBound) * (1 + 1e-12)), w2.Method);
+        var particles = ParticleRecord.Measure(PointMass(5000, 0.3, -0.7), grid);
+        var pde = PdeRecordOf(Uniform(grid), [0, 0, 0, 0]);
+        foreach (var (options, variance) in new[]
+        {
+            (W2Options.ProbabilityMeasures, 4.0 / 3),
+            (W2Options.ProbabilityMeasures with { Atomic = true }, 4.0 / 3 - grid.Spacing(0) * grid.Spacing(0) / 12),
+        })
+        {
+            var w2 = ComparisonRecord.Between(pde, particles, grid, options).W2;
+            double exact = Math.Sqrt(0.58 + 2 * variance);
+            Assert.That(exact, Is.InRange((w2.Value - w2.ErrorBound) * (1 - 1e-12), (w2.Value + w2.ErrorBound) * (1 + 1e-12)), w2.Method);
+        }
     }
 
     // All m particles in one histogram cell b, whose reference mass is q = p_b V: the histogram is 1/V on b and 0

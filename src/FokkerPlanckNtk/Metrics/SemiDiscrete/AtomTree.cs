@@ -252,6 +252,56 @@ internal sealed class AtomTree
         return found;
     }
 
+    /// <summary>
+    /// Every atom j ≠ <paramref name="self"/> that cuts the convex cell with the given <paramref name="vertices"/> (global
+    /// coordinates, row-major) whose power levels are <paramref name="levels"/> (l_k = |v_k − y_i|² − ψ_i): the power
+    /// difference |x − y_j|² − ψ_j − (|x − y_i|² − ψ_i) is affine, so j cuts the cell iff |v_k − y_j|² − ψ_j &lt; l_k at some
+    /// vertex. A node is skipped when at every vertex its box distance² minus its largest ψ is ≥ l_k. Tighter than the
+    /// ball of <see cref="Cutting(int, ReadOnlySpan{double}, double, ref int[])"/> for long cells (the tails of a cloud).
+    /// Written to <paramref name="result"/> (grown as needed); returns the count.
+    /// </summary>
+    public int Cutting(int self, ReadOnlySpan<double> vertices, ReadOnlySpan<double> levels, ref int[] result)
+    {
+        int d = _dim, nv = levels.Length;
+        int found = 0;
+        int top = 0;
+        Span<int> stack = stackalloc int[64];
+        Span<int> rangeLo = stackalloc int[64], rangeHi = stackalloc int[64];
+        stack[top] = 0; rangeLo[top] = 0; rangeHi[top] = _count; top++;
+        while (top > 0)
+        {
+            top--;
+            int node = stack[top], lo = rangeLo[top], hi = rangeHi[top];
+            bool cuts = false;
+            for (int k = 0; k < nv && !cuts; k++)
+                cuts = BoxDistance2(node, vertices.Slice(k * d, d)) - _maxPsi[node] < levels[k];
+            if (!cuts) continue;
+            if (hi - lo <= LeafSize || 2 * node + 2 >= _nodeCount)
+            {
+                for (int s = lo; s < hi; s++)
+                {
+                    int atom = _atom[s];
+                    if (atom == self) continue;
+                    bool below = false;
+                    for (int k = 0; k < nv && !below; k++)
+                    {
+                        double r2 = 0;
+                        for (int c = 0; c < d; c++) { double t = _points[s * d + c] - vertices[k * d + c]; r2 += t * t; }
+                        below = r2 - _psi[s] < levels[k];
+                    }
+                    if (!below) continue;
+                    if (found == result.Length) Array.Resize(ref result, 2 * found);
+                    result[found++] = atom;
+                }
+                continue;
+            }
+            int mid = (lo + hi) >> 1;
+            stack[top] = 2 * node + 1; rangeLo[top] = lo; rangeHi[top] = mid; top++;
+            stack[top] = 2 * node + 2; rangeLo[top] = mid; rangeHi[top] = hi; top++;
+        }
+        return found;
+    }
+
     private double BoxDistance2(int node, ReadOnlySpan<double> q)
     {
         double s = 0;

@@ -137,7 +137,7 @@ internal sealed class GraphLaplacian
     /// system definite when the facet graph is not connected without spoiling rows of tiny weight), g projected
     /// onto the mean-zero vectors first (without frozen atoms; with them, g is set to 0 on the frozen rows). Stops when the residual is below <paramref name="tolerance"/>·‖g‖₂ and
     /// below <paramref name="tolerance"/>·scale_i in every row (scale_i: the atom's mass, so that atoms of tiny
-    /// mass are resolved too), or after <paramref name="maxIterations"/>. Returns the iterations used and the
+    /// mass are resolved too; an empty scale: the norm only), or after <paramref name="maxIterations"/>. Returns the iterations used and the
     /// relative residual reached.
     /// </summary>
     public (int Iterations, double Residual) Solve(ReadOnlySpan<double> g, Span<double> d, ReadOnlySpan<double> scale, double tolerance,
@@ -167,7 +167,7 @@ internal sealed class GraphLaplacian
         {
             shift[i] = _diagonal[i] > 0 ? relativeShift * _diagonal[i] : 1;
             inv[i] = 1 / (_diagonal[i] + shift[i]);
-            bound[i] = RowTolerance * scale[i];
+            bound[i] = scale.IsEmpty ? double.PositiveInfinity : RowTolerance * scale[i];
         }
         var x = new double[n];
         var r = (double[])b.Clone();

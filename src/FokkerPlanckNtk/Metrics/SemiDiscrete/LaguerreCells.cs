@@ -24,7 +24,7 @@ internal sealed class CellIntegrals(int count)
 /// exact integrals. Each cell is built on its own (so the work splits over atoms in fixed blocks and the
 /// result does not depend on the thread count): start from the box, clip by the power bisectors of the
 /// nearest atoms, then by every atom that can still cut the cell (the security test of
-/// <see cref="AtomTree.Cutting"/>), then split the polygon/polyhedron along the grid lines and integrate
+/// <see cref="AtomTree.Cutting(int, ReadOnlySpan{double}, ReadOnlySpan{double}, ref int[])"/>), then split the polygon/polyhedron along the grid lines and integrate
 /// each piece with its cell's density.
 /// </summary>
 internal abstract class LaguerreCells

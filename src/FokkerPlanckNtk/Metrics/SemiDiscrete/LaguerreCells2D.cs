@@ -5,10 +5,16 @@ internal sealed class LaguerreCells2D(DensityBox box, double[] atoms) : Laguerre
 {
     /// <summary>Neighbours clipped first (nearest by distance), before the security search.</summary>
     private const int FirstNeighbours = 10;
+    /// <summary>Candidates clipped per round of the security search of an open cell, and the rounds before all are clipped.</summary>
+    private const int BatchSize = 32, MaxRounds = 8;
+
+    /// <summary>Most nearest atoms clipped before the security search.</summary>
+    private const int MaxNeighbours = 640;
 
     private sealed class Scratch2D : Scratch
     {
         public ConvexPolygon Cell = new(), Spare = new();
+        public double[] Vertices = new double[32], Levels = new double[16], Keys = new double[64];
         // Per axis of the split: the remainder, its spare and the piece cut off.
         public readonly ConvexPolygon[] Rest = [new(), new()], RestSpare = [new(), new()], Part = [new(), new()];
     }
@@ -22,27 +28,47 @@ internal sealed class LaguerreCells2D(DensityBox box, double[] atoms) : Laguerre
         var cell = s.Cell;
         cell.SetRectangle(Box.Lo[0] - yx, Box.Hi[0] - yx, Box.Lo[1] - yy, Box.Hi[1] - yy);
 
-        // First clips: the cell's neighbours at the previous weights when known, else the nearest atoms.
+        // First clips: the cell's neighbours at the previous weights when known, else the nearest atoms, doubling their
+        // number while the cell still reaches the box and beyond half the distance to the farthest of them (Voronoi's security
+        // radius: a cell of a cloud's rim is still open after the first ten). Only then: with weights ψ ≠ 0 a closed cell sits
+        // off its atom (the affine start shifts it by ~0.1|y|), fails that radius test for any number of neighbours and went
+        // to 640 of them (10× the cost of an evaluation, 48 s at 10⁵ particles); the security search below closes it exactly.
         int near = Hint(i, s.Near);
-        if (near < 3) near = Tree.Nearest(i, Math.Min(FirstNeighbours, Count - 1), s.Near, s.NearDistance);
-        for (int k = 0; k < near && cell.Count > 0; k++) ClipBy(ref cell, ref s.Spare, i, s.Near[k], psi);
-        if (cell.Count > 0)
+        if (near < 3)
         {
-            // Security: every atom that can still cut the ball around the cell's box centre.
-            var (x0, x1) = cell.Range(0);
-            var (y0, y1) = cell.Range(1);
-            double cx = 0.5 * (x0 + x1), cy = 0.5 * (y0 + y1);
-            double r2 = 0;
-            for (int k = 0; k < cell.Count; k++)
-                r2 = Math.Max(r2, (cell.X[k] - cx) * (cell.X[k] - cx) + (cell.Y[k] - cy) * (cell.Y[k] - cy));
-            Span<double> centre = [cx + yx, cy + yy];
-            int n = Tree.Cutting(i, centre, Math.Sqrt(r2) * (1 + 1e-12), ref s.Candidates);
-            for (int k = 0; k < n && cell.Count > 0; k++)
+            for (int k = Math.Min(FirstNeighbours, Count - 1); ; k = Math.Min(2 * k, Count - 1))
             {
-                int j = s.Candidates[k];
-                if (Array.IndexOf(s.Near, j, 0, near) >= 0) continue;
-                ClipBy(ref cell, ref s.Spare, i, j, psi);
+                if (s.Near.Length < k) { s.Near = new int[2 * k]; s.NearDistance = new double[2 * k]; }
+                near = Tree.Nearest(i, k, s.Near, s.NearDistance);
+                for (int q = 0; q < near && cell.Count > 0; q++) ClipBy(ref cell, ref s.Spare, i, s.Near[q], psi);
+                if (near == Count - 1 || near >= MaxNeighbours || cell.Count == 0 || !cell.TouchesBox() || 4 * cell.MaxRadius2() <= s.NearDistance[near - 1]) break;
             }
+        }
+        else
+            for (int k = 0; k < near && cell.Count > 0; k++) ClipBy(ref cell, ref s.Spare, i, s.Near[k], psi);
+        // Security: every atom that can still cut the cell (tested at its vertices). A cell left open by its first
+        // clips (on the rim of a cloud, reaching to the box's corners) has many candidates: it is clipped by the nearest
+        // few of them and queried again, which closes it in a few rounds (the candidates of a smaller cell are a subset).
+        for (int round = 0; cell.Count > 0; round++)
+        {
+            int nv = cell.Count;
+            if (s.Vertices.Length < 2 * nv) { s.Vertices = new double[4 * nv]; s.Levels = new double[2 * nv]; }
+            for (int k = 0; k < nv; k++)
+            {
+                s.Vertices[2 * k] = cell.X[k] + yx;
+                s.Vertices[2 * k + 1] = cell.Y[k] + yy;
+                s.Levels[k] = cell.X[k] * cell.X[k] + cell.Y[k] * cell.Y[k] - psi[i];
+            }
+            int n = Tree.Cutting(i, s.Vertices.AsSpan(0, 2 * nv), s.Levels.AsSpan(0, nv), ref s.Candidates);
+            if (n <= BatchSize || round == MaxRounds)
+            {
+                for (int k = 0; k < n && cell.Count > 0; k++) ClipBy(ref cell, ref s.Spare, i, s.Candidates[k], psi);
+                break;
+            }
+            NearestFirst(i, s.Candidates.AsSpan(0, n), s);
+            bool changed = false;
+            for (int k = 0; k < BatchSize && cell.Count > 0; k++) changed |= ClipBy(ref cell, ref s.Spare, i, s.Candidates[k], psi);
+            if (!changed) round = MaxRounds - 1;
         }
         s.Cell = cell;
         if (cell.Count < 3) return (0, 0);
@@ -51,11 +77,27 @@ internal sealed class LaguerreCells2D(DensityBox box, double[] atoms) : Laguerre
     }
 
     // Keep |x − y_i|² − ψ_i ≤ |x − y_j|² − ψ_j: in local coordinates z = x − y_i, 2 z·d ≤ |d|² + ψ_i − ψ_j with d = y_j − y_i.
-    private void ClipBy(ref ConvexPolygon cell, ref ConvexPolygon spare, int i, int j, double[] psi)
+    private bool ClipBy(ref ConvexPolygon cell, ref ConvexPolygon spare, int i, int j, double[] psi)
     {
         double dx = Atoms[2 * j] - Atoms[2 * i], dy = Atoms[2 * j + 1] - Atoms[2 * i + 1];
         double c = dx * dx + dy * dy + psi[i] - psi[j];
-        if (cell.Clip(2 * dx, 2 * dy, c, j, spare)) (cell, spare) = (spare, cell);
+        if (!cell.Clip(2 * dx, 2 * dy, c, j, spare)) return false;
+        (cell, spare) = (spare, cell);
+        return true;
+    }
+
+    // Moves the BatchSize candidates nearest to atom i to the front (partial selection by squared distance).
+    private void NearestFirst(int i, Span<int> candidates, Scratch2D s)
+    {
+        if (s.Keys.Length < candidates.Length) s.Keys = new double[2 * candidates.Length];
+        var keys = s.Keys.AsSpan(0, candidates.Length);
+        for (int k = 0; k < candidates.Length; k++)
+        {
+            int j = candidates[k];
+            double dx = Atoms[2 * j] - Atoms[2 * i], dy = Atoms[2 * j + 1] - Atoms[2 * i + 1];
+            keys[k] = dx * dx + dy * dy;
+        }
+        keys.Sort(candidates);
     }
 
     // Facet measures ∫ρ dσ: each bisector edge cut at the grid lines, every piece weighted by the density
