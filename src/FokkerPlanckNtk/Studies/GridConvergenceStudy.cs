@@ -122,11 +122,8 @@ public sealed class GridConvergenceStudy : IStudy
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Case} | {r.Dimension} | {r.Cells} | {r.Steps} | {r.L1Error:E3} | {(double.IsNaN(r.L1Order) ? "" : r.L1Order.ToString("F2", CultureInfo.InvariantCulture))} | {r.ResidualError:E3} | {(double.IsNaN(r.ResidualOrder) ? "" : r.ResidualOrder.ToString("F2", CultureInfo.InvariantCulture))} | {r.Seconds:F2} |"));
         AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "grid-convergence.md"), md.ToString());
-        var csv = new StringBuilder("case,d,cells,steps,l1_error,l1_order,max_abs_dr,dr_order,seconds\n");
-        foreach (var r in rows)
-            csv.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Case},{r.Dimension},{r.Cells},{r.Steps},{r.L1Error:R},{r.L1Order:R},{r.ResidualError:R},{r.ResidualOrder:R},{r.Seconds:R}"));
-        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "grid-convergence.csv"), csv.ToString());
+        StudyTables.WriteCsv(Path.Combine(options.OutputDirectory, "grid-convergence.csv"), "case,d,cells,steps,l1_error,l1_order,max_abs_dr,dr_order,seconds",
+            rows, r => $"{r.Case},{r.Dimension},{r.Cells},{r.Steps},{r.L1Error:R},{r.L1Order:R},{r.ResidualError:R},{r.ResidualOrder:R},{r.Seconds:R}");
         var series = new List<PlotSeries>();
         foreach (var g in rows.GroupBy(r => (r.Case, r.Dimension)))
         {

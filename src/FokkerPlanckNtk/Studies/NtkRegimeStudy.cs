@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using FokkerPlanckNtk.FiniteVolume;
-using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Metrics;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Ntk;
@@ -30,8 +29,12 @@ public sealed class NtkRegimeStudy : IStudy
     /// <inheritdoc/>
     public string Description => "PDE (spectral, FV beside) vs NTK-linearized residuals, KL and W2 to p0, loss floor for α = 1..1024, with error estimates and fitted slopes";
 
-    /// <summary>The α of the study.</summary>
-    public static IReadOnlyList<double> Alphas { get; } = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+    /// <summary>The α of the lazy-regime studies (this one and <see cref="TheoremStudy"/>): 1, 2, 4, …, 1024 (<paramref name="quick"/>: every other one, 1, 4, …, 1024).</summary>
+    public static IReadOnlyList<double> Alphas(bool quick)
+    {
+        double[] all = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+        return quick ? all.Where((_, i) => i % 2 == 0).ToList() : all;
+    }
 
     /// <summary>τ: the window is t ∈ [0, τ/α²].</summary>
     public const double NtkTime = 10;
@@ -293,8 +296,7 @@ public sealed class NtkRegimeStudy : IStudy
     {
         int outputs = quick ? 50 : 200;
         var rows = new List<Row>();
-        var alphas = quick ? Alphas.Where((_, i) => i % 2 == 0).ToList() : Alphas;
-        foreach (double alpha in alphas)
+        foreach (double alpha in Alphas(quick))
         {
             var problem = Problem.Default.With(alpha: alpha);
             var ntk = LinearizedPrediction.ForProblem(problem);
@@ -361,7 +363,15 @@ public sealed class NtkRegimeStudy : IStudy
     public StudyResult Run(StudyOptions options)
     {
         var watch = Stopwatch.StartNew();
-        var rows = Rows(options.Quick, options.Log);
+        return Write(Rows(options.Quick, options.Log), options, watch);
+    }
+
+    /// <summary>
+    /// Writes the tables of measured <paramref name="rows"/> (from <see cref="Rows"/> with <see cref="StudyOptions.Quick"/>) into the
+    /// output folder, as <see cref="Run"/> does; the wall time shown is that of <paramref name="watch"/>.
+    /// </summary>
+    public static StudyResult Write(IReadOnlyList<Row> rows, StudyOptions options, Stopwatch watch)
+    {
         var inv = CultureInfo.InvariantCulture;
         var problem = Problem.Default;
         var h0 = GramMatrix.AtReference(problem);
@@ -417,21 +427,14 @@ public sealed class NtkRegimeStudy : IStudy
             $"moves away from p0 for every α here (KL(p*‖p0) does not fall with α, slope of L(p*) {F(slopes.LossFloor, "F2")}). Theorem 4.4's bounds are vacuous here: its α-condition (4.1), evaluated with R = √(d+1) = {Math.Sqrt(2):G4}, needs α ≥ {bounds.AlphaNecessary:G3}, ") +
             "and that threshold is only NECESSARY (the true R also contains an unspecified polynomial). The theorem study (`fpntk study theorem`) uses data where Λ is well away from 0.");
         md.AppendLine("- min λ_min(H(p_t))/Λ tracks Lemma 5.1 (λ_min(H(p_t)) ≥ Λ/2 inside the theorem's W2 ball) along the fine run.");
-        md.AppendLine();
-        md.AppendLine(string.Create(inv, $"Wall time of the study: {watch.Elapsed.TotalSeconds:F0} s."));
-        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "ntk-regime.md"), md.ToString());
+        string markdown = StudyTables.WriteMarkdown(Path.Combine(options.OutputDirectory, "ntk-regime.md"), md, watch);
 
-        var csv = new StringBuilder("alpha,end_time,sup_gap_coarse,sup_gap_fine,gap_error,time_of_sup_gap,sup_kl_coarse,sup_kl_fine,kl_error,sup_w2_lin_coarse,sup_w2_lin_fine,w2_error,sup_w2_lower,min_lambda_ratio,steps_fine,rejected_fine,explicit_bound_steps,max_tail_norm,fv_cells_fine,fv_sup_gap_coarse,fv_sup_gap_fine,fv_sup_kl_fine,loss_pde_end,loss_ntk_end,stationary_loss,stationary_kl,theorem_loss_floor,theorem_kl_bound,seconds,w2_density_sup,w2_density_error,w2_density_lower,w2_density_upper,w2_density_time,w2_density_samples,w2_density_not_optimal,w2_lin_at_density_sup,w2_density_max_lin_difference,talagrand_max_ratio,talagrand_holds,w2_density_clamped_mass,w2_density_seconds,talagrand_undecided,talagrand_times\n");
-        foreach (var r in rows)
-            csv.AppendLine(string.Create(inv,
-                $"{r.Alpha:R},{r.EndTime:R},{r.Coarse.SupGap:R},{r.Fine.SupGap:R},{r.GapError:R},{r.Fine.TimeOfSupGap:R},{r.Coarse.SupKl:R},{r.Fine.SupKl:R},{r.KlError:R},{r.Coarse.SupW2:R},{r.Fine.SupW2:R},{r.W2Error:R},{r.Fine.SupW2Lower:R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.RejectedSteps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.FvFine?.Cells},{Csv(r.FvCoarse?.SupGap)},{Csv(r.FvFine?.SupGap)},{Csv(r.FvFine?.SupKl)},{r.Fine.LossAtEnd:R},{r.NtkLossAtEnd:R},{Csv(r.StationaryLoss)},{Csv(r.StationaryKl)},{r.TheoremLossFloor:R},{r.TheoremKlBound:R},{r.Coarse.Seconds + r.Fine.Seconds:R},{DensityCsv(r.Fine.Density!)}"));
-        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "ntk-regime.csv"), csv.ToString());
-        var timesCsv = new StringBuilder("alpha,t,kl,w2_lin,w2_density,w2_density_error,w2_density_lower,w2_density_upper,w2_density_status,cells,sampled,talagrand_bound,talagrand_ratio,talagrand\n");
-        foreach (var r in rows)
-            foreach (var x in r.Fine.Density!.Series)
-                timesCsv.AppendLine(string.Create(inv,
-                    $"{r.Alpha:R},{x.Time:R},{x.Kl:R},{x.W2Linearized:R},{x.Result.W2:R},{x.Result.ErrorBound:R},{Certified(x.Result.CertifiedLower, x.Result.Lower):R},{Certified(x.Result.CertifiedUpper, x.Result.Upper):R},{x.Result.Status},{x.Cells},{(x.Sampled ? 1 : 0)},{x.Bound:R},{x.Result.W2 / x.Bound:R},{x.Talagrand.ToString().ToLowerInvariant()}"));
-        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "ntk-regime-series.csv"), timesCsv.ToString());
+        StudyTables.WriteCsv(Path.Combine(options.OutputDirectory, "ntk-regime.csv"),
+            "alpha,end_time,sup_gap_coarse,sup_gap_fine,gap_error,time_of_sup_gap,sup_kl_coarse,sup_kl_fine,kl_error,sup_w2_lin_coarse,sup_w2_lin_fine,w2_error,sup_w2_lower,min_lambda_ratio,steps_fine,rejected_fine,explicit_bound_steps,max_tail_norm,fv_cells_fine,fv_sup_gap_coarse,fv_sup_gap_fine,fv_sup_kl_fine,loss_pde_end,loss_ntk_end,stationary_loss,stationary_kl,theorem_loss_floor,theorem_kl_bound,seconds,w2_density_sup,w2_density_error,w2_density_lower,w2_density_upper,w2_density_time,w2_density_samples,w2_density_not_optimal,w2_lin_at_density_sup,w2_density_max_lin_difference,talagrand_max_ratio,talagrand_holds,w2_density_clamped_mass,w2_density_seconds,talagrand_undecided,talagrand_times",
+            rows, r => $"{r.Alpha:R},{r.EndTime:R},{r.Coarse.SupGap:R},{r.Fine.SupGap:R},{r.GapError:R},{r.Fine.TimeOfSupGap:R},{r.Coarse.SupKl:R},{r.Fine.SupKl:R},{r.KlError:R},{r.Coarse.SupW2:R},{r.Fine.SupW2:R},{r.W2Error:R},{r.Fine.SupW2Lower:R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.RejectedSteps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.FvFine?.Cells},{Csv(r.FvCoarse?.SupGap)},{Csv(r.FvFine?.SupGap)},{Csv(r.FvFine?.SupKl)},{r.Fine.LossAtEnd:R},{r.NtkLossAtEnd:R},{Csv(r.StationaryLoss)},{Csv(r.StationaryKl)},{r.TheoremLossFloor:R},{r.TheoremKlBound:R},{r.Coarse.Seconds + r.Fine.Seconds:R},{DensityCsv(r.Fine.Density!)}");
+        StudyTables.WriteCsv(Path.Combine(options.OutputDirectory, "ntk-regime-series.csv"),
+            "alpha,t,kl,w2_lin,w2_density,w2_density_error,w2_density_lower,w2_density_upper,w2_density_status,cells,sampled,talagrand_bound,talagrand_ratio,talagrand",
+            rows.SelectMany(r => r.Fine.Density!.Series.Select(x => (r, x))), p => $"{p.r.Alpha:R},{p.x.Time:R},{p.x.Kl:R},{p.x.W2Linearized:R},{p.x.Result.W2:R},{p.x.Result.ErrorBound:R},{Certified(p.x.Result.CertifiedLower, p.x.Result.Lower):R},{Certified(p.x.Result.CertifiedUpper, p.x.Result.Upper):R},{p.x.Result.Status},{p.x.Cells},{(p.x.Sampled ? 1 : 0)},{p.x.Bound:R},{p.x.Result.W2 / p.x.Bound:R},{p.x.Talagrand.ToString().ToLowerInvariant()}");
 
         var a = rows.Select(r => r.Alpha).ToArray();
         var fvRows = rows.Where(r => r.FvFine is not null).ToList();
@@ -448,7 +451,7 @@ public sealed class NtkRegimeStudy : IStudy
                 rows.Where(r => r.Fine.Density!.Resolved).Select(r => r.Fine.Density!.Sup).ToArray()),
             new("loss floor", "L(p*)", "α", "loss", floors.Select(r => r.Alpha).ToArray(), floors.Select(r => r.StationaryLoss).ToArray()),
         };
-        return new StudyResult(md.ToString(), series);
+        return new StudyResult(markdown, series);
     }
 
     private static string TalagrandText(bool quick) =>

@@ -294,21 +294,11 @@ public sealed partial class ParticleLimitStudy : IStudy
         return md.ToString();
     }
 
-    private static string CountCsv(Result r)
-    {
-        var csv = new StringBuilder("eta,m,seeds,t,rms_error,fluctuation,rms_bias,seconds\n");
-        foreach (var c in r.Counts)
-            csv.AppendLine(Invariant($"{c.Step:R},{c.Count},{c.Seeds},{c.Time:R},{c.RmsError:R},{c.Fluctuation:R},{c.Bias:R},{c.Seconds:R}"));
-        return csv.ToString();
-    }
+    private static string CountCsv(Result r) => StudyTables.Csv("eta,m,seeds,t,rms_error,fluctuation,rms_bias,seconds", r.Counts,
+        c => $"{c.Step:R},{c.Count},{c.Seeds},{c.Time:R},{c.RmsError:R},{c.Fluctuation:R},{c.Bias:R},{c.Seconds:R}");
 
-    private static string StepCsv(Result r)
-    {
-        var csv = new StringBuilder("eta,m,seeds,t,rms_bias,noise,seconds\n");
-        foreach (var e in r.Steps)
-            csv.AppendLine(Invariant($"{e.Step:R},{e.Count},{e.Seeds},{e.Time:R},{e.Bias:R},{e.BiasError:R},{e.Seconds:R}"));
-        return csv.ToString();
-    }
+    private static string StepCsv(Result r) => StudyTables.Csv("eta,m,seeds,t,rms_bias,noise,seconds", r.Steps,
+        e => $"{e.Step:R},{e.Count},{e.Seeds},{e.Time:R},{e.Bias:R},{e.BiasError:R},{e.Seconds:R}");
 
     private static List<PlotSeries> Series(Result r)
     {

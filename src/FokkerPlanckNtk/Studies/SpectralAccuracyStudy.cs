@@ -245,10 +245,8 @@ public sealed class SpectralAccuracyStudy : IStudy
         md.AppendLine();
         md.AppendLine(string.Create(inv, $"Default problem to t = {longEnd:G4} (λt = {0.1 * longEnd:G3}), basis {string.Join("x", spectralBasis)}, tolerance 1e-10: {longSteps} steps; max_i |r_i(T) − r*_i| = {toStar:E2} against the stationary solver's whole-space r* ({stationary.Status})."));
         Csv("stationary", "default", string.Join("x", spectralBasis), longEnd, toStar);
-        md.AppendLine();
-        md.AppendLine(string.Create(inv, $"Wall time of the study: {watch.Elapsed.TotalSeconds:F0} s."));
-        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "spectral.md"), md.ToString());
+        string markdown = StudyTables.WriteMarkdown(Path.Combine(options.OutputDirectory, "spectral.md"), md, watch);
         AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "spectral.csv"), csv.ToString());
-        return new StudyResult(md.ToString(), series);
+        return new StudyResult(markdown, series);
     }
 }

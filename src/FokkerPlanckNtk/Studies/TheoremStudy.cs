@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FokkerPlanckNtk.IO;
 using FokkerPlanckNtk.Model;
 using FokkerPlanckNtk.Ntk;
 using FokkerPlanckNtk.Simulations;
@@ -24,21 +23,18 @@ public sealed class TheoremStudy : IStudy
     /// <inheritdoc/>
     public string Description => "Theorem 4.4 where Assumption 4.3 holds (d = 2, three unit inputs at 120°): loss rate, floor, sup KL, sup W2 and λ_min(H(p_t)) against the bounds, α = 1..1024";
 
-    /// <summary>The α of the study.</summary>
-    public static IReadOnlyList<double> Alphas { get; } = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
-
-    /// <summary>λ.</summary>
-    public const double Lambda = 0.1;
-
-    /// <summary>The runs end at λt = <see cref="RelaxationTimes"/> (the Ornstein–Uhlenbeck relaxation is e^{−λt}).</summary>
-    public const double RelaxationTimes = 10;
-
     /// <summary>The data: x_i = (cos φ_i, sin φ_i), φ = 90°, 210°, 330°; y within [−1, 1].</summary>
     public static DataSet Data { get; } = new(
         [[0.0, 1.0], [-Math.Sqrt(3) / 2, -0.5], [Math.Sqrt(3) / 2, -0.5]], [0.6, -0.2, 0.5]);
 
+    /// <summary>λ.</summary>
+    public const double Lambda = 0.1;
+
     /// <summary>The study's problem (tanh, λ, the three inputs) at <paramref name="alpha"/>.</summary>
     public static Problem ProblemFor(double alpha) => new(Activation.Tanh, alpha, Lambda, Data);
+
+    /// <summary>The runs end at λt = <see cref="RelaxationTimes"/> (the Ornstein–Uhlenbeck relaxation is e^{−λt}).</summary>
+    public const double RelaxationTimes = 10;
 
     /// <summary>The spectral modes (θ_1, θ_2, u) of the coarse or fine run (<paramref name="quick"/>: smaller bases).</summary>
     public static int[] Basis(bool fine, bool quick) => quick ? (fine ? [24, 24, 12] : [16, 16, 8]) : (fine ? [40, 40, 16] : [24, 24, 12]);
@@ -159,10 +155,9 @@ public sealed class TheoremStudy : IStudy
     /// <summary>Runs every α and returns the table's rows (<paramref name="quick"/>: smaller bases).</summary>
     public IReadOnlyList<Row> Rows(bool quick, Action<string> log)
     {
-        var alphas = quick ? Alphas.Where((_, i) => i % 2 == 0).ToList() : Alphas;
         int outputs = quick ? 60 : 160;
         var rows = new List<Row>();
-        foreach (double alpha in alphas)
+        foreach (double alpha in NtkRegimeStudy.Alphas(quick))
         {
             var problem = ProblemFor(alpha);
             var h0 = GramMatrix.AtReference(problem);
@@ -253,20 +248,13 @@ public sealed class TheoremStudy : IStudy
         md.AppendLine(string.Create(inv, $"- Talagrand W2(p_t, p0) ≤ √(2 KL(p_t‖p0)): Gelbrich's certified lower bound satisfies it at every sampled time and α: {(talagrandCertified ? "yes" : "NO")}; the linearized W2 satisfies it at every sampled time for α ≥ 16: {(talagrand ? "yes" : "NO")} (for α < 16 W2 is not small and its linearization not trustworthy); largest sup_t W2 (linearized) over α ≥ 16: {rows.Where(r => r.Alpha >= 16).Select(r => r.Fine.SupW2).DefaultIfEmpty(double.NaN).Max():G4} against R ≤ √(d+1) = {Math.Sqrt(3):F3}."));
         md.AppendLine(string.Create(inv, $"- Lemma 5.1: min over t and α of λ_min(H(p_t))/Λ = {minRatio:F4} ({(minRatio >= 0.5 ? "≥" : "<")} 1/2)."));
         md.AppendLine(string.Create(inv, $"- condition (4.1) with R = √(d+1) (necessary only): α ≥ {first.AlphaNecessary:G4}; {covered} of the {rows.Count} α meet it."));
-        md.AppendLine();
-        md.AppendLine(string.Create(inv, $"Wall time of the study: {watch.Elapsed.TotalSeconds:F0} s."));
-
-        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "theorem.md"), md.ToString());
-        var csv = new StringBuilder("alpha,lambda_min_h0,lambda0,decay_rate,decay_rate_coarse,theorem_rate,stationary_loss,stationary_status,ridge_floor,theorem_loss_floor,loss_end,loss_end_coarse,sup_kl,sup_kl_coarse,theorem_kl_bound,sup_w2_lin,sup_w2_lin_coarse,sup_w2_lower,talagrand,min_lambda_ratio,steps,explicit_bound_steps,max_tail_norm,seconds\n");
-        foreach (var r in rows)
-            csv.AppendLine(string.Create(inv,
-                $"{r.Alpha:R},{r.Bounds.Lambda:R},{r.Bounds.Lambda0:R},{r.DecayRate:R},{r.DecayRateCoarse:R},{r.TheoremRate:R},{(r.Stationary.Converged ? r.Stationary.Loss.ToString("R", inv) : "")},{(r.Stationary.Converged ? "converged" : "failed")},{r.RidgeFloor:R},{r.Bounds.LossFloor:R},{r.Fine.FinalLoss:R},{r.Coarse.FinalLoss:R},{r.Fine.SupKl:R},{r.Coarse.SupKl:R},{r.Bounds.KlBound:R},{r.Fine.SupW2:R},{r.Coarse.SupW2:R},{r.Fine.W2Lower.Max():R},{Math.Sqrt(2 * r.Fine.SupKl):R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.Coarse.Seconds + r.Fine.Seconds:R}"));
-        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "theorem.csv"), csv.ToString());
-        var series = new StringBuilder("alpha,t,loss,kl,w2_lin,w2_lower,lambda_min_ratio\n");
-        foreach (var r in rows)
-            for (int k = 0; k < r.Fine.Times.Length; k++)
-                series.AppendLine(string.Create(inv, $"{r.Alpha:R},{r.Fine.Times[k]:R},{r.Fine.Loss[k]:R},{r.Fine.Kl[k]:R},{r.Fine.W2[k]:R},{r.Fine.W2Lower[k]:R},{r.Fine.LambdaMinRatio[k]:R}"));
-        AtomicFile.WriteText(Path.Combine(options.OutputDirectory, "theorem-series.csv"), series.ToString());
+        string markdown = StudyTables.WriteMarkdown(Path.Combine(options.OutputDirectory, "theorem.md"), md, watch);
+        StudyTables.WriteCsv(Path.Combine(options.OutputDirectory, "theorem.csv"),
+            "alpha,lambda_min_h0,lambda0,decay_rate,decay_rate_coarse,theorem_rate,stationary_loss,stationary_status,ridge_floor,theorem_loss_floor,loss_end,loss_end_coarse,sup_kl,sup_kl_coarse,theorem_kl_bound,sup_w2_lin,sup_w2_lin_coarse,sup_w2_lower,talagrand,min_lambda_ratio,steps,explicit_bound_steps,max_tail_norm,seconds",
+            rows, r => $"{r.Alpha:R},{r.Bounds.Lambda:R},{r.Bounds.Lambda0:R},{r.DecayRate:R},{r.DecayRateCoarse:R},{r.TheoremRate:R},{(r.Stationary.Converged ? r.Stationary.Loss.ToString("R", inv) : "")},{(r.Stationary.Converged ? "converged" : "failed")},{r.RidgeFloor:R},{r.Bounds.LossFloor:R},{r.Fine.FinalLoss:R},{r.Coarse.FinalLoss:R},{r.Fine.SupKl:R},{r.Coarse.SupKl:R},{r.Bounds.KlBound:R},{r.Fine.SupW2:R},{r.Coarse.SupW2:R},{r.Fine.W2Lower.Max():R},{Math.Sqrt(2 * r.Fine.SupKl):R},{r.Fine.MinLambdaRatio:R},{r.Fine.Steps},{r.Fine.ExplicitBoundSteps:R},{r.Fine.MaxTailNorm:R},{r.Coarse.Seconds + r.Fine.Seconds:R}");
+        StudyTables.WriteCsv(Path.Combine(options.OutputDirectory, "theorem-series.csv"), "alpha,t,loss,kl,w2_lin,w2_lower,lambda_min_ratio",
+            rows.SelectMany(r => Enumerable.Range(0, r.Fine.Times.Length).Select(k => (r.Alpha, r.Fine, k))),
+            p => $"{p.Alpha:R},{p.Fine.Times[p.k]:R},{p.Fine.Loss[p.k]:R},{p.Fine.Kl[p.k]:R},{p.Fine.W2[p.k]:R},{p.Fine.W2Lower[p.k]:R},{p.Fine.LambdaMinRatio[p.k]:R}");
 
         var a = rows.Select(r => r.Alpha).ToArray();
         var plots = new List<PlotSeries>
@@ -292,6 +280,6 @@ public sealed class TheoremStudy : IStudy
             plots.Add(new PlotSeries("loss decay", string.Create(inv, $"α = {r.Alpha}"), "2α²λ0² t", "L(p_t) − L(p*)",
                 keep.Select(k => r.TheoremRate * r.Fine.Times[k]).ToArray(), keep.Select(k => r.Fine.Loss[k] - floor).ToArray()));
         }
-        return new StudyResult(md.ToString(), plots);
+        return new StudyResult(markdown, plots);
     }
 }

@@ -20,6 +20,12 @@ public class SpectralBadInputTests
         yield return Case("time.tolerance = 0: must be a finite positive number", "solve", "--solver:kind=spectral", "--time:tolerance=0");
         yield return Case("time.tolerance = -1E-09: must be a finite positive number", "run", "--solver:kind=spectral", "--time:tolerance=-1e-9");
         yield return Case("time.tolerance = 0: must be a finite positive number", "reference", "--solver:kind=spectral", "--time:tolerance=0");
+        // NaN is refused where numbers are read, before the tolerance rule.
+        yield return Case("time.tolerance = NaN: must be a finite number", "solve", "--solver:kind=spectral", "--time:tolerance=NaN");
+        // The same key and rule for the finite-volume solver's implicit-feedback stepper (one key, read once).
+        yield return Case("time.tolerance = 0: must be a finite positive number", "solve", "--time:stepper=implicitFeedback", "--time:tolerance=0");
+        yield return Case("solver.kind = chebyshev: unknown solver kind", "run", "--solver:kind=chebyshev");
+        yield return Case("solver.kind = chebyshev: unknown solver kind", "reference", "--solver:kind=chebyshev");
         yield return Case("solver.basis[1] = 1", "solve", "--solver:kind=spectral", "--solver:basis:0=32", "--solver:basis:1=1");
         yield return Case("solver.basis = 32,16: applies only to solver.kind = spectral", "solve", "--solver:basis:0=32", "--solver:basis:1=16");
         // N(μ, I) with μ_θ = 1: its θ-coefficients are μ^k/√k!, so 12 modes leave an L²(p0) error of (e − Σ_{k<12} 1/k!)^½ = 4.8e-5 > 1e-8.
