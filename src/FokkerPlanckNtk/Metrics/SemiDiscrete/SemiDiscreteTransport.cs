@@ -329,6 +329,13 @@ public static class SemiDiscreteTransport
                     break;
                 }
             }
+            if (!accepted && !massFloor && error1 <= options.FrozenMassTolerance * total)
+            {
+                // Φ is flat to round-off here (no Armijo step among 30 halvings) and the mass error is within the stated
+                // tolerance of a stagnated value: the same stop as the value test above.
+                converged = true;
+                break;
+            }
             if (!accepted)
             {
                 status = TransportStatus.IterationLimit;
