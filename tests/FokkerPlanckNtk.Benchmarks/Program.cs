@@ -133,7 +133,9 @@ if (args.Length > 1 && args[0] == "grid-w2-file")
     var q = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(File.ReadAllBytes(args[2])).ToArray();
     int cells = (int)Math.Round(Math.Sqrt(p.Length));
     var grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(2, cells, 7);
-    if (args.Contains("--trace")) FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Trace = Console.WriteLine;
+    // A local function: the mode also runs against an older library build (copied over FokkerPlanckNtk.dll) without --trace.
+    static void EnableTrace() => FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Trace = Console.WriteLine;
+    if (args.Contains("--trace")) EnableTrace();
     var watch = Stopwatch.StartNew();
     var r = FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, p, q, FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures);
     Console.WriteLine(FormattableString.Invariant(
