@@ -20,9 +20,14 @@ if (args.Length > 1 && args[0] == "transport-speed")
     // (two 128² densities, N((0.1, 0), I) against N(0, I) at the cell centres, product measures: the exact W2 of the
     // piecewise-constant densities is the 1D sum), `transport-speed particles M [atomic]` (the 128² cell values of N(0, I)
     // against M samples of N(0, I)). `atomic`: the cell-centre atoms by the network simplex (no time budget).
-    var grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(2, 128, 7);
+    // `cells=N`: N² cells instead of 128² (8: the coarse grid of `fpntk simulate --grid:cells=8`); `progress`: the Newton's
+    // progress with the elapsed time on stderr.
+    int cellsPerAxis = args.Where(a => a.StartsWith("cells=", StringComparison.Ordinal)).Select(a => int.Parse(a[6..], CultureInfo.InvariantCulture)).DefaultIfEmpty(128).Last();
+    var grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(2, cellsPerAxis, 7);
     bool atomic = args.Contains("atomic");
-    var options = FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures with { Atomic = atomic, ExactSecondsBudget = atomic ? 1e9 : 10 };
+    // `budget=S`: output.w2Seconds (default: none, so that the method itself is timed, not its fallback).
+    double budget = args.Where(a => a.StartsWith("budget=", StringComparison.Ordinal)).Select(a => double.Parse(a[7..], CultureInfo.InvariantCulture)).DefaultIfEmpty(1e9).Last();
+    var options = FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures with { Atomic = atomic, ExactSecondsBudget = budget };
     double[] Density(double shift)
     {
         var p = new double[grid.Count];
@@ -54,7 +59,16 @@ if (args.Length > 1 && args[0] == "transport-speed")
         var noise = new double[FokkerPlanckNtk.Particles.ParticleNoise.Padded(2 * m)];
         FokkerPlanckNtk.Particles.ParticleNoise.Normals(FokkerPlanckNtk.Particles.ParticleNoise.Key(7, 0, 0, 0), noise);
         Array.Copy(noise, x, 2 * m);
-        r = FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, Density(0), new FokkerPlanckNtk.Metrics.AtomicMeasure(x, 2, null, "particles"), options);
+        var atoms = new FokkerPlanckNtk.Metrics.AtomicMeasure(x, 2, null, "particles");
+        if (args.Contains("progress"))
+        {
+            var sd = FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Solve(grid, Density(0), atoms,
+                FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteOptions.Default with { AllowAtomsOutsideBox = true },
+                new Progress<double>(v => Console.Error.WriteLine(FormattableString.Invariant($"{watch.Elapsed.TotalSeconds:F1} s: progress {v:F3}"))));
+            Console.WriteLine(FormattableString.Invariant($"semi-discrete {sd.Seconds:F1} s [{sd.Lower:G8}, {sd.Upper:G8}] {sd.Status}: {sd.Message}"));
+            return;
+        }
+        r = FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, Density(0), atoms, options);
     }
     double seconds = watch.Elapsed.TotalSeconds;
     Console.WriteLine(FormattableString.Invariant(

@@ -59,7 +59,7 @@ public sealed record RunConfiguration
         ("output.plots", "true | false: draw the PNG/SVG plots (default true)"),
         ("output.checkpointSeconds", "wall-clock seconds between checkpoints > 0 (default 180)"),
         ("output.diagnosticsRows", "K, integer ≥ 0: diagnostics.csv has K + 1 rows at t = end·(k/K)³, dense at the start (default 300; 0: none)"),
-        ("output.w2Seconds", "wall-time budget in seconds ≥ 0 of an exact W2 at an output time: a W2 whose exact solve is estimated to take longer is written as its certified bracket (w2_lower, w2_upper) from coarsened measures (default 10; 0: always the coarsened bracket, e.g. for sweeps of many particle runs; a 2D grid density against particles is otherwise always solved exactly, semi-discrete)"),
+        ("output.w2Seconds", "wall-time budget in seconds ≥ 0 of an exact W2 at an output time: a W2 whose exact solve is estimated to take longer is written as its certified bracket (w2_lower, w2_upper) from coarsened measures (default 10; 0: always the coarsened bracket, e.g. for sweeps of many particle runs; a 2D grid density against particles is solved exactly, semi-discrete, when its estimate fits the budget, else written as the certified bracket from the cell-centre atoms, method 'cell-centre atoms widened by the cell offset')"),
         ("output.w2FloorRepetitions", "run only: seeded repetitions R ≥ 0 of the sampling floor in comparison.csv (w2_floor, w2_floor_sd: mean and sd of the W2 between m samples of the PDE density and the density, by the method of w2; default " + OutputSettings.DefaultFloorRepetitions + "; 0: none)"),
     ];
 

@@ -59,7 +59,8 @@ public static class SamplingFloor
 
     /// <summary>
     /// Mean and standard deviation of W2(density, m samples of it) over <paramref name="repetitions"/> ≥ 1 seeded
-    /// repetitions (keys (seed, <see cref="Stream"/>, step, r)), each by the method the options choose.
+    /// repetitions (keys (seed, <see cref="Stream"/>, step, r)), each by the method the options choose; NaN (not measured)
+    /// when a repetition's W2 is only known as a bracket wider than <see cref="W2Value.NumberTolerance"/> (over its budget).
     /// </summary>
     public static SamplingFloorValue Measure(UniformGrid grid, ReadOnlySpan<double> density, int m, int repetitions, long seed, long step,
         W2Options options)
@@ -71,7 +72,10 @@ public static class SamplingFloor
         for (int r = 0; r < repetitions; r++)
         {
             var samples = new AtomicMeasure(Sample(grid, density, m, ParticleNoise.Key(seed, Stream, step, r)), grid.Dimension, null, "samples");
-            values[r] = Wasserstein.Between(grid, density, samples, options).W2;
+            var w2 = Wasserstein.Between(grid, density, samples, options).ToValue();
+            // A bracket (the method's fallback over budget) is no value to average: the floor is then not measured.
+            if (!w2.IsNumber) return new SamplingFloorValue(double.NaN, double.NaN, r, clock.Elapsed.TotalSeconds);
+            values[r] = w2.Value;
         }
         double mean = values.Average();
         double sd = repetitions > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (repetitions - 1)) : 0;

@@ -33,8 +33,10 @@ public sealed record W2Options
     /// <summary>
     /// Wall-time budget of an exact solve in seconds: an exact solve whose estimate on this machine now
     /// (<see cref="Wasserstein.ExceedsExactBudget"/>: the idle-machine estimate over the CPU share a thread gets) exceeds it goes
-    /// to the certified coarsened bracket instead, so that no diagnostic takes minutes, also under load. 0 asks for that
-    /// bracket everywhere: a 2D grid density against particles, otherwise solved semi-discrete whatever its size, too.
+    /// to the certified coarsened bracket instead, so that no diagnostic takes minutes, also under load. The same budget holds
+    /// for the semi-discrete solve of a 2D grid density against particles (<see cref="Wasserstein.ExceedsSemiDiscreteBudget"/>,
+    /// which also caps its cell evaluations), whose fallback is the certified bracket from the cell-centre atoms. 0 asks for
+    /// the coarsened bracket everywhere.
     /// </summary>
     public double ExactSecondsBudget { get; init; } = 10;
 
@@ -141,25 +143,74 @@ public static class Wasserstein
     }
 
     /// <summary>
-    /// A grid density against atoms (particles) in the same space: in 2D the W2 of the piecewise-constant density
-    /// (exact semi-discrete transport, <see cref="SemiDiscreteTransport"/>, a certified bracket at the stated mass tolerance),
-    /// unless <see cref="W2Options.Atomic"/> or a zero <see cref="W2Options.ExactSecondsBudget"/>; otherwise between the
+    /// A grid density against atoms (particles) in the same space. In 2D (unless <see cref="W2Options.Atomic"/>) the W2 of the
+    /// piecewise-constant density: exact semi-discrete transport (<see cref="SemiDiscreteTransport"/>, a certified bracket at the
+    /// stated mass tolerance) when its estimate fits <see cref="W2Options.ExactSecondsBudget"/>
+    /// (<see cref="ExceedsSemiDiscreteBudget"/>, which also caps its cell evaluations); otherwise, or when the solve stops at
+    /// that cap, a certified bracket of the same W2 from the density's cell-centre atoms (<see cref="CellCentreBracket"/>,
+    /// intersected with the stopped solve's bracket). Otherwise, or with <see cref="W2Options.Atomic"/>, the W2 between the
     /// density's cell-centre atoms and the particles.
     /// Particles outside the grid's box are refused unless <see cref="W2Options.ParticlesOutsideGrid"/>.
     /// </summary>
-    public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure particles, W2Options? options = null)
+    public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure particles, W2Options? options = null) =>
+        Between(grid, density, particles, options ?? W2Options.Default, null);
+
+    // maxEvaluations: the semi-discrete evaluation cap instead of the budget's (tests of the fallback).
+    internal static W2Result Between(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure particles, W2Options options, int? maxEvaluations)
     {
-        options ??= W2Options.Default;
+        if (grid.Dimension != 2 || particles.Dimension != 2 || options.Atomic)
+            return Solve(AtomicMeasure.FromGrid(grid, density, "density"), particles, grid, options);
+        var clock = Stopwatch.StartNew();
+        W2Result? stopped = null;
+        string prefix;
         // A budget of 0 asks for the cheapest certified bracket (the coarsened atoms), e.g. for sweeps of many runs.
-        if (grid.Dimension == 2 && !options.Atomic && particles.Dimension == 2 && options.ExactSecondsBudget > 0)
-            return SemiDiscrete(grid, density, particles, options);
-        return Solve(AtomicMeasure.FromGrid(grid, density, "density"), particles, grid, options);
+        if (ExceedsSemiDiscreteBudget(grid.Count, particles.Count, options.ExactSecondsBudget, out double estimate, out int cap))
+            prefix = FormattableString.Invariant($"a semi-discrete solve would take ~{estimate:G2} s (budget {options.ExactSecondsBudget:G3} s; {EstimatedSemiDiscreteSeconds(grid.Count, particles.Count):G2} s on idle cores), ");
+        else
+        {
+            var r = SemiDiscrete(grid, density, particles, options, maxEvaluations ?? cap);
+            if (r.Status == TransportStatus.Optimal) return r;
+            stopped = r;
+            prefix = $"semi-discrete transport stopped ({r.Message}), ";
+        }
+        var bracket = CellCentreBracket(grid, density, particles, options, prefix);
+        if (stopped is null) return bracket with { Seconds = clock.Elapsed.TotalSeconds };
+        // Both brackets are certified: their intersection is.
+        double lower = Math.Max(bracket.Lower, stopped.Lower), upper = Math.Max(lower, Math.Min(bracket.Upper, stopped.Upper));
+        return new W2Result(0.5 * (lower + upper), bracket.Method, bracket.Status, 0.5 * (upper - lower), clock.Elapsed.TotalSeconds)
+        {
+            Message = FormattableString.Invariant($"W2 in [{lower:G8}, {upper:G8}] (the semi-discrete bracket [{stopped.Lower:G8}, {stopped.Upper:G8}] ∩ the cell-centre bracket [{bracket.Lower:G8}, {bracket.Upper:G8}]); {bracket.Message}"),
+        };
     }
 
     /// <summary>Method name: semi-discrete transport between a piecewise-constant density and atoms.</summary>
     public const string SemiDiscreteMethod = "semi-discrete (piecewise-constant density against the atoms, exact), certified bracket";
 
-    private static W2Result SemiDiscrete(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure particles, W2Options options)
+    /// <summary>Start of the method name of <see cref="CellCentreBracket"/> (the fallback of the semi-discrete solve).</summary>
+    public const string CellCentreMethod = "cell-centre atoms widened by the cell offset (fallback of the semi-discrete solve)";
+
+    /// <summary>
+    /// A certified bracket of the W2 between a grid density, taken as the piecewise-constant density, and atoms, from the
+    /// density's cell-centre atoms: moving each cell's mass uniformly over the cell costs exactly s² = M Σ_k Δ_k²/12 (M the
+    /// density's mass, 1 when normalized), so by the triangle inequality W2 ∈ [W2_atoms − s, W2_atoms + s], with W2_atoms
+    /// itself exact or bracketed by the atomic methods within <see cref="W2Options.ExactSecondsBudget"/>.
+    /// </summary>
+    public static W2Result CellCentreBracket(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure particles, W2Options? options = null, string prefix = "")
+    {
+        options ??= W2Options.Default;
+        var clock = Stopwatch.StartNew();
+        var atoms = Solve(AtomicMeasure.FromGrid(grid, density, "density"), particles, grid, options);
+        double offset2 = 0;
+        for (int k = 0; k < grid.Dimension; k++) offset2 += grid.Spacing(k) * grid.Spacing(k) / 12;
+        double s = Math.Sqrt((options.Normalize ? 1 : GridDensity.Mass(grid, density)) * offset2);
+        double lower = Math.Max(0, atoms.Lower - s), upper = atoms.Upper + s;
+        return new W2Result(0.5 * (lower + upper), $"{CellCentreMethod}: {atoms.Method}", atoms.Status, 0.5 * (upper - lower), clock.Elapsed.TotalSeconds)
+        {
+            Message = FormattableString.Invariant($"{prefix}W2 in [{lower:G8}, {upper:G8}] = the cell-centre atoms' [{atoms.Lower:G8}, {atoms.Upper:G8}] ± the cell offset {s:G6}; {atoms.Message}"),
+        };
+    }
+
+    private static W2Result SemiDiscrete(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure particles, W2Options options, int maxEvaluations)
     {
         var clock = Stopwatch.StartNew();
         GridDensity.Validate(grid, density, "density");
@@ -174,7 +225,12 @@ public static class Wasserstein
         for (int i = 0; i < w.Length; i++) w[i] = particles.Weights[i] / total;
         var atoms = new AtomicMeasure(particles.Positions.ToArray(), particles.Dimension, w, particles.Name);
         var r = SemiDiscreteTransport.Solve(grid, p, atoms,
-            SemiDiscreteOptions.Default with { AllowAtomsOutsideBox = options.ParticlesOutsideGrid }, null, options.Cancellation);
+            SemiDiscreteOptions.Default with
+            {
+                AllowAtomsOutsideBox = options.ParticlesOutsideGrid, MaxEvaluations = maxEvaluations,
+                MaxSeconds = SemiDiscreteWallBudgets * options.ExactSecondsBudget,
+            },
+            null, options.Cancellation);
         double scale = Math.Sqrt(options.Normalize ? 1 : mass);
         double lower = scale * r.Lower, upper = scale * r.Upper;
         return new W2Result(0.5 * (lower + upper), SemiDiscreteMethod, r.Status, 0.5 * (upper - lower), clock.Elapsed.TotalSeconds)
@@ -224,14 +280,65 @@ public static class Wasserstein
     /// measured on idle cores; under the load of several processes on two cores a thread gets 1/8 of a core or less, and an
     /// exact solve estimated at 1.5 s took 12 s and more.
     /// </summary>
-    public static bool ExceedsExactBudget(int n, int m, double budget, out double estimate, Func<double>? cpuShare = null)
+    public static bool ExceedsExactBudget(int n, int m, double budget, out double estimate, Func<double>? cpuShare = null) =>
+        ExceedsBudget(EstimatedExactSeconds(n, m), budget, out estimate, cpuShare);
+
+    // The rule of ExceedsExactBudget for any idle estimate.
+    private static bool ExceedsBudget(double idle, double budget, out double estimate, Func<double>? cpuShare)
     {
-        estimate = EstimatedExactSeconds(n, m);
+        estimate = idle;
         if (estimate > budget) return true;
         if (estimate <= ProbeFraction * budget) return false;
-        estimate = EstimatedExactSecondsAtShare(n, m, (cpuShare ?? CpuShare.Measure)());
+        estimate = idle / (cpuShare ?? CpuShare.Measure)();
         return estimate > budget;
     }
+
+    /// <summary>
+    /// Cell evaluations (Laguerre cells of all atoms clipped to the grid, with the Newton step's conjugate gradients: the cost
+    /// unit of a semi-discrete solve) of a solve of <paramref name="m"/> particles against a density on <paramref name="cells"/>
+    /// grid cells, from measurements: 10 for 10⁴ particles against 128² cells, 18 against 8² cells, 36 for 10⁵ against 128²,
+    /// 91 for 10⁵ against 8² (validation/transport/grid-particles.md): E = 10 √(m/10⁴) (1 + 0.45 log₁₀(1 + m/cells)), within
+    /// 25 % of each. Many particles per grid cell lengthen the damped phase (the starts miss the in-cell distribution).
+    /// </summary>
+    public static double EstimatedSemiDiscreteEvaluations(int cells, int m) =>
+        10 * Math.Sqrt(m / 1e4) * (1 + 0.45 * Math.Log10(1 + (double)m / cells));
+
+    /// <summary>
+    /// Wall time of one cell evaluation of a semi-discrete solve on two idle cores: linear in the atoms and the grid cells
+    /// (each Laguerre cell is clipped by a few neighbours, then split along the grid lines it crosses), a cell of many particles
+    /// per grid cell costing more (its tail cells are large): 5 µs × (cells + m (1 + 0.6 log₁₀(1 + m/cells))). Calibrated
+    /// on runs under a load of 3–10 processes on the two cores (0.3 s for 10⁴ particles against 128², 0.27 s against 8²,
+    /// 3.4 s for 10⁵ against 8²: twice this), so that the semi-discrete solve of the default run (1.5 s) is estimated as the
+    /// exact atomic one it replaces (<see cref="EstimatedExactSeconds"/>). Used to pick the method and cap the solve, never for results.
+    /// </summary>
+    public static double EstimatedSemiDiscreteEvaluationSeconds(int cells, int m) =>
+        5e-6 * (cells + m * (1 + 0.6 * Math.Log10(1 + (double)m / cells)));
+
+    /// <summary>The idle estimate of a semi-discrete solve: <see cref="EstimatedSemiDiscreteEvaluations"/> × <see cref="EstimatedSemiDiscreteEvaluationSeconds"/>.</summary>
+    public static double EstimatedSemiDiscreteSeconds(int cells, int m) =>
+        EstimatedSemiDiscreteEvaluations(cells, m) * EstimatedSemiDiscreteEvaluationSeconds(cells, m);
+
+    /// <summary>
+    /// Whether a semi-discrete solve of a grid density on <paramref name="cells"/> cells against <paramref name="m"/> atoms would
+    /// exceed <paramref name="budget"/> seconds on this machine now (the rule of <see cref="ExceedsExactBudget"/> applied to
+    /// <see cref="EstimatedSemiDiscreteSeconds"/>), and, when it would not, the cap on its cell evaluations that keeps it within
+    /// the budget at the estimated speed, budget over the estimated seconds per evaluation (at the measured share), at least
+    /// the estimated count; a solve that needs more stops there and the facade falls back to the cell-centre bracket.
+    /// </summary>
+    public static bool ExceedsSemiDiscreteBudget(int cells, int m, double budget, out double estimate, out int maxEvaluations, Func<double>? cpuShare = null)
+    {
+        bool exceeds = ExceedsBudget(EstimatedSemiDiscreteSeconds(cells, m), budget, out estimate, cpuShare);
+        double evaluations = EstimatedSemiDiscreteEvaluations(cells, m);
+        maxEvaluations = exceeds ? 0 : (int)Math.Min(int.MaxValue, Math.Max(Math.Ceiling(evaluations), Math.Floor(evaluations * budget / estimate)));
+        return exceeds;
+    }
+
+    /// <summary>
+    /// The wall-clock limit of a semi-discrete solve against its budget: a solve whose evaluations are far slower than
+    /// estimated (an input unlike the measured ones) stops after this many budgets and falls back (labelled), so that no
+    /// W2 of a run can hang. The evaluation cap decides first in every case measured.
+    /// </summary>
+    public const double SemiDiscreteWallBudgets = 2;
 
     /// <summary>
     /// Wall time of the coarsened bracket (the method when an exact solve would exceed its budget): linear in the atoms

@@ -67,9 +67,8 @@ public class RunConfigurationTests
     }
 
     // output.w2Seconds reaches the run's W2s: 1000 particles against 24² cells are solved exactly by default (semi-discrete: the
-    // piecewise-constant density against the particles), as the certified coarsened bracket of the cell-centre atoms at 0. The
-    // atoms are within h/√6 of the density in W2 (each cell's uniform law to its centre), so the exact value lies in that
-    // bracket widened by h/√6 (triangle inequality).
+    // piecewise-constant density against the particles), at 0 as the certified bracket from the coarsened cell-centre atoms,
+    // widened by the atoms' distance h/√6 to the density (each cell's uniform law to its centre): it holds the exact value.
     [Test]
     public void TheW2BudgetChoosesTheMethodOfTheRunsW2()
     {
@@ -84,8 +83,8 @@ public class RunConfigurationTests
         Assert.That(exact.IsExact, Is.True, exact.Method);
         Assert.That(bracket.IsExact, Is.False, bracket.Method);
         Assert.That(bracket.Method, Does.Contain("coarsened"));
-        double h = 14.0 / 24; // the default box [−7, 7]²
-        Assert.That(exact.Value, Is.InRange(bracket.Lower - h / Math.Sqrt(6), bracket.Upper + h / Math.Sqrt(6)), "the bracket holds the exact value");
+        Assert.That(bracket.Method, Does.StartWith(FokkerPlanckNtk.Metrics.Wasserstein.CellCentreMethod));
+        Assert.That(exact.Value, Is.InRange(bracket.Lower, bracket.Upper), "the bracket holds the exact value");
     }
 
     // Command-line "--grid:cells=256" overrides a per-axis list from the file (the scalar wins).

@@ -81,6 +81,13 @@ internal sealed class ConvexPolygon
         return true;
     }
 
+    /// <summary>Whether an edge of the polygon lies on the box's boundary.</summary>
+    public bool TouchesBox()
+    {
+        for (int k = 0; k < Count; k++) if (Tag[k] == BoxEdge) return true;
+        return false;
+    }
+
     /// <summary>Largest |x|² over the vertices (the squared radius of the cell around its atom).</summary>
     public double MaxRadius2()
     {

@@ -29,8 +29,10 @@ internal sealed class LaguerreCells2D(DensityBox box, double[] atoms) : Laguerre
         cell.SetRectangle(Box.Lo[0] - yx, Box.Hi[0] - yx, Box.Lo[1] - yy, Box.Hi[1] - yy);
 
         // First clips: the cell's neighbours at the previous weights when known, else the nearest atoms, doubling their
-        // number while the cell reaches beyond half the distance to the farthest of them (Voronoi's security radius: a cell
-        // of a cloud's rim, or one whose nearest atoms all lie on one side, is still open after the first ten).
+        // number while the cell still reaches the box and beyond half the distance to the farthest of them (Voronoi's security
+        // radius: a cell of a cloud's rim is still open after the first ten). Only then: with weights ψ ≠ 0 a closed cell sits
+        // off its atom (the affine start shifts it by ~0.1|y|), fails that radius test for any number of neighbours and went
+        // to 640 of them (10× the cost of an evaluation, 48 s at 10⁵ particles); the security search below closes it exactly.
         int near = Hint(i, s.Near);
         if (near < 3)
         {
@@ -39,7 +41,7 @@ internal sealed class LaguerreCells2D(DensityBox box, double[] atoms) : Laguerre
                 if (s.Near.Length < k) { s.Near = new int[2 * k]; s.NearDistance = new double[2 * k]; }
                 near = Tree.Nearest(i, k, s.Near, s.NearDistance);
                 for (int q = 0; q < near && cell.Count > 0; q++) ClipBy(ref cell, ref s.Spare, i, s.Near[q], psi);
-                if (near == Count - 1 || near >= MaxNeighbours || cell.Count == 0 || 4 * cell.MaxRadius2() <= s.NearDistance[near - 1]) break;
+                if (near == Count - 1 || near >= MaxNeighbours || cell.Count == 0 || !cell.TouchesBox() || 4 * cell.MaxRadius2() <= s.NearDistance[near - 1]) break;
             }
         }
         else

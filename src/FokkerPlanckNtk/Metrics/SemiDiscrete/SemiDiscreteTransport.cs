@@ -22,6 +22,15 @@ public sealed record SemiDiscreteOptions
     /// <summary>Cap on Newton steps (each needs one or more cell evaluations).</summary>
     public int MaxNewtonSteps { get; init; } = 200;
 
+    /// <summary>Cap on cell evaluations (the cost unit of a solve: the starts, always made, and every Newton trial): the solve stops with
+    /// <see cref="TransportStatus.IterationLimit"/> (its bracket still certified) when the next would exceed it. The facade
+    /// derives it from its wall-time budget (<see cref="Wasserstein.ExceedsSemiDiscreteBudget"/>).</summary>
+    public int MaxEvaluations { get; init; } = int.MaxValue;
+
+    /// <summary>Wall-clock limit in seconds, checked where <see cref="MaxEvaluations"/> is (the same stop): a safety net for
+    /// solves far slower than estimated; results then depend on the machine's speed (the message says so). ∞ by default.</summary>
+    public double MaxSeconds { get; init; } = double.PositiveInfinity;
+
     /// <summary>Cap on conjugate-gradient iterations per Newton step.</summary>
     public int MaxCgIterations { get; init; } = 20000;
 
@@ -253,6 +262,12 @@ public static class SemiDiscreteTransport
                 message = $"stopped after {steps} Newton steps (mass error {error1:G3})";
                 break;
             }
+            if (evaluations >= options.MaxEvaluations || clock.Elapsed.TotalSeconds > options.MaxSeconds)
+            {
+                status = TransportStatus.IterationLimit;
+                message = CapMessage(options, evaluations, steps, error1);
+                break;
+            }
             // Cells with less than 1e-3 of their mass are frozen in the Newton system (their tiny facet weights
             // would make the direction huge); an empty or frozen cell whose atom lacks mass grows by its capped
             // gradient step instead.
@@ -307,7 +322,8 @@ public static class SemiDiscreteTransport
             // Armijo backtracking on the concave dual: every accepted step raises the certified lower bound.
             double tau = 1;
             bool accepted = false;
-            for (int halvings = 0; halvings < 30; halvings++, tau *= 0.5)
+            for (int halvings = 0; halvings < 30 && evaluations < options.MaxEvaluations && clock.Elapsed.TotalSeconds <= options.MaxSeconds;
+                halvings++, tau *= 0.5)
             {
                 for (int i = 0; i < n; i++) trialPsi[i] = psi[i] + tau * direction[i];
                 cells.Evaluate(trialPsi, trial, true, cancellation, current);
@@ -339,7 +355,9 @@ public static class SemiDiscreteTransport
             if (!accepted)
             {
                 status = TransportStatus.IterationLimit;
-                message = $"no ascent step found after {steps} Newton steps (mass error {error1:G3})";
+                message = evaluations >= options.MaxEvaluations || clock.Elapsed.TotalSeconds > options.MaxSeconds
+                    ? CapMessage(options, evaluations, steps, error1)
+                    : $"no ascent step found after {steps} Newton steps (mass error {error1:G3})";
                 break;
             }
             Trace?.Invoke(FormattableString.Invariant($"step {steps}: mass error {error1:E3}, Φ {phi:G12}, τ {tau:G3}, trust {trust:G3}, {cg} CG iterations, {frozen.Count(f => f)} frozen, {clock.Elapsed.TotalSeconds:F2} s"));
@@ -381,6 +399,11 @@ public static class SemiDiscreteTransport
             Cells = current,
         };
     }
+
+    private static string CapMessage(SemiDiscreteOptions options, int evaluations, int steps, double error) =>
+        evaluations >= options.MaxEvaluations
+            ? $"stopped at the cap of {options.MaxEvaluations} cell evaluations after {steps} Newton steps (mass error {error:G3})"
+            : FormattableString.Invariant($"stopped at the wall-clock limit of {options.MaxSeconds:G3} s after {steps} Newton steps, {evaluations} cell evaluations (mass error {error:G3}; depends on the machine's speed)");
 
     private const double MassFloorSpread = 1e4;
 

@@ -1,0 +1,150 @@
+using FokkerPlanckNtk.Grids;
+using FokkerPlanckNtk.Metrics;
+using FokkerPlanckNtk.Metrics.SemiDiscrete;
+
+namespace FokkerPlanckNtk.Tests.Metrics;
+
+/// <summary>
+/// The wall-time guard of the semi-discrete W2 of a 2D grid density against particles: an a-priori estimate against
+/// <see cref="W2Options.ExactSecondsBudget"/> (the rule of the exact solver's budget, tested with the CPU share given), a cap
+/// on cell evaluations derived from it, and the fallback to the certified bracket from the cell-centre atoms, which must
+/// hold the semi-discrete value (triangle inequality: the atoms are exactly s = √(Σ_k h_k²/12) from the piecewise-constant
+/// density). No timing: the estimate and the cap are injected or follow from the sizes.
+/// </summary>
+public class SemiDiscreteBudgetTests
+{
+    private const double Budget = 10; // W2Options.ExactSecondsBudget's default
+
+    private static readonly UniformGrid Grid = UniformGrid.Cube(2, 24, 7);
+
+    private static double[] StandardGaussianCells(UniformGrid grid)
+    {
+        var p = grid.Sample(z => Math.Exp(-0.5 * (z[0] * z[0] + z[1] * z[1])));
+        double norm = p.Sum() * grid.CellVolume;
+        return p.Select(v => v / norm).ToArray();
+    }
+
+    private static AtomicMeasure GaussianParticles(int m, int seed)
+    {
+        var random = new Random(seed);
+        var x = new double[2 * m];
+        for (int i = 0; i < x.Length; i += 2)
+        {
+            double r = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())), a = 2 * Math.PI * random.NextDouble();
+            x[i] = r * Math.Cos(a);
+            x[i + 1] = r * Math.Sin(a);
+        }
+        return new AtomicMeasure(x, 2, name: "particles");
+    }
+
+    // `fpntk simulate --grid:cells=8 --particles:count=100000` (CoarseningTests): the W2 that ran > 10 minutes semi-discrete
+    // (91 cell evaluations of ~3 s) is refused a priori by the idle estimate alone, without a probe, on 8² and 16² cells.
+    [TestCase(8)]
+    [TestCase(16)]
+    public void TenToTheFiveParticlesOnACoarseGridAreRefusedWithoutAProbe(int cells)
+    {
+        Func<double> probe = () => throw new AssertionException("no probe expected");
+        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(cells * cells, 100_000, Budget, out double estimate, out int cap, probe), Is.True);
+        Assert.That(estimate, Is.EqualTo(Wasserstein.EstimatedSemiDiscreteSeconds(cells * cells, 100_000)));
+        Assert.That(cap, Is.Zero);
+    }
+
+    // The default run's W2 (128² cells, 10⁴ particles) is near the budget: the share decides, and the cap keeps the solve
+    // within the budget at the estimated speed (cap × seconds per evaluation at that share ≤ budget), with room for the
+    // typical count of evaluations. Far below the budget no probe runs (small problems take the same path under any load).
+    [Test]
+    public void NearTheBudgetTheShareDecidesAndTheCapFollows()
+    {
+        int n = 128 * 128, m = 10_000, probes = 0;
+        double idle = Wasserstein.EstimatedSemiDiscreteSeconds(n, m);
+        Assert.That(idle, Is.InRange(Wasserstein.ProbeFraction * Budget, Budget), "in the probe band");
+        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(n, m, Budget, out double estimate, out int cap, () => { probes++; return 1; }), Is.False);
+        Assert.That(estimate, Is.EqualTo(idle));
+        Assert.That(cap, Is.GreaterThanOrEqualTo(Wasserstein.EstimatedSemiDiscreteEvaluations(n, m)));
+        Assert.That(cap * Wasserstein.EstimatedSemiDiscreteEvaluationSeconds(n, m), Is.LessThanOrEqualTo(Budget * (1 + 1e-12)));
+        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(n, m, Budget, out estimate, out cap, () => { probes++; return 0.5; }), Is.False);
+        Assert.That(cap * Wasserstein.EstimatedSemiDiscreteEvaluationSeconds(n, m) / 0.5, Is.LessThanOrEqualTo(Budget * (1 + 1e-12)), "at half a core");
+        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(n, m, Budget, out estimate, out cap, () => { probes++; return 0.125; }), Is.True);
+        Assert.That(estimate, Is.EqualTo(8 * idle));
+        Assert.That(probes, Is.EqualTo(3));
+        Func<double> none = () => throw new AssertionException("no probe expected");
+        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(16 * 16, 200, Budget, out _, out cap, none), Is.False);
+        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(n, 1_000_000, double.PositiveInfinity, out _, out cap, none), Is.False, "no budget");
+        Assert.That(cap, Is.EqualTo(int.MaxValue));
+        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(Grid.Count, 500, 0, out _, out _, none), Is.True, "budget 0: the bracket");
+    }
+
+    // Over budget (a tiny budget: refused by the idle estimate, deterministic) the facade returns the cell-centre bracket,
+    // labelled, certified: it holds the semi-discrete value, and its half-width is at least the cell offset s.
+    [Test]
+    public void OverBudgetTheCellCentreBracketHoldsTheSemiDiscreteValue()
+    {
+        var p = StandardGaussianCells(Grid);
+        var particles = GaussianParticles(2000, seed: 3);
+        var exact = Wasserstein.Between(Grid, p, particles, W2Options.ProbabilityMeasures);
+        Assert.That(exact.Method, Is.EqualTo(Wasserstein.SemiDiscreteMethod), exact.Message);
+        Assert.That(exact.IsExact(), Is.True, exact.Message);
+
+        var bracket = Wasserstein.Between(Grid, p, particles, W2Options.ProbabilityMeasures with { ExactSecondsBudget = 1e-9 });
+        Assert.That(bracket.Method, Does.StartWith(Wasserstein.CellCentreMethod));
+        Assert.That(bracket.Message, Does.Contain("a semi-discrete solve would take"));
+        Assert.That(bracket.Status, Is.EqualTo(TransportStatus.Optimal));
+        double h = Grid.Spacing(0), s = Math.Sqrt(2 * h * h / 12);
+        Assert.That(bracket.ErrorBound, Is.GreaterThanOrEqualTo(s * (1 - 1e-12)));
+        Assert.That(exact.W2, Is.InRange(bracket.Lower, bracket.Upper), bracket.Message);
+    }
+
+    // The estimate reproduces the measured evaluation counts within 25 % (10, 18, 36, 91: validation/transport/grid-particles.md),
+    // and the default run's solve (128², 10⁴) is estimated as the exact atomic solve it replaces (Wasserstein.EstimatedExactSeconds).
+    [TestCase(128, 10_000, 10)]
+    [TestCase(8, 10_000, 18)]
+    [TestCase(128, 100_000, 36)]
+    [TestCase(8, 100_000, 91)]
+    public void TheEvaluationCountFollowsTheMeasurements(int cells, int m, int measured)
+    {
+        Assert.That(Wasserstein.EstimatedSemiDiscreteEvaluations(cells * cells, m), Is.InRange(0.75 * measured, 1.25 * measured));
+        if (cells == 128 && m == 10_000)
+            Assert.That(Wasserstein.EstimatedSemiDiscreteSeconds(cells * cells, m), Is.EqualTo(Wasserstein.EstimatedExactSeconds(cells * cells, m)).Within(10).Percent);
+    }
+
+    // The wall-clock safety net (a solve far slower than estimated): a limit of 0 s stops at the first check after the starts,
+    // with a message that says the stop depends on the machine's speed; the bracket stays certified.
+    [Test]
+    public void TheWallClockLimitStopsTheSolveWithACertifiedBracket()
+    {
+        var p = StandardGaussianCells(Grid);
+        var particles = GaussianParticles(2000, seed: 3).Normalized();
+        var exact = SemiDiscreteTransport.Solve(Grid, p, particles, SemiDiscreteOptions.Default with { AllowAtomsOutsideBox = true });
+        var stopped = SemiDiscreteTransport.Solve(Grid, p, particles, SemiDiscreteOptions.Default with { MaxSeconds = 0, AllowAtomsOutsideBox = true });
+        Assert.That(stopped.Status, Is.EqualTo(TransportStatus.IterationLimit));
+        Assert.That(stopped.NewtonSteps, Is.Zero);
+        Assert.That(stopped.Message, Does.Contain("wall-clock limit").And.Contain("machine's speed"));
+        Assert.That(exact.W2, Is.InRange(stopped.Lower, stopped.Upper));
+    }
+
+    // A solve that needs more evaluations than its cap stops there (IterationLimit, its bracket still certified: the dual
+    // value is a lower bound at any weights, the repaired plan an upper bound), and the facade intersects that bracket with
+    // the cell-centre one: the result holds the converged value and is no wider than either.
+    [Test]
+    public void AtTheEvaluationCapTheIntersectionOfBothBracketsHoldsTheValue()
+    {
+        var p = StandardGaussianCells(Grid);
+        var particles = GaussianParticles(2000, seed: 3);
+        var options = W2Options.ProbabilityMeasures;
+        var exact = Wasserstein.Between(Grid, p, particles, options);
+
+        var stopped = SemiDiscreteTransport.Solve(Grid, p, particles.Normalized(), SemiDiscreteOptions.Default with { MaxEvaluations = 3, AllowAtomsOutsideBox = true });
+        Assert.That(stopped.Status, Is.EqualTo(TransportStatus.IterationLimit), stopped.Message);
+        Assert.That(stopped.Message, Does.Contain("cap of 3 cell evaluations"));
+        Assert.That(stopped.Evaluations, Is.LessThanOrEqualTo(3));
+        Assert.That(exact.W2, Is.InRange(stopped.Lower, stopped.Upper), stopped.Message);
+
+        var capped = Wasserstein.Between(Grid, p, particles, options, maxEvaluations: 3);
+        var cellCentre = Wasserstein.CellCentreBracket(Grid, p, particles, options);
+        Assert.That(capped.Method, Does.StartWith(Wasserstein.CellCentreMethod));
+        Assert.That(capped.Message, Does.Contain("semi-discrete transport stopped"));
+        Assert.That(exact.W2, Is.InRange(capped.Lower, capped.Upper), capped.Message);
+        Assert.That(capped.Lower, Is.GreaterThanOrEqualTo(Math.Max(cellCentre.Lower, stopped.Lower) * (1 - 1e-12)));
+        Assert.That(capped.Upper, Is.LessThanOrEqualTo(Math.Min(cellCentre.Upper, stopped.Upper) * (1 + 1e-12)));
+    }
+}
