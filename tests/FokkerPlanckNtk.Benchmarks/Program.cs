@@ -105,6 +105,58 @@ if (args.Length > 2 && args[0] == "density-w2")
     Console.WriteLine(r.Message);
     return;
 }
+if (args.Length > 2 && args[0] == "product-w2")
+{
+    // The product path's W2(p_t, p0) of `fpntk solve` (FV, auto stepper, 128² on ±7 unless CELLS), at COUNT equally spaced
+    // output times up to END: PDE wall time, then each W2 with its time and the solver's message. Usage:
+    // product-w2 ALPHA END [CELLS [COUNT [DIR]]] [--no-w2] (DIR: p_t of each time and p0 as raw doubles, t_K.bin and p0.bin).
+    double alpha = double.Parse(args[1], CultureInfo.InvariantCulture), end = double.Parse(args[2], CultureInfo.InvariantCulture);
+    int cells = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 128;
+    int count = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 10;
+    string? dir = args.Length > 5 && !args[5].StartsWith("--", StringComparison.Ordinal) ? args[5] : null;
+    var model = new FokkerPlanckNtk.FiniteVolume.FiniteVolumeModel(FokkerPlanckNtk.Model.Problem.Default.With(alpha: alpha),
+        FokkerPlanckNtk.Grids.UniformGrid.Cube(2, cells, 7));
+    var solver = new FokkerPlanckNtk.FiniteVolume.PdeSolver(model,
+        new FokkerPlanckNtk.FiniteVolume.PdeSolverOptions(Stepper: FokkerPlanckNtk.FiniteVolume.StepperKind.Auto));
+    var p0 = model.ReferenceDensity();
+    if (dir is not null) File.WriteAllBytes(Path.Combine(dir, "p0.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(p0.AsSpan()).ToArray());
+    double pdeSeconds = 0, w2Seconds = 0;
+    for (int k = 1; k <= count; k++)
+    {
+        double t = end * k / count;
+        var watch = Stopwatch.StartNew();
+        solver.AdvanceTo(t);
+        pdeSeconds += watch.Elapsed.TotalSeconds;
+        var p = solver.Density;
+        if (dir is not null) File.WriteAllBytes(Path.Combine(dir, $"t_{k}.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.AsSpan()).ToArray());
+        if (args.Contains("--no-w2")) continue;
+        watch.Restart();
+        var r = FokkerPlanckNtk.Metrics.Wasserstein.Between(model.Grid, p, p0, FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures);
+        w2Seconds += watch.Elapsed.TotalSeconds;
+        Console.WriteLine(FormattableString.Invariant(
+            $"t={t:G4} steps={solver.Steps} W2={r.W2:G8} ±{r.ErrorBound:E2} bracket=[{r.Lower:G8}, {r.Upper:G8}] status={r.Status} w2s={watch.Elapsed.TotalSeconds:F2}"));
+        Console.WriteLine("  " + r.Message);
+    }
+    Console.WriteLine(FormattableString.Invariant($"PDE {pdeSeconds:F1} s ({solver.Steps} steps, explicit bound {solver.ExplicitBoundSteps:E3}), W2 {w2Seconds:F1} s"));
+    return;
+}
+if (args.Length > 1 && args[0] == "grid-w2-file")
+{
+    // GridTransport on two raw-double density files of one grid (from product-w2 or density-w2): grid-w2-file P Q [--trace] (--trace: each Newton step).
+    var p = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(File.ReadAllBytes(args[1])).ToArray();
+    var q = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(File.ReadAllBytes(args[2])).ToArray();
+    int cells = (int)Math.Round(Math.Sqrt(p.Length));
+    var grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(2, cells, 7);
+    // A local function: the mode also runs against an older library build (copied over FokkerPlanckNtk.dll) without --trace.
+    static void EnableTrace() => FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Trace = Console.WriteLine;
+    if (args.Contains("--trace")) EnableTrace();
+    var watch = Stopwatch.StartNew();
+    var r = FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, p, q, FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures);
+    Console.WriteLine(FormattableString.Invariant(
+        $"W2={r.W2:G8} ±{r.ErrorBound:E2} bracket=[{r.Lower:G8}, {r.Upper:G8}] status={r.Status} {watch.Elapsed.TotalSeconds:F2} s"));
+    Console.WriteLine(r.Message);
+    return;
+}
 if (args.Length > 2 && args[0] == "transport-before-after")
 {
     TransportBeforeAfter.Run(args);

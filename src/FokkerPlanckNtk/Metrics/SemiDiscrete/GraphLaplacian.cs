@@ -202,6 +202,27 @@ internal sealed class GraphLaplacian
         return (it, residual);
     }
 
+    /// <summary>Subtracts from d, on every component anchored to frozen atoms, its mean weighted by <paramref name="weight"/>
+    /// (the component's constant mode, which only the tiny weights of the facets to frozen atoms determine).</summary>
+    public void RemoveAnchoredMeans(Span<double> d, ReadOnlySpan<double> weight)
+    {
+        int components = _anchored.Length;
+        var sum = new double[components];
+        var total = new double[components];
+        for (int i = 0; i < _n; i++)
+        {
+            int c = _component[i];
+            if (c < 0 || !_anchored[c]) continue;
+            sum[c] += weight[i] * d[i];
+            total[c] += weight[i];
+        }
+        for (int i = 0; i < _n; i++)
+        {
+            int c = _component[i];
+            if (c >= 0 && _anchored[c] && total[c] > 0) d[i] -= sum[c] / total[c];
+        }
+    }
+
     private static bool WithinRows(double[] r, double[] bound)
     {
         for (int i = 0; i < r.Length; i++)
