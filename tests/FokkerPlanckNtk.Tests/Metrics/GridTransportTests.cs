@@ -107,6 +107,25 @@ public class GridTransportTests
         Assert.That(Math.Sqrt(exact), Is.InRange(r.CertifiedLower * (1 - 1e-12), r.CertifiedUpper));
     }
 
+    // A wall-time limit on the grid–grid W2: with a limit of 0 every solve stops after its start evaluation,
+    // deterministically, and the result is only what the stopped solves certify: the exact W2 (the 1D product formula)
+    // lies in the bracket, and the status says the solve did not finish.
+    [Test]
+    public void AWallTimeLimitOfZeroGivesTheCertifiedBracketOfTheStoppedSolves()
+    {
+        var grid = UniformGrid.Cube(2, 32, 7);
+        var (mean, cov) = Perturbed("shift", 0.1);
+        var p = CellAverages(grid, mean, cov);
+        var q = CellAverages(grid, [0, 0], Identity);
+        double exact = ExactProductW2(grid, p, q);
+        var r = GridTransport.Between(grid, p, q, maxSeconds: 0);
+        Assert.That(r.Status, Is.EqualTo(TransportStatus.IterationLimit), r.Message);
+        Assert.That(r.Message, Does.Contain("wall-clock limit"));
+        Assert.That(exact, Is.InRange(r.CertifiedLower, r.CertifiedUpper), r.Message);
+        Assert.That(Math.Abs(r.W2 - exact), Is.LessThanOrEqualTo(r.ErrorBound), r.Message);
+        TestContext.Out.WriteLine($"limit 0: W2 {r.W2:G6} ± {r.ErrorBound:G2}, certified [{r.CertifiedLower:G6}, {r.CertifiedUpper:G6}], exact {exact:G6}");
+    }
+
     [Test]
     public void IdenticalDensitiesAreAtDistanceZero()
     {

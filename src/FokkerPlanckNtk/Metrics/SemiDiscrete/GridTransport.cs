@@ -43,11 +43,17 @@ public static class GridTransport
     /// <summary>Smallest cell count per axis of the coarsened grid used for the error estimate.</summary>
     private const int MinCoarseCells = 8;
 
-    /// <summary>W2 between two densities on one 2D or 3D grid; totals must agree up to round-off unless <paramref name="normalize"/>.</summary>
+    /// <summary>
+    /// W2 between two densities on one 2D or 3D grid; totals must agree up to round-off unless <paramref name="normalize"/>.
+    /// <paramref name="maxSeconds"/> limits the wall time of all the semi-discrete solves together: a solve still running
+    /// at the limit stops (status <see cref="TransportStatus.IterationLimit"/>) and the result is what its certified
+    /// bracket allows, so that no diagnostic takes minutes.
+    /// </summary>
     public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> p, ReadOnlySpan<double> q, bool normalize = false,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, double maxSeconds = double.PositiveInfinity)
     {
         var clock = Stopwatch.StartNew();
+        var limit = new WallLimit(clock, maxSeconds);
         if (grid.Dimension is not (2 or 3))
             throw new InputException("density.dimension", grid.Dimension, "W2 of grid densities by semi-discrete transport is implemented for 2 and 3 axes");
         GridDensity.Validate(grid, p, "p");
@@ -64,7 +70,7 @@ public static class GridTransport
         // Coarse to fine: each level's potentials, interpolated, start the next finer level (a cold start far from the
         // solution costs the damped Newton tens of steps: 60 without convergence on a 64² product-path density at α = 1024,
         // against a few per level from the coarser one); the level below the finest gives the error estimate.
-        var fine = Hierarchy(grid, pn, qn, cancellation);
+        var fine = Hierarchy(grid, pn, qn, limit, cancellation);
         var coarse = fine.Coarser;
         double value = Math.Sqrt(Math.Max(0, fine.Squared));
         double lower = fine.Lower, upper = fine.Upper;
@@ -107,23 +113,23 @@ public static class GridTransport
 
     // The estimate on this grid, started from the estimate on the 2^d-block-coarsened grid (itself computed the same way)
     // while every axis has an even count of at least 2 MinCoarseCells.
-    private static Symmetrized Hierarchy(UniformGrid grid, double[] p, double[] q, CancellationToken cancellation)
+    private static Symmetrized Hierarchy(UniformGrid grid, double[] p, double[] q, WallLimit limit, CancellationToken cancellation)
     {
         Symmetrized? coarse = null;
         if (grid.Cells.All(c => c % 2 == 0 && c / 2 >= MinCoarseCells))
         {
             var coarseGrid = new UniformGrid(grid.Cells.Select(c => c / 2).ToArray(), grid.HalfWidths.ToArray());
-            coarse = Hierarchy(coarseGrid, Coarsen(grid, p), Coarsen(grid, q), cancellation);
+            coarse = Hierarchy(coarseGrid, Coarsen(grid, p), Coarsen(grid, q), limit, cancellation);
         }
-        return Estimate(grid, p, q, coarse, cancellation) with { Coarser = coarse };
+        return Estimate(grid, p, q, coarse, limit, cancellation) with { Coarser = coarse };
     }
 
     // (A + B)/2 − Q with its certified bracket, for probability densities.
-    private static Symmetrized Estimate(UniformGrid grid, double[] p, double[] q, Symmetrized? coarse, CancellationToken cancellation)
+    private static Symmetrized Estimate(UniformGrid grid, double[] p, double[] q, Symmetrized? coarse, WallLimit limit, CancellationToken cancellation)
     {
         var options = SemiDiscreteOptions.Default with { MaxNewtonSteps = MaxNewtonSteps };
-        var (a, psiA) = Solve(grid, p, q, options, coarse is null ? null : Refine(coarse.Grid, coarse.PsiA, grid), cancellation);
-        var (b, psiB) = Solve(grid, q, p, options, coarse is null ? null : Refine(coarse.Grid, coarse.PsiB, grid), cancellation);
+        var (a, psiA) = Solve(grid, p, q, options with { MaxSeconds = limit.Left }, coarse is null ? null : Refine(coarse.Grid, coarse.PsiA, grid), cancellation);
+        var (b, psiB) = Solve(grid, q, p, options with { MaxSeconds = limit.Left }, coarse is null ? null : Refine(coarse.Grid, coarse.PsiB, grid), cancellation);
         double quantization = 0;
         for (int k = 0; k < grid.Dimension; k++) quantization += grid.Spacing(k) * grid.Spacing(k) / 12;
         double squared = 0.5 * (a.LowerSquared + b.LowerSquared) - quantization;
@@ -196,6 +202,12 @@ public static class GridTransport
             result[c] = sum;
         }
         return result;
+    }
+
+    // What is left of the call's wall-time limit (0 once spent: a solve then stops after its start evaluation).
+    private readonly record struct WallLimit(Stopwatch Clock, double MaxSeconds)
+    {
+        public double Left => Math.Max(0, MaxSeconds - Clock.Elapsed.TotalSeconds);
     }
 
     private static double[] Scaled(ReadOnlySpan<double> p, double factor)
