@@ -208,48 +208,11 @@ internal sealed class AtomTree
     /// </summary>
     public int Cutting(int self, ReadOnlySpan<double> centre, double radius, ref int[] result)
     {
-        int d = _dim;
-        var yi = _points.AsSpan(_slot[self] * d, d);
+        var yi = _points.AsSpan(_slot[self] * _dim, _dim);
         double e2 = 0;
-        for (int c = 0; c < d; c++) { double t = yi[c] - centre[c]; e2 += t * t; }
-        double threshold = e2 - _psi[_slot[self]];
-        double offset = 2 * radius * Math.Sqrt(e2) + radius * radius;
-        int found = 0;
-        int top = 0;
-        Span<int> stack = stackalloc int[64];
-        Span<int> rangeLo = stackalloc int[64], rangeHi = stackalloc int[64];
-        stack[top] = 0; rangeLo[top] = 0; rangeHi[top] = _count; top++;
-        while (top > 0)
-        {
-            top--;
-            int node = stack[top], lo = rangeLo[top], hi = rangeHi[top];
-            double gap = Math.Max(0, Math.Sqrt(BoxDistance2(node, centre)) - radius);
-            if (gap * gap - offset - _maxPsi[node] >= threshold) continue;
-            if (hi - lo <= LeafSize || 2 * node + 2 >= _nodeCount)
-            {
-                for (int s = lo; s < hi; s++)
-                {
-                    int atom = _atom[s];
-                    if (atom == self) continue;
-                    double c2 = 0, r2 = 0;
-                    for (int c = 0; c < d; c++)
-                    {
-                        double p = _points[s * d + c];
-                        double t = p - centre[c], u = p - yi[c];
-                        c2 += t * t;
-                        r2 += u * u;
-                    }
-                    if (c2 - _psi[s] - threshold - 2 * radius * Math.Sqrt(r2) >= 0) continue;
-                    if (found == result.Length) Array.Resize(ref result, 2 * found);
-                    result[found++] = atom;
-                }
-                continue;
-            }
-            int mid = (lo + hi) >> 1;
-            stack[top] = 2 * node + 1; rangeLo[top] = lo; rangeHi[top] = mid; top++;
-            stack[top] = 2 * node + 2; rangeLo[top] = mid; rangeHi[top] = hi; top++;
-        }
-        return found;
+        for (int c = 0; c < _dim; c++) { double t = yi[c] - centre[c]; e2 += t * t; }
+        var filter = new BallFilter(centre, yi, radius, e2 - _psi[_slot[self]], 2 * radius * Math.Sqrt(e2) + radius * radius);
+        return Walk(self, ref filter, ref result);
     }
 
     /// <summary>
@@ -262,7 +225,20 @@ internal sealed class AtomTree
     /// </summary>
     public int Cutting(int self, ReadOnlySpan<double> vertices, ReadOnlySpan<double> levels, ref int[] result)
     {
-        int d = _dim, nv = levels.Length;
+        var filter = new VertexFilter(vertices, levels);
+        return Walk(self, ref filter, ref result);
+    }
+
+    // The tree walk of both cutting queries (the filter is a struct, so the JIT specializes the walk for each): a node's
+    // subtree is entered when the filter says an atom in its box may cut, a leaf's atoms (but self) are kept when they cut.
+    private interface ICutFilter
+    {
+        bool MayCut(AtomTree tree, int node);
+        bool Cuts(AtomTree tree, int slot);
+    }
+
+    private int Walk<TFilter>(int self, scoped ref TFilter filter, ref int[] result) where TFilter : ICutFilter, allows ref struct
+    {
         int found = 0;
         int top = 0;
         Span<int> stack = stackalloc int[64];
@@ -272,24 +248,13 @@ internal sealed class AtomTree
         {
             top--;
             int node = stack[top], lo = rangeLo[top], hi = rangeHi[top];
-            bool cuts = false;
-            for (int k = 0; k < nv && !cuts; k++)
-                cuts = BoxDistance2(node, vertices.Slice(k * d, d)) - _maxPsi[node] < levels[k];
-            if (!cuts) continue;
+            if (!filter.MayCut(this, node)) continue;
             if (hi - lo <= LeafSize || 2 * node + 2 >= _nodeCount)
             {
                 for (int s = lo; s < hi; s++)
                 {
                     int atom = _atom[s];
-                    if (atom == self) continue;
-                    bool below = false;
-                    for (int k = 0; k < nv && !below; k++)
-                    {
-                        double r2 = 0;
-                        for (int c = 0; c < d; c++) { double t = _points[s * d + c] - vertices[k * d + c]; r2 += t * t; }
-                        below = r2 - _psi[s] < levels[k];
-                    }
-                    if (!below) continue;
+                    if (atom == self || !filter.Cuts(this, s)) continue;
                     if (found == result.Length) Array.Resize(ref result, 2 * found);
                     result[found++] = atom;
                 }
@@ -300,6 +265,58 @@ internal sealed class AtomTree
             stack[top] = 2 * node + 2; rangeLo[top] = mid; rangeHi[top] = hi; top++;
         }
         return found;
+    }
+
+    // The ball test of Cutting(self, centre, radius): threshold = |y_i − c|² − ψ_i, offset = 2ρ|y_i − c| + ρ².
+    private readonly ref struct BallFilter(ReadOnlySpan<double> centre, ReadOnlySpan<double> yi, double radius, double threshold, double offset) : ICutFilter
+    {
+        private readonly ReadOnlySpan<double> _centre = centre, _yi = yi;
+
+        public bool MayCut(AtomTree tree, int node)
+        {
+            double gap = Math.Max(0, Math.Sqrt(tree.BoxDistance2(node, _centre)) - radius);
+            return !(gap * gap - offset - tree._maxPsi[node] >= threshold);
+        }
+
+        public bool Cuts(AtomTree tree, int slot)
+        {
+            int d = tree._dim;
+            double c2 = 0, r2 = 0;
+            for (int c = 0; c < d; c++)
+            {
+                double p = tree._points[slot * d + c];
+                double t = p - _centre[c], u = p - _yi[c];
+                c2 += t * t;
+                r2 += u * u;
+            }
+            return !(c2 - tree._psi[slot] - threshold - 2 * radius * Math.Sqrt(r2) >= 0);
+        }
+    }
+
+    // The vertex test of Cutting(self, vertices, levels): j cuts iff |v_k − y_j|² − ψ_j < l_k at some vertex k.
+    private readonly ref struct VertexFilter(ReadOnlySpan<double> vertices, ReadOnlySpan<double> levels) : ICutFilter
+    {
+        private readonly ReadOnlySpan<double> _vertices = vertices, _levels = levels;
+
+        public bool MayCut(AtomTree tree, int node)
+        {
+            int d = tree._dim;
+            for (int k = 0; k < _levels.Length; k++)
+                if (tree.BoxDistance2(node, _vertices.Slice(k * d, d)) - tree._maxPsi[node] < _levels[k]) return true;
+            return false;
+        }
+
+        public bool Cuts(AtomTree tree, int slot)
+        {
+            int d = tree._dim;
+            for (int k = 0; k < _levels.Length; k++)
+            {
+                double r2 = 0;
+                for (int c = 0; c < d; c++) { double t = tree._points[slot * d + c] - _vertices[k * d + c]; r2 += t * t; }
+                if (r2 - tree._psi[slot] < _levels[k]) return true;
+            }
+            return false;
+        }
     }
 
     private double BoxDistance2(int node, ReadOnlySpan<double> q)
