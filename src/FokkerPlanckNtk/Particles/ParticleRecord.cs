@@ -95,12 +95,12 @@ public sealed record ComparisonRecord(double Time, double MaxResidualDifference,
         // Both are probability measures by construction (the density's mass drifts by round-off only): normalized.
         for (int k = 0; k < grid.ThetaDimension; k++) w2Theta += MarginalW2Squared(grid, pde.Density, atoms, k);
         double w2U = MarginalW2Squared(grid, pde.Density, atoms, grid.UAxis);
-        var w2 = W2ResultExtensions.Logged("W2(PDE, particles)", pde.Time, grid.Count, atoms.Count, options ?? W2Options.ProbabilityMeasures, log,
+        options ??= W2Options.ProbabilityMeasures;
+        var w2 = W2ResultExtensions.Logged("W2(PDE, particles)", pde.Time, grid.Count, atoms.Count, options, log,
             o => Wasserstein.Between(grid, pde.Density, atoms, o));
         var record = new ComparisonRecord(pde.Time, maxDr, w2.ToValue(), Math.Sqrt(w2Theta), Math.Sqrt(w2U));
         if (floorRepetitions <= 0) return record;
-        var floor = SamplingFloor.Measure(grid, pde.Density, atoms.Count, floorRepetitions, floorSeed, particles.Steps,
-            options ?? W2Options.ProbabilityMeasures);
+        var floor = SamplingFloor.Measure(grid, pde.Density, atoms.Count, floorRepetitions, floorSeed, particles.Steps, options);
         return record with { W2Floor = floor.Mean, W2FloorSd = floor.Sd };
     }
 

@@ -185,6 +185,8 @@ public static class SemiDiscreteTransport
         double total = box.TotalMass;
         double target = options.MassTolerance * total;
         int evaluations = 0;
+        // The evaluation cap and the wall-clock limit: one stop, checked before each Newton step and each trial step.
+        bool AtCap() => evaluations >= options.MaxEvaluations || clock.Elapsed.TotalSeconds > options.MaxSeconds;
 
         // Start: the given weights, else the better (higher dual value) of the separable start (exact for product
         // measures) and the affine start (exact for Gaussians).
@@ -262,7 +264,7 @@ public static class SemiDiscreteTransport
                 message = $"stopped after {steps} Newton steps (mass error {error1:G3})";
                 break;
             }
-            if (evaluations >= options.MaxEvaluations || clock.Elapsed.TotalSeconds > options.MaxSeconds)
+            if (AtCap())
             {
                 status = TransportStatus.IterationLimit;
                 message = CapMessage(options, evaluations, steps, error1);
@@ -322,7 +324,7 @@ public static class SemiDiscreteTransport
             // Armijo backtracking on the concave dual: every accepted step raises the certified lower bound.
             double tau = 1;
             bool accepted = false;
-            for (int halvings = 0; halvings < 30 && evaluations < options.MaxEvaluations && clock.Elapsed.TotalSeconds <= options.MaxSeconds;
+            for (int halvings = 0; halvings < 30 && !AtCap();
                 halvings++, tau *= 0.5)
             {
                 for (int i = 0; i < n; i++) trialPsi[i] = psi[i] + tau * direction[i];
@@ -355,7 +357,7 @@ public static class SemiDiscreteTransport
             if (!accepted)
             {
                 status = TransportStatus.IterationLimit;
-                message = evaluations >= options.MaxEvaluations || clock.Elapsed.TotalSeconds > options.MaxSeconds
+                message = AtCap()
                     ? CapMessage(options, evaluations, steps, error1)
                     : $"no ascent step found after {steps} Newton steps (mass error {error1:G3})";
                 break;
