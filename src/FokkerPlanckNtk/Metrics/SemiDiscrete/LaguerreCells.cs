@@ -47,7 +47,7 @@ internal abstract class LaguerreCells
     public DensityBox Box { get; }
     public double[] Atoms { get; }
     public int Count { get; }
-    protected AtomTree Tree { get; }
+    public AtomTree Tree { get; }
 
     private const int BlockSize = 512;
 
