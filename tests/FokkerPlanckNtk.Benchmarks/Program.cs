@@ -60,10 +60,13 @@ if (args.Length > 1 && args[0] == "transport-speed")
         FokkerPlanckNtk.Particles.ParticleNoise.Normals(FokkerPlanckNtk.Particles.ParticleNoise.Key(7, 0, 0, 0), noise);
         Array.Copy(noise, x, 2 * m);
         var atoms = new FokkerPlanckNtk.Metrics.AtomicMeasure(x, 2, null, "particles");
-        if (args.Contains("progress"))
+        // `trace`: one line per Newton step (mass error, step length, CG iterations, elapsed time) on stderr.
+        if (args.Contains("trace")) FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Trace = Console.Error.WriteLine;
+        // `diagonal`: the Newton systems preconditioned by their diagonal instead of multigrid (the solver itself, as `progress`).
+        if (args.Contains("progress") || args.Contains("diagonal"))
         {
             var sd = FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Solve(grid, Density(0), atoms,
-                FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteOptions.Default with { AllowAtomsOutsideBox = true },
+                FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteOptions.Default with { AllowAtomsOutsideBox = true, Multigrid = !args.Contains("diagonal") },
                 new Progress<double>(v => Console.Error.WriteLine(FormattableString.Invariant($"{watch.Elapsed.TotalSeconds:F1} s: progress {v:F3}"))));
             Console.WriteLine(FormattableString.Invariant($"semi-discrete {sd.Seconds:F1} s [{sd.Lower:G8}, {sd.Upper:G8}] {sd.Status}: {sd.Message}"));
             return;
