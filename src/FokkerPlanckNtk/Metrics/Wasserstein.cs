@@ -158,14 +158,15 @@ public static class Wasserstein
     // maxEvaluations: the semi-discrete evaluation cap instead of the budget's (tests of the fallback).
     internal static W2Result Between(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure particles, W2Options options, int? maxEvaluations)
     {
-        if (grid.Dimension != 2 || particles.Dimension != 2 || options.Atomic)
+        if (grid.Dimension is not (2 or 3) || particles.Dimension != grid.Dimension || options.Atomic)
             return Solve(AtomicMeasure.FromGrid(grid, density, "density"), particles, grid, options);
         var clock = Stopwatch.StartNew();
         W2Result? stopped = null;
         string prefix;
         // A budget of 0 asks for the cheapest certified bracket (the coarsened atoms), e.g. for sweeps of many runs.
-        if (ExceedsSemiDiscreteBudget(grid.Count, particles.Count, options.ExactSecondsBudget, out double estimate, out int cap))
-            prefix = FormattableString.Invariant($"a semi-discrete solve would take ~{estimate:G2} s (budget {options.ExactSecondsBudget:G3} s; {EstimatedSemiDiscreteSeconds(grid.Count, particles.Count):G2} s on idle cores), ");
+        var idle = EstimatedSemiDiscreteCost(grid.Dimension, grid.Count, particles.Count);
+        if (ExceedsSemiDiscreteBudget(grid.Count, particles.Count, options.ExactSecondsBudget, out double estimate, out int cap, dimension: grid.Dimension))
+            prefix = FormattableString.Invariant($"a semi-discrete solve would take ~{estimate:G2} s (budget {options.ExactSecondsBudget:G3} s; {idle.Evaluations * idle.EvaluationSeconds:G2} s on idle cores), ");
         else
         {
             var r = SemiDiscrete(grid, density, particles, options, maxEvaluations ?? cap);
@@ -319,16 +320,33 @@ public static class Wasserstein
         EstimatedSemiDiscreteEvaluations(cells, m) * EstimatedSemiDiscreteEvaluationSeconds(cells, m);
 
     /// <summary>
+    /// Cell evaluations of a semi-discrete solve against a 3D grid density (the d = 2 problems): PROVISIONAL.
+    /// </summary>
+    public static double EstimatedSemiDiscrete3DEvaluations(int cells, int m) => 10 * Math.Pow(m / 1e3, 0.12);
+
+    /// <summary>
+    /// Wall time of one cell evaluation against a 3D grid density: PROVISIONAL.
+    /// </summary>
+    public static double EstimatedSemiDiscrete3DEvaluationSeconds(int cells, int m) => 1.4e-6 * cells + 1e-4 * m;
+
+    /// <summary>The idle estimate of a semi-discrete solve on a grid of <paramref name="dimension"/> axes (2 or 3): cell evaluations
+    /// and seconds per evaluation (<see cref="EstimatedSemiDiscreteEvaluations"/> and <see cref="EstimatedSemiDiscreteEvaluationSeconds"/>
+    /// in 2D, <see cref="EstimatedSemiDiscrete3DEvaluations"/> and <see cref="EstimatedSemiDiscrete3DEvaluationSeconds"/> in 3D).</summary>
+    public static (double Evaluations, double EvaluationSeconds) EstimatedSemiDiscreteCost(int dimension, int cells, int m) => dimension == 3
+        ? (EstimatedSemiDiscrete3DEvaluations(cells, m), EstimatedSemiDiscrete3DEvaluationSeconds(cells, m))
+        : (EstimatedSemiDiscreteEvaluations(cells, m), EstimatedSemiDiscreteEvaluationSeconds(cells, m));
+
+    /// <summary>
     /// Whether a semi-discrete solve of a grid density on <paramref name="cells"/> cells against <paramref name="m"/> atoms would
     /// exceed <paramref name="budget"/> seconds on this machine now (the rule of <see cref="ExceedsExactBudget"/> applied to
     /// <see cref="EstimatedSemiDiscreteSeconds"/>), and, when it would not, the cap on its cell evaluations that keeps it within
     /// the budget at the estimated speed, budget over the estimated seconds per evaluation (at the measured share), at least
     /// the estimated count; a solve that needs more stops there and the facade falls back to the cell-centre bracket.
     /// </summary>
-    public static bool ExceedsSemiDiscreteBudget(int cells, int m, double budget, out double estimate, out int maxEvaluations, Func<double>? cpuShare = null)
+    public static bool ExceedsSemiDiscreteBudget(int cells, int m, double budget, out double estimate, out int maxEvaluations, Func<double>? cpuShare = null, int dimension = 2)
     {
-        bool exceeds = ExceedsBudget(EstimatedSemiDiscreteSeconds(cells, m), budget, out estimate, cpuShare);
-        double evaluations = EstimatedSemiDiscreteEvaluations(cells, m);
+        var (evaluations, perEvaluation) = EstimatedSemiDiscreteCost(dimension, cells, m);
+        bool exceeds = ExceedsBudget(evaluations * perEvaluation, budget, out estimate, cpuShare);
         maxEvaluations = exceeds ? 0 : (int)Math.Min(int.MaxValue, Math.Max(Math.Ceiling(evaluations), Math.Floor(evaluations * budget / estimate)));
         return exceeds;
     }
