@@ -68,7 +68,12 @@ if (args.Length > 1 && args[0] == "transport-speed")
         {
             if (args.Contains("--trace")) FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Trace = line => Console.Error.WriteLine(FormattableString.Invariant($"{watch.Elapsed.TotalSeconds:F1} s: {line}"));
             var sd = FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Solve(grid, Density(0), atoms,
-                FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteOptions.Default with { AllowAtomsOutsideBox = true },
+                FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteOptions.Default with
+                {
+                    AllowAtomsOutsideBox = true,
+                    // `maxevals=N`: stop after N cell evaluations (the cost of one evaluation at sizes whose solve takes minutes).
+                    MaxEvaluations = args.Where(a => a.StartsWith("maxevals=", StringComparison.Ordinal)).Select(a => int.Parse(a[9..], CultureInfo.InvariantCulture)).DefaultIfEmpty(int.MaxValue).Last(),
+                },
                 new Progress<double>(v => Console.Error.WriteLine(FormattableString.Invariant($"{watch.Elapsed.TotalSeconds:F1} s: progress {v:F3}"))));
             Console.WriteLine(FormattableString.Invariant($"semi-discrete {sd.Seconds:F1} s peakMB={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} [{sd.Lower:G8}, {sd.Upper:G8}] {sd.Status}: {sd.Message}"));
             return;

@@ -34,7 +34,7 @@ public sealed record W2Options
     /// Wall-time budget of an exact solve in seconds: an exact solve whose estimate on this machine now
     /// (<see cref="Wasserstein.ExceedsExactBudget"/>: the idle-machine estimate over the CPU share a thread gets) exceeds it goes
     /// to the certified coarsened bracket instead, so that no diagnostic takes minutes, also under load. The same budget holds
-    /// for the semi-discrete solve of a 2D grid density against particles (<see cref="Wasserstein.ExceedsSemiDiscreteBudget"/>,
+    /// for the semi-discrete solve of a 2D or 3D grid density against particles (<see cref="Wasserstein.ExceedsSemiDiscreteBudget"/>,
     /// which also caps its cell evaluations), whose fallback is the certified bracket from the cell-centre atoms. 0 asks for
     /// the coarsened bracket everywhere.
     /// </summary>
@@ -143,10 +143,11 @@ public static class Wasserstein
     }
 
     /// <summary>
-    /// A grid density against atoms (particles) in the same space. In 2D (unless <see cref="W2Options.Atomic"/>) the W2 of the
+    /// A grid density against atoms (particles) in the same space. In 2D and 3D (unless <see cref="W2Options.Atomic"/>) the W2 of the
     /// piecewise-constant density: exact semi-discrete transport (<see cref="SemiDiscreteTransport"/>, a certified bracket at the
     /// stated mass tolerance) when its estimate fits <see cref="W2Options.ExactSecondsBudget"/>
-    /// (<see cref="ExceedsSemiDiscreteBudget"/>, which also caps its cell evaluations); otherwise, or when the solve stops at
+    /// (<see cref="ExceedsSemiDiscreteBudget"/> with the cost model of the grid's dimension, <see cref="EstimatedSemiDiscreteCost"/>,
+    /// which also caps its cell evaluations; the default d = 2 run's 128³ cells against 10⁴ particles do not fit); otherwise, or when the solve stops at
     /// that cap, a certified bracket of the same W2 from the density's cell-centre atoms (<see cref="CellCentreBracket"/>,
     /// intersected with the stopped solve's bracket). Otherwise, or with <see cref="W2Options.Atomic"/>, the W2 between the
     /// density's cell-centre atoms and the particles.
@@ -320,14 +321,23 @@ public static class Wasserstein
         EstimatedSemiDiscreteEvaluations(cells, m) * EstimatedSemiDiscreteEvaluationSeconds(cells, m);
 
     /// <summary>
-    /// Cell evaluations of a semi-discrete solve against a 3D grid density (the d = 2 problems): PROVISIONAL.
+    /// Cell evaluations of a semi-discrete solve of <paramref name="m"/> particles against a density on <paramref name="cells"/>
+    /// cells of a 3D grid (the d = 2 problems), from measurements (N(0, I₃) cells on [−7, 7]³ against its samples): 10 for
+    /// 10³ particles against 16³, 32³ and 9 against 64³ cells, 10 for 10⁴ against 16³, 13 against 32³ and 64³, 43 for 10⁵
+    /// against 32³ (validation/transport/grid-particles.md): E = 8.8 + m/2500, within 30 % of each.
     /// </summary>
-    public static double EstimatedSemiDiscrete3DEvaluations(int cells, int m) => 10 * Math.Pow(m / 1e3, 0.12);
+    public static double EstimatedSemiDiscrete3DEvaluations(int cells, int m) => 8.8 + m / 2500.0;
 
     /// <summary>
-    /// Wall time of one cell evaluation against a 3D grid density: PROVISIONAL.
+    /// Wall time of one cell evaluation against a 3D grid density: linear in the grid cells (the polyhedra split along the
+    /// grid planes) and in the atoms (each cell clipped by its ~26 neighbours and the security search): 1.2 µs × cells +
+    /// 80 µs × m, from the solves above (wall time over evaluations, starts included) on the two cores under a load of 6–7
+    /// processes: 0.12–0.29 s at 10³ particles (16³–64³), 0.70, 0.75, 1.02 s at 10⁴ (16³, 32³, 64³), and 4.0 s for the starts of
+    /// 10⁴ against 128³, 11.7 s for those of 10⁵ against 64³ (a start costs more than a hinted evaluation); within a factor 1.7
+    /// of each. The default d = 2 run (128³ cells, 10⁴ particles) is estimated at 42 s: over the 10 s budget, it gets the cell-centre bracket. Used to
+    /// pick the method and cap the solve, never for results.
     /// </summary>
-    public static double EstimatedSemiDiscrete3DEvaluationSeconds(int cells, int m) => 1.4e-6 * cells + 1e-4 * m;
+    public static double EstimatedSemiDiscrete3DEvaluationSeconds(int cells, int m) => 1.2e-6 * cells + 8e-5 * m;
 
     /// <summary>The idle estimate of a semi-discrete solve on a grid of <paramref name="dimension"/> axes (2 or 3): cell evaluations
     /// and seconds per evaluation (<see cref="EstimatedSemiDiscreteEvaluations"/> and <see cref="EstimatedSemiDiscreteEvaluationSeconds"/>

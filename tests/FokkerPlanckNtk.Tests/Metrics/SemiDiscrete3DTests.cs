@@ -160,9 +160,28 @@ public class SemiDiscrete3DTests
         Assert.That(semi.W2, Is.InRange(fallback.Lower, fallback.Upper), fallback.Message);
     }
 
+    // The 3D estimate reproduces the measured evaluation counts within 30 % and the measured seconds per evaluation within
+    // a factor 1.7 (validation/transport/grid-particles.md, 3D section; wall time over evaluations under a load of 6–7).
+    [TestCase(16, 1_000, 10, 0.12)]
+    [TestCase(32, 1_000, 10, 0.20)]
+    [TestCase(64, 1_000, 9, 0.29)]
+    [TestCase(16, 10_000, 10, 0.70)]
+    [TestCase(32, 10_000, 13, 0.75)]
+    [TestCase(64, 10_000, 13, 1.02)]
+    [TestCase(32, 100_000, 43, double.NaN)]
+    public void TheThreeDimensionalCostFollowsTheMeasurements(int cells, int m, int evaluations, double secondsPerEvaluation)
+    {
+        int n = cells * cells * cells;
+        Assert.That(Wasserstein.EstimatedSemiDiscrete3DEvaluations(n, m), Is.InRange(0.7 * evaluations, 1.3 * evaluations));
+        if (double.IsFinite(secondsPerEvaluation))
+            Assert.That(Wasserstein.EstimatedSemiDiscrete3DEvaluationSeconds(n, m), Is.InRange(secondsPerEvaluation / 1.7, 1.7 * secondsPerEvaluation));
+        Assert.That(Wasserstein.EstimatedSemiDiscreteCost(3, n, m), Is.EqualTo((Wasserstein.EstimatedSemiDiscrete3DEvaluations(n, m), Wasserstein.EstimatedSemiDiscrete3DEvaluationSeconds(n, m))));
+        Assert.That(Wasserstein.EstimatedSemiDiscreteCost(2, n, m), Is.EqualTo((Wasserstein.EstimatedSemiDiscreteEvaluations(n, m), Wasserstein.EstimatedSemiDiscreteEvaluationSeconds(n, m))));
+    }
+
     // The default d = 2 run (128³ cells, 10⁴ particles) cannot afford the semi-discrete solve within output.w2Seconds (10 s):
     // the idle estimate alone refuses it (no probe), so the run writes the certified cell-centre bracket, as it wrote the
-    // atomic bracket before. A 32³ grid against 10³ particles (measured: 10 evaluations, 4.4 s under load) fits.
+    // atomic bracket before. A 32³ grid against 10³ particles (measured: 10 evaluations, 2.0 s under load) fits.
     [Test]
     public void TheDefaultThreeAxisRunGoesToTheBracketWithoutAProbe()
     {
