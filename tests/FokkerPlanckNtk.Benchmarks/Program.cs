@@ -64,13 +64,16 @@ if (args.Length > 1 && args[0] == "transport-speed")
         FokkerPlanckNtk.Particles.ParticleNoise.Normals(FokkerPlanckNtk.Particles.ParticleNoise.Key(7, 0, 0, 0), noise);
         Array.Copy(noise, x, dim * m);
         var atoms = new FokkerPlanckNtk.Metrics.AtomicMeasure(x, dim, null, "particles");
-        if (args.Contains("progress"))
+        // `trace`: one line per Newton step (mass error, step length, CG iterations, elapsed time) on stderr.
+        if (args.Contains("trace")) FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Trace = Console.Error.WriteLine;
+        // `diagonal`: the Newton systems preconditioned by their diagonal instead of multigrid (the solver itself, as `progress`).
+        if (args.Contains("progress") || args.Contains("diagonal"))
         {
-            if (args.Contains("--trace")) FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Trace = line => Console.Error.WriteLine(FormattableString.Invariant($"{watch.Elapsed.TotalSeconds:F1} s: {line}"));
             var sd = FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Solve(grid, Density(0), atoms,
                 FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteOptions.Default with
                 {
                     AllowAtomsOutsideBox = true,
+                    Multigrid = !args.Contains("diagonal"),
                     // `maxevals=N`: stop after N cell evaluations (the cost of one evaluation at sizes whose solve takes minutes).
                     MaxEvaluations = args.Where(a => a.StartsWith("maxevals=", StringComparison.Ordinal)).Select(a => int.Parse(a[9..], CultureInfo.InvariantCulture)).DefaultIfEmpty(int.MaxValue).Last(),
                 },

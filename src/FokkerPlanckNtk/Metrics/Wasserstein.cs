@@ -298,20 +298,22 @@ public static class Wasserstein
     /// <summary>
     /// Cell evaluations (Laguerre cells of all atoms clipped to the grid, with the Newton step's conjugate gradients: the cost
     /// unit of a semi-discrete solve) of a solve of <paramref name="m"/> particles against a density on <paramref name="cells"/>
-    /// grid cells, from measurements: 10 for 10⁴ particles against 128² cells, 18 against 8² cells, 36 for 10⁵ against 128²,
-    /// 91 for 10⁵ against 8² (validation/transport/grid-particles.md): E = 10 √(m/10⁴) (1 + 0.45 log₁₀(1 + m/cells)), within
-    /// 25 % of each. Many particles per grid cell lengthen the damped phase (the starts miss the in-cell distribution).
+    /// grid cells, from measurements with the multigrid-preconditioned Newton (validation/transport/grid-particles.md): 9, 10, 12
+    /// for 10⁴, 10⁵, 10⁶ particles against 128² cells, 20 for 10⁴ and 29 for 10⁵ against 8², 14 for 10⁵ against 16²:
+    /// E = 9 + ½ √(m/cells), within 25 % of each but the last (+35 %, the safe side). Many particles per grid cell lengthen
+    /// the damped phase (the starts miss the in-cell distribution).
     /// </summary>
     public static double EstimatedSemiDiscreteEvaluations(int cells, int m) =>
-        10 * Math.Sqrt(m / 1e4) * (1 + 0.45 * Math.Log10(1 + (double)m / cells));
+        9 + 0.5 * Math.Sqrt((double)m / cells);
 
     /// <summary>
     /// Wall time of one cell evaluation of a semi-discrete solve on two idle cores: linear in the atoms and the grid cells
     /// (each Laguerre cell is clipped by a few neighbours, then split along the grid lines it crosses), a cell of many particles
     /// per grid cell costing more (its tail cells are large): 5 µs × (cells + m (1 + 0.6 log₁₀(1 + m/cells))). Calibrated
     /// on runs under a load of 3–10 processes on the two cores (0.3 s for 10⁴ particles against 128², 0.27 s against 8²,
-    /// 3.4 s for 10⁵ against 8²: twice this), so that the semi-discrete solve of the default run (1.5 s) is estimated as the
-    /// exact atomic one it replaces (<see cref="EstimatedExactSeconds"/>). Used to pick the method and cap the solve, never for results.
+    /// 3.4 s for 10⁵ against 8²: twice this); re-measured with the multigrid Newton (wall time over evaluations at load 8–11:
+    /// 0.37 s, 0.28 s, 1.5 s for 10⁵ against 128², 1.8 s against 16², 22 s for 10⁶ against 128², about twice this, and the
+    /// CPU time per evaluation about this). Used to pick the method and cap the solve, never for results.
     /// </summary>
     public static double EstimatedSemiDiscreteEvaluationSeconds(int cells, int m) =>
         5e-6 * (cells + m * (1 + 0.6 * Math.Log10(1 + (double)m / cells)));

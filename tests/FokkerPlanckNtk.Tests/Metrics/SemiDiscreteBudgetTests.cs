@@ -78,17 +78,21 @@ public class SemiDiscreteBudgetTests
         Assert.That(exact.W2, Is.InRange(bracket.Lower, bracket.Upper), bracket.Message);
     }
 
-    // The estimate reproduces the measured evaluation counts within 25 % (10, 18, 36, 91: validation/transport/grid-particles.md),
-    // and the default run's solve (128², 10⁴) is estimated as the exact atomic solve it replaces (Wasserstein.EstimatedExactSeconds).
-    [TestCase(128, 10_000, 10)]
-    [TestCase(8, 10_000, 18)]
-    [TestCase(128, 100_000, 36)]
-    [TestCase(8, 100_000, 91)]
+    // The estimate follows the evaluation counts measured with the multigrid Newton (validation/transport/grid-particles.md):
+    // not far below them (≥ 75 %: the cap, at least the estimate, must not stop solves that would finish) nor far above
+    // (≤ 140 %: the guard would refuse solves that fit the budget). The default run's solve (128², 10⁴) is estimated no slower
+    // than the exact atomic solve it replaced (Wasserstein.EstimatedExactSeconds), so the default run keeps its method.
+    [TestCase(128, 10_000, 9)]
+    [TestCase(8, 10_000, 20)]
+    [TestCase(128, 100_000, 10)]
+    [TestCase(16, 100_000, 14)]
+    [TestCase(8, 100_000, 29)]
+    [TestCase(128, 1_000_000, 12)]
     public void TheEvaluationCountFollowsTheMeasurements(int cells, int m, int measured)
     {
-        Assert.That(Wasserstein.EstimatedSemiDiscreteEvaluations(cells * cells, m), Is.InRange(0.75 * measured, 1.25 * measured));
+        Assert.That(Wasserstein.EstimatedSemiDiscreteEvaluations(cells * cells, m), Is.InRange(0.75 * measured, 1.4 * measured));
         if (cells == 128 && m == 10_000)
-            Assert.That(Wasserstein.EstimatedSemiDiscreteSeconds(cells * cells, m), Is.EqualTo(Wasserstein.EstimatedExactSeconds(cells * cells, m)).Within(10).Percent);
+            Assert.That(Wasserstein.EstimatedSemiDiscreteSeconds(cells * cells, m), Is.LessThanOrEqualTo(Wasserstein.EstimatedExactSeconds(cells * cells, m)));
     }
 
     // The wall-clock safety net (a solve far slower than estimated): a limit of 0 s stops at the first check after the starts,

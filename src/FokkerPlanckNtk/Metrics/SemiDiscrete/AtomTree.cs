@@ -47,6 +47,41 @@ internal sealed class AtomTree
 
     public int Count => _count;
 
+    /// <summary>Depth of the leaves (the tree is balanced: every leaf holds ⌊n/2^depth⌋ or ⌈n/2^depth⌉ ≤ <see cref="LeafSize"/> atoms).</summary>
+    public int Depth
+    {
+        get
+        {
+            int depth = 0;
+            while ((_count >> depth) > LeafSize) depth++;
+            return depth;
+        }
+    }
+
+    /// <summary>
+    /// Groups the atoms by their ancestor node at <paramref name="depth"/> (a leaf above it is its own group): spatially compact
+    /// boxes of about n/2^depth atoms, numbered in tree order. Writes each atom's group to <paramref name="group"/>; returns the count.
+    /// </summary>
+    public int Groups(int depth, Span<int> group)
+    {
+        int count = 0;
+        Assign(0, 0, _count, 0, depth, group, ref count);
+        return count;
+    }
+
+    private void Assign(int node, int lo, int hi, int level, int depth, Span<int> group, ref int count)
+    {
+        if (level == depth || hi - lo <= LeafSize || 2 * node + 2 >= _nodeCount)
+        {
+            for (int s = lo; s < hi; s++) group[_atom[s]] = count;
+            count++;
+            return;
+        }
+        int mid = (lo + hi) >> 1;
+        Assign(2 * node + 1, lo, mid, level + 1, depth, group, ref count);
+        Assign(2 * node + 2, mid, hi, level + 1, depth, group, ref count);
+    }
+
     /// <summary>ψ of an atom as last set.</summary>
     public double Weight(int atom) => _psi[_slot[atom]];
 

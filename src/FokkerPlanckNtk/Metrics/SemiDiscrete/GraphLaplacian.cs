@@ -137,11 +137,12 @@ internal sealed class GraphLaplacian
     /// system definite when the facet graph is not connected without spoiling rows of tiny weight), g projected
     /// onto the mean-zero vectors first (without frozen atoms; with them, g is set to 0 on the frozen rows). Stops when the residual is below <paramref name="tolerance"/>·‖g‖₂ and
     /// below <paramref name="tolerance"/>·scale_i in every row (scale_i: the atom's mass, so that atoms of tiny
-    /// mass are resolved too; an empty scale: the norm only), or after <paramref name="maxIterations"/>. Returns the iterations used and the
-    /// relative residual reached.
+    /// mass are resolved too; an empty scale: the norm only), or after <paramref name="maxIterations"/>. Preconditioned by
+    /// the diagonal, or, given the atoms' <paramref name="coarsening"/> (<see cref="AggregationMultigrid.Hierarchy"/>), by a
+    /// multigrid V-cycle. Returns the iterations used and the relative residual reached.
     /// </summary>
     public (int Iterations, double Residual) Solve(ReadOnlySpan<double> g, Span<double> d, ReadOnlySpan<double> scale, double tolerance,
-        int maxIterations, CancellationToken cancellation)
+        int maxIterations, CancellationToken cancellation, int[][]? coarsening = null)
     {
         int n = _n;
         var b = g.ToArray();
@@ -169,6 +170,18 @@ internal sealed class GraphLaplacian
             inv[i] = 1 / (_diagonal[i] + shift[i]);
             bound[i] = scale.IsEmpty ? double.PositiveInfinity : RowTolerance * scale[i];
         }
+        AggregationMultigrid? multigrid = null;
+        if (coarsening is { Length: > 0 })
+        {
+            var diagonal = new double[n];
+            for (int i = 0; i < n; i++) diagonal[i] = _diagonal[i] + shift[i];
+            multigrid = new AggregationMultigrid(_start, _column, _weight, diagonal, coarsening);
+        }
+        void Precondition(double[] r, double[] z)
+        {
+            if (multigrid is not null) multigrid.Apply(r, z);
+            else for (int i = 0; i < n; i++) z[i] = inv[i] * r[i];
+        }
         var x = new double[n];
         var r = (double[])b.Clone();
         var z = new double[n];
@@ -176,7 +189,7 @@ internal sealed class GraphLaplacian
         var q = new double[n];
         double bnorm = Math.Sqrt(Dot(b, b));
         if (!(bnorm > 0)) { d.Clear(); return (0, 0); }
-        for (int i = 0; i < n; i++) z[i] = inv[i] * r[i];
+        Precondition(r, z);
         Array.Copy(z, p, n);
         double rz = Dot(r, z);
         double residual = 1;
@@ -192,7 +205,7 @@ internal sealed class GraphLaplacian
             it++;
             residual = Math.Sqrt(Dot(r, r)) / bnorm;
             if (residual <= tolerance && WithinRows(r, bound)) break;
-            for (int i = 0; i < n; i++) z[i] = inv[i] * r[i];
+            Precondition(r, z);
             double rzNew = Dot(r, z);
             double beta = rzNew / rz;
             rz = rzNew;

@@ -47,7 +47,7 @@ internal abstract class LaguerreCells
     public DensityBox Box { get; }
     public double[] Atoms { get; }
     public int Count { get; }
-    protected AtomTree Tree { get; }
+    public AtomTree Tree { get; }
 
     private const int BlockSize = 512;
 
@@ -62,12 +62,14 @@ internal abstract class LaguerreCells
         var weights = psi.ToArray();
         Tree.SetWeights(weights);
         int blocks = (Count + BlockSize - 1) / BlockSize;
-        var blockFacets = facets ? new FacetList[blocks] : null;
+        // The blocks' facet lists are kept from one evaluation to the next (a solve makes tens of evaluations: no regrowth).
+        var blockFacets = facets ? _blockFacets ??= new FacetList[blocks] : null;
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism.Threads, CancellationToken = cancellation },
             () => CreateScratch(),
             (b, _, scratch) =>
             {
-                var list = facets ? new FacetList() : null;
+                var list = blockFacets is null ? null : blockFacets[b] ??= new FacetList();
+                list?.Clear();
                 int end = Math.Min(Count, (b + 1) * BlockSize);
                 for (int i = b * BlockSize; i < end; i++)
                 {
@@ -77,7 +79,6 @@ internal abstract class LaguerreCells
                     result.Cost[i] = c;
                     if (list is not null) list.Append(i, scratch.Facets, Atoms, Box.Dimension);
                 }
-                if (blockFacets is not null) blockFacets[b] = list!;
                 return scratch;
             },
             _ => { });
@@ -101,6 +102,7 @@ internal abstract class LaguerreCells
     }
 
     private CellIntegrals? _hint;
+    private FacetList[]? _blockFacets;
 
     /// <summary>|y_i − y_j|² of each atom's nearest other atom (+∞ for a single atom).</summary>
     public double[] NearestDistances2()
@@ -173,6 +175,8 @@ internal abstract class LaguerreCells
         public int[] RowAtom = new int[BlockSize];
         public int[] RowEnd = new int[BlockSize];
         public int Rows;
+
+        public void Clear() => Count = Rows = 0;
 
         public void Append(int i, FacetAccumulator f, double[] atoms, int dim)
         {
