@@ -170,6 +170,72 @@ if (args.Length > 1 && args[0] == "grid-w2-file")
     Console.WriteLine(r.Message);
     return;
 }
+if (args.Length > 1 && args[0] == "grid-work")
+{
+    // The cost model of GridTransport's work cap: for each case the work (cell evaluations × cells, all levels and both
+    // directions), the wall time and the process CPU time, uncapped; the CPU time over the work is the idle rate per unit (on
+    // two idle cores the wall time is about half the CPU time). Cases: KIND:DELTA:CELLS:DIM (KIND shift, scale or rotate of
+    // N(0, I) against N(0, I), midpoint cell values on ±7) or FILE_P,FILE_Q (raw doubles of a 128² or other square 2D grid,
+    // from product-w2 DIR). Usage: grid-work CASE… [--budget=S] (S: the facade's budget instead of no cap).
+    double budget = args.FirstOrDefault(a => a.StartsWith("--budget=", StringComparison.Ordinal)) is { } b
+        ? double.Parse(b["--budget=".Length..], CultureInfo.InvariantCulture) : double.PositiveInfinity;
+    foreach (var c in args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)))
+    {
+        FokkerPlanckNtk.Grids.UniformGrid grid;
+        double[] p, q;
+        if (c.Contains(','))
+        {
+            var files = c.Split(',');
+            p = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(File.ReadAllBytes(files[0])).ToArray();
+            q = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(File.ReadAllBytes(files[1])).ToArray();
+            grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(2, (int)Math.Round(Math.Sqrt(p.Length)), 7);
+        }
+        else
+        {
+            var parts = c.Split(':');
+            double delta = double.Parse(parts[1], CultureInfo.InvariantCulture);
+            int cells = int.Parse(parts[2], CultureInfo.InvariantCulture), dim = int.Parse(parts[3], CultureInfo.InvariantCulture);
+            grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(dim, cells, 7);
+            var mean = new double[dim];
+            var scale = Enumerable.Repeat(1.0, dim).ToArray();
+            if (parts[0] == "shift") mean[0] = delta;
+            else if (parts[0] == "scale") scale[0] = 1 + delta;
+            else { mean[0] = 0.3 * delta; mean[1] = -0.2 * delta; scale[0] = (1 + delta) * (1 + delta); scale[1] = 1 / scale[0]; }
+            double Rotated(double[] z, int k) => parts[0] == "rotate" && k < 2
+                ? (k == 0 ? Math.Cos(Math.PI / 6) * z[0] + Math.Sin(Math.PI / 6) * z[1] : -Math.Sin(Math.PI / 6) * z[0] + Math.Cos(Math.PI / 6) * z[1]) : z[k];
+            p = new double[grid.Count];
+            q = new double[grid.Count];
+            var z = new double[dim];
+            var d = new double[dim];
+            for (int cell = 0; cell < grid.Count; cell++)
+            {
+                grid.Center(cell, z);
+                for (int k = 0; k < dim; k++) d[k] = z[k] - mean[k];
+                double e = 0, e0 = 0;
+                for (int k = 0; k < dim; k++) { double u = Rotated(d, k) / scale[k]; e += u * u; e0 += z[k] * z[k]; }
+                p[cell] = Math.Exp(-0.5 * e);
+                q[cell] = Math.Exp(-0.5 * e0);
+            }
+            double sp = p.Sum() * grid.CellVolume, sq = q.Sum() * grid.CellVolume;
+            for (int cell = 0; cell < grid.Count; cell++) { p[cell] /= sp; q[cell] /= sq; }
+        }
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var r = double.IsPositiveInfinity(budget)
+            ? FokkerPlanckNtk.Metrics.SemiDiscrete.GridTransport.Between(grid, p, q, normalize: true)
+            : FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, p, q, FokkerPlanckNtk.Metrics.W2Options.ProbabilityMeasures with { ExactSecondsBudget = budget });
+        double wall = watch.Elapsed.TotalSeconds;
+        process.Refresh();
+        double cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
+        var m = System.Text.RegularExpressions.Regex.Match(r.Message, @"work ([0-9.eE+]+)");
+        double work = m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
+        Console.WriteLine(FormattableString.Invariant(
+            $"{Path.GetFileName(c)} grid={string.Join("x", grid.Cells)} work={work:G4} wall={wall:F2} cpu={cpuSeconds:F2} cpu/work={cpuSeconds / work:E3} W2={r.W2:G6} ±{r.ErrorBound:E2} [{r.Lower:G6}, {r.Upper:G6}] status={r.Status} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+        if (args.Contains("--messages")) Console.WriteLine("  " + r.Message);
+    }
+    return;
+}
 if (args.Length > 2 && args[0] == "transport-before-after")
 {
     TransportBeforeAfter.Run(args);

@@ -97,21 +97,32 @@ public sealed partial class PdeSolver
         }
     }
 
+    // The step's start: r⁰, stage-1 fluxes (coefficient ρ₁ = r⁰), the Gram matrix, the explicit bound 1/(outflow + stiff rate).
+    private double FeedbackStart(FeedbackWorkspace w, out double outflow)
+    {
+        var p = _model.Problem;
+        _model.ResidualsFromMoment(_m1, w.R0);
+        _model.CouplingFromResiduals(w.R0, _coupling);
+        ComputeFluxes(_density);
+        outflow = MaxOutflowRate();
+        AssembleGram(_m0, _m2, w.Gram);
+        double stiff = p.Alpha == 0 ? 0 : 2 * p.Alpha * p.Alpha / _n * Math.Max(SmallSymmetric.LargestEigenvalue(w.Gram, _n, w.V, w.W), 0);
+        if (!double.IsFinite(outflow) || !double.IsFinite(stiff))
+            throw Diverged("the step bound became non-finite");
+        return 1 / (outflow + stiff);
+    }
+
+    // The first step's proposal (no controller memory yet), Cfl times the explicit bound: what MaxNextStep promises before
+    // the first step. Without it a side step to every sampled time before the first output started again from t = 0 (the
+    // α = 1024 run spent a minute there: 139 diagnostics times, each stepped from 0 at the first step's size).
+    private double FirstFeedbackProposal() => _options.Cfl * FeedbackStart(_fb ??= new FeedbackWorkspace(this), out _);
+
     private double FeedbackStep(double maxDt)
     {
         var w = _fb ??= new FeedbackWorkspace(this);
         double tol = _options.Tolerance;
         var p = _model.Problem;
-        // The step's start: r⁰, stage-1 fluxes (coefficient ρ₁ = r⁰), the bounds.
-        _model.ResidualsFromMoment(_m1, w.R0);
-        _model.CouplingFromResiduals(w.R0, _coupling);
-        ComputeFluxes(_density);
-        double outflow = MaxOutflowRate();
-        AssembleGram(_m0, _m2, w.Gram);
-        double stiff = p.Alpha == 0 ? 0 : 2 * p.Alpha * p.Alpha / _n * Math.Max(SmallSymmetric.LargestEigenvalue(w.Gram, _n, w.V, w.W), 0);
-        if (!double.IsFinite(outflow) || !double.IsFinite(stiff))
-            throw Diverged("the step bound became non-finite");
-        double explicitStep = 1 / (outflow + stiff);
+        double explicitStep = FeedbackStart(w, out double outflow);
         double transport = 2 * _options.Cfl / outflow;   // stage 1: (h/2)·outflow(r⁰) ≤ Cfl
         LastStableStep = transport;
         // The Gram form of the Jacobian, (2α²/n)H_h(p⁰) (= −∂G/∂ρ where the cell Péclet numbers are small), for the

@@ -335,7 +335,8 @@ public sealed partial class PdeSolver : Numerics.LandingStepper
                 double stiff = StiffModeRate();
                 return stiff > 0 ? Math.Min(maxDt, _options.Cfl / stiff) : maxDt;
             case StepperKind.ImplicitFeedback:
-                return double.IsFinite(_options.Tolerance) && _nextStep > 0 ? Math.Min(maxDt, _nextStep) : maxDt;
+                if (!double.IsFinite(_options.Tolerance)) return maxDt;
+                return Math.Min(maxDt, _nextStep > 0 ? _nextStep : FirstFeedbackProposal());
             default:
                 if (!_stageOneReady) PrepareStageOne();
                 return double.IsFinite(_stageOneRate) ? Math.Min(maxDt, _options.Cfl / _stageOneRate) : maxDt;

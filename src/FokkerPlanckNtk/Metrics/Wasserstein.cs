@@ -35,8 +35,10 @@ public sealed record W2Options
     /// (<see cref="Wasserstein.ExceedsExactBudget"/>: the idle-machine estimate over the CPU share a thread gets) exceeds it goes
     /// to the certified coarsened bracket instead, so that no diagnostic takes minutes, also under load. The same budget holds
     /// for the semi-discrete solve of a 2D or 3D grid density against particles (<see cref="Wasserstein.ExceedsSemiDiscreteBudget"/>,
-    /// which also caps its cell evaluations), whose fallback is the certified bracket from the cell-centre atoms. 0 asks for
-    /// the coarsened bracket everywhere.
+    /// which also caps its cell evaluations), whose fallback is the certified bracket from the cell-centre atoms. For two grid
+    /// densities (<see cref="GridTransport"/>) it caps the work of the solves in the idle cost model
+    /// (<see cref="GridTransport.WorkCap"/>: no clock, no load measurement; a capped W2 is its certified bracket). 0 asks for
+    /// the cheapest certified bracket everywhere.
     /// </summary>
     public double ExactSecondsBudget { get; init; } = 10;
 
@@ -121,14 +123,16 @@ public static class Wasserstein
     /// <summary>
     /// Two densities on the same grid: in 2D up to <see cref="GridTransport.MaxCells"/> cells and in 3D up to
     /// <see cref="GridTransport.MaxCells3D"/> the W2 of the
-    /// piecewise-constant densities (<see cref="GridTransport"/>, unless <see cref="W2Options.Atomic"/>); otherwise, or
-    /// when asked, between their cell-centre atoms.
+    /// piecewise-constant densities (<see cref="GridTransport"/>, unless <see cref="W2Options.Atomic"/>), its work capped by
+    /// <see cref="W2Options.ExactSecondsBudget"/> in the idle cost model (<see cref="GridTransport.WorkCap"/>: deterministic; a
+    /// solve stopped there is written as its certified bracket); otherwise, or when asked, between their cell-centre atoms.
     /// </summary>
     public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> p, ReadOnlySpan<double> q, W2Options? options = null)
     {
         options ??= W2Options.Default;
         if (!options.Atomic && GridTransport.Handles(grid))
-            return GridTransport.Between(grid, p, q, options.Normalize, options.Cancellation);
+            return GridTransport.Between(grid, p, q, options.Normalize, options.Cancellation,
+                GridTransport.WorkCap(grid.Dimension, options.ExactSecondsBudget));
         return Solve(AtomicMeasure.FromGrid(grid, p, "p"), AtomicMeasure.FromGrid(grid, q, "q"), grid, options);
     }
 

@@ -150,11 +150,15 @@ public sealed class SpectralSolver : Numerics.LandingStepper
     public SpectralDiagnostics Diagnose() => _model.Diagnose(_b, Time);
 
     /// <inheritdoc/>
-    /// <remarks>The controller's proposed step (the first step, before any proposal: <paramref name="maxDt"/>).</remarks>
+    /// <remarks>The controller's proposed step (before the first step: the initial step, which only a rejected try shortens).</remarks>
     public override double MaxNextStep(double maxDt)
     {
         maxDt = Math.Min(maxDt, _options.MaxStep);
-        return _proposed > 0 ? Math.Min(maxDt, _proposed) : maxDt;
+        if (_proposed > 0) return Math.Min(maxDt, _proposed);
+        // Before the first step: the first step's size (Step recomputes the Jacobian), so that side steps to sampled times
+        // before the first output do not each start again from t = 0.
+        _model.Jacobian(_b, _u, _f, _r);
+        return Math.Min(maxDt, InitialStep());
     }
 
     /// <summary>A solver of the same model and options in the state of this one: the scratch copy of side steps.</summary>

@@ -107,23 +107,53 @@ public class GridTransportTests
         Assert.That(Math.Sqrt(exact), Is.InRange(r.CertifiedLower * (1 - 1e-12), r.CertifiedUpper));
     }
 
-    // A wall-time limit on the grid–grid W2: with a limit of 0 every solve stops after its start evaluation,
-    // deterministically, and the result is only what the stopped solves certify: the exact W2 (the 1D product formula)
-    // lies in the bracket, and the status says the solve did not finish.
+    // The work cap (output.w2Seconds in the idle cost model, GridTransport.WorkCap): a cap too small for the solves stops
+    // them where their next cell evaluation would pass it, the same way on any machine and load, and the result is only the
+    // certified bracket of the stopped solves, labelled (method, status, message): the exact W2 (the 1D product formula) lies
+    // in it. Cap 0 (output.w2Seconds = 0): the starts only; 10⁴ units (10 evaluations of the 32² level): the coarse levels
+    // finish, the finest stops. Through the facade, the budget maps to the cap.
     [Test]
-    public void AWallTimeLimitOfZeroGivesTheCertifiedBracketOfTheStoppedSolves()
+    public void AWorkCapGivesTheCertifiedBracketOfTheStoppedSolves()
     {
         var grid = UniformGrid.Cube(2, 32, 7);
         var (mean, cov) = Perturbed("shift", 0.1);
         var p = CellAverages(grid, mean, cov);
         var q = CellAverages(grid, [0, 0], Identity);
         double exact = ExactProductW2(grid, p, q);
-        var r = GridTransport.Between(grid, p, q, maxSeconds: 0);
-        Assert.That(r.Status, Is.EqualTo(TransportStatus.IterationLimit), r.Message);
-        Assert.That(r.Message, Does.Contain("wall-clock limit"));
-        Assert.That(exact, Is.InRange(r.CertifiedLower, r.CertifiedUpper), r.Message);
-        Assert.That(Math.Abs(r.W2 - exact), Is.LessThanOrEqualTo(r.ErrorBound), r.Message);
-        TestContext.Out.WriteLine($"limit 0: W2 {r.W2:G6} ± {r.ErrorBound:G2}, certified [{r.CertifiedLower:G6}, {r.CertifiedUpper:G6}], exact {exact:G6}");
+        var full = GridTransport.Between(grid, p, q, normalize: true);
+        Assert.That(full.Method, Is.EqualTo(GridTransport.Method));
+        foreach (double cap in new[] { 0.0, 1e4 })
+        {
+            var r = GridTransport.Between(grid, p, q, maxWork: cap);
+            TestContext.Out.WriteLine($"cap {cap}: W2 {r.W2:G6} ± {r.ErrorBound:G2}, bracket [{r.Lower:G6}, {r.Upper:G6}], exact {exact:G6}; {r.Message}");
+            Assert.That(r.Method, Is.EqualTo(GridTransport.CappedMethod));
+            Assert.That(r.Status, Is.EqualTo(TransportStatus.IterationLimit), r.Message);
+            Assert.That(r.Message, Does.StartWith("stopped by the work cap"));
+            Assert.That(exact, Is.InRange(r.Lower, r.Upper), r.Message);
+            // The bracket is the certified one (value = its midpoint).
+            Assert.That(r.Lower, Is.EqualTo(r.CertifiedLower).Within(1e-15));
+            Assert.That(r.Upper, Is.EqualTo(r.CertifiedUpper).Within(1e-15));
+            var again = GridTransport.Between(grid, p, q, maxWork: cap);
+            Assert.That((again.W2, again.ErrorBound, again.Message), Is.EqualTo((r.W2, r.ErrorBound, r.Message)), "deterministic");
+        }
+        var budget0 = Wasserstein.Between(grid, p, q, W2Options.ProbabilityMeasures with { ExactSecondsBudget = 0 });
+        Assert.That(budget0.Method, Is.EqualTo(GridTransport.CappedMethod));
+        Assert.That(budget0.W2, Is.EqualTo(GridTransport.Between(grid, p, q, true, default, 0).W2));
+        Assert.That(Wasserstein.Between(grid, p, q, W2Options.ProbabilityMeasures).W2, Is.EqualTo(full.W2), "the default budget holds this case");
+    }
+
+    // The budget in seconds maps to the work cap by the idle cost model (GridTransport.SecondsPerCellEvaluation): linear, 0 for
+    // 0, none for ∞; bad caps are refused by name.
+    [Test]
+    public void TheBudgetMapsToTheWorkCap()
+    {
+        Assert.That(GridTransport.WorkCap(2, 10), Is.EqualTo(10 / GridTransport.SecondsPerCellEvaluation(2)));
+        Assert.That(GridTransport.WorkCap(3, 10), Is.EqualTo(10 / GridTransport.SecondsPerCellEvaluation(3)));
+        Assert.That(GridTransport.WorkCap(2, 0), Is.Zero);
+        Assert.That(GridTransport.WorkCap(2, double.PositiveInfinity), Is.EqualTo(double.PositiveInfinity));
+        var grid = UniformGrid.Cube(2, 8, 3);
+        var p = CellAverages(grid, [0, 0], Identity);
+        Assert.That(() => GridTransport.Between(grid, p, p, maxWork: double.NaN), Throws.TypeOf<InputException>().With.Message.Contains("maxWork"));
     }
 
     [Test]

@@ -108,7 +108,7 @@ public class ReducedRunTests
         double perp = reduction.Orthogonal.At(pde.Time).DistancesToStandard().W2Squared;
         Assert.That(perp, Is.GreaterThan(0.05));
         var q = Wasserstein.Between(grid, pde.Density, reference, W2Options.ProbabilityMeasures);
-        Assert.That(q.Method, Is.EqualTo(FokkerPlanckNtk.Metrics.SemiDiscrete.GridTransport.Method));
+        Assert.That(q.Method, Does.StartWith(FokkerPlanckNtk.Metrics.SemiDiscrete.GridTransport.Method), "the W2 of the densities (or its certified bracket at the work cap)");
         Assert.That(pde.W2P0.Value, Is.EqualTo(Math.Sqrt(q.W2 * q.W2 + perp)).Within(1e-9));
         Assert.That(pde.W2P0.Method, Does.Contain("θ_⊥"));
 

@@ -44,18 +44,49 @@ public static class GridTransport
     private const int MinCoarseCells = 8;
 
     /// <summary>
+    /// The cost model of the work cap: wall seconds on two idle cores per unit of work, one cell evaluation of one grid cell
+    /// (the Laguerre cells of a level's atoms clipped to its grid: masses, costs, facets; the Newton step's conjugate gradients
+    /// ride along), in 2D and 3D. Calibrated on the process CPU time per unit, which the load hardly changes (measured at load
+    /// 11–21, one thread and two alike, validation/transport/grid-densities.md "Work cap"): 2D 8–16 µs (Gaussian cases at 128²,
+    /// the α = 1024 product path's converged W2 16 µs, its crawling tail 20 µs), 3D 36–69 µs (32³, more for larger
+    /// displacements); the rate is half a typical CPU rate (two cores). Used to cap the work, never for results.
+    /// </summary>
+    public static double SecondsPerCellEvaluation(int dimension) => dimension == 3 ? SecondsPerCellEvaluation3D : SecondsPerCellEvaluation2D;
+
+    private const double SecondsPerCellEvaluation2D = 6e-6, SecondsPerCellEvaluation3D = 2.5e-5;
+
+    /// <summary>
+    /// The work cap (cell evaluations × cells, <see cref="SecondsPerCellEvaluation"/>) of a W2 whose time budget is
+    /// <paramref name="budgetSeconds"/> on idle cores: the facade's <see cref="W2Options.ExactSecondsBudget"/> (output.w2Seconds)
+    /// for grid densities. Deterministic: the same input gives the same result on any machine and under any load (a loaded
+    /// machine takes longer, it does not change the result). ∞ for an infinite budget; 0 for 0 (the starts only: the cheapest
+    /// certified bracket).
+    /// </summary>
+    public static double WorkCap(int dimension, double budgetSeconds) =>
+        budgetSeconds >= double.MaxValue ? double.PositiveInfinity : Math.Max(0, budgetSeconds) / SecondsPerCellEvaluation(dimension);
+
+    /// <summary>Share of the work cap that the levels below the finest (starts and error estimate) may spend together.</summary>
+    private const double CoarseShare = 0.5;
+
+    /// <summary>Method name of a result stopped by the work cap: the certified bracket alone.</summary>
+    public const string CappedMethod = Method + "; capped by the work budget (output.w2Seconds): certified bracket";
+
+    /// <summary>
     /// W2 between two densities on one 2D or 3D grid; totals must agree up to round-off unless <paramref name="normalize"/>.
-    /// <paramref name="maxSeconds"/> limits the wall time of all the semi-discrete solves together: a solve still running
-    /// at the limit stops (status <see cref="TransportStatus.IterationLimit"/>) and the result is what its certified
-    /// bracket allows, so that no diagnostic takes minutes.
+    /// <paramref name="maxWork"/> caps the work of all the semi-discrete solves together, in cell evaluations × cells
+    /// (<see cref="WorkCap"/>; ∞: no cap): the levels below the finest may spend <see cref="CoarseShare"/> of it, the finest what
+    /// is left, each solve stopping (status <see cref="TransportStatus.IterationLimit"/>) where its next evaluation would pass
+    /// the cap (the starts are always made). When the cap stopped any solve the result is the certified bracket of the finest
+    /// level, [max(Gelbrich, √A₋ − √Q), min(√A₊, √B₊) + √Q], as value ± half-width (method <see cref="CappedMethod"/>): never an
+    /// unvalidated estimate. No wall clock enters the result.
     /// </summary>
     public static W2Result Between(UniformGrid grid, ReadOnlySpan<double> p, ReadOnlySpan<double> q, bool normalize = false,
-        CancellationToken cancellation = default, double maxSeconds = double.PositiveInfinity)
+        CancellationToken cancellation = default, double maxWork = double.PositiveInfinity)
     {
         var clock = Stopwatch.StartNew();
-        var limit = new WallLimit(clock, maxSeconds);
         if (grid.Dimension is not (2 or 3))
             throw new InputException("density.dimension", grid.Dimension, "W2 of grid densities by semi-discrete transport is implemented for 2 and 3 axes");
+        if (!(maxWork >= 0)) throw new InputException("maxWork", maxWork, "must be a number of cell evaluations ≥ 0 (∞: no cap)");
         GridDensity.Validate(grid, p, "p");
         GridDensity.Validate(grid, q, "q");
         double massP = GridDensity.Mass(grid, p), massQ = GridDensity.Mass(grid, q);
@@ -70,10 +101,23 @@ public static class GridTransport
         // Coarse to fine: each level's potentials, interpolated, start the next finer level (a cold start far from the
         // solution costs the damped Newton tens of steps: 60 without convergence on a 64² product-path density at α = 1024,
         // against a few per level from the coarser one); the level below the finest gives the error estimate.
-        var fine = Hierarchy(grid, pn, qn, limit, cancellation);
+        var work = new Work(maxWork);
+        var fine = Hierarchy(grid, pn, qn, work, true, cancellation);
         var coarse = fine.Coarser;
         double value = Math.Sqrt(Math.Max(0, fine.Squared));
         double lower = fine.Lower, upper = fine.Upper;
+        double scale = Math.Sqrt(mass);
+        string workText = double.IsPositiveInfinity(maxWork)
+            ? FormattableString.Invariant($"work {work.Used:G3} cell evaluations × cells")
+            : FormattableString.Invariant($"work {work.Used:G3} of the cap {maxWork:G3} cell evaluations × cells");
+        if (work.Capped)
+            return new W2Result(scale * 0.5 * (lower + upper), CappedMethod, TransportStatus.IterationLimit, scale * 0.5 * (upper - lower), clock.Elapsed.TotalSeconds)
+            {
+                CertifiedLower = scale * lower,
+                CertifiedUpper = scale * upper,
+                Message = FormattableString.Invariant(
+                    $"stopped by the work cap ({workText}): certified W2 in [{scale * lower:G6}, {scale * upper:G6}] (lower: {fine.LowerReason}); {fine.Details}"),
+            };
         double error;
         string how;
         if (coarse is { } c2)
@@ -93,15 +137,42 @@ public static class GridTransport
         if (fine.ValueGap > 0) error += fine.ValueGap / (2 * Math.Max(value, Math.Sqrt(fine.ValueGap)));
         value = Math.Clamp(value, lower, upper);
         error = Math.Min(error, Math.Max(value - lower, upper - value));
-        double scale = Math.Sqrt(mass);
         var status = fine.Converged ? TransportStatus.Optimal : TransportStatus.IterationLimit;
         return new W2Result(scale * value, Method, status, scale * error, clock.Elapsed.TotalSeconds)
         {
             CertifiedLower = scale * lower,
             CertifiedUpper = scale * upper,
             Message = FormattableString.Invariant(
-                $"W2 ≈ {scale * value:G6} ± {scale * error:G2} ({how}); certified W2 in [{scale * lower:G6}, {scale * upper:G6}] (lower: {fine.LowerReason}); {fine.Details}"),
+                $"W2 ≈ {scale * value:G6} ± {scale * error:G2} ({how}); certified W2 in [{scale * lower:G6}, {scale * upper:G6}] (lower: {fine.LowerReason}); {workText}; {fine.Details}"),
         };
+    }
+
+    // The work cap shared by the solves of one call (cell evaluations × cells), spent coarse to fine: the coarse levels
+    // together up to CoarseShare of it, the finest level what is left, the two directions of a level one after the other.
+    private sealed class Work(double cap)
+    {
+        public double Used { get; private set; }
+        private double _coarseUsed;
+
+        /// <summary>Whether the cap stopped a solve.</summary>
+        public bool Capped { get; private set; }
+
+        // The evaluation cap of the next solve on a grid of `cells` cells.
+        public int Evaluations(int cells, bool finest)
+        {
+            if (double.IsPositiveInfinity(cap)) return int.MaxValue;
+            double left = finest ? cap - Used : Math.Min(cap - Used, CoarseShare * cap - _coarseUsed);
+            return (int)Math.Clamp(Math.Floor(left / cells), 0, int.MaxValue);
+        }
+
+        public void Spend(SemiDiscreteResult r, int cells, int cap, bool finest)
+        {
+            double spent = (double)r.Evaluations * cells;
+            Used += spent;
+            if (!finest) _coarseUsed += spent;
+            // Stopped where the next evaluation would pass the cap (not at the Newton step cap or on its own).
+            if (r.Status != TransportStatus.Optimal && r.Evaluations >= cap) Capped = true;
+        }
     }
 
     private sealed record Symmetrized(double Squared, double Lower, double Upper, double Gap, double ValueGap, bool Converged,
@@ -113,23 +184,27 @@ public static class GridTransport
 
     // The estimate on this grid, started from the estimate on the 2^d-block-coarsened grid (itself computed the same way)
     // while every axis has an even count of at least 2 MinCoarseCells.
-    private static Symmetrized Hierarchy(UniformGrid grid, double[] p, double[] q, WallLimit limit, CancellationToken cancellation)
+    private static Symmetrized Hierarchy(UniformGrid grid, double[] p, double[] q, Work work, bool finest, CancellationToken cancellation)
     {
         Symmetrized? coarse = null;
         if (grid.Cells.All(c => c % 2 == 0 && c / 2 >= MinCoarseCells))
         {
             var coarseGrid = new UniformGrid(grid.Cells.Select(c => c / 2).ToArray(), grid.HalfWidths.ToArray());
-            coarse = Hierarchy(coarseGrid, Coarsen(grid, p), Coarsen(grid, q), limit, cancellation);
+            coarse = Hierarchy(coarseGrid, Coarsen(grid, p), Coarsen(grid, q), work, false, cancellation);
         }
-        return Estimate(grid, p, q, coarse, limit, cancellation) with { Coarser = coarse };
+        return Estimate(grid, p, q, coarse, work, finest, cancellation) with { Coarser = coarse };
     }
 
     // (A + B)/2 − Q with its certified bracket, for probability densities.
-    private static Symmetrized Estimate(UniformGrid grid, double[] p, double[] q, Symmetrized? coarse, WallLimit limit, CancellationToken cancellation)
+    private static Symmetrized Estimate(UniformGrid grid, double[] p, double[] q, Symmetrized? coarse, Work work, bool finest, CancellationToken cancellation)
     {
         var options = SemiDiscreteOptions.Default with { MaxNewtonSteps = MaxNewtonSteps };
-        var (a, psiA) = Solve(grid, p, q, options with { MaxSeconds = limit.Left }, coarse is null ? null : Refine(coarse.Grid, coarse.PsiA, grid), cancellation);
-        var (b, psiB) = Solve(grid, q, p, options with { MaxSeconds = limit.Left }, coarse is null ? null : Refine(coarse.Grid, coarse.PsiB, grid), cancellation);
+        int capA = work.Evaluations(grid.Count, finest);
+        var (a, psiA) = Solve(grid, p, q, options with { MaxEvaluations = capA }, coarse is null ? null : Refine(coarse.Grid, coarse.PsiA, grid), cancellation);
+        work.Spend(a, grid.Count, capA, finest);
+        int capB = work.Evaluations(grid.Count, finest);
+        var (b, psiB) = Solve(grid, q, p, options with { MaxEvaluations = capB }, coarse is null ? null : Refine(coarse.Grid, coarse.PsiB, grid), cancellation);
+        work.Spend(b, grid.Count, capB, finest);
         double quantization = 0;
         for (int k = 0; k < grid.Dimension; k++) quantization += grid.Spacing(k) * grid.Spacing(k) / 12;
         double squared = 0.5 * (a.LowerSquared + b.LowerSquared) - quantization;
@@ -202,12 +277,6 @@ public static class GridTransport
             result[c] = sum;
         }
         return result;
-    }
-
-    // What is left of the call's wall-time limit (0 once spent: a solve then stops after its start evaluation).
-    private readonly record struct WallLimit(Stopwatch Clock, double MaxSeconds)
-    {
-        public double Left => Math.Max(0, MaxSeconds - Clock.Elapsed.TotalSeconds);
     }
 
     private static double[] Scaled(ReadOnlySpan<double> p, double factor)
