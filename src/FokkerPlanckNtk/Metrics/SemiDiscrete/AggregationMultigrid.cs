@@ -47,7 +47,7 @@ internal sealed class AggregationMultigrid
     /// start_i..start_(i+1) (weights ≥ 0, symmetric), coarsened by <paramref name="parents"/> (<see cref="Hierarchy"/>).</summary>
     public AggregationMultigrid(int[] start, int[] column, double[] weight, double[] diagonal, int[][] parents)
     {
-        var levels = new List<Level> { new(start, column, weight, diagonal) };
+        var levels = new List<Level> { new(start, column, weight, diagonal, coarse: false) };
         foreach (var parent in parents) levels.Add(levels[^1].Coarsen(parent));
         _levels = levels.ToArray();
         var last = _levels[^1];
@@ -108,7 +108,8 @@ internal sealed class AggregationMultigrid
         Parallel.For(0, blocks, Parallelism.Options, k => body(k * Block, Math.Min(n, (k + 1) * Block)));
     }
 
-    private sealed class Level(int[] start, int[] column, double[] weight, double[] diagonal)
+    // coarse: a level below the finest, which keeps its right-hand side and solution (the finest gets the caller's).
+    private sealed class Level(int[] start, int[] column, double[] weight, double[] diagonal, bool coarse)
     {
         public int Count { get; } = diagonal.Length;
         public int[] Start { get; } = start;
@@ -116,8 +117,8 @@ internal sealed class AggregationMultigrid
         public double[] Weight { get; } = weight;
         public double[] Diagonal { get; } = diagonal;
         public double[] Residual { get; } = new double[diagonal.Length];
-        public double[] Rhs { get; } = new double[diagonal.Length];
-        public double[] Solution { get; } = new double[diagonal.Length];
+        public double[] Rhs { get; } = coarse ? new double[diagonal.Length] : [];
+        public double[] Solution { get; } = coarse ? new double[diagonal.Length] : [];
 
         /// <summary>This level's entry → the next level's group (null on the coarsest).</summary>
         public int[]? Parent { get; private set; }
@@ -178,7 +179,7 @@ internal sealed class AggregationMultigrid
                 rowStart[c + 1] = columns.Count;
                 SortRow(columns, weights, first);
             }
-            return new Level(rowStart, columns.ToArray(), weights.ToArray(), diag) { MemberStart = memberStart, Member = member };
+            return new Level(rowStart, columns.ToArray(), weights.ToArray(), diag, coarse: true) { MemberStart = memberStart, Member = member };
         }
 
         private static void SortRow(List<int> columns, List<double> weights, int first)

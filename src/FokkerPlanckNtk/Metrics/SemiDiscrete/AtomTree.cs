@@ -336,6 +336,19 @@ internal sealed class AtomTree
         public bool MayCut(AtomTree tree, int node)
         {
             int d = tree._dim;
+            if (d == 2)
+            {
+                // The plane written out (the hot loop of a cell evaluation; the same arithmetic as BoxDistance2).
+                double lx = tree._lo[2 * node], ly = tree._lo[2 * node + 1], hx = tree._hi[2 * node], hy = tree._hi[2 * node + 1];
+                double top = tree._maxPsi[node];
+                for (int k = 0; k < _levels.Length; k++)
+                {
+                    double vx = _vertices[2 * k], vy = _vertices[2 * k + 1];
+                    double tx = vx < lx ? lx - vx : vx > hx ? vx - hx : 0, ty = vy < ly ? ly - vy : vy > hy ? vy - hy : 0;
+                    if (tx * tx + ty * ty - top < _levels[k]) return true;
+                }
+                return false;
+            }
             for (int k = 0; k < _levels.Length; k++)
                 if (tree.BoxDistance2(node, _vertices.Slice(k * d, d)) - tree._maxPsi[node] < _levels[k]) return true;
             return false;
@@ -344,6 +357,16 @@ internal sealed class AtomTree
         public bool Cuts(AtomTree tree, int slot)
         {
             int d = tree._dim;
+            if (d == 2)
+            {
+                double px = tree._points[2 * slot], py = tree._points[2 * slot + 1], psi = tree._psi[slot];
+                for (int k = 0; k < _levels.Length; k++)
+                {
+                    double tx = px - _vertices[2 * k], ty = py - _vertices[2 * k + 1];
+                    if (tx * tx + ty * ty - psi < _levels[k]) return true;
+                }
+                return false;
+            }
             for (int k = 0; k < _levels.Length; k++)
             {
                 double r2 = 0;

@@ -19,18 +19,24 @@ internal sealed class GraphLaplacian
     private readonly bool[]? _frozen;
     private readonly int[] _component;
     private readonly bool[] _anchored;
+    // Scratch kept for the next Newton step's Laplacian (the arrays are ~10 n long: at 10⁶ atoms ~0.4 GB a step of garbage).
+    private readonly int[] _count;
+    private readonly double[] _dirichlet;
+    private readonly double[][] _vectors;
 
     /// <summary>
     /// From the facet rows of one evaluation (each facet seen from both cells: the two weights are averaged).
     /// Atoms marked <paramref name="frozen"/> keep their value (d_i = 0): their rows are empty and a facet between
-    /// a free and a frozen atom only adds to the free atom's diagonal (a Dirichlet condition).
+    /// a free and a frozen atom only adds to the free atom's diagonal (a Dirichlet condition). The arrays of
+    /// <paramref name="reuse"/> (the previous step's Laplacian, not to be used afterwards) are taken over where large enough.
     /// </summary>
-    public GraphLaplacian(CellIntegrals cells, bool[]? frozen = null)
+    public GraphLaplacian(CellIntegrals cells, bool[]? frozen = null, GraphLaplacian? reuse = null)
     {
         int n = _n = cells.Mass.Length;
         _frozen = frozen;
-        var count = new int[n + 1];
-        var dirichlet = new double[n];
+        var count = _count = Take(reuse?._count, n + 1);
+        var dirichlet = _dirichlet = Take(reuse?._dirichlet, n);
+        _vectors = reuse?._vectors ?? new double[VectorCount][];
         for (int i = 0; i < n; i++)
             for (int e = cells.FacetStart[i]; e < cells.FacetStart[i + 1]; e++)
             {
@@ -46,9 +52,12 @@ internal sealed class GraphLaplacian
                 count[j + 1]++;
             }
         for (int i = 0; i < n; i++) count[i + 1] += count[i];
-        var fill = count[..n];
-        var col = new int[count[n]];
-        var val = new double[count[n]];
+        // Every facet in both rows, then each row sorted by column and its duplicates merged in place (a merged row is no
+        // longer than the rows before it left room for, so it never overtakes its unread entries; deterministic sums).
+        var fill = _start = Take(reuse?._start, n + 1);
+        Array.Copy(count, fill, n);
+        var col = _column = Take(reuse?._column, count[n]);
+        var val = _weight = Take(reuse?._weight, count[n]);
         for (int i = 0; i < n; i++)
             for (int e = cells.FacetStart[i]; e < cells.FacetStart[i + 1]; e++)
             {
@@ -58,11 +67,7 @@ internal sealed class GraphLaplacian
                 col[fill[i]] = j; val[fill[i]++] = w;
                 col[fill[j]] = i; val[fill[j]++] = w;
             }
-        // Sort each row by column and merge duplicates (deterministic order of the sums).
-        _start = new int[n + 1];
-        _column = new int[count[n]];
-        _weight = new double[count[n]];
-        _diagonal = new double[n];
+        _diagonal = Take(reuse?._diagonal, n);
         int at = 0;
         for (int i = 0; i < n; i++)
         {
@@ -79,15 +84,27 @@ internal sealed class GraphLaplacian
             _diagonal[i] = diag + dirichlet[i];
         }
         _start[n] = at;
-        (_component, _anchored) = Components(dirichlet);
+        (_component, _anchored) = Components(dirichlet, Take(reuse?._component, n));
     }
+
+    // An array of at least the length, zeroed: the given one when it is long enough, else a new one.
+    private static T[] Take<T>(T[]? array, int length)
+    {
+        if (array is null || array.Length < length) return new T[length];
+        Array.Clear(array, 0, length);
+        return array;
+    }
+
+    private const int VectorCount = 10;
+
+    // The k-th work vector of Solve (length ≥ n, contents undefined).
+    private double[] Vector(int k) => _vectors[k] is { } v && v.Length >= _n ? v : _vectors[k] = new double[_n];
 
     // Connected components of the graph of positive weights among free atoms (labelled in order of their
     // smallest atom), and whether each touches a frozen atom by a positive weight (then its block is definite).
-    private (int[] Component, bool[] Anchored) Components(double[] dirichlet)
+    private (int[] Component, bool[] Anchored) Components(double[] dirichlet, int[] label)
     {
-        var label = new int[_n];
-        Array.Fill(label, -1);
+        Array.Fill(label, -1, 0, _n);
         var anchored = new List<bool>();
         var stack = new Stack<int>();
         for (int root = 0; root < _n; root++)
@@ -145,7 +162,8 @@ internal sealed class GraphLaplacian
         int maxIterations, CancellationToken cancellation, int[][]? coarsening = null)
     {
         int n = _n;
-        var b = g.ToArray();
+        var b = Vector(0);
+        g.CopyTo(b);
         // The block of a component that touches no frozen atom is singular (constants): its right-hand side is
         // projected onto the mean-zero vectors there (without this, the shift below would turn the component's
         // net mass error into a huge constant step). Frozen atoms keep their value.
@@ -161,9 +179,7 @@ internal sealed class GraphLaplacian
         for (int i = 0; i < n; i++)
             if (_component[i] >= 0 && !_anchored[_component[i]]) b[i] -= sum[_component[i]] / size[_component[i]];
         const double relativeShift = 1e-10;
-        var shift = new double[n];
-        var inv = new double[n];
-        var bound = new double[n];
+        double[] shift = Vector(1), inv = Vector(2), bound = Vector(3);
         for (int i = 0; i < n; i++)
         {
             shift[i] = _diagonal[i] > 0 ? relativeShift * _diagonal[i] : 1;
@@ -182,11 +198,9 @@ internal sealed class GraphLaplacian
             if (multigrid is not null) multigrid.Apply(r, z);
             else for (int i = 0; i < n; i++) z[i] = inv[i] * r[i];
         }
-        var x = new double[n];
-        var r = (double[])b.Clone();
-        var z = new double[n];
-        var p = new double[n];
-        var q = new double[n];
+        double[] x = Vector(4), r = Vector(5), z = Vector(6), p = Vector(7), q = Vector(8);
+        Array.Clear(x, 0, n);
+        Array.Copy(b, r, n);
         double bnorm = Math.Sqrt(Dot(b, b));
         if (!(bnorm > 0)) { d.Clear(); return (0, 0); }
         Precondition(r, z);
@@ -204,14 +218,14 @@ internal sealed class GraphLaplacian
             for (int i = 0; i < n; i++) { x[i] += alpha * p[i]; r[i] -= alpha * q[i]; }
             it++;
             residual = Math.Sqrt(Dot(r, r)) / bnorm;
-            if (residual <= tolerance && WithinRows(r, bound)) break;
+            if (residual <= tolerance && WithinRows(r, bound, n)) break;
             Precondition(r, z);
             double rzNew = Dot(r, z);
             double beta = rzNew / rz;
             rz = rzNew;
             for (int i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
         }
-        x.CopyTo(d);
+        x.AsSpan(0, n).CopyTo(d);
         return (it, residual);
     }
 
@@ -236,9 +250,9 @@ internal sealed class GraphLaplacian
         }
     }
 
-    private static bool WithinRows(double[] r, double[] bound)
+    private static bool WithinRows(double[] r, double[] bound, int n)
     {
-        for (int i = 0; i < r.Length; i++)
+        for (int i = 0; i < n; i++)
             if (Math.Abs(r[i]) > bound[i]) return false;
         return true;
     }

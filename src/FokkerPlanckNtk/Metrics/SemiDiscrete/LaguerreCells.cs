@@ -59,7 +59,9 @@ internal abstract class LaguerreCells
     public void Evaluate(ReadOnlySpan<double> psi, CellIntegrals result, bool facets, CancellationToken cancellation, CellIntegrals? hint = null)
     {
         _hint = hint is { HasFacets: true } ? hint : null;
-        var weights = psi.ToArray();
+        if (_weights.Length != Count) _weights = new double[Count];
+        var weights = _weights;
+        psi.CopyTo(weights);
         Tree.SetWeights(weights);
         int blocks = (Count + BlockSize - 1) / BlockSize;
         // The blocks' facet lists are kept from one evaluation to the next (a solve makes tens of evaluations: no regrowth).
@@ -103,6 +105,7 @@ internal abstract class LaguerreCells
 
     private CellIntegrals? _hint;
     private FacetList[]? _blockFacets;
+    private double[] _weights = [];
 
     /// <summary>|y_i − y_j|² of each atom's nearest other atom (+∞ for a single atom).</summary>
     public double[] NearestDistances2()

@@ -256,6 +256,7 @@ public static class SemiDiscreteTransport
         // proof (every τ ≤ τ* passes, so an accepted τ stays ≥ min(τ₀, τ*/2) and the mass error still falls geometrically;
         // τ doubles back to 1 in the quadratic phase) and saves the trials that fail in the damped phase.
         double firstTau = 1;
+        GraphLaplacian? previousLaplacian = null; // its arrays serve the next step's
         var g = new double[n];
         var frozen = new bool[n];
         var direction = new double[n];
@@ -295,7 +296,7 @@ public static class SemiDiscreteTransport
                 anyFrozen |= frozen[i];
             }
             long cgStart = Stopwatch.GetTimestamp();
-            var laplacian = new GraphLaplacian(current, anyFrozen ? frozen : null);
+            var laplacian = previousLaplacian = new GraphLaplacian(current, anyFrozen ? frozen : null, previousLaplacian);
             // Inexact Newton: the CG tolerance follows the mass error (superlinear convergence at the end).
             double forcing = Math.Clamp(Math.Sqrt(error1 / total), 1e-10, 0.1);
             // Rows of tiny mass need their own tolerance only where masses span orders of magnitude.
