@@ -22,8 +22,10 @@ if (args.Length > 1 && args[0] == "transport-speed")
     // against M samples of N(0, I)). `atomic`: the cell-centre atoms by the network simplex (no time budget).
     // `cells=N`: N² cells instead of 128² (8: the coarse grid of `fpntk simulate --grid:cells=8`); `progress`: the Newton's
     // progress with the elapsed time on stderr.
+    // `dim=3`: a 3D grid (N³ cells, the d = 2 problem's θ1, θ2, u) and 3D samples.
     int cellsPerAxis = args.Where(a => a.StartsWith("cells=", StringComparison.Ordinal)).Select(a => int.Parse(a[6..], CultureInfo.InvariantCulture)).DefaultIfEmpty(128).Last();
-    var grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(2, cellsPerAxis, 7);
+    int dim = args.Where(a => a.StartsWith("dim=", StringComparison.Ordinal)).Select(a => int.Parse(a[4..], CultureInfo.InvariantCulture)).DefaultIfEmpty(2).Last();
+    var grid = FokkerPlanckNtk.Grids.UniformGrid.Cube(dim, cellsPerAxis, 7);
     bool atomic = args.Contains("atomic");
     // `budget=S`: output.w2Seconds (default: none, so that the method itself is timed, not its fallback).
     double budget = args.Where(a => a.StartsWith("budget=", StringComparison.Ordinal)).Select(a => double.Parse(a[7..], CultureInfo.InvariantCulture)).DefaultIfEmpty(1e9).Last();
@@ -31,11 +33,13 @@ if (args.Length > 1 && args[0] == "transport-speed")
     double[] Density(double shift)
     {
         var p = new double[grid.Count];
-        var z = new double[2];
+        var z = new double[dim];
         for (int c = 0; c < grid.Count; c++)
         {
             grid.Center(c, z);
-            p[c] = Math.Exp(-0.5 * ((z[0] - shift) * (z[0] - shift) + z[1] * z[1]));
+            double r2 = (z[0] - shift) * (z[0] - shift);
+            for (int k = 1; k < dim; k++) r2 += z[k] * z[k];
+            p[c] = Math.Exp(-0.5 * r2);
         }
         double mass = p.Sum() * grid.CellVolume;
         return p.Select(v => v / mass).ToArray();
@@ -55,20 +59,26 @@ if (args.Length > 1 && args[0] == "transport-speed")
     else
     {
         int m = int.Parse(args[2], CultureInfo.InvariantCulture);
-        var x = new double[2 * m];
-        var noise = new double[FokkerPlanckNtk.Particles.ParticleNoise.Padded(2 * m)];
+        var x = new double[dim * m];
+        var noise = new double[FokkerPlanckNtk.Particles.ParticleNoise.Padded(dim * m)];
         FokkerPlanckNtk.Particles.ParticleNoise.Normals(FokkerPlanckNtk.Particles.ParticleNoise.Key(7, 0, 0, 0), noise);
-        Array.Copy(noise, x, 2 * m);
-        var atoms = new FokkerPlanckNtk.Metrics.AtomicMeasure(x, 2, null, "particles");
+        Array.Copy(noise, x, dim * m);
+        var atoms = new FokkerPlanckNtk.Metrics.AtomicMeasure(x, dim, null, "particles");
         // `trace`: one line per Newton step (mass error, step length, CG iterations, elapsed time) on stderr.
         if (args.Contains("trace")) FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Trace = Console.Error.WriteLine;
         // `diagonal`: the Newton systems preconditioned by their diagonal instead of multigrid (the solver itself, as `progress`).
         if (args.Contains("progress") || args.Contains("diagonal"))
         {
             var sd = FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteTransport.Solve(grid, Density(0), atoms,
-                FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteOptions.Default with { AllowAtomsOutsideBox = true, Multigrid = !args.Contains("diagonal") },
+                FokkerPlanckNtk.Metrics.SemiDiscrete.SemiDiscreteOptions.Default with
+                {
+                    AllowAtomsOutsideBox = true,
+                    Multigrid = !args.Contains("diagonal"),
+                    // `maxevals=N`: stop after N cell evaluations (the cost of one evaluation at sizes whose solve takes minutes).
+                    MaxEvaluations = args.Where(a => a.StartsWith("maxevals=", StringComparison.Ordinal)).Select(a => int.Parse(a[9..], CultureInfo.InvariantCulture)).DefaultIfEmpty(int.MaxValue).Last(),
+                },
                 new Progress<double>(v => Console.Error.WriteLine(FormattableString.Invariant($"{watch.Elapsed.TotalSeconds:F1} s: progress {v:F3}"))));
-            Console.WriteLine(FormattableString.Invariant($"semi-discrete {sd.Seconds:F1} s [{sd.Lower:G8}, {sd.Upper:G8}] {sd.Status}: {sd.Message}"));
+            Console.WriteLine(FormattableString.Invariant($"semi-discrete {sd.Seconds:F1} s peakMB={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} [{sd.Lower:G8}, {sd.Upper:G8}] {sd.Status}: {sd.Message}"));
             return;
         }
         r = FokkerPlanckNtk.Metrics.Wasserstein.Between(grid, Density(0), atoms, options);

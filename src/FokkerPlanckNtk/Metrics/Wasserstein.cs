@@ -35,7 +35,7 @@ public sealed record W2Options
     /// (<see cref="Wasserstein.ExceedsExactBudget"/>: the idle-machine estimate over the CPU share a thread gets) exceeds it goes
     /// to the certified coarsened bracket instead, so that no diagnostic takes minutes, also under load. The W2 of grid densities
     /// are capped deterministically instead (the idle estimates, no clock and no load measurement: the same input gives the same
-    /// result on any machine and load): the semi-discrete solve of a 2D grid density against particles by its idle estimate and
+    /// result on any machine and load): the semi-discrete solve of a 2D or 3D grid density against particles by its idle estimate and
     /// a cap on its cell evaluations (<see cref="Wasserstein.ExceedsSemiDiscreteBudget"/>), whose fallback is the certified
     /// bracket from the cell-centre atoms (its atomic solve also decided by the idle estimate). For two grid
     /// densities (<see cref="GridTransport"/>) it caps the work of the solves in the idle cost model
@@ -149,11 +149,12 @@ public static class Wasserstein
     }
 
     /// <summary>
-    /// A grid density against atoms (particles) in the same space. In 2D (unless <see cref="W2Options.Atomic"/>) the W2 of the
+    /// A grid density against atoms (particles) in the same space. In 2D and 3D (unless <see cref="W2Options.Atomic"/>) the W2 of the
     /// piecewise-constant density: exact semi-discrete transport (<see cref="SemiDiscreteTransport"/>, a certified bracket at the
     /// stated mass tolerance) when its idle estimate fits <see cref="W2Options.ExactSecondsBudget"/>
-    /// (<see cref="ExceedsSemiDiscreteBudget"/>, which also caps its cell evaluations: deterministic, no clock, no load
-    /// measurement); otherwise, or when the solve stops at
+    /// (<see cref="ExceedsSemiDiscreteBudget"/> with the cost model of the grid's dimension, <see cref="EstimatedSemiDiscreteCost"/>,
+    /// which also caps its cell evaluations: deterministic, no clock, no load measurement; the default d = 2 run's 128³ cells
+    /// against 10⁴ particles do not fit); otherwise, or when the solve stops at
     /// that cap, a certified bracket of the same W2 from the density's cell-centre atoms (<see cref="CellCentreBracket"/>,
     /// intersected with the stopped solve's bracket). Otherwise, or with <see cref="W2Options.Atomic"/>, the W2 between the
     /// density's cell-centre atoms and the particles.
@@ -165,13 +166,13 @@ public static class Wasserstein
     // maxEvaluations: the semi-discrete evaluation cap instead of the budget's (tests of the fallback).
     internal static W2Result Between(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure particles, W2Options options, int? maxEvaluations)
     {
-        if (grid.Dimension != 2 || particles.Dimension != 2 || options.Atomic)
+        if (grid.Dimension is not (2 or 3) || particles.Dimension != grid.Dimension || options.Atomic)
             return Solve(AtomicMeasure.FromGrid(grid, density, "density"), particles, grid, options);
         var clock = Stopwatch.StartNew();
         W2Result? stopped = null;
         string prefix;
         // A budget of 0 asks for the cheapest certified bracket (the coarsened atoms), e.g. for sweeps of many runs.
-        if (ExceedsSemiDiscreteBudget(grid.Count, particles.Count, options.ExactSecondsBudget, out double estimate, out int cap))
+        if (ExceedsSemiDiscreteBudget(grid.Count, particles.Count, options.ExactSecondsBudget, out double estimate, out int cap, dimension: grid.Dimension))
             prefix = FormattableString.Invariant($"a semi-discrete solve would take ~{estimate:G2} s on idle cores (budget {options.ExactSecondsBudget:G3} s), ");
         else
         {
@@ -322,19 +323,46 @@ public static class Wasserstein
         EstimatedSemiDiscreteEvaluations(cells, m) * EstimatedSemiDiscreteEvaluationSeconds(cells, m);
 
     /// <summary>
+    /// Cell evaluations of a semi-discrete solve of <paramref name="m"/> particles against a density on <paramref name="cells"/>
+    /// cells of a 3D grid (the d = 2 problems), from measurements (N(0, I₃) cells on [−7, 7]³ against its samples): 10 for
+    /// 10³ particles against 16³, 32³ and 9 against 64³ cells, 10 for 10⁴ against 16³, 13 against 32³ and 64³, 43 for 10⁵
+    /// against 32³ (validation/transport/grid-particles.md): E = 8.8 + m/2500, within 30 % of each.
+    /// </summary>
+    public static double EstimatedSemiDiscrete3DEvaluations(int cells, int m) => 8.8 + m / 2500.0;
+
+    /// <summary>
+    /// Wall time of one cell evaluation against a 3D grid density: linear in the grid cells (the polyhedra split along the
+    /// grid planes) and in the atoms (each cell clipped by its ~26 neighbours and the security search): 1.2 µs × cells +
+    /// 80 µs × m, from the solves above (wall time over evaluations, starts included) on the two cores under a load of 6–7
+    /// processes: 0.12–0.29 s at 10³ particles (16³–64³), 0.70, 0.75, 1.02 s at 10⁴ (16³, 32³, 64³), and 4.0 s for the starts of
+    /// 10⁴ against 128³, 11.7 s for those of 10⁵ against 64³ (a start costs more than a hinted evaluation); within a factor 1.7
+    /// of each. The default d = 2 run (128³ cells, 10⁴ particles) is estimated at 42 s: over the 10 s budget, it gets the cell-centre bracket. Used to
+    /// pick the method and cap the solve, never for results.
+    /// </summary>
+    public static double EstimatedSemiDiscrete3DEvaluationSeconds(int cells, int m) => 1.2e-6 * cells + 8e-5 * m;
+
+    /// <summary>The idle estimate of a semi-discrete solve on a grid of <paramref name="dimension"/> axes (2 or 3): cell evaluations
+    /// and seconds per evaluation (<see cref="EstimatedSemiDiscreteEvaluations"/> and <see cref="EstimatedSemiDiscreteEvaluationSeconds"/>
+    /// in 2D, <see cref="EstimatedSemiDiscrete3DEvaluations"/> and <see cref="EstimatedSemiDiscrete3DEvaluationSeconds"/> in 3D).</summary>
+    public static (double Evaluations, double EvaluationSeconds) EstimatedSemiDiscreteCost(int dimension, int cells, int m) => dimension == 3
+        ? (EstimatedSemiDiscrete3DEvaluations(cells, m), EstimatedSemiDiscrete3DEvaluationSeconds(cells, m))
+        : (EstimatedSemiDiscreteEvaluations(cells, m), EstimatedSemiDiscreteEvaluationSeconds(cells, m));
+
+    /// <summary>
     /// Whether a semi-discrete solve of a grid density on <paramref name="cells"/> cells against <paramref name="m"/> atoms would
-    /// exceed <paramref name="budget"/> seconds on two idle cores (<see cref="EstimatedSemiDiscreteSeconds"/>), and, when it would
+    /// exceed <paramref name="budget"/> seconds on two idle cores (<see cref="EstimatedSemiDiscreteCost"/> of the grid's
+    /// <paramref name="dimension"/>), and, when it would
     /// not, the cap on its cell evaluations: the budget over the estimated seconds per evaluation, at least the estimated count;
     /// a solve that needs more stops there and the facade falls back to the certified cell-centre bracket. A pure function of the
     /// sizes and the budget: no CPU-share probe and no clock, so the same input gives the same method and result on any machine
     /// and under any load (a loaded machine only takes longer: under a share s of a core, up to the budget over s).
     /// </summary>
-    public static bool ExceedsSemiDiscreteBudget(int cells, int m, double budget, out double estimate, out int maxEvaluations)
+    public static bool ExceedsSemiDiscreteBudget(int cells, int m, double budget, out double estimate, out int maxEvaluations, int dimension = 2)
     {
-        estimate = EstimatedSemiDiscreteSeconds(cells, m);
+        var (evaluations, perEvaluation) = EstimatedSemiDiscreteCost(dimension, cells, m);
+        estimate = evaluations * perEvaluation;
         bool exceeds = estimate > budget;
-        double evaluations = EstimatedSemiDiscreteEvaluations(cells, m);
-        maxEvaluations = exceeds ? 0 : (int)Math.Min(int.MaxValue, Math.Max(Math.Ceiling(evaluations), Math.Floor(budget / EstimatedSemiDiscreteEvaluationSeconds(cells, m))));
+        maxEvaluations = exceeds ? 0 : (int)Math.Min(int.MaxValue, Math.Max(Math.Ceiling(evaluations), Math.Floor(budget / perEvaluation)));
         return exceeds;
     }
 

@@ -8,7 +8,7 @@ namespace FokkerPlanckNtk.Particles;
 /// What a run records of the particles at an output time (step round(t/η), within η/2 of t): the loss and
 /// residuals of the finite-width network, KL and χ² of the histogram against the discrete p0 on the
 /// <see cref="ParticleMeasures.HistogramGrid"/> (biased estimates), the positions (m × D, row-major) and W2
-/// between the particles and the discrete p0 on the run's grid (in 2D the piecewise-constant density, exact semi-discrete
+/// between the particles and the discrete p0 on the run's grid (in 2D and 3D the piecewise-constant density, exact semi-discrete
 /// transport; otherwise its cell-centre atoms).
 /// </summary>
 /// <remarks>
@@ -59,7 +59,7 @@ public sealed record ParticleRecord(double Time, long Steps, double Loss, double
 
 /// <summary>
 /// The particles against the PDE at the same output time: max_i |r_i^m − r_i|, W2 between the PDE density
-/// (in 2D the piecewise-constant density by semi-discrete transport, otherwise atoms at the cell centres) and the
+/// (in 2D and 3D the piecewise-constant density by semi-discrete transport, otherwise atoms at the cell centres) and the
 /// particles (exact, or a certified bracket), and the W2 of the
 /// marginals by exact 1D transport against the piecewise-constant marginal densities of the PDE: <c>W2U</c> of
 /// the u-marginals, <c>W2Theta</c> of the θ-marginals (d = 1), for d ≥ 2 the root-sum-square of the per-axis θ

@@ -29,6 +29,14 @@ internal sealed class ConvexPolyhedron
 
     public int Vertices => Start[Faces];
 
+    /// <summary>Whether a face of the box is left (the cell reaches the box's boundary).</summary>
+    public bool TouchesBox()
+    {
+        for (int f = 0; f < Faces; f++)
+            if (Tag[f] == BoxFace) return true;
+        return false;
+    }
+
     public void SetBox(double x0, double x1, double y0, double y1, double z0, double z1)
     {
         Faces = 0;

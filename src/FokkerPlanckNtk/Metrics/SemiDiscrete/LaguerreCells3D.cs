@@ -5,6 +5,8 @@ internal sealed class LaguerreCells3D(DensityBox box, double[] atoms) : Laguerre
 {
     /// <summary>Neighbours clipped first (nearest by distance), before the security search: the 26 of a lattice.</summary>
     private const int FirstNeighbours = 26;
+    /// <summary>Candidates clipped per round of the security search of a cell that reaches the box, and the rounds before all are clipped.</summary>
+    private const int BatchSize = 32, MaxRounds = 8;
 
     private sealed class Scratch3D : Scratch
     {
@@ -25,6 +27,7 @@ internal sealed class LaguerreCells3D(DensityBox box, double[] atoms) : Laguerre
         public readonly ConvexPolyhedron[] Rest = new ConvexPolyhedron[3], RestSpare = new ConvexPolyhedron[3], Slab = new ConvexPolyhedron[3];
         public readonly SpacePolygon[] FaceRest = [new(), new(), new()], FaceSpare = [new(), new(), new()], FaceSlab = [new(), new(), new()];
         public readonly SpacePolygon Face = new();
+        public double[] Vertices = new double[192], Levels = new double[64], Keys = new double[64];
     }
 
     // Round-off of local coordinates is ~1e-16 of the box size; a vertex closer than 1e-13 of it to a plane is on the plane.
@@ -42,9 +45,36 @@ internal sealed class LaguerreCells3D(DensityBox box, double[] atoms) : Laguerre
         int near = Hint(i, s.Near);
         if (near < 4) near = Tree.Nearest(i, Math.Min(FirstNeighbours, Count - 1), s.Near, s.NearDistance);
         for (int k = 0; k < near && !cell.IsEmpty; k++) ClipBy(ref cell, ref s.Spare, i, s.Near[k], psi);
+        // Security, for a cell that still reaches the box (on the rim of a cloud of particles, running to the box's walls):
+        // every atom that cuts it at a vertex, in rounds that clip the nearest few candidates and query again (the
+        // candidates of a smaller cell are a subset). Its bounding ball would hold most of the cloud: with the ball test
+        // alone the starts of 10⁵ particles against 32³ cells took 100 s (a rim cell clipped by every atom of the ball).
+        for (int round = 0; !cell.IsEmpty && cell.TouchesBox(); round++)
+        {
+            int nv = cell.Vertices;
+            if (s.Vertices.Length < 3 * nv) { s.Vertices = new double[6 * nv]; s.Levels = new double[2 * nv]; }
+            for (int k = 0; k < nv; k++)
+            {
+                s.Vertices[3 * k] = cell.X[k] + y[0];
+                s.Vertices[3 * k + 1] = cell.Y[k] + y[1];
+                s.Vertices[3 * k + 2] = cell.Z[k] + y[2];
+                s.Levels[k] = cell.X[k] * cell.X[k] + cell.Y[k] * cell.Y[k] + cell.Z[k] * cell.Z[k] - psi[i];
+            }
+            int n = Tree.Cutting(i, s.Vertices.AsSpan(0, 3 * nv), s.Levels.AsSpan(0, nv), ref s.Candidates);
+            if (n <= BatchSize || round == MaxRounds)
+            {
+                for (int k = 0; k < n && !cell.IsEmpty; k++) ClipBy(ref cell, ref s.Spare, i, s.Candidates[k], psi);
+                s.Cell = cell;
+                return Finish(cell, y, s, facets);
+            }
+            NearestFirst(i, s.Candidates.AsSpan(0, n), s);
+            bool changed = false;
+            for (int k = 0; k < BatchSize && !cell.IsEmpty; k++) changed |= ClipBy(ref cell, ref s.Spare, i, s.Candidates[k], psi);
+            if (!changed) round = MaxRounds - 1;
+        }
         if (!cell.IsEmpty)
         {
-            // Security: every atom that can still cut the ball around the cell's bounding-box centre.
+            // Security of a closed cell: every atom that can still cut the ball around its bounding-box centre.
             var (x0, x1) = cell.Range(0);
             var (y0, y1) = cell.Range(1);
             var (z0, z1) = cell.Range(2);
@@ -65,17 +95,39 @@ internal sealed class LaguerreCells3D(DensityBox box, double[] atoms) : Laguerre
             }
         }
         s.Cell = cell;
+        return Finish(cell, y, s, facets);
+    }
+
+    // Mass and cost of a finished cell (facets when asked).
+    private (double Mass, double Cost) Finish(ConvexPolyhedron cell, ReadOnlySpan<double> y, Scratch3D s, bool facets)
+    {
         if (cell.IsEmpty || !(cell.Moments().Volume > 0)) return (0, 0);
         if (facets) AddFacets(cell, y, s);
         return Split(cell, 0, 0, y, s);
     }
 
     // Keep |x − y_i|² − ψ_i ≤ |x − y_j|² − ψ_j: in local coordinates z = x − y_i, 2 z·d ≤ |d|² + ψ_i − ψ_j with d = y_j − y_i.
-    private void ClipBy(ref ConvexPolyhedron cell, ref ConvexPolyhedron spare, int i, int j, double[] psi)
+    private bool ClipBy(ref ConvexPolyhedron cell, ref ConvexPolyhedron spare, int i, int j, double[] psi)
     {
         double dx = Atoms[3 * j] - Atoms[3 * i], dy = Atoms[3 * j + 1] - Atoms[3 * i + 1], dz = Atoms[3 * j + 2] - Atoms[3 * i + 2];
         double c = dx * dx + dy * dy + dz * dz + psi[i] - psi[j];
-        if (cell.Clip(2 * dx, 2 * dy, 2 * dz, c, j, spare)) (cell, spare) = (spare, cell);
+        if (!cell.Clip(2 * dx, 2 * dy, 2 * dz, c, j, spare)) return false;
+        (cell, spare) = (spare, cell);
+        return true;
+    }
+
+    // Moves the BatchSize candidates nearest to atom i to the front (sorted by squared distance).
+    private void NearestFirst(int i, Span<int> candidates, Scratch3D s)
+    {
+        if (s.Keys.Length < candidates.Length) s.Keys = new double[2 * candidates.Length];
+        var keys = s.Keys.AsSpan(0, candidates.Length);
+        for (int k = 0; k < candidates.Length; k++)
+        {
+            int j = candidates[k];
+            double dx = Atoms[3 * j] - Atoms[3 * i], dy = Atoms[3 * j + 1] - Atoms[3 * i + 1], dz = Atoms[3 * j + 2] - Atoms[3 * i + 2];
+            keys[k] = dx * dx + dy * dy + dz * dz;
+        }
+        keys.Sort(candidates);
     }
 
     // Facet measures ∫ρ dσ: each bisector face split along the grid planes, every piece weighted by the density of the
