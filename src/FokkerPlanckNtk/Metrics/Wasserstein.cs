@@ -33,9 +33,11 @@ public sealed record W2Options
     /// <summary>
     /// Wall-time budget of an exact solve in seconds: an exact solve whose estimate on this machine now
     /// (<see cref="Wasserstein.ExceedsExactBudget"/>: the idle-machine estimate over the CPU share a thread gets) exceeds it goes
-    /// to the certified coarsened bracket instead, so that no diagnostic takes minutes, also under load. The same budget holds
-    /// for the semi-discrete solve of a 2D or 3D grid density against particles (<see cref="Wasserstein.ExceedsSemiDiscreteBudget"/>,
-    /// which also caps its cell evaluations), whose fallback is the certified bracket from the cell-centre atoms. For two grid
+    /// to the certified coarsened bracket instead, so that no diagnostic takes minutes, also under load. The W2 of grid densities
+    /// are capped deterministically instead (the idle estimates, no clock and no load measurement: the same input gives the same
+    /// result on any machine and load): the semi-discrete solve of a 2D or 3D grid density against particles by its idle estimate and
+    /// a cap on its cell evaluations (<see cref="Wasserstein.ExceedsSemiDiscreteBudget"/>), whose fallback is the certified
+    /// bracket from the cell-centre atoms (its atomic solve also decided by the idle estimate). For two grid
     /// densities (<see cref="GridTransport"/>) it caps the work of the solves in the idle cost model
     /// (<see cref="GridTransport.WorkCap"/>: no clock, no load measurement; a capped W2 is its certified bracket). 0 asks for
     /// the cheapest certified bracket everywhere.
@@ -149,9 +151,10 @@ public static class Wasserstein
     /// <summary>
     /// A grid density against atoms (particles) in the same space. In 2D and 3D (unless <see cref="W2Options.Atomic"/>) the W2 of the
     /// piecewise-constant density: exact semi-discrete transport (<see cref="SemiDiscreteTransport"/>, a certified bracket at the
-    /// stated mass tolerance) when its estimate fits <see cref="W2Options.ExactSecondsBudget"/>
+    /// stated mass tolerance) when its idle estimate fits <see cref="W2Options.ExactSecondsBudget"/>
     /// (<see cref="ExceedsSemiDiscreteBudget"/> with the cost model of the grid's dimension, <see cref="EstimatedSemiDiscreteCost"/>,
-    /// which also caps its cell evaluations; the default d = 2 run's 128³ cells against 10⁴ particles do not fit); otherwise, or when the solve stops at
+    /// which also caps its cell evaluations: deterministic, no clock, no load measurement; the default d = 2 run's 128³ cells
+    /// against 10⁴ particles do not fit); otherwise, or when the solve stops at
     /// that cap, a certified bracket of the same W2 from the density's cell-centre atoms (<see cref="CellCentreBracket"/>,
     /// intersected with the stopped solve's bracket). Otherwise, or with <see cref="W2Options.Atomic"/>, the W2 between the
     /// density's cell-centre atoms and the particles.
@@ -169,9 +172,8 @@ public static class Wasserstein
         W2Result? stopped = null;
         string prefix;
         // A budget of 0 asks for the cheapest certified bracket (the coarsened atoms), e.g. for sweeps of many runs.
-        var idle = EstimatedSemiDiscreteCost(grid.Dimension, grid.Count, particles.Count);
         if (ExceedsSemiDiscreteBudget(grid.Count, particles.Count, options.ExactSecondsBudget, out double estimate, out int cap, dimension: grid.Dimension))
-            prefix = FormattableString.Invariant($"a semi-discrete solve would take ~{estimate:G2} s (budget {options.ExactSecondsBudget:G3} s; {idle.Evaluations * idle.EvaluationSeconds:G2} s on idle cores), ");
+            prefix = FormattableString.Invariant($"a semi-discrete solve would take ~{estimate:G2} s on idle cores (budget {options.ExactSecondsBudget:G3} s), ");
         else
         {
             var r = SemiDiscrete(grid, density, particles, options, maxEvaluations ?? cap);
@@ -199,13 +201,14 @@ public static class Wasserstein
     /// A certified bracket of the W2 between a grid density, taken as the piecewise-constant density, and atoms, from the
     /// density's cell-centre atoms: moving each cell's mass uniformly over the cell costs exactly s² = M Σ_k Δ_k²/12 (M the
     /// density's mass, 1 when normalized), so by the triangle inequality W2 ∈ [W2_atoms − s, W2_atoms + s], with W2_atoms
-    /// itself exact or bracketed by the atomic methods within <see cref="W2Options.ExactSecondsBudget"/>.
+    /// itself exact or bracketed by the atomic methods within <see cref="W2Options.ExactSecondsBudget"/> (decided by the idle
+    /// estimate alone, like the semi-discrete solve it replaces: the same bracket under any load).
     /// </summary>
     public static W2Result CellCentreBracket(UniformGrid grid, ReadOnlySpan<double> density, AtomicMeasure particles, W2Options? options = null, string prefix = "")
     {
         options ??= W2Options.Default;
         var clock = Stopwatch.StartNew();
-        var atoms = Solve(AtomicMeasure.FromGrid(grid, density, "density"), particles, grid, options);
+        var atoms = Solve(AtomicMeasure.FromGrid(grid, density, "density"), particles, grid, options, idle: true);
         double offset2 = 0;
         for (int k = 0; k < grid.Dimension; k++) offset2 += grid.Spacing(k) * grid.Spacing(k) / 12;
         double s = Math.Sqrt((options.Normalize ? 1 : GridDensity.Mass(grid, density)) * offset2);
@@ -231,11 +234,7 @@ public static class Wasserstein
         for (int i = 0; i < w.Length; i++) w[i] = particles.Weights[i] / total;
         var atoms = new AtomicMeasure(particles.Positions.ToArray(), particles.Dimension, w, particles.Name);
         var r = SemiDiscreteTransport.Solve(grid, p, atoms,
-            SemiDiscreteOptions.Default with
-            {
-                AllowAtomsOutsideBox = options.ParticlesOutsideGrid, MaxEvaluations = maxEvaluations,
-                MaxSeconds = SemiDiscreteWallBudgets * options.ExactSecondsBudget,
-            },
+            SemiDiscreteOptions.Default with { AllowAtomsOutsideBox = options.ParticlesOutsideGrid, MaxEvaluations = maxEvaluations },
             null, options.Cancellation);
         double scale = Math.Sqrt(options.Normalize ? 1 : mass);
         double lower = scale * r.Lower, upper = scale * r.Upper;
@@ -286,12 +285,9 @@ public static class Wasserstein
     /// measured on idle cores; under the load of several processes on two cores a thread gets 1/8 of a core or less, and an
     /// exact solve estimated at 1.5 s took 12 s and more.
     /// </summary>
-    public static bool ExceedsExactBudget(int n, int m, double budget, out double estimate, Func<double>? cpuShare = null) =>
-        ExceedsBudget(EstimatedExactSeconds(n, m), budget, out estimate, cpuShare);
-
-    // The rule of ExceedsExactBudget for any idle estimate.
-    private static bool ExceedsBudget(double idle, double budget, out double estimate, Func<double>? cpuShare)
+    public static bool ExceedsExactBudget(int n, int m, double budget, out double estimate, Func<double>? cpuShare = null)
     {
+        double idle = EstimatedExactSeconds(n, m);
         estimate = idle;
         if (estimate > budget) return true;
         if (estimate <= ProbeFraction * budget) return false;
@@ -354,25 +350,21 @@ public static class Wasserstein
 
     /// <summary>
     /// Whether a semi-discrete solve of a grid density on <paramref name="cells"/> cells against <paramref name="m"/> atoms would
-    /// exceed <paramref name="budget"/> seconds on this machine now (the rule of <see cref="ExceedsExactBudget"/> applied to
-    /// <see cref="EstimatedSemiDiscreteSeconds"/>), and, when it would not, the cap on its cell evaluations that keeps it within
-    /// the budget at the estimated speed, budget over the estimated seconds per evaluation (at the measured share), at least
-    /// the estimated count; a solve that needs more stops there and the facade falls back to the cell-centre bracket.
+    /// exceed <paramref name="budget"/> seconds on two idle cores (<see cref="EstimatedSemiDiscreteCost"/> of the grid's
+    /// <paramref name="dimension"/>), and, when it would
+    /// not, the cap on its cell evaluations: the budget over the estimated seconds per evaluation, at least the estimated count;
+    /// a solve that needs more stops there and the facade falls back to the certified cell-centre bracket. A pure function of the
+    /// sizes and the budget: no CPU-share probe and no clock, so the same input gives the same method and result on any machine
+    /// and under any load (a loaded machine only takes longer: under a share s of a core, up to the budget over s).
     /// </summary>
-    public static bool ExceedsSemiDiscreteBudget(int cells, int m, double budget, out double estimate, out int maxEvaluations, Func<double>? cpuShare = null, int dimension = 2)
+    public static bool ExceedsSemiDiscreteBudget(int cells, int m, double budget, out double estimate, out int maxEvaluations, int dimension = 2)
     {
         var (evaluations, perEvaluation) = EstimatedSemiDiscreteCost(dimension, cells, m);
-        bool exceeds = ExceedsBudget(evaluations * perEvaluation, budget, out estimate, cpuShare);
-        maxEvaluations = exceeds ? 0 : (int)Math.Min(int.MaxValue, Math.Max(Math.Ceiling(evaluations), Math.Floor(evaluations * budget / estimate)));
+        estimate = evaluations * perEvaluation;
+        bool exceeds = estimate > budget;
+        maxEvaluations = exceeds ? 0 : (int)Math.Min(int.MaxValue, Math.Max(Math.Ceiling(evaluations), Math.Floor(budget / perEvaluation)));
         return exceeds;
     }
-
-    /// <summary>
-    /// The wall-clock limit of a semi-discrete solve against its budget: a solve whose evaluations are far slower than
-    /// estimated (an input unlike the measured ones) stops after this many budgets and falls back (labelled), so that no
-    /// W2 of a run can hang. The evaluation cap decides first in every case measured.
-    /// </summary>
-    public const double SemiDiscreteWallBudgets = 2;
 
     /// <summary>
     /// Wall time of the coarsened bracket (the method when an exact solve would exceed its budget): linear in the atoms
@@ -396,7 +388,8 @@ public static class Wasserstein
     /// <summary>Method name: the network simplex with column generation, certified over all pairs.</summary>
     public const string ExactColumnGeneration = "network simplex with multiscale column generation (exact on the atoms)";
 
-    private static W2Result Solve(AtomicMeasure a, AtomicMeasure b, UniformGrid? grid, W2Options options)
+    // idle: decide the exact budget by the idle estimate alone (no CPU-share probe), for the brackets of the density paths.
+    private static W2Result Solve(AtomicMeasure a, AtomicMeasure b, UniformGrid? grid, W2Options options, bool idle = false)
     {
         var clock = Stopwatch.StartNew();
         if (options.MaxExactPairs < 1) throw new InputException("maxExactPairs", options.MaxExactPairs, "must be at least 1");
@@ -410,7 +403,7 @@ public static class Wasserstein
         if (pairs <= Math.Min(options.MaxExactPairs, options.Sparse.MaxDensePairs))
             return Exact(NetworkSimplex.Solve(a, b, maxIterations: options.MaxIterations, cancellation: options.Cancellation), ExactSimplex, a, clock);
         string prefix = "";
-        if (ExceedsExactBudget(a.Count, b.Count, options.ExactSecondsBudget, out double estimate))
+        if (ExceedsExactBudget(a.Count, b.Count, options.ExactSecondsBudget, out double estimate, idle ? () => 1 : null))
             prefix = FormattableString.Invariant($"an exact solve would take ~{estimate:G2} s (budget {options.ExactSecondsBudget:G3} s; {EstimatedExactSeconds(a.Count, b.Count):G2} s on idle cores), coarsened instead: ");
         else if (pairs <= options.MaxExactPairs)
         {

@@ -149,17 +149,16 @@ public class SemiDiscrete3DTests
     }
 
     // The default d = 2 run (128³ cells, 10⁴ particles) cannot afford the semi-discrete solve within output.w2Seconds (10 s):
-    // the idle estimate alone refuses it (no probe), so the run writes the certified cell-centre bracket, as it wrote the
+    // the idle estimate refuses it (the rule has no probe and no clock), so the run writes the certified cell-centre bracket, as it wrote the
     // atomic bracket before. A 32³ grid against 10³ particles (measured: 10 evaluations, 2.0 s under load) fits.
     [Test]
     public void TheDefaultThreeAxisRunGoesToTheBracketWithoutAProbe()
     {
-        Func<double> probe = () => throw new AssertionException("no probe expected");
-        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(128 * 128 * 128, 10_000, 10, out double estimate, out int cap, probe, dimension: 3), Is.True);
+        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(128 * 128 * 128, 10_000, 10, out double estimate, out int cap, dimension: 3), Is.True);
         var cost = Wasserstein.EstimatedSemiDiscreteCost(3, 128 * 128 * 128, 10_000);
         Assert.That(estimate, Is.EqualTo(cost.Evaluations * cost.EvaluationSeconds));
         Assert.That(cap, Is.Zero);
-        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(32 * 32 * 32, 1_000, 10, out _, out cap, () => 1, dimension: 3), Is.False);
+        Assert.That(Wasserstein.ExceedsSemiDiscreteBudget(32 * 32 * 32, 1_000, 10, out _, out cap, dimension: 3), Is.False);
         Assert.That(cap, Is.GreaterThanOrEqualTo(Wasserstein.EstimatedSemiDiscrete3DEvaluations(32 * 32 * 32, 1_000)));
     }
 
