@@ -16,22 +16,10 @@ public class SemiDiscrete3DTests
 {
     private static readonly UniformGrid Tiny = UniformGrid.Cube(3, 3, 1);
 
-    private static double[] RandomDensity(UniformGrid grid, int seed)
-    {
-        var rng = new Random(seed);
-        var p = Enumerable.Range(0, grid.Count).Select(_ => 0.2 + rng.NextDouble()).ToArray();
-        double mass = p.Sum() * grid.CellVolume;
-        return p.Select(v => v / mass).ToArray();
-    }
+    private static double[] RandomDensity(UniformGrid grid, int seed) => SemiDiscreteTransportTests.RandomDensity(grid, seed);
 
-    private static AtomicMeasure RandomAtoms(int count, double halfWidth, int seed, string name = "particles")
-    {
-        var rng = new Random(seed);
-        var x = Enumerable.Range(0, 3 * count).Select(_ => halfWidth * (2 * rng.NextDouble() - 1)).ToArray();
-        var w = Enumerable.Range(0, count).Select(_ => 0.5 + rng.NextDouble()).ToArray();
-        double total = w.Sum();
-        return new AtomicMeasure(x, 3, w.Select(v => v / total).ToArray(), name);
-    }
+    private static AtomicMeasure RandomAtoms(int count, double halfWidth, int seed) =>
+        SemiDiscreteTransportTests.RandomAtoms(count, halfWidth, seed, dimension: 3);
 
     /// <summary>m samples of N(0, I₃) (Box–Muller, seeded), weight 1/m each.</summary>
     internal static AtomicMeasure GaussianParticles(int m, int seed)
@@ -44,26 +32,7 @@ public class SemiDiscrete3DTests
     }
 
     // The density as r×r×r atoms per cell at the sub-cell centres (mass ρ_c·V/r³ each).
-    private static AtomicMeasure Subdivided(UniformGrid grid, double[] p, int r)
-    {
-        var x = new List<double>();
-        var w = new List<double>();
-        var c = new double[3];
-        for (int cell = 0; cell < grid.Count; cell++)
-        {
-            grid.Center(cell, c);
-            for (int a = 0; a < r; a++)
-                for (int b = 0; b < r; b++)
-                    for (int e = 0; e < r; e++)
-                    {
-                        x.Add(c[0] - 0.5 * grid.Spacing(0) + (a + 0.5) * grid.Spacing(0) / r);
-                        x.Add(c[1] - 0.5 * grid.Spacing(1) + (b + 0.5) * grid.Spacing(1) / r);
-                        x.Add(c[2] - 0.5 * grid.Spacing(2) + (e + 0.5) * grid.Spacing(2) / r);
-                        w.Add(p[cell] * grid.CellVolume / (r * r * r));
-                    }
-        }
-        return new AtomicMeasure(x.ToArray(), 3, w.ToArray(), "subdivided");
-    }
+    private static AtomicMeasure Subdivided(UniformGrid grid, double[] p, int r) => SemiDiscreteTransportTests.Subdivided(grid, p, r);
 
     [Test]
     public void TinyCaseAgreesWithADenseLpOnRefinedCells()

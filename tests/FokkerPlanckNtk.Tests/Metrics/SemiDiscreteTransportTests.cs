@@ -16,7 +16,7 @@ public class SemiDiscreteTransportTests
 {
     private static readonly UniformGrid Tiny = UniformGrid.Cube(2, 3, 1);
 
-    private static double[] RandomDensity(UniformGrid grid, int seed)
+    internal static double[] RandomDensity(UniformGrid grid, int seed)
     {
         var rng = new Random(seed);
         var p = Enumerable.Range(0, grid.Count).Select(_ => 0.2 + rng.NextDouble()).ToArray();
@@ -24,33 +24,35 @@ public class SemiDiscreteTransportTests
         return p.Select(v => v / mass).ToArray();
     }
 
-    private static AtomicMeasure RandomAtoms(int count, double halfWidth, int seed, string name = "particles")
+    // Atoms uniform in [−halfWidth, halfWidth]^dimension with random masses.
+    internal static AtomicMeasure RandomAtoms(int count, double halfWidth, int seed, string name = "particles", int dimension = 2)
     {
         var rng = new Random(seed);
-        var x = Enumerable.Range(0, 2 * count).Select(_ => halfWidth * (2 * rng.NextDouble() - 1)).ToArray();
+        var x = Enumerable.Range(0, dimension * count).Select(_ => halfWidth * (2 * rng.NextDouble() - 1)).ToArray();
         var w = Enumerable.Range(0, count).Select(_ => 0.5 + rng.NextDouble()).ToArray();
         double total = w.Sum();
-        return new AtomicMeasure(x, 2, w.Select(v => v / total).ToArray(), name);
+        return new AtomicMeasure(x, dimension, w.Select(v => v / total).ToArray(), name);
     }
 
-    // The density as r×r atoms per cell at the sub-cell centres (mass ρ_c·V/r² each).
-    private static AtomicMeasure Subdivided(UniformGrid grid, double[] p, int r)
+    // The density as r^D atoms per cell at the sub-cell centres (mass ρ_c·V/r^D each), any dimension D.
+    internal static AtomicMeasure Subdivided(UniformGrid grid, double[] p, int r)
     {
+        int dim = grid.Dimension, perCell = (int)Math.Pow(r, dim);
         var x = new List<double>();
         var w = new List<double>();
-        var c = new double[2];
+        var c = new double[dim];
         for (int cell = 0; cell < grid.Count; cell++)
         {
             grid.Center(cell, c);
-            for (int a = 0; a < r; a++)
-                for (int b = 0; b < r; b++)
-                {
-                    x.Add(c[0] - 0.5 * grid.Spacing(0) + (a + 0.5) * grid.Spacing(0) / r);
-                    x.Add(c[1] - 0.5 * grid.Spacing(1) + (b + 0.5) * grid.Spacing(1) / r);
-                    w.Add(p[cell] * grid.CellVolume / (r * r));
-                }
+            for (int s = 0; s < perCell; s++)
+            {
+                // Sub-cell s: digit k of s in base r is its index along axis k.
+                for (int k = 0, rest = s; k < dim; k++, rest /= r)
+                    x.Add(c[k] - 0.5 * grid.Spacing(k) + (rest % r + 0.5) * grid.Spacing(k) / r);
+                w.Add(p[cell] * grid.CellVolume / perCell);
+            }
         }
-        return new AtomicMeasure(x.ToArray(), 2, w.ToArray(), "subdivided");
+        return new AtomicMeasure(x.ToArray(), dim, w.ToArray(), "subdivided");
     }
 
     [Test]
