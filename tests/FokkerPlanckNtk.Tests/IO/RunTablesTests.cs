@@ -44,10 +44,25 @@ public class RunTablesTests
         var grid = UniformGrid.Cube(2, 4, 2.0); // Δ = 1
         var pde = new PdeRecord(new PdeDiagnostics(0, 0, 0, 0.02, 0, 1, 0, 0, [0]), 0, new double[16], new W2Value(0.3, 0.01, "bracket"));
         var table = RunTables.W2Bounds([0], grid, [pde], null, null)!;
-        Assert.That(table.Columns, Is.EqualTo(new[] { "t", "pde_p0", "pde_p0_error", "grid_atomic", "talagrand", "talagrand_holds" }));
+        Assert.That(table.Columns, Is.EqualTo(new[] { "t", "pde_p0", "pde_p0_error", "grid_atomic", "talagrand", "talagrand_holds", "talagrand_proven" }));
         Assert.That(table.Column("grid_atomic")[0], Is.EqualTo(Math.Sqrt(2.0 / 12)).Within(1e-15));
         Assert.That(table.Column("talagrand")[0], Is.EqualTo(0.2).Within(1e-15));
         Assert.That(table.Column("talagrand_holds")[0], Is.EqualTo(1), "0.3 − 0.01 − 2·0.408 ≤ 0.2");
+        Assert.That(table.Column("talagrand_proven")[0], Is.EqualTo(0), "0.3 + 0.01 + 2·0.408 > 0.2: consistent, not proven");
         Assert.That(RunTables.W2Bounds([0], grid, null, null, null), Is.Null);
+    }
+
+    // The three verdicts for the W2 of the densities (no grid slack): holds (1, 1), undecided (1, 0), violated (0, 0).
+    [TestCase(0.15, 0.01, 1, 1)]
+    [TestCase(0.19, 0.02, 1, 0)]
+    [TestCase(0.25, 0.01, 0, 0)]
+    public void W2BoundsSayWhetherTalagrandIsProvenOrOnlyConsistent(double w2, double error, int holds, int proven)
+    {
+        var grid = UniformGrid.Cube(2, 4, 2.0);
+        var pde = new PdeRecord(new PdeDiagnostics(0, 0, 0, 0.02, 0, 1, 0, 0, [0]), 0, new double[16],
+            new W2Value(w2, error, FokkerPlanckNtk.Metrics.SemiDiscrete.GridTransport.Method)); // √(2·0.02) = 0.2
+        var table = RunTables.W2Bounds([0], grid, [pde], null, null)!;
+        Assert.That(table.Column("talagrand_holds")[0], Is.EqualTo(holds));
+        Assert.That(table.Column("talagrand_proven")[0], Is.EqualTo(proven));
     }
 }

@@ -51,6 +51,7 @@ public class TalagrandRunTests
             else
                 Assert.That(w2.Upper, Is.LessThanOrEqualTo(bound), $"t = {t}: the whole bracket satisfies W2 ≤ √(2 KL)");
             Assert.That(bounds.Column("talagrand_holds")[k], Is.EqualTo(1), "w2_bounds.csv says it holds");
+            if (k > 0) Assert.That(bounds.Column("talagrand_proven")[k], Is.EqualTo(1), "and that the whole bracket satisfies it");
             Assert.That(bounds.Column("talagrand")[k], Is.EqualTo(bound));
         }
     }
