@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 
 namespace FokkerPlanckNtk.Metrics.SemiDiscrete;
 
@@ -195,7 +196,7 @@ public static class SemiDiscreteTransport
         // Which damping (see the class comment): KMT's mass floor for atoms of comparable masses (particles), per-atom
         // trust caps where the atoms' masses span many orders of magnitude (cell-centre atoms of Gaussian tails).
         bool massFloor = options.Damping == SemiDiscreteDamping.MassFloor
-            || (options.Damping == SemiDiscreteDamping.Automatic && Largest(nu) <= MassFloorSpread * SmallestMass(nu));
+            || (options.Damping == SemiDiscreteDamping.Automatic && TensorPrimitives.Max(nu) <= MassFloorSpread * TensorPrimitives.Min(nu));
 
         // Start: the given weights, else the better (higher dual value) of the separable start (exact for product
         // measures) and the affine start (exact for Gaussians).
@@ -227,7 +228,7 @@ public static class SemiDiscreteTransport
         // Damped Newton converges from any start whose cells all hold mass, and keeps every cell above
         // ε = ½ min(min_i m_i(ψ₀), min_i ν_i) (Kitagawa, Mérigot & Thibert): a start with empty cells is blended toward one
         // without (Voronoi cells, or the dilated diagram around the densest grid cell) until none is empty.
-        if (massFloor && SmallestMass(current.Mass) <= 0)
+        if (massFloor && TensorPrimitives.Min(current.Mass) <= 0)
         {
             var safe = NonEmptyStart(box, y, cells, trial, cancellation, ref evaluations);
             var blend = new double[n];
@@ -236,13 +237,13 @@ public static class SemiDiscreteTransport
                 for (int i = 0; i < n; i++) blend[i] = lambda * psi[i] + (1 - lambda) * safe[i];
                 cells.Evaluate(blend, trial, true, cancellation);
                 evaluations++;
-                if (SmallestMass(trial.Mass) > 0 || lambda == 0) break;
+                if (TensorPrimitives.Min(trial.Mass) > 0 || lambda == 0) break;
             }
             psi = blend;
             (current, trial) = (trial, current);
             phi = Dual(psi, nu, current);
         }
-        double epsilon = massFloor ? 0.5 * Math.Min(SmallestMass(current.Mass), SmallestMass(nu)) : 0;
+        double epsilon = massFloor ? 0.5 * Math.Min(TensorPrimitives.Min(current.Mass), TensorPrimitives.Min(nu)) : 0;
 
         // A Newton step moves the facets of cell i by about d_i/(2|y_i − y_j|); beyond a cell's size the linear model
         // says nothing (cells in the tails, of tiny facet weights, would get enormous steps), so each component is
@@ -352,7 +353,7 @@ public static class SemiDiscreteTransport
                 // Mass floor (KMT): every cell keeps mass ≥ ε and the mass error falls by the factor 1 − τ/2 (well conditioned
                 // near the optimum, where Φ is flat to round-off); trust caps: Armijo on Φ.
                 bool ascent = massFloor
-                    ? SmallestMass(trial.Mass) >= epsilon && MassError(nu, trial.Mass) <= (1 - 0.5 * tau) * error1
+                    ? TensorPrimitives.Min(trial.Mass) >= epsilon && MassError(nu, trial.Mass) <= (1 - 0.5 * tau) * error1
                     : trialPhi >= phi + 1e-4 * tau * slope;
                 if (ascent)
                 {
@@ -431,20 +432,6 @@ public static class SemiDiscreteTransport
     /// <summary>One line per Newton step when set (benchmarks' --trace; never set by the library).</summary>
     internal static Action<string>? Trace;
 
-    private static double Largest(double[] v)
-    {
-        double s = double.NegativeInfinity;
-        foreach (double m in v) s = Math.Max(s, m);
-        return s;
-    }
-
-    private static double SmallestMass(double[] mass)
-    {
-        double s = double.PositiveInfinity;
-        foreach (double m in mass) s = Math.Min(s, m);
-        return s;
-    }
-
     // Weights whose Laguerre cells all hold mass: ψ = 0 (each Voronoi cell holds a neighbourhood of its atom, which
     // has mass wherever ρ > 0 around the atoms), else ψ_i = (1 − 1/t)|y_i − c|², whose cells are the Voronoi cells
     // shrunk by t around the centre c of the densest grid cell: for t large every shrunk cell meets that grid cell.
@@ -455,7 +442,7 @@ public static class SemiDiscreteTransport
         var psi = new double[n];
         cells.Evaluate(psi, result, false, cancellation);
         evaluations++;
-        if (SmallestMass(result.Mass) > 0) return psi;
+        if (TensorPrimitives.Min(result.Mass) > 0) return psi;
         int densest = 0;
         for (int c = 1; c < box.Density.Length; c++) if (box.Density[c] > box.Density[densest]) densest = c;
         var centre = new double[dim];
@@ -476,7 +463,7 @@ public static class SemiDiscreteTransport
             }
             cells.Evaluate(psi, result, false, cancellation);
             evaluations++;
-            if (SmallestMass(result.Mass) > 0 || t > 4 * reach / half) return psi;
+            if (TensorPrimitives.Min(result.Mass) > 0 || t > 4 * reach / half) return psi;
         }
     }
 
